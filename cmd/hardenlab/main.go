@@ -1,0 +1,117 @@
+// Command hardenlab tells whether systemd hardening directives really hold:
+// it starts a demo service as transient units with each directive set, runs
+// probes inside the same sandbox, and records the exposure score next to
+// what the kernel actually enforced.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// stdio carries the streams a command writes to, so that commands can be
+// tested without touching the process's own.
+type stdio struct {
+	out io.Writer
+	err io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, io stdio) int
+}
+
+// commands is the CLI's table; each entry lives in its own file.
+func commands() []command {
+	return []command{
+		{"run", "start units from unit files in a real systemd, probe them, record score and behavior", cmdRun},
+		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
+		{"probes", "list the probe registry: what each probe attempts and which directive it evidences", cmdProbes},
+		{"sandbox", "boot the embedded nspawn sandbox and report its environment (or run a command in it)", cmdSandbox},
+		{"gc", "remove units, containers and temp dirs left behind by crashed hardenlab runs", cmdGC},
+	}
+}
+
+const usageHead = `hardenlab - prove that systemd hardening directives hold
+
+Usage:
+  hardenlab COMMAND [flags] [args]
+
+Commands:
+`
+
+const usageTail = `
+Run "hardenlab COMMAND -h" for a command's flags and examples.
+
+hardenlab needs root and a running systemd. When PID 1 is not systemd it
+boots a throwaway one with systemd-nspawn (Debian package systemd-container).
+`
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, usageHead)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, usageTail)
+}
+
+// exit codes shared by all commands.
+const (
+	exitOK       = 0
+	exitFindings = 1 // the command ran; what it found fails the gate
+	exitUsage    = 2 // bad flags or arguments
+	exitError    = 3 // the command could not do its job
+)
+
+func main() {
+	os.Exit(realMain(os.Args[1:], stdio{out: os.Stdout, err: os.Stderr}))
+}
+
+func realMain(args []string, io stdio) int {
+	if len(args) == 0 {
+		usage(io.err)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(io.out)
+		return exitOK
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands() {
+		if c.name == args[0] {
+			code := c.run(ctx, args[1:], io)
+			if code == exitOK || code == exitFindings {
+				return code
+			}
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return interruptedExit(ctx)
+			}
+			return code
+		}
+	}
+	errorf(io, "unknown command %q", args[0])
+	usage(io.err)
+	return exitUsage
+}
+
+// interruptedExit maps the signal that cancelled the run to the shell's
+// 128+N convention, so callers can tell an interrupt from a failure.
+func interruptedExit(context.Context) int {
+	return 130
+}
+
+func errorf(io stdio, format string, a ...any) {
+	fmt.Fprintf(io.err, "hardenlab: error: "+format+"\n", a...)
+}
+
+func hintf(io stdio, format string, a ...any) {
+	fmt.Fprintf(io.err, "hardenlab: hint: "+format+"\n", a...)
+}

@@ -1,0 +1,131 @@
+package directive
+
+import "net/netip"
+
+// Source says where an assignment came from, so that every error can name
+// the file, the line and the directive.
+type Source struct {
+	File string // unit file path, or "-p" for a command-line assignment
+	Line int    // 1-based; 0 when not from a file
+}
+
+// Assignment is one "Name=value" line as the user wrote it.
+type Assignment struct {
+	Name   string
+	Value  string
+	Source Source
+}
+
+// Note records something hardenlab deliberately did not pass to systemd
+// (an [Install] key, a [Unit] key it does not model, ...), with the reason.
+type Note struct {
+	Source    Source
+	Directive string
+	Reason    string
+}
+
+// Unit is a parsed unit file.
+type Unit struct {
+	Path                string
+	Name                string // base name, e.g. "p3test.service"
+	Description         string
+	DefaultDependencies bool // [Unit] DefaultDependencies=, true unless set to false
+	Service             []Assignment
+	Notes               []Note
+}
+
+// FilterLine is one SystemCallFilter= assignment. PID 1 resolves @groups and
+// merges the lines in order (the first non-empty line fixes allow/deny mode),
+// so the lines after the last reset are kept as written.
+type FilterLine struct {
+	Allow bool     // false when the value began with "~"
+	Names []string // syscall names, "@group"s, optionally "name:ERRNO" in deny mode
+}
+
+// AddressFamilies is RestrictAddressFamilies= after merging all its lines.
+type AddressFamilies struct {
+	Set      bool     // any non-reset assignment seen
+	Allow    bool     // allow-list (true) or deny-list (false)
+	Families []string // canonical upper-case "AF_INET", ...; sorted, unique
+}
+
+// DeviceRule is one DeviceAllow= entry.
+type DeviceRule struct {
+	Path  string // "/dev/null", "char-rtc", "block-loop", ...
+	Perms string // subset of "rwm", never empty
+}
+
+// Settings is the effective value of every supported directive after
+// merging repeated lines exactly as systemd's unit-file parser does.
+// Fields left at their zero value mean "not set", except where noted.
+type Settings struct {
+	// [Unit]
+	DefaultDependencies bool // default true
+
+	// Service
+	Type             string     // default "simple"
+	ExecStart        [][]string // argv per line (argv[0] is the absolute path)
+	ExecStop         [][]string
+	WorkingDirectory string
+	Environment      []string // "K=V", later keys override earlier ones
+	NotifyAccess     string   // "" = not set (systemd default "none")
+
+	// Identity
+	User                string
+	Group               string
+	DynamicUser         bool
+	SupplementaryGroups []string
+	UMask               uint32 // default 0o022
+
+	// Booleans
+	NoNewPrivileges        bool
+	PrivateTmp             bool
+	PrivateDevices         bool
+	PrivateNetwork         bool
+	PrivateUsers           bool
+	PrivateMounts          bool
+	ProtectKernelTunables  bool
+	ProtectKernelModules   bool
+	ProtectKernelLogs      bool
+	ProtectControlGroups   bool
+	ProtectClock           bool
+	ProtectHostname        bool
+	RestrictSUIDSGID       bool
+	RestrictRealtime       bool
+	MemoryDenyWriteExecute bool
+	LockPersonality        bool
+	RemoveIPC              bool
+	Delegate               bool
+
+	// Enumerations, canonical spelling
+	ProtectSystem string // "no" (default), "yes", "full", "strict"
+	ProtectHome   string // "no" (default), "yes", "read-only", "tmpfs"
+	ProtectProc   string // "default" (default), "noaccess", "invisible", "ptraceable"
+	ProcSubset    string // "all" (default), "pid"
+	KeyringMode   string // "" = not set (systemd default: "private" for system services)
+	DevicePolicy  string // "auto" (default), "closed", "strict"
+
+	// Bitmasks
+	CapabilityBoundingSet uint64 // default all ones
+	AmbientCapabilities   uint64
+	RestrictNamespaces    uint64 // CLONE_NEW* bits still allowed; default NamespacesAll
+
+	// Lists
+	SystemCallFilter        []FilterLine
+	SystemCallErrorNumber   string // "" = not set, else an errno name such as "EPERM" or "kill"
+	SystemCallArchitectures []string
+	RestrictAddressFamilies AddressFamilies
+	IPAddressAllow          []netip.Prefix
+	IPAddressDeny           []netip.Prefix
+	ReadWritePaths          []string
+	ReadOnlyPaths           []string
+	InaccessiblePaths       []string
+	DeviceAllow             []DeviceRule
+
+	RootDirectory string
+	RootImage     string
+}
+
+// NamespacesAll is the RestrictNamespaces= "everything allowed" mask of
+// systemd 252..257 (mnt cgroup uts ipc user pid net).
+const NamespacesAll uint64 = 0x7E020000

@@ -1,0 +1,146 @@
+// Package report defines hardenlab's versioned record — one per
+// (environment, profile) — and renders it for machines and for people.
+package report
+
+import (
+	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+)
+
+// SchemaVersion changes whenever a field changes meaning or is removed.
+// Adding a field does not change it.
+const SchemaVersion = 1
+
+// Record is everything hardenlab learned about one profile in one
+// environment.
+type Record struct {
+	Schema      int                 `json:"schema"`
+	RunID       string              `json:"run_id"`
+	Environment sandbox.Environment `json:"environment"`
+	Profile     Profile             `json:"profile"`
+	Unit        string              `json:"unit"`
+	Score       Score               `json:"score"`
+	Behavior    Behavior            `json:"behavior"`
+	// Readback lists directives that systemd stored differently from what
+	// the unit file meant. Empty is the only good answer.
+	Readback []Mismatch    `json:"readback_mismatches"`
+	Probes   []ProbeResult `json:"probes"`
+	Lints    []Lint        `json:"lints,omitempty"`
+	Timings  Timings       `json:"timings_ms"`
+	// Error is set when the run of this profile could not be completed.
+	Error string `json:"error,omitempty"`
+	// Incomplete marks a record cut short by an interrupt or timeout.
+	Incomplete bool `json:"incomplete,omitempty"`
+}
+
+// Profile names the directive set that was applied.
+type Profile struct {
+	Name       string       `json:"name"`
+	Source     string       `json:"source,omitempty"` // unit file path
+	Directives []Assignment `json:"directives"`
+	Notes      []Note       `json:"notes,omitempty"`
+}
+
+// Assignment is one directive line as written.
+type Assignment struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Source string `json:"source,omitempty"` // "file:line"
+}
+
+// Note records something hardenlab deliberately did not apply.
+type Note struct {
+	Source    string `json:"source,omitempty"`
+	Directive string `json:"directive"`
+	Reason    string `json:"reason"`
+}
+
+// Score is the exposure score of the running unit.
+type Score struct {
+	// Exposure and Level are what the systemd under test reports
+	// (systemd-analyze security on the running unit).
+	Exposure float64 `json:"exposure"`
+	Level    string  `json:"level"`
+	// Checks are systemd-analyze's per-check rows.
+	Checks []Check `json:"checks,omitempty"`
+	// Ours is hardenlab's own scorer, online mode, for the same version.
+	Ours *OwnScore `json:"ours,omitempty"`
+	// Disagreements lists checks where ours and systemd's differ; any entry
+	// is a hardenlab bug.
+	Disagreements []string `json:"disagreements,omitempty"`
+	Error         string   `json:"error,omitempty"`
+}
+
+// OwnScore is hardenlab's scorer's answer.
+type OwnScore struct {
+	Exposure float64 `json:"exposure"`
+	Level    string  `json:"level"`
+	Mode     string  `json:"mode"`
+	Version  string  `json:"systemd_version"`
+}
+
+// Check is one row of systemd-analyze security.
+type Check struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Set         *bool   `json:"set"`
+	Description string  `json:"description,omitempty"`
+	Exposure    string  `json:"exposure,omitempty"`
+	Weight      *uint64 `json:"weight,omitempty"`
+	Badness     *uint64 `json:"badness,omitempty"`
+	Range       *uint64 `json:"range,omitempty"`
+}
+
+// Behavior is what the demo service did.
+type Behavior struct {
+	Started        bool                `json:"started"`
+	ActiveState    string              `json:"active_state"`
+	SubState       string              `json:"sub_state,omitempty"`
+	Result         string              `json:"result"`
+	ExecMainCode   int32               `json:"exec_main_code,omitempty"`
+	ExecMainStatus int32               `json:"exec_main_status,omitempty"`
+	ReadyMillis    float64             `json:"ready_ms,omitempty"`
+	HTTPStatus     int                 `json:"http_status"`
+	ExposedPaths   []string            `json:"exposed_paths"`
+	Exposures      []behavior.Exposure `json:"exposures"`
+	JournalTail    []string            `json:"journal_tail,omitempty"`
+	Error          string              `json:"error,omitempty"`
+	Port           int                 `json:"port"`
+	Command        []string            `json:"command"`
+}
+
+// ProbeResult is one probe's verdict for this profile.
+type ProbeResult struct {
+	ID         string   `json:"id"`
+	Directives []string `json:"directives"`
+	Verdict    string   `json:"verdict"`
+	Outcome    string   `json:"outcome"`         // under this profile
+	Control    string   `json:"control_outcome"` // under the control profile
+	Errno      string   `json:"errno,omitempty"`
+	Signal     string   `json:"signal,omitempty"`
+	Detail     string   `json:"detail"`
+}
+
+// Mismatch is a directive that systemd stored differently than meant.
+type Mismatch struct {
+	Directive string `json:"directive"`
+	Want      string `json:"want"`
+	Got       string `json:"got"`
+}
+
+// Lint flags configuration that is declared but cannot mean what it says.
+type Lint struct {
+	ID        string `json:"id"`
+	Directive string `json:"directive"`
+	Message   string `json:"message"`
+}
+
+// Timings are wall-clock milliseconds per phase.
+type Timings struct {
+	Start  float64 `json:"start"`
+	Ready  float64 `json:"ready"`
+	Probes float64 `json:"probes"`
+	Score  float64 `json:"score"`
+	Stop   float64 `json:"stop"`
+	Total  float64 `json:"total"`
+}

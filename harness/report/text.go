@@ -1,0 +1,90 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// WriteText renders one record for a person reading a terminal.
+func WriteText(w io.Writer, r Record) {
+	title := r.Profile.Name
+	if r.Profile.Source != "" {
+		title += "  (" + r.Profile.Source + ")"
+	}
+	fmt.Fprintf(w, "%s\n", title)
+	row := func(k, format string, a ...any) {
+		fmt.Fprintf(w, "  %-10s %s\n", k, fmt.Sprintf(format, a...))
+	}
+	row("unit", "%s in systemd %s (%s)", r.Unit, r.Environment.SystemdVersion, r.Environment.Sandbox)
+	switch {
+	case r.Score.Error != "":
+		row("exposure", "unknown: %s", r.Score.Error)
+	default:
+		s := fmt.Sprintf("%.1f %s (systemd-analyze security, online)", r.Score.Exposure, r.Score.Level)
+		if r.Score.Ours != nil {
+			s += fmt.Sprintf("; hardenlab's scorer: %.1f %s", r.Score.Ours.Exposure, r.Score.Ours.Level)
+		}
+		row("exposure", "%s", s)
+		for _, d := range r.Score.Disagreements {
+			row("", "scorer disagreement: %s", d)
+		}
+	}
+	b := r.Behavior
+	if b.Started {
+		row("service", "started, answered HTTP after %.0f ms, GET / -> %d", b.ReadyMillis, b.HTTPStatus)
+	} else {
+		row("service", "DID NOT START: %s (state %s, result %s, status %d)", b.Error, b.ActiveState, b.Result, b.ExecMainStatus)
+		for _, l := range b.JournalTail {
+			row("", "| %s", l)
+		}
+	}
+	if b.Started {
+		if len(b.ExposedPaths) == 0 {
+			row("exposes", "none of the %d sensitive paths checked", len(b.Exposures))
+		} else {
+			row("exposes", "%s", strings.Join(b.ExposedPaths, ", "))
+		}
+	}
+	if len(r.Readback) == 0 {
+		row("readback", "every directive reads back from systemd as meant")
+	} else {
+		for _, m := range r.Readback {
+			row("readback", "MISMATCH %s: meant %s, systemd has %s", m.Directive, m.Want, m.Got)
+		}
+	}
+	if len(r.Probes) > 0 {
+		counts := map[string]int{}
+		for _, p := range r.Probes {
+			counts[p.Verdict]++
+		}
+		var parts []string
+		for _, v := range []string{"enforced", "not-enforced", "inconclusive", "broke-service", "error"} {
+			if counts[v] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+			}
+		}
+		row("probes", "%s", strings.Join(parts, ", "))
+		probes := append([]ProbeResult(nil), r.Probes...)
+		sort.SliceStable(probes, func(i, j int) bool { return probes[i].Verdict < probes[j].Verdict })
+		for _, p := range probes {
+			row("", "%-13s %-26s %-32s %s", p.Verdict, p.ID, strings.Join(p.Directives, ","), p.Detail)
+		}
+	}
+	for _, l := range r.Lints {
+		row("lint", "%s: %s", l.Directive, l.Message)
+	}
+	for _, n := range r.Profile.Notes {
+		row("note", "%s: %s", n.Directive, n.Reason)
+	}
+	row("time", "start %.0f ms, ready %.0f ms, probes %.0f ms, score %.0f ms, stop %.0f ms, total %.0f ms",
+		r.Timings.Start, r.Timings.Ready, r.Timings.Probes, r.Timings.Score, r.Timings.Stop, r.Timings.Total)
+	if r.Error != "" {
+		row("ERROR", "%s", r.Error)
+	}
+	if r.Incomplete {
+		row("", "INCOMPLETE: the run was interrupted")
+	}
+	fmt.Fprintln(w)
+}

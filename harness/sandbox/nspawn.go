@@ -1,0 +1,224 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/systemd"
+)
+
+// runBase is where per-run directories live, on the host and, bound at the
+// same path, inside the container.
+const runBase = "/run/hardenlab"
+
+// permissiveFilter re-allows the syscall groups nspawn filters by default,
+// so that the container does not already forbid what directives forbid.
+const permissiveFilter = "@clock @module @raw-io @swap @obsolete @reboot @cpu-emulation @debug @privileged @mount @resources"
+
+// nspawnEnv makes /proc/sys and /sys writable inside the container, so
+// that ProtectKernelTunables has something to protect.
+var nspawnEnv = []string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=1"}
+
+// MachineName is the container name for a run; gc relies on it.
+func MachineName(runID string) string { return "hardenlab-" + runID }
+
+// nspawnArgs is the full command line, recorded in the environment so a
+// user can reproduce the container by hand.
+func nspawnArgs(root, runID, runDir string) []string {
+	return []string{
+		"--quiet",
+		"--volatile=yes",
+		"--directory=" + root,
+		"--boot",
+		"--machine=" + MachineName(runID),
+		"--register=no",
+		"--keep-unit",
+		"--console=passive",
+		"--capability=all",
+		"--system-call-filter=" + permissiveFilter,
+		"--bind-ro=" + filepath.Join(runDir, "bin") + ":" + filepath.Join(runBase, runID, "bin"),
+		"--bind=" + filepath.Join(runDir, "out") + ":" + filepath.Join(runBase, runID, "out"),
+		"--setenv=HARDENLAB_RUN=" + runID,
+		"--",
+		"systemd.firstboot=off",
+	}
+}
+
+func startNspawn(ctx context.Context, opts Options) (sb *Sandbox, err error) {
+	bin, err := exec.LookPath("systemd-nspawn")
+	if err != nil {
+		return nil, fmt.Errorf("%w: systemd-nspawn not found (on Debian: apt-get install systemd-container)", ErrNoSystemd)
+	}
+	root := opts.Root
+	if root == "" {
+		root = "/"
+	}
+	if _, err := os.Stat(filepath.Join(root, "lib/systemd/systemd")); err != nil {
+		if _, err2 := os.Stat(filepath.Join(root, "usr/lib/systemd/systemd")); err2 != nil {
+			return nil, fmt.Errorf("%w: %s has no systemd to boot (install the systemd package in that root)", ErrNoSystemd, root)
+		}
+	}
+	runDir, err := makeRunDir(runBase, opts.RunID, opts.Binaries)
+	if err != nil {
+		return nil, fmt.Errorf("preparing sandbox directories: %w", err)
+	}
+	sb = &Sandbox{
+		Kind:       Nspawn,
+		BinDir:     filepath.Join(runBase, opts.RunID, "bin"),
+		OutDir:     filepath.Join(runBase, opts.RunID, "out"),
+		HostOutDir: filepath.Join(runDir, "out"),
+		hostDir:    runDir,
+	}
+	defer func() {
+		if err != nil {
+			// Close must not depend on ctx: it may be the cancelled one.
+			cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			_ = sb.Close(cctx)
+		}
+	}()
+
+	args := nspawnArgs(root, opts.RunID, runDir)
+	var stderr bytes.Buffer
+	// Not CommandContext: the container must be shut down in order by
+	// Close, not killed mid-run by a cancelled context.
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), nspawnEnv...)
+	cmd.Stdin = nil
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		// Own process group: a terminal's Ctrl-C reaches hardenlab, which
+		// then cleans up in order, instead of killing the container first.
+		Setpgid: true,
+		// If hardenlab dies without cleaning up, nspawn powers the
+		// container off.
+		Pdeathsig: syscall.SIGTERM,
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting systemd-nspawn: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	sb.stop = func(ctx context.Context) error { return stopNspawn(ctx, cmd, exited, &stderr) }
+	if err := writeOwner(runDir, opts.RunID, cmd.Process.Pid); err != nil {
+		return nil, err
+	}
+
+	timeout := opts.BootTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	bctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	leader, err := waitLeader(bctx, cmd.Process.Pid, exited, &stderr)
+	if err != nil {
+		return nil, err
+	}
+	sb.leader = leader
+	if err := waitRunning(bctx, leader, exited, &stderr); err != nil {
+		return nil, err
+	}
+	sb.BusAddress = "unix:path=" + fmt.Sprintf("/proc/%d/root/run/dbus/system_bus_socket", leader)
+	sb.Env.BootMillis = float64(time.Since(start).Microseconds()) / 1000
+	sb.Env.NspawnArgs = append([]string{bin}, args...)
+	sb.Env.NspawnEnv = nspawnEnv
+	if err := sb.describe(ctx, root); err != nil {
+		return nil, err
+	}
+	return sb, nil
+}
+
+// waitLeader finds the container's PID 1 among nspawn's children.
+func waitLeader(ctx context.Context, nspawnPID int, exited <-chan error, out *bytes.Buffer) (int, error) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", nspawnPID, nspawnPID)); err == nil {
+			if f := strings.Fields(string(data)); len(f) > 0 {
+				if pid, err := strconv.Atoi(f[0]); err == nil {
+					return pid, nil
+				}
+			}
+		}
+		select {
+		case err := <-exited:
+			return 0, fmt.Errorf("%w: systemd-nspawn exited during boot (%v): %s", ErrNoSystemd, err, lastLines(out.String(), 10))
+		case <-ctx.Done():
+			return 0, fmt.Errorf("waiting for the container's init: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// waitRunning waits until the container's manager answers on its bus and
+// has finished booting.
+func waitRunning(ctx context.Context, leader int, exited <-chan error, out *bytes.Buffer) error {
+	addr := "unix:path=" + fmt.Sprintf("/proc/%d/root/run/dbus/system_bus_socket", leader)
+	sock := fmt.Sprintf("/proc/%d/root/run/dbus/system_bus_socket", leader)
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	state := ""
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			if c, err := systemd.Dial(ctx, addr); err == nil {
+				state, _ = c.Manager(ctx, "SystemState")
+				c.Close()
+				switch state {
+				case "running", "degraded":
+					return nil
+				}
+			}
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("%w: systemd-nspawn exited during boot (%v): %s", ErrNoSystemd, err, lastLines(out.String(), 10))
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the container's systemd to reach running (last state %q): %w", state, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// stopNspawn asks the container to power off (nspawn turns SIGTERM into an
+// orderly shutdown of a booted container) and kills it if it takes too long.
+func stopNspawn(ctx context.Context, cmd *exec.Cmd, exited <-chan error, out *bytes.Buffer) error {
+	if cmd.Process == nil {
+		return nil
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	grace := time.NewTimer(10 * time.Second)
+	defer grace.Stop()
+	select {
+	case <-exited:
+		return nil
+	case <-grace.C:
+	case <-ctx.Done():
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	_ = cmd.Process.Kill()
+	select {
+	case <-exited:
+		return errors.New("the container did not power off in time and was killed")
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("systemd-nspawn (pid %d) would not die: %s", cmd.Process.Pid, lastLines(out.String(), 5))
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}

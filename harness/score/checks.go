@@ -1,0 +1,398 @@
+package score
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// outcome is what one assessor says about a unit: a badness between 0 and
+// the check's range, or not applicable; desc, when set, replaces the
+// check's fixed good/bad text.
+type outcome struct {
+	badness uint64
+	na      bool
+	desc    string
+}
+
+// check is one row of systemd-analyze security.
+type check struct {
+	name      string // as systemd-analyze prints it, e.g. "PrivateDevices="
+	jsonField string // its stable id, the policy file's key
+	weight    uint64
+	rng       uint64 // the built-in range: the largest badness the assessor returns
+	ddOnly    bool   // not applicable under DefaultDependencies=no
+	good      string
+	bad       string
+	na        string
+	fix       string // the assignment that brings the row to badness 0
+	assess    func(f *facts) outcome
+}
+
+const (
+	descBootPhase = "Service runs in special boot phase, option is not appropriate"
+	descExcluded  = "Option excluded by policy, skipping"
+)
+
+// checks is the scorer's table: every row systemd-analyze security 252 and
+// 257 print, in their table order (which breaks ties when sorting).
+func checks() []check {
+	rows := []check{
+		{name: "User=/DynamicUser=", jsonField: "UserOrDynamicUser", weight: 2000, rng: 10,
+			bad: "Service runs as root user", fix: "DynamicUser=yes", assess: assessUser},
+		{name: "SupplementaryGroups=", jsonField: "SupplementaryGroups", weight: 200, rng: 1,
+			good: "Service has no supplementary groups", bad: "Service runs with supplementary groups",
+			na: "Service runs as root, option does not matter", fix: "SupplementaryGroups=",
+			assess: func(f *facts) outcome {
+				if runsPrivileged(f) {
+					return outcome{na: true}
+				}
+				return badIf(len(f.supplementaryGroups) > 0)
+			}},
+		boolRow("PrivateDevices", 1000, "Service has no access to hardware devices", "Service potentially has access to hardware devices",
+			func(f *facts) bool { return f.privateDevices }),
+		boolRow("PrivateMounts", 1000, "Service cannot install system mounts", "Service may install system mounts",
+			func(f *facts) bool { return f.privateMounts }),
+		boolRow("PrivateNetwork", 2500, "Service has no access to the host's network", "Service has access to the host's network",
+			func(f *facts) bool { return f.privateNetwork }),
+		ddOnly(boolRow("PrivateTmp", 1000, "Service has no access to other software's temporary files", "Service has access to other software's temporary files",
+			func(f *facts) bool { return f.privateTmp })),
+		boolRow("PrivateUsers", 1000, "Service does not have access to other users", "Service has access to other users",
+			func(f *facts) bool { return f.privateUsers }),
+		boolRow("ProtectControlGroups", 1000, "Service cannot modify the control group file system", "Service may modify the control group file system",
+			func(f *facts) bool { return f.protectControlGroups }),
+		boolRow("ProtectKernelModules", 1000, "Service cannot load or read kernel modules", "Service may load or read kernel modules",
+			func(f *facts) bool { return f.protectKernelModules }),
+		boolRow("ProtectKernelTunables", 1000, "Service cannot alter kernel tunables (/proc/sys, …)", "Service may alter kernel tunables",
+			func(f *facts) bool { return f.protectKernelTunables }),
+		boolRow("ProtectKernelLogs", 1000, "Service cannot read from or write to the kernel log ring buffer", "Service may read from or write to the kernel log ring buffer",
+			func(f *facts) bool { return f.protectKernelLogs }),
+		boolRow("ProtectClock", 1000, "Service cannot write to the hardware clock or system clock", "Service may write to the hardware clock or system clock",
+			func(f *facts) bool { return f.protectClock }),
+		{name: "ProtectHome=", jsonField: "ProtectHome", weight: 1000, rng: 10, ddOnly: true, fix: "ProtectHome=yes",
+			assess: func(f *facts) outcome {
+				return graded(f.protectHome, []grade{
+					{"yes", 0, "Service has no access to home directories"},
+					{"tmpfs", 1, "Service has access to fake empty home directories"},
+					{"read-only", 5, "Service has read-only access to home directories"},
+				}, grade{"no", 10, "Service has full access to home directories"})
+			}},
+		boolRow("ProtectHostname", 50, "Service cannot change system host/domainname", "Service may change system host/domainname",
+			func(f *facts) bool { return f.protectHostname }),
+		{name: "ProtectSystem=", jsonField: "ProtectSystem", weight: 1000, rng: 10, ddOnly: true, fix: "ProtectSystem=strict",
+			assess: func(f *facts) outcome {
+				return graded(f.protectSystem, []grade{
+					{"strict", 0, "Service has strict read-only access to the OS file hierarchy"},
+					{"full", 3, "Service has very limited write access to the OS file hierarchy"},
+					{"yes", 5, "Service has limited write access to the OS file hierarchy"},
+				}, grade{"no", 10, "Service has full access to the OS file hierarchy"})
+			}},
+		{name: "RootDirectory=/RootImage=", jsonField: "RootDirectoryOrRootImage", weight: 200, rng: 1, ddOnly: true,
+			good: "Service has its own root directory/image", bad: "Service runs within the host's root directory",
+			fix: "RootDirectory=/path/to/root",
+			assess: func(f *facts) outcome {
+				return badIf(emptyOrRoot(f.rootDirectory) && emptyOrRoot(f.rootImage))
+			}},
+		boolRow("LockPersonality", 100, "Service cannot change ABI personality", "Service may change ABI personality",
+			func(f *facts) bool { return f.lockPersonality }),
+		boolRow("MemoryDenyWriteExecute", 100, "Service cannot create writable executable memory mappings", "Service may create writable executable memory mappings",
+			func(f *facts) bool { return f.memoryDenyWriteExecute }),
+		boolRow("NoNewPrivileges", 1000, "Service processes cannot acquire new privileges", "Service processes may acquire new privileges",
+			func(f *facts) bool { return f.noNewPrivileges }),
+		capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, "Service has no administrator privileges", "Service has administrator privileges", capSysAdmin),
+		capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, "Service cannot change UID/GID identities/capabilities", "Service may change UID/GID identities/capabilities", capSetuid, capSetgid, capSetpcap),
+		capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, "Service has no ptrace() debugging abilities", "Service has ptrace() debugging abilities", capSysPtrace),
+		capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, "Service processes cannot change the system clock", "Service processes may change the system clock", capSysTime),
+		capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, "Service has no network configuration privileges", "Service has network configuration privileges", capNetAdmin),
+		capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, "Service has no raw I/O access", "Service has raw I/O access", capSysRawio),
+		capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, "Service cannot load kernel modules", "Service may load kernel modules", capSysModule),
+		capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, "Service has no audit subsystem access", "Service has audit subsystem access", capAuditControl, capAuditRead, capAuditWrite),
+		capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, "Service has no access to kernel logging", "Service has access to kernel logging", capSyslog),
+		capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, "Service has no privileges to change resource use parameters", "Service has privileges to change resource use parameters", capSysNice, capSysResource),
+		capRow("CAP_MKNOD", "CAP_MKNOD", 500, "Service cannot create device nodes", "Service may create device nodes", capMknod),
+		capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, "Service cannot change file ownership/access mode/capabilities", "Service may change file ownership/access mode/capabilities unrestricted", capChown, capFsetid, capSetfcap),
+		capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, "Service cannot override UNIX file/IPC permission checks", "Service may override UNIX file/IPC permission checks", capDacOverride, capDacReadSearch, capFowner, capIpcOwner),
+		capRow("CAP_KILL", "CAP_KILL", 500, "Service cannot send UNIX signals to arbitrary processes", "Service may send UNIX signals to arbitrary processes", capKill),
+		// The json_field's trailing ")" is upstream's typo; policy files must use it.
+		capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, "Service has no elevated networking privileges", "Service has elevated networking privileges", capNetBindService, capNetBroadcast, capNetRaw),
+		capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, "Service cannot issue reboot()", "Service may issue reboot()", capSysBoot),
+		capRow("CAP_MAC_*", "CAP_MAC", 100, "Service cannot adjust SMACK MAC", "Service may adjust SMACK MAC", capMacAdmin, capMacOverride),
+		capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, "Service cannot mark files immutable", "Service may mark files immutable", capLinuxImmutable),
+		capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, "Service cannot lock memory into RAM", "Service may lock memory into RAM", capIpcLock),
+		capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, "Service cannot issue chroot()", "Service may issue chroot()", capSysChroot),
+		capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, "Service cannot establish wake locks", "Service may establish wake locks", capBlockSuspend),
+		capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, "Service cannot program timers that wake up the system", "Service may program timers that wake up the system", capWakeAlarm),
+		capRow("CAP_LEASE", "CAP_LEASE", 25, "Service cannot create file leases", "Service may create file leases", capLease),
+		capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, "Service cannot issue vhangup()", "Service may issue vhangup()", capSysTtyConfig),
+		capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, "Service cannot use acct()", "Service may use acct()", capSysPacct),
+		capRow("CAP_BPF", "CAP_BPF", 25, "Service may not load BPF programs", "Service may load BPF programs", capBpf),
+		{name: "UMask=", jsonField: "UMask", weight: 100, rng: 10, fix: "UMask=0077", assess: assessUMask},
+		{name: "KeyringMode=", jsonField: "KeyringMode", weight: 1000, rng: 1, fix: "KeyringMode=private",
+			good: "Service doesn't share key material with other services", bad: "Service shares key material with other service",
+			assess: func(f *facts) outcome { return badIf(f.keyringMode != "private") }},
+		{name: "ProtectProc=", jsonField: "ProtectProc", weight: 1000, rng: 3, fix: "ProtectProc=invisible",
+			good: "Service has restricted access to process tree (/proc hidepid=)", bad: "Service has full access to process tree (/proc hidepid=)",
+			assess: func(f *facts) outcome {
+				switch f.protectProc {
+				case "noaccess":
+					return outcome{badness: 1}
+				case "invisible", "ptraceable":
+					return outcome{badness: 0}
+				}
+				return outcome{badness: 3}
+			}},
+		{name: "ProcSubset=", jsonField: "ProcSubset", weight: 10, rng: 1, fix: "ProcSubset=pid",
+			good: "Service has no access to non-process /proc files (/proc subset=)", bad: "Service has full access to non-process /proc files (/proc subset=)",
+			assess: func(f *facts) outcome { return badIf(f.procSubset != "pid") }},
+		{name: "NotifyAccess=", jsonField: "NotifyAccess", weight: 1000, rng: 1, fix: "NotifyAccess=main",
+			good: "Service child processes cannot alter service state", bad: "Service child processes may alter service state",
+			assess: func(f *facts) outcome { return badIf(f.notifyAccess == "all") }},
+		{name: "RemoveIPC=", jsonField: "RemoveIPC", weight: 100, rng: 1, fix: "RemoveIPC=yes",
+			good: "Service user cannot leave SysV IPC objects around", bad: "Service user may leave SysV IPC objects around",
+			na: "Service runs as root, option does not apply",
+			assess: func(f *facts) outcome {
+				if runsPrivileged(f) {
+					return outcome{na: true}
+				}
+				return badIf(!f.removeIPC)
+			}},
+		{name: "Delegate=", jsonField: "Delegate", weight: 100, rng: 1, fix: "Delegate=no",
+			good: "Service does not maintain its own delegated control group subtree", bad: "Service maintains its own delegated control group subtree",
+			assess: func(f *facts) outcome { return badIf(f.delegate) }},
+		boolRow("RestrictRealtime", 500, "Service realtime scheduling access is restricted", "Service may acquire realtime scheduling",
+			func(f *facts) bool { return f.restrictRealtime }),
+		boolRow("RestrictSUIDSGID", 1000, "SUID/SGID file creation by service is restricted", "Service may create SUID/SGID files",
+			func(f *facts) bool { return f.restrictSUIDSGID }),
+		nsRow("user", "user", 1500, nsUser),
+		nsRow("mnt", "file system", 500, nsMnt),
+		nsRow("ipc", "IPC", 500, nsIPC),
+		nsRow("pid", "process", 500, nsPID),
+		nsRow("cgroup", "cgroup", 500, nsCgroup),
+		nsRow("net", "network", 500, nsNet),
+		nsRow("uts", "hostname", 100, nsUTS),
+		afRow("AF_(INET|INET6)", "AF_INET_INET6", "Internet", 1500, func(f *facts) bool { return f.afINET }),
+		afRow("AF_UNIX", "AF_UNIX", "local", 25, func(f *facts) bool { return f.afUNIX }),
+		afRow("AF_NETLINK", "AF_NETLINK", "netlink", 200, func(f *facts) bool { return f.afNETLINK }),
+		afRow("AF_PACKET", "AF_PACKET", "packet", 1000, func(f *facts) bool { return f.afPACKET }),
+		afRow("…", "OTHER", "exotic", 1250, func(f *facts) bool { return f.afOTHER }),
+		{name: "SystemCallArchitectures=", jsonField: "SystemCallArchitectures", weight: 1000, rng: 10, fix: "SystemCallArchitectures=native",
+			assess: func(f *facts) outcome {
+				archs := slices.Compact(slices.Sorted(slices.Values(f.archs)))
+				switch {
+				case len(archs) == 0:
+					return outcome{badness: 10, desc: "Service may execute system calls with all ABIs"}
+				case len(archs) == 1 && archs[0] == "native":
+					return outcome{badness: 0, desc: "Service may execute system calls only with native ABI"}
+				}
+				return outcome{badness: 8, desc: "Service may execute system calls with multiple ABIs"}
+			}},
+		sysRow("swap", 1000),
+		sysRow("obsolete", 250),
+		sysRow("clock", 1000),
+		sysRow("cpu-emulation", 250),
+		sysRow("debug", 1000),
+		sysRow("mount", 1000),
+		sysRow("module", 1000),
+		sysRow("raw-io", 1000),
+		sysRow("reboot", 1000),
+		sysRow("privileged", 700),
+		sysRow("resources", 700),
+		{name: "IPAddressDeny=", jsonField: "IPAddressDeny", weight: 1000, rng: 10, fix: "IPAddressDeny=any", assess: assessIPAddress},
+		{name: "DeviceAllow=", jsonField: "DeviceAllow", weight: 1000, rng: 10, fix: "DevicePolicy=closed", assess: assessDeviceAllow},
+		{name: "AmbientCapabilities=", jsonField: "AmbientCapabilities", weight: 500, rng: 1, fix: "AmbientCapabilities=",
+			good: "Service process does not receive ambient capabilities", bad: "Service process receives ambient capabilities",
+			assess: func(f *facts) outcome { return badIf(f.ambientCapabilities != 0) }},
+	}
+	return rows
+}
+
+func badIf(bad bool) outcome {
+	if bad {
+		return outcome{badness: 1}
+	}
+	return outcome{}
+}
+
+func boolRow(directive string, weight uint64, good, bad string, on func(*facts) bool) check {
+	return check{name: directive + "=", jsonField: directive, weight: weight, rng: 1, good: good, bad: bad,
+		fix: directive + "=yes", assess: func(f *facts) outcome { return badIf(!on(f)) }}
+}
+
+func ddOnly(c check) check {
+	c.ddOnly = true
+	return c
+}
+
+func capRow(shown, field string, weight uint64, good, bad string, caps ...int) check {
+	mask := capMask(caps...)
+	return check{name: "CapabilityBoundingSet=~" + shown, jsonField: "CapabilityBoundingSet_" + field,
+		weight: weight, rng: 1, good: good, bad: bad, fix: "CapabilityBoundingSet=~" + capNames(caps),
+		assess: func(f *facts) outcome { return badIf(f.capabilityBoundingSet&mask != 0) }}
+}
+
+func nsRow(ns, what string, weight uint64, flag uint64) check {
+	return check{name: "RestrictNamespaces=~" + ns, jsonField: "RestrictNamespaces_" + ns, weight: weight, rng: 1,
+		good: "Service cannot create " + what + " namespaces", bad: "Service may create " + what + " namespaces",
+		fix:    "RestrictNamespaces=~" + ns,
+		assess: func(f *facts) outcome { return badIf(f.restrictNamespaces&flag != 0) }}
+}
+
+func afRow(shown, field, what string, weight uint64, restricted func(*facts) bool) check {
+	fix := "RestrictAddressFamilies=~" + strings.NewReplacer("(", "", ")", "", "|", " ", "INET INET6", "AF_INET AF_INET6").Replace(shown)
+	if field == "OTHER" {
+		fix = "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
+	}
+	return check{name: "RestrictAddressFamilies=~" + shown, jsonField: "RestrictAddressFamilies_" + field,
+		weight: weight, rng: 1, good: "Service cannot allocate " + what + " sockets", bad: "Service may allocate " + what + " sockets",
+		fix: fix, assess: func(f *facts) outcome { return badIf(!restricted(f)) }}
+}
+
+// sysRow's assess needs the version's group table, which facts carry.
+func sysRow(group string, weight uint64) check {
+	g := "@" + group
+	return check{name: "SystemCallFilter=~" + g, jsonField: "SystemCallFilter_" + strings.ReplaceAll(group, "-", "_"),
+		weight: weight, rng: 10, fix: "SystemCallFilter=~" + g,
+		assess: func(f *facts) outcome { return assessSyscallGroup(f, g) }}
+}
+
+type grade struct {
+	value   string
+	badness uint64
+	desc    string
+}
+
+func graded(v string, grades []grade, otherwise grade) outcome {
+	for _, g := range grades {
+		if g.value == v {
+			return outcome{badness: g.badness, desc: g.desc}
+		}
+	}
+	return outcome{badness: otherwise.badness, desc: otherwise.desc}
+}
+
+func emptyOrRoot(p string) bool {
+	return p == "" || strings.Trim(p, "/") == ""
+}
+
+// runsPrivileged mirrors the analyzer: root by name or number, or no User=
+// without DynamicUser=.
+func runsPrivileged(f *facts) bool {
+	if f.user == "0" || f.user == "root" {
+		return true
+	}
+	if f.dynamicUser {
+		return false
+	}
+	return f.user == ""
+}
+
+func assessUser(f *facts) outcome {
+	switch {
+	case f.user == "nobody":
+		return outcome{badness: 9, desc: "Service runs under as 'nobody' user, which should not be used for services"}
+	case f.dynamicUser && f.user != "0" && f.user != "root":
+		return outcome{badness: 0, desc: "Service runs under a transient non-root user identity"}
+	case f.user != "" && f.user != "0" && f.user != "root":
+		return outcome{badness: 0, desc: "Service runs under a static non-root user identity"}
+	}
+	return outcome{badness: 10}
+}
+
+func assessUMask(f *facts) outcome {
+	for _, g := range []struct {
+		bit     uint32
+		badness uint64
+		desc    string
+	}{
+		{0o002, 10, "Files created by service are world-writable by default"},
+		{0o004, 5, "Files created by service are world-readable by default"},
+		{0o020, 2, "Files created by service are group-writable by default"},
+		{0o040, 1, "Files created by service are group-readable by default"},
+	} {
+		if f.umask&g.bit == 0 {
+			return outcome{badness: g.badness, desc: g.desc}
+		}
+	}
+	return outcome{desc: "Files created by service are accessible only by service's own user by default"}
+}
+
+func assessIPAddress(f *facts) outcome {
+	switch {
+	case !f.ipDenyAll:
+		return outcome{badness: 10, desc: "Service does not define an IP address allow list"}
+	case f.ipAllowOther:
+		return outcome{badness: 5, desc: "Service defines IP address allow list with non-localhost entries"}
+	case f.ipAllowLocalhost:
+		return outcome{badness: 2, desc: "Service defines IP address allow list with only localhost entries"}
+	}
+	return outcome{desc: "Service blocks all IP address ranges"}
+}
+
+func assessDeviceAllow(f *facts) outcome {
+	if f.devicePolicy != "strict" && f.devicePolicy != "closed" {
+		return outcome{badness: 10, desc: "Service has no device ACL"}
+	}
+	if len(f.deviceAllow) == 0 {
+		return outcome{desc: "Service has a minimal device ACL"}
+	}
+	// PID 1 prepends each rule, so the analyzer lists them newest first.
+	listed := slices.Clone(f.deviceAllow)
+	slices.Reverse(listed)
+	return outcome{badness: 5, desc: "Service has a device ACL with some special devices: " + strings.Join(listed, " ")}
+}
+
+func assessSyscallGroup(f *facts, group string) outcome {
+	if !f.syscallAllowList && len(f.syscalls) == 0 {
+		return outcome{badness: 10, desc: "Service does not filter system calls"}
+	}
+	offender, bad := firstOffender(f, group)
+	switch {
+	case f.syscallAllowList && bad:
+		return outcome{badness: 9, desc: fmt.Sprintf("System call allow list defined for service, and %s is included (e.g. %s is allowed)", group, offender)}
+	case f.syscallAllowList:
+		return outcome{desc: fmt.Sprintf("System call allow list defined for service, and %s is not included", group)}
+	case bad:
+		return outcome{badness: 10, desc: fmt.Sprintf("System call deny list defined for service, and %s is not included (e.g. %s is allowed)", group, offender)}
+	}
+	return outcome{desc: fmt.Sprintf("System call deny list defined for service, and %s is included", group)}
+}
+
+// firstOffender walks the group in definition order: in an allow-list a
+// member that is listed is bad, in a deny-list a member that is not.
+func firstOffender(f *facts, group string) (string, bool) {
+	for _, m := range f.syscallTable.groups[group] {
+		if strings.HasPrefix(m, "@") {
+			if o, bad := firstOffender(f, m); bad {
+				return o, true
+			}
+			continue
+		}
+		if f.syscalls[m] == f.syscallAllowList {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// capabilityNames maps capability numbers to names, for suggestions.
+func capNames(caps []int) string {
+	names := map[int]string{
+		capChown: "CAP_CHOWN", capDacOverride: "CAP_DAC_OVERRIDE", capDacReadSearch: "CAP_DAC_READ_SEARCH",
+		capFowner: "CAP_FOWNER", capFsetid: "CAP_FSETID", capKill: "CAP_KILL", capSetgid: "CAP_SETGID",
+		capSetuid: "CAP_SETUID", capSetpcap: "CAP_SETPCAP", capLinuxImmutable: "CAP_LINUX_IMMUTABLE",
+		capNetBindService: "CAP_NET_BIND_SERVICE", capNetBroadcast: "CAP_NET_BROADCAST", capNetAdmin: "CAP_NET_ADMIN",
+		capNetRaw: "CAP_NET_RAW", capIpcLock: "CAP_IPC_LOCK", capIpcOwner: "CAP_IPC_OWNER", capSysModule: "CAP_SYS_MODULE",
+		capSysRawio: "CAP_SYS_RAWIO", capSysChroot: "CAP_SYS_CHROOT", capSysPtrace: "CAP_SYS_PTRACE",
+		capSysPacct: "CAP_SYS_PACCT", capSysAdmin: "CAP_SYS_ADMIN", capSysBoot: "CAP_SYS_BOOT", capSysNice: "CAP_SYS_NICE",
+		capSysResource: "CAP_SYS_RESOURCE", capSysTime: "CAP_SYS_TIME", capSysTtyConfig: "CAP_SYS_TTY_CONFIG",
+		capMknod: "CAP_MKNOD", capLease: "CAP_LEASE", capAuditWrite: "CAP_AUDIT_WRITE", capAuditControl: "CAP_AUDIT_CONTROL",
+		capSetfcap: "CAP_SETFCAP", capMacOverride: "CAP_MAC_OVERRIDE", capMacAdmin: "CAP_MAC_ADMIN", capSyslog: "CAP_SYSLOG",
+		capWakeAlarm: "CAP_WAKE_ALARM", capBlockSuspend: "CAP_BLOCK_SUSPEND", capAuditRead: "CAP_AUDIT_READ",
+		capBpf: "CAP_BPF",
+	}
+	var out []string
+	for _, c := range caps {
+		out = append(out, names[c])
+	}
+	return strings.Join(out, " ")
+}

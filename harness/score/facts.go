@@ -1,0 +1,386 @@
+package score
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"golang.org/x/sys/unix"
+)
+
+// facts is what the assessors look at: the unit's settings after the
+// implications PID 1 applies when it loads a unit (DynamicUser=, masked
+// capabilities, implied device rules), in the form systemd-analyze reads them.
+type facts struct {
+	defaultDependencies bool
+	user                string
+	dynamicUser         bool
+	supplementaryGroups []string
+
+	privateDevices, privateMounts, privateNetwork, privateTmp, privateUsers bool
+	protectControlGroups, protectKernelModules, protectKernelTunables       bool
+	protectKernelLogs, protectClock, protectHostname                        bool
+	lockPersonality, memoryDenyWriteExecute, noNewPrivileges                bool
+	removeIPC, delegate, restrictRealtime, restrictSUIDSGID                 bool
+
+	protectHome, protectSystem, protectProc, procSubset string
+	keyringMode, notifyAccess                           string
+	rootDirectory, rootImage                            string
+
+	capabilityBoundingSet, ambientCapabilities uint64
+	restrictNamespaces                         uint64
+	umask                                      uint32
+
+	// restricted families, per bucket
+	afINET, afUNIX, afNETLINK, afPACKET, afOTHER bool
+
+	archs []string
+
+	syscallTable     *syscallTable
+	syscallAllowList bool
+	syscalls         map[string]bool // names in the effective filter
+
+	ipDenyAll, ipAllowLocalhost, ipAllowOther bool
+
+	devicePolicy string
+	deviceAllow  []string // "path:perms", as systemd-analyze lists them
+}
+
+// Capability numbers (linux/capability.h); stable kernel ABI.
+const (
+	capChown           = 0
+	capDacOverride     = 1
+	capDacReadSearch   = 2
+	capFowner          = 3
+	capFsetid          = 4
+	capKill            = 5
+	capSetgid          = 6
+	capSetuid          = 7
+	capSetpcap         = 8
+	capLinuxImmutable  = 9
+	capNetBindService  = 10
+	capNetBroadcast    = 11
+	capNetAdmin        = 12
+	capNetRaw          = 13
+	capIpcLock         = 14
+	capIpcOwner        = 15
+	capSysModule       = 16
+	capSysRawio        = 17
+	capSysChroot       = 18
+	capSysPtrace       = 19
+	capSysPacct        = 20
+	capSysAdmin        = 21
+	capSysBoot         = 22
+	capSysNice         = 23
+	capSysResource     = 24
+	capSysTime         = 25
+	capSysTtyConfig    = 26
+	capMknod           = 27
+	capLease           = 28
+	capAuditWrite      = 29
+	capAuditControl    = 30
+	capSetfcap         = 31
+	capMacOverride     = 32
+	capMacAdmin        = 33
+	capSyslog          = 34
+	capWakeAlarm       = 35
+	capBlockSuspend    = 36
+	capAuditRead       = 37
+	capPerfmon         = 38
+	capBpf             = 39
+	capCheckpointRestr = 40
+)
+
+func capMask(caps ...int) uint64 {
+	var m uint64
+	for _, c := range caps {
+		m |= 1 << c
+	}
+	return m
+}
+
+// Namespace flags as in RestrictNamespaces= (linux/sched.h).
+const (
+	nsMnt    = unix.CLONE_NEWNS
+	nsCgroup = unix.CLONE_NEWCGROUP
+	nsUTS    = unix.CLONE_NEWUTS
+	nsIPC    = unix.CLONE_NEWIPC
+	nsUser   = unix.CLONE_NEWUSER
+	nsPID    = unix.CLONE_NEWPID
+	nsNet    = unix.CLONE_NEWNET
+)
+
+// deriveFacts applies what PID 1 implies while loading a unit
+// (unit_patch_contexts and the service defaults) and what the analyzer
+// derives on top, for one version and mode.
+func deriveFacts(s *directive.Settings, unitName string, sem semantics, online bool) *facts {
+	f := &facts{
+		defaultDependencies:    s.DefaultDependencies,
+		user:                   s.User,
+		dynamicUser:            s.DynamicUser,
+		supplementaryGroups:    s.SupplementaryGroups,
+		privateDevices:         s.PrivateDevices,
+		privateMounts:          s.PrivateMounts,
+		privateNetwork:         s.PrivateNetwork,
+		privateTmp:             s.PrivateTmp,
+		privateUsers:           s.PrivateUsers,
+		protectControlGroups:   s.ProtectControlGroups,
+		protectKernelModules:   s.ProtectKernelModules,
+		protectKernelTunables:  s.ProtectKernelTunables,
+		protectKernelLogs:      s.ProtectKernelLogs,
+		protectClock:           s.ProtectClock,
+		protectHostname:        s.ProtectHostname,
+		lockPersonality:        s.LockPersonality,
+		memoryDenyWriteExecute: s.MemoryDenyWriteExecute,
+		noNewPrivileges:        s.NoNewPrivileges,
+		removeIPC:              s.RemoveIPC,
+		delegate:               s.Delegate,
+		restrictRealtime:       s.RestrictRealtime,
+		restrictSUIDSGID:       s.RestrictSUIDSGID,
+		protectHome:            orDefault(s.ProtectHome, "no"),
+		protectSystem:          orDefault(s.ProtectSystem, "no"),
+		protectProc:            orDefault(s.ProtectProc, "default"),
+		procSubset:             orDefault(s.ProcSubset, "all"),
+		keyringMode:            orDefault(s.KeyringMode, "private"),
+		rootDirectory:          s.RootDirectory,
+		rootImage:              s.RootImage,
+		capabilityBoundingSet:  s.CapabilityBoundingSet,
+		ambientCapabilities:    s.AmbientCapabilities,
+		restrictNamespaces:     s.RestrictNamespaces,
+		umask:                  s.UMask,
+		archs:                  s.SystemCallArchitectures,
+		devicePolicy:           orDefault(s.DevicePolicy, "auto"),
+	}
+
+	f.notifyAccess = s.NotifyAccess
+	if f.notifyAccess == "" {
+		f.notifyAccess = "none"
+		if s.Type == "notify" || s.Type == "notify-reload" {
+			f.notifyAccess = "main"
+		}
+	}
+
+	if f.dynamicUser {
+		if f.user == "" {
+			f.user = dynamicUserName(unitName)
+		}
+		f.privateTmp = true
+		f.removeIPC = true
+		f.protectSystem = "strict"
+		if f.protectHome == "no" {
+			f.protectHome = "read-only"
+		}
+		f.noNewPrivileges = true
+		f.restrictSUIDSGID = true
+	}
+
+	if f.privateDevices {
+		f.capabilityBoundingSet &^= capMask(capMknod, capSysRawio)
+	}
+	if f.protectKernelModules {
+		f.capabilityBoundingSet &^= capMask(capSysModule)
+	}
+	if f.protectKernelLogs {
+		f.capabilityBoundingSet &^= capMask(capSyslog)
+	}
+	if f.protectClock {
+		f.capabilityBoundingSet &^= capMask(capSysTime, capWakeAlarm)
+	}
+
+	for _, r := range s.DeviceAllow {
+		f.deviceAllow = append(f.deviceAllow, r.Path+":"+r.Perms)
+	}
+	if f.privateDevices && f.devicePolicy == "auto" {
+		f.devicePolicy = "closed"
+	}
+	if f.devicePolicy != "auto" || len(f.deviceAllow) > 0 {
+		if f.protectClock {
+			f.deviceAllow = append(f.deviceAllow, "char-rtc:r")
+		}
+		if f.rootImage != "" {
+			f.deviceAllow = append(f.deviceAllow, "/dev/loop-control:rw", "/dev/mapper/control:rw",
+				"block-loop:rwm", "block-blkext:rwm", "block-device-mapper:rwm")
+		}
+	}
+
+	if online || sem.offlinePrivateMountsImplied {
+		if f.privateDevices || f.privateTmp || f.protectControlGroups || f.protectKernelTunables ||
+			f.protectKernelModules || f.protectHome != "no" || f.protectSystem != "no" || f.rootImage != "" {
+			f.privateMounts = true
+		}
+	}
+
+	af := s.RestrictAddressFamilies
+	restricted := af.Set && af.Allow
+	f.afINET, f.afUNIX, f.afNETLINK, f.afPACKET, f.afOTHER = restricted, restricted, restricted, restricted, restricted
+	for _, fam := range af.Families {
+		switch fam {
+		case "AF_INET", "AF_INET6":
+			f.afINET = !af.Allow
+		case "AF_UNIX":
+			f.afUNIX = !af.Allow
+		case "AF_NETLINK":
+			f.afNETLINK = !af.Allow
+		case "AF_PACKET":
+			f.afPACKET = !af.Allow
+		default:
+			f.afOTHER = !af.Allow
+		}
+	}
+
+	f.syscallTable = sem.syscalls
+	f.syscallAllowList, f.syscalls = effectiveSyscallFilter(s.SystemCallFilter, sem.syscalls)
+
+	f.ipDenyAll = denyAll(s.IPAddressDeny)
+	for _, p := range s.IPAddressAllow {
+		if isLocalhost(p, online) {
+			f.ipAllowLocalhost = true
+		} else {
+			f.ipAllowOther = true
+		}
+	}
+	return f
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// dynamicUserName is the user name PID 1 picks for DynamicUser= without
+// User=: the unit name's prefix when that is a valid user name. Otherwise
+// it makes up a "_du..." name, which only matters here in not being root
+// or nobody.
+func dynamicUserName(unitName string) string {
+	base := unitName
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	if i := strings.IndexByte(base, '@'); i >= 0 {
+		base = base[:i]
+	}
+	if validUserName(base) {
+		return base
+	}
+	return "_du"
+}
+
+func validUserName(s string) bool {
+	if s == "" || len(s) > 31 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case (c >= '0' && c <= '9') || c == '-':
+			if i == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// denyAll: both an IPv4 and an IPv6 /0 entry must be present.
+func denyAll(deny []netip.Prefix) bool {
+	var v4, v6 bool
+	for _, p := range deny {
+		if p.Bits() != 0 {
+			continue
+		}
+		if p.Addr().Is4() {
+			v4 = true
+		} else if p.Addr().Is6() {
+			v6 = true
+		}
+	}
+	return v4 && v6
+}
+
+// isLocalhost classifies an IPAddressAllow= entry. Offline the analyzer
+// looks only at the address; online it reads the prefixes from D-Bus and
+// wants exactly 127.0.0.0/8 or ::1/128.
+func isLocalhost(p netip.Prefix, online bool) bool {
+	a := p.Addr()
+	if online {
+		if a.Is4() {
+			return p.Bits() == 8 && a.As4()[0] == 127
+		}
+		return p.Bits() == 128 && a == netip.IPv6Loopback()
+	}
+	if a.Is4() {
+		return a.As4()[0] == 127
+	}
+	return a == netip.IPv6Loopback()
+}
+
+// effectiveSyscallFilter merges SystemCallFilter= lines as PID 1 does: the
+// first line decides allow- or deny-list mode (an allow-list starts from
+// @default), later lines add names to the list or take them out of it.
+// Unknown groups, unresolvable names and malformed "name:errno" entries
+// are ignored, as PID 1 ignores them.
+func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allowList bool, set map[string]bool) {
+	if len(lines) == 0 {
+		return false, nil
+	}
+	set = map[string]bool{}
+	allowList = lines[0].Allow
+	if allowList {
+		expandInto(set, "@default", true, t)
+	}
+	for _, l := range lines {
+		add := l.Allow == allowList
+		for _, entry := range l.Names {
+			name, errno, hasErrno := strings.Cut(entry, ":")
+			if hasErrno && (!validErrno(errno) || l.Allow) {
+				continue
+			}
+			expandInto(set, name, add, t)
+		}
+	}
+	return allowList, set
+}
+
+func expandInto(set map[string]bool, name string, add bool, t *syscallTable) {
+	if strings.HasPrefix(name, "@") {
+		for _, m := range t.groups[name] {
+			expandInto(set, m, add, t)
+		}
+		return
+	}
+	if add {
+		set[name] = true
+	} else {
+		delete(set, name)
+	}
+}
+
+// validErrno accepts what systemd's parse_errno accepts: an errno name or
+// a number 0..4095; "kill" is an action, accepted too.
+func validErrno(s string) bool {
+	if s == "kill" {
+		return true
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return n >= 0 && n <= 4095
+	}
+	if slices.Contains([]string{"EDEADLOCK", "ENOTSUP", "EWOULDBLOCK"}, s) {
+		return true
+	}
+	for e := syscall.Errno(1); e < 256; e++ {
+		if unix.ErrnoName(e) == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+// Package score computes the exposure score of a service the way
+// systemd-analyze security does, for systemd 252 and 257, offline (what
+// `systemd-analyze security --offline=true FILE` prints) or online (what the
+// running unit scores, with the settings PID 1 implies), and explains each
+// check. It also reads systemd-analyze's own JSON so that the two answers
+// can be compared row by row.
+package score
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
+// Options selects the semantics to score with. The zero value scores
+// online with the newest modelled version.
+type Options struct {
+	Version  Version // 0 means Newest()
+	Offline  bool    // reproduce --offline=true instead of the running unit's score
+	UnitName string  // e.g. "p3test.service"; names the DynamicUser= user
+	Policy   *Policy // nil: systemd's built-in weights and ranges
+}
+
+// Check is one row of the breakdown.
+type Check struct {
+	ID          string  `json:"json_field"` // systemd-analyze's json_field, the policy key
+	Name        string  `json:"name"`       // as systemd-analyze prints it, e.g. "PrivateDevices="
+	Weight      uint64  `json:"weight"`
+	Range       uint64  `json:"range"`
+	Badness     uint64  `json:"badness"` // meaningless when NA
+	NA          bool    `json:"na"`
+	Set         *bool   `json:"set"`         // true: good, false: bad, null: not applicable
+	Description string  `json:"description"` // "" where systemd-analyze prints none
+	Exposure    float64 `json:"exposure"`    // this row's share as systemd-analyze shows it, 0 if none
+	Fix         string  `json:"fix,omitempty"`
+}
+
+// Result is a unit's score.
+type Result struct {
+	Version     Version `json:"systemd_version"`
+	Offline     bool    `json:"offline"`
+	Exposure    float64 `json:"exposure"` // e.g. 9.6
+	Tenths      int     `json:"tenths"`   // e.g. 96
+	Level       string  `json:"level"`    // e.g. "UNSAFE"
+	BadnessSum  uint64  `json:"badness_sum"`
+	WeightSum   uint64  `json:"weight_sum"`
+	Checks      []Check `json:"checks"` // in systemd's table order
+}
+
+// level is one row of the exposure-to-word table.
+type level struct {
+	min   int // in tenths
+	word  string
+	emoji string
+	ascii string
+}
+
+// levels, highest first: the first row whose minimum is reached wins.
+func levels() []level {
+	return []level{
+		{100, "DANGEROUS", "🤢", ":-["},
+		{90, "UNSAFE", "😨", ":-{"},
+		{75, "EXPOSED", "🙁", ":-("},
+		{50, "MEDIUM", "😐", ":-|"},
+		{10, "OK", "🙂", ":-)"},
+		{1, "SAFE", "😀", ":-}"},
+		{0, "PERFECT", "😇", ":-]"},
+	}
+}
+
+func levelOf(tenths int) level {
+	for _, l := range levels() {
+		if tenths >= l.min {
+			return l
+		}
+	}
+	return levels()[len(levels())-1]
+}
+
+// LevelWord returns the word systemd-analyze uses for an exposure in tenths.
+func LevelWord(tenths int) string { return levelOf(tenths).word }
+
+// LevelEmoji returns the face systemd-analyze prints next to the word.
+func LevelEmoji(tenths int) string { return levelOf(tenths).emoji }
+
+func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
+
+// Score rates the settings of one service.
+func Score(s *directive.Settings, opts Options) (*Result, error) {
+	if s == nil {
+		return nil, errors.New("scoring: no settings")
+	}
+	v := opts.Version
+	if v == 0 {
+		v = Newest()
+	}
+	sem, err := semanticsOf(v)
+	if err != nil {
+		return nil, fmt.Errorf("scoring %s: %w", opts.UnitName, err)
+	}
+	f := deriveFacts(s, opts.UnitName, sem, !opts.Offline)
+	rows := checks()
+	res := &Result{Version: v, Offline: opts.Offline, Checks: make([]Check, 0, len(rows))}
+	type scored struct {
+		badness, weight, rng uint64
+		na                   bool
+	}
+	sc := make([]scored, len(rows))
+	for i, c := range rows {
+		w, r, good, bad, na := c.weight, c.rng, c.good, c.bad, c.na
+		if p, ok := opts.Policy.lookup(c.jsonField); ok {
+			w, r = p.weight(w), p.rangeOr(r)
+			good, bad, na = p.text(p.DescriptionGood, good), p.text(p.DescriptionBad, bad), p.text(p.DescriptionNA, na)
+		}
+		var o outcome
+		switch {
+		case c.ddOnly && !f.defaultDependencies:
+			o = outcome{na: true, desc: descBootPhase}
+		case w == 0:
+			o = outcome{na: true, desc: descExcluded}
+		default:
+			o = c.assess(f)
+		}
+		if !o.na && (r == 0 || o.badness > r) {
+			return nil, fmt.Errorf("scoring %s: policy range %d of %s is below its badness %d", opts.UnitName, r, c.jsonField, o.badness)
+		}
+		row := Check{ID: c.jsonField, Name: c.name, Weight: w, Range: r, Badness: o.badness, NA: o.na, Description: o.desc, Fix: c.fix}
+		switch {
+		case o.na:
+			if row.Description == "" {
+				row.Description = na
+			}
+		case o.badness == 0:
+			row.Set = ptr(true)
+			if row.Description == "" {
+				row.Description = good
+			}
+		default:
+			row.Set = ptr(false)
+			// A partial badness has no fixed text: it is neither good nor bad.
+			if row.Description == "" && o.badness == c.rng {
+				row.Description = bad
+			}
+		}
+		if !o.na {
+			res.BadnessSum += ceilDiv(o.badness*w, r)
+			res.WeightSum += w
+		}
+		sc[i] = scored{o.badness, w, r, o.na}
+		res.Checks = append(res.Checks, row)
+	}
+	if res.WeightSum == 0 {
+		return nil, fmt.Errorf("scoring %s: every check is excluded, nothing to score", opts.UnitName)
+	}
+	res.Tenths = int(ceilDiv(res.BadnessSum*100, res.WeightSum))
+	res.Exposure = float64(res.Tenths) / 10
+	res.Level = LevelWord(res.Tenths)
+	for i := range res.Checks {
+		if s := sc[i]; !s.na && s.badness > 0 {
+			x := ceilDiv(ceilDiv(s.badness*s.weight*100, s.rng), res.WeightSum)
+			res.Checks[i].Exposure = float64(x) / 10
+		}
+	}
+	return res, nil
+}
+
+func ptr[T any](v T) *T { return &v }

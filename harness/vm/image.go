@@ -1,0 +1,334 @@
+package vm
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Files of a complete image directory. The manifest is written last, so a
+// directory without it is never used.
+const (
+	imageDisk     = "disk.img"
+	imageKernel   = "vmlinuz"
+	imageInitrd   = "initrd.img"
+	imageManifest = "manifest.json"
+)
+
+// Manifest describes a built image; it is read back on every cached use.
+type Manifest struct {
+	Release        string        `json:"release"`
+	Inputs         string        `json:"inputs"`
+	Kernel         string        `json:"kernel"`          // kernel release, e.g. 6.12.48+deb13-cloud-amd64
+	SystemdPackage string        `json:"systemd_package"` // Debian version of the systemd package
+	Built          time.Time     `json:"built"`
+	BuildDuration  time.Duration `json:"build_duration_ns"`
+}
+
+// EnsureImage returns the directory of a complete image for cfg.Release
+// (disk.img, vmlinuz, initrd.img, manifest.json), building it first when
+// none is cached, the inputs changed, or cfg.Rebuild is set. built says
+// whether it was built by this call. Builds are serialized per image by a
+// lock file and happen in a temp directory that is renamed into place only
+// when complete; leftovers of interrupted builds are removed.
+func EnsureImage(ctx context.Context, cfg Config) (imageDir string, built bool, err error) {
+	return ensureImage(ctx, cfg.withDefaults(), nil, io.Discard)
+}
+
+func ensureImage(ctx context.Context, cfg Config, tp toolPaths, progress io.Writer) (string, bool, error) {
+	if err := cfg.validateImage(); err != nil {
+		return "", false, err
+	}
+	cacheRoot := filepath.Join(cfg.StateDir, "vm")
+	if err := os.MkdirAll(cacheRoot, 0o755); err != nil {
+		return "", false, fmt.Errorf("creating VM image cache %s: %w", cacheRoot, err)
+	}
+	name := imageName(cfg.Release)
+	final := filepath.Join(cacheRoot, name)
+
+	unlock, err := lockFile(ctx, filepath.Join(cacheRoot, "."+name+".lock"))
+	if err != nil {
+		return "", false, err
+	}
+	defer unlock()
+
+	if err := removeStaleBuilds(cacheRoot, name); err != nil {
+		return "", false, err
+	}
+	if !cfg.Rebuild {
+		if _, err := readManifest(final); err == nil {
+			return final, false, nil
+		}
+	}
+	if err := tp.check(buildTools()); err != nil {
+		return "", false, err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return "", false, fmt.Errorf("removing outdated VM image %s: %w", final, err)
+	}
+	if err := buildImage(ctx, cfg.Release, tp, cacheRoot, name, progress); err != nil {
+		return "", false, err
+	}
+	return final, true, nil
+}
+
+// lockFile takes an exclusive flock, polling so ctx can cancel the wait.
+func lockFile(ctx context.Context, path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening VM image lock %s: %w", path, err)
+	}
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); _ = f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, fmt.Errorf("locking VM image %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, fmt.Errorf("waiting for another build of VM image %s: %w", path, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// buildPrefix names in-progress build directories of one image.
+func buildPrefix(name string) string { return ".build-" + name + "-" }
+
+// removeStaleBuilds deletes build directories left by a killed process.
+// The caller holds the image lock, so none of them is in progress.
+func removeStaleBuilds(cacheRoot, name string) error {
+	entries, err := os.ReadDir(cacheRoot)
+	if err != nil {
+		return fmt.Errorf("listing VM image cache %s: %w", cacheRoot, err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), buildPrefix(name)) {
+			if err := os.RemoveAll(filepath.Join(cacheRoot, e.Name())); err != nil {
+				return fmt.Errorf("removing partial VM image build %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, name string, progress io.Writer) (err error) {
+	start := time.Now()
+	tmp, err := os.MkdirTemp(cacheRoot, buildPrefix(name))
+	if err != nil {
+		return fmt.Errorf("creating VM image build dir: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.RemoveAll(tmp)
+		}
+	}()
+	root := filepath.Join(tmp, "root")
+
+	step := func(what string) { fmt.Fprintf(progress, "vm image| %s (%s)\n", what, time.Since(start).Round(time.Second)) }
+
+	// Both steps run in a private mount namespace: debootstrap and the
+	// kernel's postinst mount /proc and /sys inside the root, and the
+	// namespace guarantees those mounts vanish even if we are killed.
+	step("debootstrap " + release)
+	if _, err := runQuiet(ctx, "debootstrap "+release, tp.path(toolUnshare), debootstrapArgs(tp, release, root)...); err != nil {
+		return err
+	}
+	step("installing " + strings.Join(kernelPackages, " "))
+	if err := writeGuestConfig(root); err != nil {
+		return err
+	}
+	if _, err := runQuiet(ctx, "installing the guest kernel", tp.path(toolUnshare), kernelInstallArgs(tp, root)...); err != nil {
+		return err
+	}
+	kernel, err := findKernel(root)
+	if err != nil {
+		return err
+	}
+	systemdVersion, err := dpkgVersion(filepath.Join(root, "var/lib/dpkg/status"), "systemd")
+	if err != nil {
+		return err
+	}
+	for src, dst := range map[string]string{"boot/vmlinuz-" + kernel: imageKernel, "boot/initrd.img-" + kernel: imageInitrd} {
+		if err := copyFile(filepath.Join(root, src), filepath.Join(tmp, dst), 0o644); err != nil {
+			return fmt.Errorf("copying guest %s out of the image root: %w", dst, err)
+		}
+	}
+	step("mkfs.ext4 " + imageSize)
+	if _, err := runQuiet(ctx, "making the VM disk image", tp.path(toolMkfs), mkfsArgs(root, "hardenlab-root", filepath.Join(tmp, imageDisk), imageSize)...); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(root); err != nil {
+		return fmt.Errorf("removing the image root after mkfs: %w", err)
+	}
+	m := Manifest{Release: release, Inputs: imageInputs(release), Kernel: kernel, SystemdPackage: systemdVersion,
+		Built: time.Now().UTC(), BuildDuration: time.Since(start)}
+	if err := writeManifest(tmp, m); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(cacheRoot, name)); err != nil {
+		return fmt.Errorf("moving the built VM image into place: %w", err)
+	}
+	step("image ready")
+	return nil
+}
+
+func debootstrapArgs(tp toolPaths, release, root string) []string {
+	return []string{"--mount", "--propagation", "private", "--",
+		tp.path(toolDebootstrap), "--variant=minbase", "--include=" + strings.Join(bootstrapPackages, ","),
+		release, root, debianMirror}
+}
+
+// kernelInstallArgs installs the kernel with apt in a chroot, with /proc and
+// /sys mounted inside the private namespace only.
+func kernelInstallArgs(tp toolPaths, root string) []string {
+	script := `set -e
+mount -t proc proc "$1/proc"
+mount -t sysfs sysfs "$1/sys"
+export DEBIAN_FRONTEND=noninteractive
+chroot "$1" apt-get update -q
+chroot "$1" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ` + strings.Join(kernelPackages, " ") + `
+chroot "$1" apt-get clean
+rm -rf "$1"/var/lib/apt/lists/*
+`
+	return []string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", root}
+}
+
+func mkfsArgs(srcDir, label, image, size string) []string {
+	return []string{"-q", "-F", "-t", "ext4", "-L", label, "-d", srcDir, image, size}
+}
+
+// writeGuestConfig writes the recipe's files and links into the root.
+func writeGuestConfig(root string) error {
+	for _, f := range guestFiles {
+		p := filepath.Join(root, f.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("configuring guest %s: %w", f.path, err)
+		}
+		_ = os.Remove(p) // may be a symlink (e.g. /etc/machine-id on some releases)
+		if err := os.WriteFile(p, []byte(f.content), os.FileMode(f.mode)); err != nil {
+			return fmt.Errorf("configuring guest %s: %w", f.path, err)
+		}
+		if err := os.Chmod(p, os.FileMode(f.mode)); err != nil {
+			return fmt.Errorf("configuring guest %s: %w", f.path, err)
+		}
+	}
+	for _, l := range guestLinks {
+		p := filepath.Join(root, l.path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("configuring guest link %s: %w", l.path, err)
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("configuring guest link %s: %w", l.path, err)
+		}
+		if err := os.Symlink(l.target, p); err != nil {
+			return fmt.Errorf("configuring guest link %s: %w", l.path, err)
+		}
+	}
+	return nil
+}
+
+// findKernel returns the release of the one kernel installed in root, and
+// checks that its initrd exists.
+func findKernel(root string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*"))
+	if err != nil {
+		return "", fmt.Errorf("looking for the guest kernel: %w", err)
+	}
+	if len(matches) != 1 {
+		return "", fmt.Errorf("looking for the guest kernel: want exactly one /boot/vmlinuz-*, found %d", len(matches))
+	}
+	release := strings.TrimPrefix(filepath.Base(matches[0]), "vmlinuz-")
+	if _, err := os.Stat(filepath.Join(root, "boot", "initrd.img-"+release)); err != nil {
+		return "", fmt.Errorf("guest kernel %s has no initrd: %w", release, err)
+	}
+	return release, nil
+}
+
+// dpkgVersion reads a package's version from a dpkg status file.
+func dpkgVersion(statusFile, pkg string) (string, error) {
+	f, err := os.Open(statusFile)
+	if err != nil {
+		return "", fmt.Errorf("reading guest package versions: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	current := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			current = ""
+		case strings.HasPrefix(line, "Package: "):
+			current = strings.TrimPrefix(line, "Package: ")
+		case current == pkg && strings.HasPrefix(line, "Version: "):
+			return strings.TrimPrefix(line, "Version: "), nil
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("reading %s: %w", statusFile, err)
+	}
+	return "", fmt.Errorf("package %s is not installed in the guest (%s)", pkg, statusFile)
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func writeManifest(dir string, m Manifest) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding VM image manifest: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, imageManifest), append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing VM image manifest: %w", err)
+	}
+	return nil
+}
+
+// readManifest returns the manifest of a complete image, or an error saying
+// why dir is not one.
+func readManifest(dir string) (Manifest, error) {
+	var m Manifest
+	data, err := os.ReadFile(filepath.Join(dir, imageManifest))
+	if err != nil {
+		return m, fmt.Errorf("reading VM image manifest: %w", err)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("decoding VM image manifest %s: %w", filepath.Join(dir, imageManifest), err)
+	}
+	for _, f := range []string{imageDisk, imageKernel, imageInitrd} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return m, fmt.Errorf("VM image %s is incomplete: %w", dir, err)
+		}
+	}
+	return m, nil
+}

@@ -60,15 +60,21 @@ type DeviceRule struct {
 // Fields left at their zero value mean "not set", except where noted.
 type Settings struct {
 	// [Unit]
-	DefaultDependencies bool // default true
+	DefaultDependencies bool   // default true
+	Description         string // only when given as an assignment (ParseFile puts it in Unit)
 
 	// Service
-	Type             string     // default "simple"
-	ExecStart        [][]string // argv per line (argv[0] is the absolute path)
-	ExecStop         [][]string
-	WorkingDirectory string
-	Environment      []string // "K=V", later keys override earlier ones
-	NotifyAccess     string   // "" = not set (systemd default "none")
+	Type      string     // default "simple"
+	ExecStart [][]string // argv per line (argv[0] is the absolute path)
+	ExecStop  [][]string
+	// ExecStartCommands/ExecStopCommands carry what ExecStart/ExecStop
+	// cannot: the "-" and "@" prefixes. Resolve fills both forms; code that
+	// builds Settings by hand may fill only ExecStart/ExecStop.
+	ExecStartCommands []ExecCommand
+	ExecStopCommands  []ExecCommand
+	WorkingDirectory  string
+	Environment       []string // "K=V", later keys override earlier ones
+	NotifyAccess      string   // "" = not set (systemd default "none")
 
 	// Identity
 	User                string
@@ -124,8 +130,21 @@ type Settings struct {
 
 	RootDirectory string
 	RootImage     string
+
+	// assigned records which directives the assignments named, so that
+	// Set can tell "ProtectSystem=no" written out from the default; nil
+	// for Settings built by hand, where Set falls back to "differs from
+	// the default".
+	assigned map[string]bool
 }
 
 // NamespacesAll is the RestrictNamespaces= "everything allowed" mask of
 // systemd 252..257 (mnt cgroup uts ipc user pid net).
 const NamespacesAll uint64 = 0x7E020000
+
+// ExecCommand is one command of ExecStart= or ExecStop= as systemd stores it.
+type ExecCommand struct {
+	Path          string   // executable: absolute path, or a bare name PID 1 searches
+	Argv          []string // including argv[0] (which differs from Path with the "@" prefix)
+	IgnoreFailure bool     // "-" prefix
+}

@@ -1,0 +1,74 @@
+package directive
+
+import (
+	"github.com/coreos/go-systemd/v22/dbus"
+)
+
+// Kind names the syntax a directive's value follows.
+type Kind string
+
+// The value kinds of the directive table.
+const (
+	KindBool          Kind = "boolean"
+	KindEnum          Kind = "enumeration"
+	KindText          Kind = "free text"
+	KindPath          Kind = "absolute path"
+	KindUser          Kind = "user or group name, or numeric ID"
+	KindUsers         Kind = "list of group names"
+	KindMode          Kind = "octal file mode"
+	KindCapabilities  Kind = "capability list, optionally ~negated"
+	KindNamespaces    Kind = "namespace list, optionally ~negated, or boolean"
+	KindSyscalls      Kind = "system call list with @groups, optionally ~negated"
+	KindErrno         Kind = "errno name or number, or kill"
+	KindArchitectures Kind = "architecture list"
+	KindFamilies      Kind = "address family list, optionally ~negated, or none"
+	KindAddresses     Kind = "IP prefixes or any/localhost/link-local/multicast"
+	KindPaths         Kind = "list of absolute paths, each optionally prefixed - or +"
+	KindDevice        Kind = "device node or char-/block- class, and rwm"
+	KindCommand       Kind = "command line"
+	KindEnvironment   Kind = "list of VAR=value"
+	KindDirectory     Kind = "absolute path or ~, optionally prefixed -"
+)
+
+// Spec describes one supported directive: its syntax, the D-Bus
+// properties it becomes and how it is merged, sent and read back.
+type Spec struct {
+	Name       string   // as written in a unit file
+	Section    string   // "Service" or "Unit"
+	Properties []string // D-Bus property names on the transient unit
+	Signature  string   // D-Bus signature of each property
+	Kind       Kind
+	Values     []string // the accepted words of an enumeration
+	Doc        string   // one line for `hardenlab` help
+
+	// apply merges one assignment into the settings being resolved.
+	apply func(r *resolver, a Assignment) error
+	// props renders the resolved value as StartTransientUnit properties.
+	props func(s *Settings) []dbus.Property
+	// want renders the value systemd should report for each property
+	// (after systemd's own implications), in the form gotValue renders
+	// what it did report.
+	want func(s *Settings) string
+	// got renders a property value read back from systemd.
+	got func(v interface{}) (string, bool)
+	// isDefault says whether the field still holds the default value.
+	isDefault func(s *Settings) bool
+	// compare replaces want/got where equality of two renderings is not
+	// the right test (lists systemd extends on its own, filters it expands).
+	compare func(want *Settings, got interface{}) (wantText, gotText string, equal bool)
+}
+
+// Specs returns the directive table, in the order properties are sent.
+func Specs() []Spec {
+	return specTable()
+}
+
+// Lookup finds a directive by its exact (case-sensitive) name.
+func Lookup(name string) (Spec, bool) {
+	for _, s := range specTable() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}

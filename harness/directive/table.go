@@ -1,0 +1,355 @@
+package directive
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
+	godbus "github.com/godbus/dbus/v5"
+)
+
+// resolver holds the parser state systemd keeps beside the values while
+// it reads repeated lines.
+type resolver struct {
+	s *Settings
+	// namespacesInitial: RestrictNamespaces= was never assigned (or was
+	// reset), so the next list replaces instead of merging.
+	namespacesInitial bool
+	// familiesListed: RestrictAddressFamilies= holds a list (systemd's
+	// set is non-NULL), so the next line merges instead of fixing the mode.
+	familiesListed bool
+}
+
+func prop(name string, v interface{}) dbus.Property {
+	return dbus.Property{Name: name, Value: godbus.MakeVariant(v)}
+}
+
+// ---- booleans
+
+func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "b", Kind: KindBool, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			v, err := parseBool(a.Value)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			*field(r.s) = v
+			return nil
+		},
+		props:     func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
+		want:      func(s *Settings) string { return strconv.FormatBool(*field(s.Effective())) },
+		got:       gotBool,
+		isDefault: func(s *Settings) bool { return !*field(s) },
+	}
+}
+
+func gotBool(v interface{}) (string, bool) {
+	b, ok := v.(bool)
+	return strconv.FormatBool(b), ok
+}
+
+func gotString(v interface{}) (string, bool) {
+	s, ok := v.(string)
+	return s, ok
+}
+
+// ---- enumerations and strings
+
+// enumSpec builds a string enumeration. withBool maps boolean words to
+// "yes"/"no" first, as systemd's *_WITH_BOOLEAN string tables do.
+func enumSpec(name, doc string, values []string, def string, withBool bool, field func(*Settings) *string) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindEnum, Values: values, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			v := a.Value
+			if withBool {
+				if b, err := parseBool(v); err == nil {
+					v = map[bool]string{true: "yes", false: "no"}[b]
+				}
+			}
+			if err := oneOf(v, values); err != nil {
+				return newError(a, "%v", err)
+			}
+			*field(r.s) = v
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, orDefault(*field(s), def))} },
+		want:  func(s *Settings) string { return orDefault(*field(s.Effective()), def) },
+		got:   gotString,
+		isDefault: func(s *Settings) bool {
+			return *field(s) == "" || *field(s) == def
+		},
+	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// pathSpec builds a single absolute path that an empty value clears.
+func pathSpec(name, doc string, field func(*Settings) *string) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindPath, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				*field(r.s) = ""
+				return nil
+			}
+			v, err := checkSpecifiers(a.Value)
+			if err == nil {
+				v, err = normalizePath(v)
+			}
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			*field(r.s) = v
+			return nil
+		},
+		props:     func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
+		want:      func(s *Settings) string { return *field(s) },
+		got:       gotString,
+		isDefault: func(s *Settings) bool { return *field(s) == "" },
+	}
+}
+
+func userSpec(name, doc string, field func(*Settings) *string) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindUser, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				*field(r.s) = ""
+				return nil
+			}
+			v, err := checkSpecifiers(a.Value)
+			if err == nil {
+				err = checkUserName(v)
+			}
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			*field(r.s) = v
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
+		want:  func(s *Settings) string { return *field(s) },
+		got: func(v interface{}) (string, bool) {
+			return gotString(v)
+		},
+		isDefault: func(s *Settings) bool { return *field(s) == "" },
+	}
+}
+
+// ---- path lists
+
+func pathListSpec(name, doc string, field func(*Settings) *[]string) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "as", Kind: KindPaths, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				*field(r.s) = nil
+				return nil
+			}
+			words, err := splitWords(a.Value, unquote)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			for _, w := range words {
+				prefix := ""
+				if strings.HasPrefix(w, "-") {
+					prefix, w = "-", w[1:]
+				}
+				if strings.HasPrefix(w, "+") {
+					prefix, w = prefix+"+", w[1:]
+				}
+				p, err := checkSpecifiers(w)
+				if err == nil {
+					p, err = normalizePath(p)
+				}
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+				*field(r.s) = append(*field(r.s), prefix+p)
+			}
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property {
+			return []dbus.Property{prop(name, nonNil(*field(s)))}
+		},
+		want:      func(s *Settings) string { return strings.Join(*field(s), " ") },
+		got:       gotStrings,
+		isDefault: func(s *Settings) bool { return len(*field(s)) == 0 },
+	}
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func gotStrings(v interface{}) (string, bool) {
+	l, ok := v.([]string)
+	return strings.Join(l, " "), ok
+}
+
+// ---- capabilities
+
+// capabilitySpec merges lines like config_parse_capability_set(): the
+// first line, an empty one, "~" or a line while the set still holds its
+// initial value replaces; later lines add (or with "~" remove).
+func capabilitySpec(name, doc string, initial uint64, field func(*Settings) *uint64) Spec {
+	return Spec{
+		Name: name, Section: "Service", Properties: []string{name}, Signature: "t", Kind: KindCapabilities, Doc: doc,
+		apply: func(r *resolver, a Assignment) error {
+			v, invert := strings.CutPrefix(a.Value, "~")
+			sum, err := parseCapabilities(v)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			cur := field(r.s)
+			switch {
+			case sum == 0 || *cur == initial:
+				*cur = sum
+				if invert {
+					*cur = ^sum
+				}
+			case invert:
+				*cur &^= sum
+			default:
+				*cur |= sum
+			}
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
+		want: func(s *Settings) string {
+			return strconv.FormatUint(*field(s.Effective()), 10)
+		},
+		got: func(v interface{}) (string, bool) {
+			n, ok := v.(uint64)
+			return strconv.FormatUint(n, 10), ok
+		},
+		isDefault: func(s *Settings) bool { return *field(s) == initial },
+	}
+}
+
+// ---- the table
+
+// specTable lists every supported directive. Order matters only for the
+// order of properties sent to systemd.
+func specTable() []Spec {
+	return []Spec{
+		{
+			Name: "Description", Section: "Unit", Properties: []string{"Description"}, Signature: "s", Kind: KindText,
+			Doc: "human-readable unit description",
+			apply: func(r *resolver, a Assignment) error {
+				v, err := checkSpecifiers(a.Value)
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+				r.s.Description = v
+				return nil
+			},
+			props:     func(s *Settings) []dbus.Property { return []dbus.Property{prop("Description", s.Description)} },
+			want:      func(s *Settings) string { return s.Description },
+			got:       gotString,
+			isDefault: func(s *Settings) bool { return s.Description == "" },
+		},
+		{
+			Name: "DefaultDependencies", Section: "Unit", Properties: []string{"DefaultDependencies"}, Signature: "b", Kind: KindBool,
+			Doc: "add the implicit dependencies on basic.target and shutdown.target",
+			apply: func(r *resolver, a Assignment) error {
+				v, err := parseBool(a.Value)
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+				r.s.DefaultDependencies = v
+				return nil
+			},
+			props: func(s *Settings) []dbus.Property {
+				return []dbus.Property{prop("DefaultDependencies", s.DefaultDependencies)}
+			},
+			want:      func(s *Settings) string { return strconv.FormatBool(s.DefaultDependencies) },
+			got:       gotBool,
+			isDefault: func(s *Settings) bool { return s.DefaultDependencies },
+		},
+		enumSpec("Type", "how systemd decides the service has started", []string{"simple", "exec", "forking", "oneshot", "dbus", "notify", "idle"}, "simple", false,
+			func(s *Settings) *string { return &s.Type }),
+		execSpec("ExecStart", "the command that runs the service", func(s *Settings) *[]ExecCommand { return &s.ExecStartCommands }),
+		execSpec("ExecStop", "the command that stops the service ($MAINPID is expanded by systemd)", func(s *Settings) *[]ExecCommand { return &s.ExecStopCommands }),
+		workingDirectorySpec(),
+		environmentSpec(),
+		enumSpec("NotifyAccess", "which processes may send sd_notify messages", []string{"none", "main", "exec", "all"}, "none", false,
+			func(s *Settings) *string { return &s.NotifyAccess }),
+
+		userSpec("User", "user the processes run as", func(s *Settings) *string { return &s.User }),
+		userSpec("Group", "group the processes run as", func(s *Settings) *string { return &s.Group }),
+		boolSpec("DynamicUser", "allocate a transient user and group for the service", func(s *Settings) *bool { return &s.DynamicUser }),
+		supplementaryGroupsSpec(),
+		umaskSpec(),
+
+		boolSpec("NoNewPrivileges", "forbid gaining privileges through execve (setuid, file capabilities)", func(s *Settings) *bool { return &s.NoNewPrivileges }),
+		boolSpec("PrivateTmp", "private /tmp and /var/tmp", func(s *Settings) *bool { return &s.PrivateTmp }),
+		boolSpec("PrivateDevices", "minimal private /dev without physical devices", func(s *Settings) *bool { return &s.PrivateDevices }),
+		boolSpec("PrivateNetwork", "private network namespace with only loopback", func(s *Settings) *bool { return &s.PrivateNetwork }),
+		boolSpec("PrivateUsers", "private user namespace mapping only root and the service user", func(s *Settings) *bool { return &s.PrivateUsers }),
+		boolSpec("PrivateMounts", "private mount namespace", func(s *Settings) *bool { return &s.PrivateMounts }),
+		boolSpec("ProtectKernelTunables", "read-only /proc/sys, /sys and friends", func(s *Settings) *bool { return &s.ProtectKernelTunables }),
+		boolSpec("ProtectKernelModules", "forbid loading kernel modules", func(s *Settings) *bool { return &s.ProtectKernelModules }),
+		boolSpec("ProtectKernelLogs", "forbid access to the kernel log ring buffer", func(s *Settings) *bool { return &s.ProtectKernelLogs }),
+		boolSpec("ProtectControlGroups", "read-only /sys/fs/cgroup", func(s *Settings) *bool { return &s.ProtectControlGroups }),
+		boolSpec("ProtectClock", "forbid changing the system clock", func(s *Settings) *bool { return &s.ProtectClock }),
+		boolSpec("ProtectHostname", "forbid changing the hostname", func(s *Settings) *bool { return &s.ProtectHostname }),
+		boolSpec("RestrictSUIDSGID", "forbid creating setuid/setgid files", func(s *Settings) *bool { return &s.RestrictSUIDSGID }),
+		boolSpec("RestrictRealtime", "forbid realtime scheduling", func(s *Settings) *bool { return &s.RestrictRealtime }),
+		boolSpec("MemoryDenyWriteExecute", "forbid writable and executable memory", func(s *Settings) *bool { return &s.MemoryDenyWriteExecute }),
+		boolSpec("LockPersonality", "forbid changing the execution domain (personality)", func(s *Settings) *bool { return &s.LockPersonality }),
+		boolSpec("RemoveIPC", "remove the user's IPC objects when the service stops", func(s *Settings) *bool { return &s.RemoveIPC }),
+		delegateSpec(),
+
+		enumSpec("ProtectSystem", "read-only /usr and /boot (yes), also /etc (full), the whole tree (strict)", []string{"no", "yes", "full", "strict"}, "no", true,
+			func(s *Settings) *string { return &s.ProtectSystem }),
+		enumSpec("ProtectHome", "hide (yes), read-only or tmpfs /home, /root and /run/user", []string{"no", "yes", "read-only", "tmpfs"}, "no", true,
+			func(s *Settings) *string { return &s.ProtectHome }),
+		enumSpec("ProtectProc", "hide other users' processes in /proc", []string{"default", "noaccess", "invisible", "ptraceable"}, "default", false,
+			func(s *Settings) *string { return &s.ProtectProc }),
+		enumSpec("ProcSubset", "mount only the process part of /proc (pid)", []string{"all", "pid"}, "all", false,
+			func(s *Settings) *string { return &s.ProcSubset }),
+		enumSpec("KeyringMode", "kernel session keyring the service gets", []string{"inherit", "private", "shared"}, "private", false,
+			func(s *Settings) *string { return &s.KeyringMode }),
+		enumSpec("DevicePolicy", "device access policy: auto, closed (only pseudo devices) or strict", []string{"auto", "closed", "strict"}, "auto", false,
+			func(s *Settings) *string { return &s.DevicePolicy }),
+
+		capabilitySpec("CapabilityBoundingSet", "capabilities the service may ever hold", ^uint64(0), func(s *Settings) *uint64 { return &s.CapabilityBoundingSet }),
+		capabilitySpec("AmbientCapabilities", "capabilities passed to an unprivileged service", 0, func(s *Settings) *uint64 { return &s.AmbientCapabilities }),
+		restrictNamespacesSpec(),
+
+		systemCallFilterSpec(),
+		systemCallErrorNumberSpec(),
+		systemCallArchitecturesSpec(),
+		restrictAddressFamiliesSpec(),
+		ipAddressSpec("IPAddressAllow", "IP prefixes the service may talk to (wins over IPAddressDeny)", func(s *Settings) *[]netip.Prefix { return &s.IPAddressAllow }),
+		ipAddressSpec("IPAddressDeny", "IP prefixes the service may not talk to", func(s *Settings) *[]netip.Prefix { return &s.IPAddressDeny }),
+		pathListSpec("ReadWritePaths", "paths left writable under ProtectSystem", func(s *Settings) *[]string { return &s.ReadWritePaths }),
+		pathListSpec("ReadOnlyPaths", "paths made read-only", func(s *Settings) *[]string { return &s.ReadOnlyPaths }),
+		pathListSpec("InaccessiblePaths", "paths made inaccessible", func(s *Settings) *[]string { return &s.InaccessiblePaths }),
+		deviceAllowSpec(),
+
+		pathSpec("RootDirectory", "chroot the service into this directory", func(s *Settings) *string { return &s.RootDirectory }),
+		pathSpec("RootImage", "run the service from this disk image", func(s *Settings) *string { return &s.RootImage }),
+	}
+}
+
+// specIndex finds a directive's position in the table.
+func specIndex(table []Spec, name string) int {
+	return slices.IndexFunc(table, func(s Spec) bool { return s.Name == name })
+}
+
+var _ = fmt.Sprintf

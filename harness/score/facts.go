@@ -206,7 +206,11 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 		}
 	}
 
-	if online || sem.offlinePrivateMountsImplied {
+	if !online && sem.offlineUnsetPrivateMountsIsGood && !s.Set("PrivateMounts") {
+		f.privateMounts = true
+	}
+	// Online, systemd-analyze itself treats these as implying PrivateMounts=.
+	if online {
 		if f.privateDevices || f.privateTmp || f.protectControlGroups || f.protectKernelTunables ||
 			f.protectKernelModules || f.protectHome != "no" || f.protectSystem != "no" || f.rootImage != "" {
 			f.privateMounts = true

@@ -38,14 +38,14 @@ type Check struct {
 
 // Result is a unit's score.
 type Result struct {
-	Version     Version `json:"systemd_version"`
-	Offline     bool    `json:"offline"`
-	Exposure    float64 `json:"exposure"` // e.g. 9.6
-	Tenths      int     `json:"tenths"`   // e.g. 96
-	Level       string  `json:"level"`    // e.g. "UNSAFE"
-	BadnessSum  uint64  `json:"badness_sum"`
-	WeightSum   uint64  `json:"weight_sum"`
-	Checks      []Check `json:"checks"` // in systemd's table order
+	Version    Version `json:"systemd_version"`
+	Offline    bool    `json:"offline"`
+	Exposure   float64 `json:"exposure"` // e.g. 9.6
+	Tenths     int     `json:"tenths"`   // e.g. 96
+	Level      string  `json:"level"`    // e.g. "UNSAFE"
+	BadnessSum uint64  `json:"badness_sum"`
+	WeightSum  uint64  `json:"weight_sum"`
+	Checks     []Check `json:"checks"` // in systemd's table order
 }
 
 // level is one row of the exposure-to-word table.

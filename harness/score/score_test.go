@@ -56,7 +56,8 @@ func TestTutorialScores(t *testing.T) {
 	}{
 		{"baseline 252 offline", defaults(), Options{Version: V252, Offline: true}, 96, "UNSAFE", [2]uint64{53510, 56160}},
 		{"baseline 252 online", defaults(), Options{Version: V252}, 96, "UNSAFE", [2]uint64{53510, 56160}},
-		{"baseline 257 offline", defaults(), Options{Version: V257, Offline: true}, 96, "UNSAFE", [2]uint64{53510, 56160}},
+		// 257 offline reads an unset PrivateMounts= as yes (measured: 9.4).
+		{"baseline 257 offline", defaults(), Options{Version: V257, Offline: true}, 94, "UNSAFE", [2]uint64{52510, 56160}},
 		{"hardened 252 offline", tutorialHardened(), Options{Version: V252, Offline: true}, 51, "MEDIUM", [2]uint64{28335, 56160}},
 		{"hardened 252 online", tutorialHardened(), Options{Version: V252}, 49, "OK", [2]uint64{27335, 56160}},
 		{"hardened 257 offline", tutorialHardened(), Options{Version: V257, Offline: true}, 49, "OK", [2]uint64{27335, 56160}},

@@ -31,17 +31,18 @@ func (v Version) String() string { return strconv.Itoa(int(v)) }
 // semantics is what differs between versions; one row per version.
 type semantics struct {
 	version Version
-	// offlinePrivateMountsImplied: 257's offline loader reports PrivateMounts
-	// as the effective value (implied by PrivateTmp=, ProtectSystem=, ...),
-	// as PID 1 does online; 252's offline loader reports only PrivateMounts=.
-	offlinePrivateMountsImplied bool
+	// offlineUnsetPrivateMountsIsGood: 257 keeps PrivateMounts= as a
+	// tristate whose "unset" is -1, and its offline analyzer copies it into
+	// a bool, so a unit that never says PrivateMounts= (or resets it) scores
+	// as if it said yes; only an explicit "no" is bad. 252 stores a bool.
+	offlineUnsetPrivateMountsIsGood bool
 	syscalls                    *syscallTable
 }
 
 func versionSemantics() []semantics {
 	return []semantics{
-		{version: V252, offlinePrivateMountsImplied: false, syscalls: &syscalls252},
-		{version: V257, offlinePrivateMountsImplied: true, syscalls: &syscalls257},
+		{version: V252, offlineUnsetPrivateMountsIsGood: false, syscalls: &syscalls252},
+		{version: V257, offlineUnsetPrivateMountsIsGood: true, syscalls: &syscalls257},
 	}
 }
 

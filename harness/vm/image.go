@@ -139,7 +139,9 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	}()
 	root := filepath.Join(tmp, "root")
 
-	step := func(what string) { fmt.Fprintf(progress, "vm image| %s (%s)\n", what, time.Since(start).Round(time.Second)) }
+	step := func(what string) {
+		fmt.Fprintf(progress, "vm image| %s (%s)\n", what, time.Since(start).Round(time.Second))
+	}
 
 	// Both steps run in a private mount namespace: debootstrap and the
 	// kernel's postinst mount /proc and /sys inside the root, and the

@@ -34,12 +34,12 @@ func qemuArgs(s qemuSpec) []string {
 		"-serial", "stdio",
 		"-kernel", s.kernel, "-initrd", s.initrd, "-append", s.cmdline,
 		// The overlay is thrown away, so flushes to it are wasted time.
-		"-drive", "file=" + optValue(s.rootOverlay) + ",if=virtio,format=qcow2,cache=unsafe,discard=unmap",
-		"-drive", "file=" + optValue(s.workDisk) + ",if=virtio,format=raw",
+		"-drive", "file="+optValue(s.rootOverlay)+",if=virtio,format=qcow2,cache=unsafe,discard=unmap",
+		"-drive", "file="+optValue(s.workDisk)+",if=virtio,format=raw",
 		"-device", "virtio-rng-pci",
 		"-device", "virtio-serial-pci",
-		"-chardev", "socket,id=progress,path=" + optValue(s.progressSock),
-		"-device", "virtserialport,chardev=progress,name=" + guestProgress,
+		"-chardev", "socket,id=progress,path="+optValue(s.progressSock),
+		"-device", "virtserialport,chardev=progress,name="+guestProgress,
 	)
 	return args
 }

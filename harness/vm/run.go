@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -142,8 +143,10 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	if err != nil {
 		return nil, fmt.Errorf("creating VM results dir: %w", err)
 	}
-	// rename(2) may replace an empty directory, which MkdirTemp just made.
-	if err := os.Rename(filepath.Join(dump, workResultsDir), results); err != nil {
+	// rename(2) replaces the empty directory MkdirTemp just made (os.Rename
+	// refuses any existing directory), so the results land under a fresh,
+	// unpredictable name without a second copy.
+	if err := syscall.Rename(filepath.Join(dump, workResultsDir), results); err != nil {
 		_ = os.RemoveAll(results)
 		return nil, fmt.Errorf("moving VM results into place: %w", err)
 	}
@@ -284,7 +287,7 @@ func copyLines(r io.Reader, prefix string, w io.Writer, keep *tailBuffer) {
 	for {
 		line, err := br.ReadString('\n')
 		if line != "" {
-			trimmed := strings.TrimRight(line, "\r\n")
+			trimmed := stripANSI(strings.TrimRight(line, "\r\n"))
 			keep.add(trimmed)
 			fmt.Fprintf(w, "%s%s\n", prefix, trimmed)
 		}
@@ -332,4 +335,30 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.Join(t.lines, "\n")
+}
+
+// stripANSI drops terminal escape sequences (systemd colors its console
+// status lines), so progress and error messages stay plain text.
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != 0x1b {
+			b.WriteByte(s[i])
+			continue
+		}
+		// CSI: ESC [ parameters... final byte in 0x40..0x7e.
+		if i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j
+			continue
+		}
+		i++ // two-byte escape
+	}
+	return b.String()
 }

@@ -1,0 +1,148 @@
+package vm
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDpkgVersion(t *testing.T) {
+	status := filepath.Join(t.TempDir(), "status")
+	data := "Package: systemd-sysv\nVersion: 1\n\nPackage: systemd\nStatus: install ok installed\nVersion: 257.9-1~deb13u1\n\nPackage: udev\nVersion: 2\n"
+	if err := os.WriteFile(status, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := dpkgVersion(status, "systemd"); err != nil || v != "257.9-1~deb13u1" {
+		t.Fatalf("got %q, %v", v, err)
+	}
+	if _, err := dpkgVersion(status, "python3"); err == nil {
+		t.Fatal("missing package found")
+	}
+}
+
+func TestFindKernel(t *testing.T) {
+	root := t.TempDir()
+	boot := filepath.Join(root, "boot")
+	if err := os.Mkdir(boot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := findKernel(root); err == nil {
+		t.Fatal("found a kernel in an empty /boot")
+	}
+	writeHostFile(t, boot, "vmlinuz-6.12.0-cloud-amd64", "k", 0o644)
+	if _, err := findKernel(root); err == nil || !strings.Contains(err.Error(), "no initrd") {
+		t.Fatalf("kernel without initrd: %v", err)
+	}
+	writeHostFile(t, boot, "initrd.img-6.12.0-cloud-amd64", "i", 0o644)
+	if k, err := findKernel(root); err != nil || k != "6.12.0-cloud-amd64" {
+		t.Fatalf("got %q, %v", k, err)
+	}
+	writeHostFile(t, boot, "vmlinuz-6.13.0-cloud-amd64", "k", 0o644)
+	if _, err := findKernel(root); err == nil {
+		t.Fatal("two kernels accepted")
+	}
+}
+
+func TestWriteGuestConfig(t *testing.T) {
+	root := t.TempDir()
+	// A pre-existing file and link must be replaced, as in a real root.
+	if err := os.MkdirAll(filepath.Join(root, "etc/systemd/system"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeHostFile(t, filepath.Join(root, "etc"), "machine-id", "0123456789abcdef\n", 0o444)
+	if err := os.Symlink("/lib/systemd/system/graphical.target", filepath.Join(root, "etc/systemd/system/default.target")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeGuestConfig(root); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range guestFiles {
+		p := filepath.Join(root, f.path)
+		data, err := os.ReadFile(p)
+		if err != nil || string(data) != f.content {
+			t.Errorf("%s: %q, %v", f.path, data, err)
+		}
+		if info, err := os.Stat(p); err == nil && uint32(info.Mode().Perm()) != f.mode {
+			t.Errorf("%s: mode %o, want %o", f.path, info.Mode().Perm(), f.mode)
+		}
+	}
+	for _, l := range guestLinks {
+		if got, err := os.Readlink(filepath.Join(root, l.path)); err != nil || got != l.target {
+			t.Errorf("%s -> %q, %v; want %s", l.path, got, err, l.target)
+		}
+	}
+}
+
+// fakeImage puts a complete-looking image into stateDir's cache, so Run's
+// cleanup paths can be tested without building one.
+func fakeImage(t *testing.T, stateDir, release string) string {
+	t.Helper()
+	dir := filepath.Join(stateDir, "vm", imageName(release))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{imageDisk, imageKernel, imageInitrd} {
+		writeHostFile(t, dir, f, "fake "+f, 0o644)
+	}
+	if err := writeManifest(dir, Manifest{Release: release, Kernel: "6.12.0-fake", SystemdPackage: "257.9-1", Built: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestEnsureImageReusesCompleteImageAndCleansPartialBuilds(t *testing.T) {
+	state := t.TempDir()
+	want := fakeImage(t, state, "trixie")
+	stale := filepath.Join(state, "vm", buildPrefix(imageName("trixie"))+"123")
+	other := filepath.Join(state, "vm", buildPrefix(imageName("bookworm"))+"456")
+	for _, d := range []string{stale, other} {
+		if err := os.MkdirAll(filepath.Join(d, "root"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// No build tools are needed for a cached image: make them all missing.
+	missing := toolPaths{}
+	for _, tl := range buildTools() {
+		missing[tl.name] = "/nonexistent/" + tl.name
+	}
+	dir, built, err := ensureImage(context.Background(), Config{StateDir: state}.withDefaults(), missing, os.Stderr)
+	if err != nil || built || dir != want {
+		t.Fatalf("got %q built=%v err=%v, want cached %q", dir, built, err, want)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("partial build of this image not removed: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another image's build dir was touched: %v", err)
+	}
+}
+
+func TestEnsureImageNamesMissingBuildTools(t *testing.T) {
+	state := t.TempDir()
+	missing := toolPaths{toolDebootstrap.name: "/nonexistent/debootstrap", toolMkfs.name: "/nonexistent/mkfs.ext4"}
+	for _, rebuild := range []bool{false, true} {
+		if rebuild {
+			fakeImage(t, state, "trixie") // Rebuild must not reuse it
+		}
+		_, _, err := ensureImage(context.Background(), Config{StateDir: state, Rebuild: rebuild}.withDefaults(), missing, os.Stderr)
+		if err == nil || !strings.Contains(err.Error(), "apt-get install debootstrap") || !strings.Contains(err.Error(), "apt-get install e2fsprogs") {
+			t.Fatalf("rebuild=%v: got %v, want both missing tools with their packages", rebuild, err)
+		}
+	}
+}
+
+func TestReadManifestRejectsIncompleteImage(t *testing.T) {
+	dir := fakeImage(t, t.TempDir(), "trixie")
+	if _, err := readManifest(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, imageInitrd)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readManifest(dir); err == nil {
+		t.Fatal("image without initrd accepted")
+	}
+}

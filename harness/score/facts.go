@@ -197,12 +197,13 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 		f.devicePolicy = "closed"
 	}
 	if f.devicePolicy != "auto" || len(f.deviceAllow) > 0 {
-		if f.protectClock {
-			f.deviceAllow = append(f.deviceAllow, "char-rtc:r")
-		}
+		// PID 1 adds the image devices before the clock device.
 		if f.rootImage != "" {
 			f.deviceAllow = append(f.deviceAllow, "/dev/loop-control:rw", "/dev/mapper/control:rw",
 				"block-loop:rwm", "block-blkext:rwm", "block-device-mapper:rwm")
+		}
+		if f.protectClock {
+			f.deviceAllow = append(f.deviceAllow, "char-rtc:r")
 		}
 	}
 

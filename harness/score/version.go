@@ -36,7 +36,7 @@ type semantics struct {
 	// a bool, so a unit that never says PrivateMounts= (or resets it) scores
 	// as if it said yes; only an explicit "no" is bad. 252 stores a bool.
 	offlineUnsetPrivateMountsIsGood bool
-	syscalls                    *syscallTable
+	syscalls                        *syscallTable
 }
 
 func versionSemantics() []semantics {

@@ -66,7 +66,7 @@ var syscallItems = []string{"@system-service", "@privileged", "@resources", "@mo
 	"@network-io", "@chown", "@setuid", "@process", "@signal", "@timer", "@io-event", "@ipc", "@keyring",
 	"@memlock", "@pkey", "@sync", "@aio", "@known",
 	"chown", "mount", "ptrace", "reboot", "swapon", "ioperm", "init_module", "settimeofday", "modify_ldt",
-	"setpriority", "uselib", "read", "write", "execve", "pivot_root", "bpf", "sethostname", "kexec_load",
+	"setpriority", "read", "write", "execve", "pivot_root", "bpf", "sethostname", "kexec_load",
 	"ioprio_set", "perf_event_open", "setuid", "setgid", "acct", "vhangup", "chroot", "umount2", "iopl"}
 
 var errnos = []string{"EPERM", "EACCES", "ENOSYS", "EINVAL"}

@@ -1,0 +1,57 @@
+// Package probes is hardenlab's check registry: the harmless actions that a
+// hardening directive should forbid, run inside the unit's own sandbox, and
+// the pure logic that turns their outcomes into verdicts.
+//
+// # Contract with the harness
+//
+// The static binary cmd/hardenlab-probe is a thin main over this package.
+// The harness starts it INSIDE a transient unit that carries exactly the
+// profile's properties (a sibling of the demo service, joined to it with
+// JoinsNamespaceOf=), with stdout going to a file that systemd opened before
+// the sandbox applied (StandardOutputFile=):
+//
+//	hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
+//	                    [--ro-path PATH] [--rw-path PATH] [--hidden-path PATH]
+//	                    [--skip-destructive-check]
+//
+// prints ONE JSON document (see Document) on stdout:
+//
+//	{"schema":1, "posture":{...}, "environment":{...},
+//	 "results":[{"id":"fs.write-etc","outcome":"blocked","errno":"EROFS",
+//	             "signal":"","detail":"one line"}, ...],
+//	 "host_check":{...}}
+//
+// and exits 0 even when actions were blocked; it exits non-zero only when the
+// probe binary itself broke (bad flags, cannot write the document).
+//
+//   - --tcp-target is a loopback TCP listener the harness provides; without it
+//     the network-reachability probe is "skipped".
+//   - --ro-path, --rw-path and --hidden-path name the paths the profile gives
+//     to ReadOnlyPaths=, ReadWritePaths= and InaccessiblePaths=; the probe
+//     cannot learn them from inside the sandbox, and without them those
+//     probes are "skipped".
+//   - Unless --skip-destructive-check is given, run snapshots what a probe must
+//     never change (hostname, kernel clock offset, loaded modules, a few
+//     sysctls, its own scheduling and personality) before and after the
+//     probes and reports any difference in "host_check".
+//
+// Every probe runs in a child process (a re-exec of /proc/self/exe with the
+// hidden sub-command "child ID"), because a seccomp filter kills with SIGSYS
+// and a successful unshare() taints the caller. The child prints one Result
+// as JSON; the parent classifies a death by SIGSYS as "blocked", any other
+// signal, a timeout or garbage as "error".
+//
+// Outcomes: "allowed" (the sandbox let the action through: it succeeded, or
+// the kernel itself rejected it for a reason that is not the sandbox, e.g.
+// ENOSYS on a kernel built without modules), "blocked" (EPERM, EACCES,
+// EROFS, EAFNOSUPPORT, a hidden path, a SIGSYS kill, ...), "error" (the
+// probe could not tell), "skipped" (a precondition such as --tcp-target is
+// missing, or the architecture has no such syscall).
+//
+// The harness also calls ReadPosture on /proc/<main pid> of the demo service
+// from outside and compares it with the probe's own posture through Diff, to
+// prove that the probe ran in the service's sandbox; and it turns a probe's
+// control and profile results into a verdict with Verdict.
+//
+// This package imports the standard library and golang.org/x/sys/unix only.
+package probes

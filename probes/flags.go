@@ -1,0 +1,68 @@
+package probes
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// ParseFlags reads the flags shared by "run" and the hidden "child"
+// sub-command; it returns the remaining positional arguments.
+func ParseFlags(cmd string, args []string, stderr io.Writer) (Options, []string, error) {
+	var o Options
+	var only string
+	fs := flag.NewFlagSet("hardenlab-probe "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&only, "only", "", "comma-separated probe ids to run (default: all)")
+	fs.StringVar(&o.TCPTarget, "tcp-target", "", "loopback TCP listener HOST:PORT for the reachability probe")
+	fs.StringVar(&o.ReadOnlyPath, "ro-path", "", "a path the profile lists in ReadOnlyPaths=")
+	fs.StringVar(&o.ReadWritePath, "rw-path", "", "a path the profile lists in ReadWritePaths=")
+	fs.StringVar(&o.HiddenPath, "hidden-path", "", "a path the profile lists in InaccessiblePaths=")
+	fs.BoolVar(&o.SkipDestructiveCheck, "skip-destructive-check", false, "do not snapshot host state before and after the probes")
+	fs.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "time limit of one probe child")
+	fs.StringVar(&o.Scratch, "scratch", "", "scratch dir (set by run for its children)")
+	if err := fs.Parse(args); err != nil {
+		return Options{}, nil, fmt.Errorf("parsing %s flags: %w", cmd, err)
+	}
+	if only != "" {
+		for _, id := range strings.Split(only, ",") {
+			id = strings.TrimSpace(id)
+			if id == "" {
+				continue
+			}
+			if _, ok := Find(id); !ok {
+				return Options{}, nil, fmt.Errorf("--only: unknown probe id %q (see \"hardenlab probes\")", id)
+			}
+			o.Only = append(o.Only, id)
+		}
+	}
+	if o.Timeout <= 0 {
+		return Options{}, nil, fmt.Errorf("--timeout must be positive, got %s", o.Timeout)
+	}
+	return o, fs.Args(), nil
+}
+
+// childArgs renders the options a child needs back into flags.
+func (o Options) childArgs() []string {
+	var args []string
+	add := func(name, v string) {
+		if v != "" {
+			args = append(args, "--"+name, v)
+		}
+	}
+	add("tcp-target", o.TCPTarget)
+	add("ro-path", o.ReadOnlyPath)
+	add("rw-path", o.ReadWritePath)
+	add("hidden-path", o.HiddenPath)
+	add("scratch", o.Scratch)
+	return args
+}
+
+func (o Options) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}

@@ -1,0 +1,114 @@
+package probes
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Outcome is what happened to one attempted action inside the sandbox.
+type Outcome string
+
+const (
+	Allowed Outcome = "allowed" // the sandbox let the action through
+	Blocked Outcome = "blocked" // the sandbox stopped it (errno, hidden path, SIGSYS)
+	Errored Outcome = "error"   // the probe itself could not tell
+	Skipped Outcome = "skipped" // a precondition is missing (flag, architecture)
+)
+
+// Result is one probe's outcome, as printed in the document's "results".
+type Result struct {
+	ID      string  `json:"id"`
+	Outcome Outcome `json:"outcome"`
+	Errno   string  `json:"errno"`  // e.g. "EROFS"; empty when none
+	Signal  string  `json:"signal"` // e.g. "SIGSYS"; empty when none
+	Detail  string  `json:"detail"` // one line
+}
+
+// Polarity says which outcome the directive is supposed to produce.
+type Polarity int
+
+const (
+	// Restricts: the directive should turn an allowed action into a blocked
+	// one (almost every directive).
+	Restricts Polarity = iota
+	// Grants: the directive should keep an action allowed that the rest of
+	// the profile would block (ReadWritePaths= under ProtectSystem=strict,
+	// AmbientCapabilities= for a non-root User=).
+	Grants
+)
+
+// Need is a precondition a probe has beyond the sandbox itself.
+type Need int
+
+const (
+	NeedNothing Need = iota
+	NeedTCPTarget
+	NeedReadOnlyPath
+	NeedReadWritePath
+	NeedHiddenPath
+)
+
+// Options are the knobs of one run; the child receives the same ones.
+type Options struct {
+	Only                 []string      // probe ids; empty = all
+	TCPTarget            string        // host:port of a loopback listener
+	ReadOnlyPath         string        // a path the profile lists in ReadOnlyPaths=
+	ReadWritePath        string        // a path the profile lists in ReadWritePaths=
+	HiddenPath           string        // a path the profile lists in InaccessiblePaths=
+	SkipDestructiveCheck bool          // skip the before/after host snapshot
+	Scratch              string        // the run's private scratch dir ("" = none writable)
+	Timeout              time.Duration // per child; 0 = DefaultTimeout
+	Self                 string        // executable to re-exec; "" = /proc/self/exe
+}
+
+// DefaultTimeout bounds one probe child; a probe that hangs is an error.
+const DefaultTimeout = 5 * time.Second
+
+// Probe is one row of the registry.
+type Probe struct {
+	ID         string   // stable "area.action"
+	Directives []string // unit-file names of the directives it evidences
+	Attempts   string   // what it tries, in one sentence
+	Decides    string   // how the outcome is decided, in one sentence
+	Control    Outcome  // expected outcome with no hardening, running as root
+	Polarity   Polarity
+	Needs      Need
+	// Unshare, when non-zero, makes the runner start the child inside new
+	// namespaces (Go's fork does the unshare() in the single-threaded child
+	// before exec, where it is legal); the child's start error is the answer.
+	Unshare uintptr
+	// check runs in the child process.
+	check func(ctx context.Context, o Options) Result
+}
+
+// Area is the part of the id before the dot.
+func (p Probe) Area() string {
+	area, _, _ := strings.Cut(p.ID, ".")
+	return area
+}
+
+// Find returns the registry row with this id.
+func Find(id string) (Probe, bool) {
+	for _, p := range Registry() {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Probe{}, false
+}
+
+// CoveredDirectives are the directives the registry must evidence, each by
+// at least one probe (checked by the unit tests).
+func CoveredDirectives() []string {
+	return []string{
+		"ProtectKernelTunables", "ProtectKernelModules", "ProtectControlGroups",
+		"PrivateDevices", "RestrictSUIDSGID", "IPAddressAllow", "ProtectSystem",
+		"CapabilityBoundingSet", "PrivateTmp", "NoNewPrivileges", "RestrictNamespaces",
+		"ProtectHome", "ReadWritePaths", "MemoryDenyWriteExecute", "SystemCallFilter",
+		"RestrictAddressFamilies", "LockPersonality", "ProtectHostname", "ProtectClock",
+		"ProtectKernelLogs", "RestrictRealtime", "IPAddressDeny", "PrivateNetwork",
+		"ReadOnlyPaths", "InaccessiblePaths", "SystemCallArchitectures", "PrivateUsers",
+		"ProtectProc", "UMask", "DynamicUser", "User", "AmbientCapabilities",
+	}
+}

@@ -1,0 +1,147 @@
+package probes
+
+import "golang.org/x/sys/unix"
+
+// Registry is the one table of probes. The checks live in one file per area
+// (fs.go, caps.go, sys.go, kernel.go, net.go, ns.go, proc.go, dev.go, id.go);
+// this table holds what a reader needs to judge them side by side.
+// A fresh slice is returned on every call so that no caller can mutate it.
+func Registry() []Probe {
+	return []Probe{
+		// fs
+		{ID: "fs.write-usr", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteUsr,
+			Attempts: "access(W_OK) on /usr and an O_WRONLY open (no O_TRUNC, nothing written) of an existing regular file under /usr",
+			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when the open succeeds"},
+		{ID: "fs.write-etc", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteEtc,
+			Attempts: "access(W_OK) on /etc and an O_WRONLY open (nothing written) of an existing regular file in /etc",
+			Decides:  "blocked on EROFS/EACCES/EPERM (ProtectSystem=full/strict), allowed when the open succeeds"},
+		{ID: "fs.write-var", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteVar,
+			Attempts: "access(W_OK) on /var and an O_WRONLY open (nothing written) of an existing regular file under /var outside /var/tmp",
+			Decides:  "blocked on EROFS/EACCES/EPERM (ProtectSystem=strict), allowed when writable"},
+		{ID: "fs.private-tmp", Directives: []string{"PrivateTmp"}, Control: Allowed, check: checkPrivateTmp,
+			Attempts: "compares the device+inode of /tmp and /var/tmp with PID 1's (/proc/1/root/tmp), falling back to the mount's source in mountinfo",
+			Decides:  "blocked when both are private (different inode, or mounted from a systemd-private-* directory), allowed when the shared /tmp is visible"},
+		{ID: "fs.protect-home", Directives: []string{"ProtectHome"}, Control: Allowed, check: checkProtectHome,
+			Attempts: "stats, lists and access(W_OK)s /home, /root and /run/user, and reads their mounts in mountinfo",
+			Decides:  "blocked when each existing one is hidden (absent, mode 000 inaccessible node), read-only, or an empty private tmpfs; allowed otherwise (root bypasses DAC, so mode bits alone are not trusted)"},
+		{ID: "fs.read-only-path", Directives: []string{"ReadOnlyPaths"}, Control: Allowed, Needs: NeedReadOnlyPath, check: checkReadOnlyPath,
+			Attempts: "access(W_OK) on the --ro-path and, for a file, an O_WRONLY open without writing",
+			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when writable"},
+		{ID: "fs.inaccessible-path", Directives: []string{"InaccessiblePaths"}, Control: Allowed, Needs: NeedHiddenPath, check: checkInaccessiblePath,
+			Attempts: "stats the --hidden-path and opens it read-only (a directory is listed)",
+			Decides:  "blocked when it is absent, denied, or replaced by an empty mode-000 inaccessible node; allowed when its content is reachable"},
+		{ID: "fs.write-rw-path", Directives: []string{"ReadWritePaths"}, Control: Allowed, Polarity: Grants, Needs: NeedReadWritePath, check: checkReadWritePath,
+			Attempts: "creates and removes a uniquely named empty file inside the --rw-path",
+			Decides:  "allowed when the file could be created (the directive's grant holds), blocked on EROFS/EACCES/EPERM"},
+		{ID: "fs.umask", Directives: []string{"UMask"}, Control: Allowed, check: checkUMask,
+			Attempts: "creates a file with mode 0666 in the scratch dir, stats it and removes it; reads Umask from /proc/self/status",
+			Decides:  "blocked when the new file grants nothing to others (umask masks 007), allowed when others may read or write it"},
+
+		// caps
+		{ID: "caps.bounding-set", Directives: []string{"CapabilityBoundingSet"}, Control: Allowed, check: checkBoundingSet,
+			Attempts: "reads CapBnd and compares it with PID 1's (or the kernel's full set); chowns a scratch file to uid 1 and back (needs CAP_CHOWN)",
+			Decides:  "blocked when the bounding set lacks capabilities PID 1 has (named in the detail), allowed when it is complete"},
+		{ID: "caps.no-new-privs", Directives: []string{"NoNewPrivileges"}, Control: Allowed, check: checkNoNewPrivs,
+			Attempts: "reads prctl(PR_GET_NO_NEW_PRIVS) and NoNewPrivs in /proc/self/status",
+			Decides:  "blocked when the flag is set (exec can no longer gain privileges), allowed when clear; error when the two sources disagree"},
+		{ID: "caps.ambient", Directives: []string{"AmbientCapabilities"}, Control: Allowed, Polarity: Grants, check: checkAmbient,
+			Attempts: "binds and at once closes a TCP socket on a privileged port (<1024) of 127.0.0.1; reads CapAmb",
+			Decides:  "allowed when the bind succeeds (root, or CAP_NET_BIND_SERVICE granted), blocked on EACCES/EPERM"},
+
+		// sys: system calls
+		{ID: "sys.clock-set", Directives: []string{"ProtectClock"}, Control: Allowed, check: checkClockSet,
+			Attempts: "settimeofday(NULL, NULL): passes the seccomp @clock filter and the CAP_SYS_TIME check, then changes nothing",
+			Decides:  "blocked on EPERM or SIGSYS, allowed when it returns 0"},
+		{ID: "sys.sethostname", Directives: []string{"ProtectHostname"}, Control: Allowed, check: checkSetHostname,
+			Attempts: "sethostname() to the current hostname; compares the UTS namespace with PID 1's",
+			Decides:  "blocked on EPERM/SIGSYS; allowed when it succeeds in PID 1's UTS namespace (a private UTS namespace is reported in the detail)"},
+		{ID: "sys.wx-mmap", Directives: []string{"MemoryDenyWriteExecute"}, Control: Allowed, check: checkWXMmap,
+			Attempts: "an anonymous PROT_WRITE|PROT_EXEC mmap of one page, unmapped at once",
+			Decides:  "blocked on EPERM/EACCES or SIGSYS, allowed when the mapping succeeds"},
+		{ID: "sys.personality", Directives: []string{"LockPersonality"}, Control: Allowed, check: checkPersonality,
+			Attempts: "personality(current|ADDR_NO_RANDOMIZE), then back to the current persona at once",
+			Decides:  "blocked on EPERM or SIGSYS, allowed when the change is accepted"},
+		{ID: "sys.sched-fifo", Directives: []string{"RestrictRealtime"}, Control: Allowed, check: checkSchedFIFO,
+			Attempts: "sched_setscheduler(SCHED_FIFO, priority 1) on its own thread, then back to SCHED_OTHER at once",
+			Decides:  "blocked on EPERM or SIGSYS, allowed when the switch succeeds"},
+		{ID: "sys.suid-chmod", Directives: []string{"RestrictSUIDSGID"}, Control: Allowed, check: checkSUIDChmod,
+			Attempts: "chmod u+s,g+s of a file the probe created in its own scratch dir, then removes it",
+			Decides:  "blocked on EPERM or SIGSYS, allowed when the set-id bits stick"},
+		{ID: "sys.filter-debug", Directives: []string{"SystemCallFilter"}, Control: Allowed, check: checkFilterDebug,
+			Attempts: "process_vm_readv() of zero bytes from itself (@debug, outside @system-service; needs no privilege)",
+			Decides:  "blocked on SIGSYS or EPERM (no capability is involved, so EPERM can only be the filter), allowed when it returns 0"},
+		{ID: "sys.filter-raw-io", Directives: []string{"SystemCallFilter"}, Control: Allowed, check: checkFilterRawIO,
+			Attempts: "ioperm(0, 0, 0) (@raw-io; an empty range the kernel rejects with EINVAL before any privilege check; x86 only)",
+			Decides:  "blocked on SIGSYS or EPERM, allowed when the kernel answers EINVAL (the call reached it); skipped off x86"},
+		{ID: "sys.filter-cpu-emulation", Directives: []string{"SystemCallFilter"}, Control: Allowed, check: checkFilterCPUEmulation,
+			Attempts: "modify_ldt(0 = read, NULL, 0) (@cpu-emulation; reads nothing; x86 only)",
+			Decides:  "blocked on SIGSYS or EPERM, allowed when it returns; skipped off x86"},
+		{ID: "sys.compat-syscall", Directives: []string{"SystemCallArchitectures"}, Control: Allowed, check: checkCompatSyscall,
+			Attempts: "getpid() through the x32 ABI (syscall number with the x32 bit) from the x86-64 process (x86-64 only)",
+			Decides:  "blocked on SIGSYS or an errno from the filter (the non-native ABI is rejected before the kernel sees it), allowed when it returns the pid or the kernel answers ENOSYS for lack of x32 support"},
+
+		// kernel: the kernel's own interfaces
+		{ID: "kernel.write-sysctl", Directives: []string{"ProtectKernelTunables"}, Control: Allowed, check: checkWriteSysctl,
+			Attempts: "an O_WRONLY open (nothing written) of an existing /proc/sys file such as vm/swappiness; access(W_OK) on /sys",
+			Decides:  "blocked on EROFS/EACCES/EPERM for /proc/sys, allowed when the open succeeds"},
+		{ID: "kernel.write-cgroup", Directives: []string{"ProtectControlGroups"}, Control: Allowed, check: checkWriteCgroup,
+			Attempts: "access(W_OK) on its own cgroup v2 directory and an O_WRONLY open (nothing written) of its cgroup.procs",
+			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when the open succeeds; skipped when no cgroup v2 hierarchy is mounted"},
+		{ID: "kernel.init-module", Directives: []string{"ProtectKernelModules"}, Control: Allowed, check: checkInitModule,
+			Attempts: "init_module() of an 8-byte garbage image (never loadable); also checks /usr/lib/modules and CAP_SYS_MODULE",
+			Decides:  "blocked on EPERM or SIGSYS; allowed when the kernel itself rejects the image (ENOEXEC, EINVAL...) or answers ENOSYS because it was built without modules (/proc/modules absent)"},
+		{ID: "kernel.log-read", Directives: []string{"ProtectKernelLogs"}, Control: Allowed, check: checkKernelLog,
+			Attempts: "syslog(SYSLOG_ACTION_SIZE_BUFFER) (reads only the buffer size); opens /dev/kmsg read-only, non-blocking, reads nothing",
+			Decides:  "blocked on EPERM or SIGSYS from syslog(), allowed when it returns the size"},
+
+		// net
+		{ID: "net.connect-target", Directives: []string{"IPAddressDeny", "IPAddressAllow"}, Control: Allowed, Needs: NeedTCPTarget, check: checkConnectTarget,
+			Attempts: "TCP connect() to the harness's loopback listener (--tcp-target), closed at once",
+			Decides:  "blocked on EPERM (cgroup-BPF drop), ECONNREFUSED/ENETUNREACH (another network namespace) or a timeout, allowed when it connects"},
+		{ID: "net.private-network", Directives: []string{"PrivateNetwork"}, Control: Allowed, check: checkPrivateNetwork,
+			Attempts: "lists the network interfaces it can see and compares its network namespace with PID 1's",
+			Decides:  "blocked when only loopback is visible (or the namespace differs from PID 1's), allowed when a non-loopback interface is visible"},
+		{ID: "net.socket-netlink", Directives: []string{"RestrictAddressFamilies"}, Control: Allowed, check: checkSocketNetlink,
+			Attempts: "socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), closed at once (needs no capability)",
+			Decides:  "blocked on EAFNOSUPPORT/EPERM or SIGSYS, allowed when the socket is created"},
+		{ID: "net.socket-packet", Directives: []string{"RestrictAddressFamilies"}, Control: Allowed, check: checkSocketPacket,
+			Attempts: "socket(AF_PACKET, SOCK_DGRAM, 0), closed at once (unbound: receives nothing)",
+			Decides:  "blocked on EAFNOSUPPORT or SIGSYS; EPERM is reported as blocked by a missing CAP_NET_RAW in the detail; allowed when created"},
+
+		// ns: one per namespace type, unshare() in a disposable child
+		{ID: "ns.unshare-uts", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWUTS, check: checkUnshared,
+			Attempts: "starts a child in a new UTS namespace (unshare(CLONE_NEWUTS) before exec)", Decides: unshareDecides},
+		{ID: "ns.unshare-ipc", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWIPC, check: checkUnshared,
+			Attempts: "starts a child in a new IPC namespace (unshare(CLONE_NEWIPC) before exec)", Decides: unshareDecides},
+		{ID: "ns.unshare-pid", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWPID, check: checkUnshared,
+			Attempts: "starts a child with clone(CLONE_NEWPID) (unshare() would leave the multi-threaded Go child unable to create threads)", Decides: unshareDecides},
+		{ID: "ns.unshare-user", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWUSER, check: checkUnshared,
+			Attempts: "starts a child in a new user namespace (unshare(CLONE_NEWUSER) before exec)", Decides: unshareDecides},
+		{ID: "ns.unshare-cgroup", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWCGROUP, check: checkUnshared,
+			Attempts: "starts a child in a new cgroup namespace (unshare(CLONE_NEWCGROUP) before exec)", Decides: unshareDecides},
+		{ID: "ns.unshare-mnt", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWNS, check: checkUnshared,
+			Attempts: "starts a child in a new mount namespace (unshare(CLONE_NEWNS) before exec; its mounts are made private there)", Decides: unshareDecides},
+		{ID: "ns.unshare-net", Directives: []string{"RestrictNamespaces"}, Control: Allowed, Unshare: unix.CLONE_NEWNET, check: checkUnshared,
+			Attempts: "starts a child in a new network namespace (unshare(CLONE_NEWNET) before exec)", Decides: unshareDecides},
+
+		// proc
+		{ID: "proc.hidepid", Directives: []string{"ProtectProc"}, Control: Allowed, check: checkHidePID,
+			Attempts: "lists /proc and opens the status file of every process owned by another uid; reads the hidepid= option of the /proc mount",
+			Decides:  "blocked when no other uid's process is readable, allowed when one is (e.g. root keeping CAP_SYS_PTRACE defeats hidepid)"},
+
+		// dev
+		{ID: "dev.private-dev", Directives: []string{"PrivateDevices"}, Control: Allowed, check: checkPrivateDev,
+			Attempts: "lists the device nodes under /dev beyond the minimal set (null zero full random urandom tty ptmx) and opens /dev/net/tun without configuring it",
+			Decides:  "blocked when no such device node is visible and /dev/net/tun cannot be opened, allowed otherwise"},
+
+		// id
+		{ID: "id.root", Directives: []string{"User", "DynamicUser"}, Control: Allowed, check: checkRoot,
+			Attempts: "setuid(0) in the child (a no-op when already root)",
+			Decides:  "blocked on EPERM (the service runs as a non-root user), allowed when it runs as root"},
+		{ID: "id.private-users", Directives: []string{"PrivateUsers"}, Control: Allowed, check: checkPrivateUsers,
+			Attempts: "reads /proc/self/uid_map; chowns a scratch file to an unmapped uid and back",
+			Decides:  "blocked when uid_map is not the host's full identity mapping (a private user namespace), allowed when it is"},
+	}
+}
+
+const unshareDecides = "blocked on EPERM or SIGSYS (RestrictNamespaces' seccomp filter), allowed when the child runs in the new namespace; ENOSPC/EINVAL from namespace limits are reported as blocked by the environment"

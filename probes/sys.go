@@ -1,0 +1,192 @@
+package probes
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	capSysTime   = 25
+	capSysModule = 16
+	capSysNice   = 23
+)
+
+func checkClockSet(ctx context.Context, o Options) Result {
+	// settimeofday(NULL, NULL) goes through the seccomp filter and the
+	// kernel's CAP_SYS_TIME check and then has nothing to set: unlike
+	// "read the clock and set it to now" it cannot move the clock at all.
+	_, _, e := unix.Syscall(unix.SYS_SETTIMEOFDAY, 0, 0, 0)
+	if e == 0 {
+		return allowed("settimeofday(NULL, NULL) succeeded: this process may set the clock (nothing was changed)")
+	}
+	if e == unix.EPERM {
+		why := "a seccomp filter (CAP_SYS_TIME is held)"
+		if !hasCap(capSysTime) {
+			why = "the missing CAP_SYS_TIME (and possibly a filter)"
+		}
+		return blocked(e, "settimeofday(NULL, NULL) denied with EPERM by %s", why)
+	}
+	return attempt(e, "settimeofday(NULL, NULL)")
+}
+
+func checkSetHostname(ctx context.Context, o Options) Result {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return errored("uname: %v", err)
+	}
+	name := unix.ByteSliceToString(u.Nodename[:])
+	if err := unix.Sethostname([]byte(name)); err != nil {
+		return attempt(err, fmt.Sprintf("sethostname(%q) (the current name)", name))
+	}
+	own, err1 := os.Readlink("/proc/self/ns/uts")
+	init, err2 := os.Readlink("/proc/1/ns/uts")
+	switch {
+	case err1 != nil || err2 != nil:
+		return allowed("sethostname(%q) to the current name succeeded; PID 1's UTS namespace is unreadable", name)
+	case own != init:
+		return allowed("sethostname(%q) to the current name succeeded, in a private UTS namespace (%s, PID 1 has %s)", name, own, init)
+	}
+	return allowed("sethostname(%q) to the current name succeeded in PID 1's UTS namespace", name)
+}
+
+func checkWXMmap(ctx context.Context, o Options) Result {
+	b, err := unix.Mmap(-1, 0, os.Getpagesize(), unix.PROT_READ|unix.PROT_WRITE|unix.PROT_EXEC, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return attempt(err, "mmap(PROT_WRITE|PROT_EXEC, anonymous)")
+	}
+	if err := unix.Munmap(b); err != nil {
+		return errored("munmap of the W+X page: %v", err)
+	}
+	return allowed("an anonymous W+X page was mapped (and unmapped at once)")
+}
+
+const (
+	// personalityQuery asks for the current persona without changing it.
+	personalityQuery = 0xffffffff
+	// addrNoRandomize is ADDR_NO_RANDOMIZE from <sys/personality.h>.
+	addrNoRandomize = 0x0040000
+	// schedOther is SCHED_OTHER, the default time-sharing policy.
+	schedOther = 0
+)
+
+func checkPersonality(ctx context.Context, o Options) Result {
+	cur, _, e := unix.Syscall(unix.SYS_PERSONALITY, personalityQuery, 0, 0)
+	if e != 0 {
+		return attempt(e, "personality(query)")
+	}
+	want := cur ^ addrNoRandomize
+	if _, _, e := unix.Syscall(unix.SYS_PERSONALITY, want, 0, 0); e != 0 {
+		return attempt(e, fmt.Sprintf("personality(%#x) from %#x", want, cur))
+	}
+	if _, _, e := unix.Syscall(unix.SYS_PERSONALITY, cur, 0, 0); e != 0 {
+		return errored("personality changed to %#x but could not be restored to %#x: %v", want, cur, e)
+	}
+	return allowed("personality changed from %#x to %#x and back", cur, want)
+}
+
+func checkSchedFIFO(ctx context.Context, o Options) Result {
+	// The scheduler policy is per thread: pin this goroutine so that the
+	// switch back hits the same thread.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	prio := int32(1)
+	if _, _, e := unix.Syscall(unix.SYS_SCHED_SETSCHEDULER, 0, unix.SCHED_FIFO, uintptr(unsafe.Pointer(&prio))); e != 0 {
+		r := attempt(e, "sched_setscheduler(SCHED_FIFO, 1)")
+		if e == unix.EPERM && !hasCap(capSysNice) {
+			r.Detail += " (CAP_SYS_NICE is not held either)"
+		}
+		return r
+	}
+	zero := int32(0)
+	if _, _, e := unix.Syscall(unix.SYS_SCHED_SETSCHEDULER, 0, schedOther, uintptr(unsafe.Pointer(&zero))); e != 0 {
+		return errored("switched to SCHED_FIFO but could not switch back: %v", e)
+	}
+	return allowed("switched its thread to SCHED_FIFO priority 1 and back to SCHED_OTHER")
+}
+
+func checkSUIDChmod(ctx context.Context, o Options) Result {
+	if o.Scratch == "" {
+		return errored("no writable scratch directory")
+	}
+	name := filepath.Join(o.Scratch, "suid")
+	if err := os.WriteFile(name, nil, 0o700); err != nil {
+		return errored("creating %s: %v", name, err)
+	}
+	defer os.Remove(name)
+	if err := unix.Fchmodat(unix.AT_FDCWD, name, 0o6700, 0); err != nil {
+		return attempt(err, "chmod u+s,g+s of a scratch file")
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(name, &st); err != nil {
+		return errored("stat %s: %v", name, err)
+	}
+	if st.Mode&(unix.S_ISUID|unix.S_ISGID) == 0 {
+		return blocked(0, "chmod u+s,g+s returned success but the bits did not stick (mode %04o)", st.Mode&0o7777)
+	}
+	return allowed("chmod u+s,g+s of a scratch file succeeded (mode %04o); file removed", st.Mode&0o7777)
+}
+
+// filterAttempt classifies a call that needs no privilege and whose only
+// expected failure is ok: reaching the kernel means no filter stood in the
+// way. systemd's filters answer EPERM (or SystemCallErrorNumber=) or kill
+// with SIGSYS; ENOSYS is the kernel lacking the call.
+func filterAttempt(e unix.Errno, call string, ok unix.Errno) Result {
+	switch {
+	case e == 0:
+		return allowed("%s returned successfully: no filter stood in the way", call)
+	case e == ok:
+		return allowed("%s reached the kernel, which answered %s as expected", call, errnoName(e))
+	case e == unix.ENOSYS:
+		return allowed("%s answered ENOSYS: the kernel lacks this call (systemd's filter answers EPERM or SIGSYS unless SystemCallErrorNumber=ENOSYS)", call)
+	}
+	r := blocked(e, "%s denied with %s: only a seccomp filter answers that here (no privilege is involved)", call, errnoName(e))
+	return r
+}
+
+func checkFilterDebug(ctx context.Context, o Options) Result {
+	_, err := unix.ProcessVMReadv(os.Getpid(), nil, nil, 0)
+	e, _ := errnoOf(err)
+	if err != nil && e == 0 {
+		return errored("process_vm_readv: %v", err)
+	}
+	return filterAttempt(e, "process_vm_readv(self, 0 bytes)", 0)
+}
+
+func checkFilterRawIO(ctx context.Context, o Options) Result {
+	e, ok := ioperm0()
+	if !ok {
+		return skipped("ioperm exists only on x86 (%s)", runtime.GOARCH)
+	}
+	return filterAttempt(e, "ioperm(0, 0, 0)", unix.EINVAL)
+}
+
+func checkFilterCPUEmulation(ctx context.Context, o Options) Result {
+	e, ok := modifyLDTRead()
+	if !ok {
+		return skipped("modify_ldt exists only on x86 (%s)", runtime.GOARCH)
+	}
+	return filterAttempt(e, "modify_ldt(read, NULL, 0)", 0)
+}
+
+func checkCompatSyscall(ctx context.Context, o Options) Result {
+	ret, e, ok := compatGetpid()
+	if !ok {
+		return skipped("no non-native ABI probe for %s", runtime.GOARCH)
+	}
+	pid := os.Getpid()
+	switch {
+	case e == 0 && ret == int64(pid):
+		return allowed("getpid() through the x32 ABI returned the pid: non-native system calls are allowed")
+	case e == 0:
+		return errored("getpid() through the x32 ABI returned %d, want pid %d", ret, pid)
+	case e == unix.ENOSYS:
+		return allowed("getpid() through the x32 ABI passed any filter and reached the kernel, which answered ENOSYS (no x32 support built in); systemd's architecture filter answers EPERM or SIGSYS")
+	}
+	return blocked(e, "getpid() through the x32 ABI denied with %s: a seccomp filter rejects non-native architectures", errnoName(e))
+}

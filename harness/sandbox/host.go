@@ -7,7 +7,8 @@ import (
 	"path/filepath"
 )
 
-func startHost(ctx context.Context, opts Options) (sb *Sandbox, err error) {
+func startHost(ctx context.Context, opts Options) (_ *Sandbox, err error) {
+	var sb *Sandbox
 	if !HostHasSystemd() {
 		return nil, fmt.Errorf("%w: PID 1 of this machine is not systemd; use --sandbox nspawn (or auto)", ErrNoSystemd)
 	}
@@ -23,7 +24,7 @@ func startHost(ctx context.Context, opts Options) (sb *Sandbox, err error) {
 		hostDir:    runDir,
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && sb != nil {
 			_ = sb.Close(context.Background())
 		}
 	}()

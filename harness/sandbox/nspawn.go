@@ -53,7 +53,8 @@ func nspawnArgs(root, runID, runDir string) []string {
 	}
 }
 
-func startNspawn(ctx context.Context, opts Options) (sb *Sandbox, err error) {
+func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
+	var sb *Sandbox
 	bin, err := exec.LookPath("systemd-nspawn")
 	if err != nil {
 		return nil, fmt.Errorf("%w: systemd-nspawn not found (on Debian: apt-get install systemd-container)", ErrNoSystemd)
@@ -79,7 +80,7 @@ func startNspawn(ctx context.Context, opts Options) (sb *Sandbox, err error) {
 		hostDir:    runDir,
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && sb != nil {
 			// Close must not depend on ctx: it may be the cancelled one.
 			cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
@@ -139,14 +140,21 @@ func startNspawn(ctx context.Context, opts Options) (sb *Sandbox, err error) {
 	return sb, nil
 }
 
-// waitLeader finds the container's PID 1 among nspawn's children.
+// waitLeader finds the container's PID 1 among nspawn's children. nspawn
+// first forks a helper in the host's PID namespace that sets things up and
+// exits; the leader is the child that lives in a PID namespace of its own.
 func waitLeader(ctx context.Context, nspawnPID int, exited <-chan error, out *bytes.Buffer) (int, error) {
+	self, _ := os.Readlink("/proc/self/ns/pid")
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
 		if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", nspawnPID, nspawnPID)); err == nil {
-			if f := strings.Fields(string(data)); len(f) > 0 {
-				if pid, err := strconv.Atoi(f[0]); err == nil {
+			for _, f := range strings.Fields(string(data)) {
+				pid, err := strconv.Atoi(f)
+				if err != nil {
+					continue
+				}
+				if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid)); err == nil && ns != self {
 					return pid, nil
 				}
 			}

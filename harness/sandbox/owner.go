@@ -130,3 +130,33 @@ func isNspawnOf(pid int, runID string) bool {
 	}
 	return false
 }
+
+// OrphanContainers finds hardenlab containers whose run directory is gone
+// (the run died after removing it, or it was removed by hand).
+func OrphanContainers() []Debris {
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []Debris
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + p.Name() + "/cmdline")
+		if err != nil || !strings.Contains(string(data), "systemd-nspawn") {
+			continue
+		}
+		for _, a := range strings.Split(string(data), "\x00") {
+			name, ok := strings.CutPrefix(a, "--machine="+MachineName(""))
+			if !ok || name == "" {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(runBase, name)); errors.Is(err, os.ErrNotExist) {
+				out = append(out, Debris{RunID: name, Dir: filepath.Join(runBase, name), NspawnPID: pid})
+			}
+		}
+	}
+	return out
+}

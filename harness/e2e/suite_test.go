@@ -1,0 +1,117 @@
+//go:build e2e
+
+// Package e2e holds hardenlab's end-to-end suites. Every spec talks to a
+// real systemd: the host's when PID 1 is systemd, otherwise one booted in a
+// throwaway systemd-nspawn container. Nothing here fakes D-Bus.
+package e2e
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/harness/systemd"
+)
+
+var (
+	binDir = flag.String("bin-dir", "", "directory with prebuilt hardenlab and hardenlab-probe (default: build them)")
+	repo   string // repository root
+	bins   string // directory holding hardenlab and hardenlab-probe
+	shared *sandbox.Sandbox
+)
+
+func TestE2E(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "hardenlab e2e")
+}
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	Expect(os.Geteuid()).To(Equal(0), "the e2e suite needs root: it starts units and containers")
+	wd, err := os.Getwd()
+	Expect(err).NotTo(HaveOccurred())
+	repo = filepath.Clean(filepath.Join(wd, "..", ".."))
+	bins = *binDir
+	if bins == "" {
+		bins = GinkgoT().TempDir()
+		build := func(out, pkg string, env ...string) {
+			cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bins, out), pkg)
+			cmd.Dir = repo
+			cmd.Env = append(os.Environ(), env...)
+			b, err := cmd.CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(b))
+		}
+		build("hardenlab", "./cmd/hardenlab")
+		build("hardenlab-probe", "./cmd/hardenlab-probe", "CGO_ENABLED=0")
+	}
+	shared, err = sandbox.Start(ctx, sandbox.Options{
+		Kind:     sandbox.Auto,
+		RunID:    "e2e" + randomSuffix(),
+		Binaries: map[string]string{"hardenlab-probe": filepath.Join(bins, "hardenlab-probe")},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	AddReportEntry("environment", shared.Env)
+}, NodeTimeout(3*time.Minute))
+
+var _ = AfterSuite(func(ctx SpecContext) {
+	if shared == nil {
+		return
+	}
+	By("checking that no hardenlab unit is left in the shared sandbox")
+	c, err := systemd.Dial(ctx, shared.BusAddress)
+	Expect(err).NotTo(HaveOccurred())
+	units, err := c.OwnUnits(ctx, systemd.UnitPrefix)
+	c.Close()
+	Expect(err).NotTo(HaveOccurred())
+	Expect(units).To(BeEmpty(), "units left behind")
+	Expect(shared.Close(ctx)).To(Succeed())
+	By("checking that no container, run directory or hardenlab temp dir remains")
+	Expect(sandbox.OrphanContainers()).To(BeEmpty())
+	entries, _ := os.ReadDir("/run/hardenlab")
+	Expect(entries).To(BeEmpty(), "run directories left in /run/hardenlab")
+	Expect(nspawnProcesses()).To(BeEmpty(), "systemd-nspawn processes left running")
+}, NodeTimeout(time.Minute))
+
+func randomSuffix() string {
+	return time.Now().Format("150405")
+}
+
+// nspawnProcesses lists running hardenlab containers.
+func nspawnProcesses() []string {
+	out, _ := exec.Command("pgrep", "-af", "systemd-nspawn.*--machine=hardenlab-").Output()
+	var procs []string
+	for _, l := range splitLines(string(out)) {
+		procs = append(procs, l)
+	}
+	return procs
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// cleanupCtx is for DeferCleanup bodies, which must run even after the
+// spec's own context was cancelled.
+func cleanupCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}

@@ -1,0 +1,92 @@
+package run
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
+// defaultPython is the demo service's interpreter when a unit's own
+// ExecStart is not the demo.
+const defaultPython = "/usr/bin/python3"
+
+// demoCommand builds the argv that runs the demo service on port. A unit
+// whose ExecStart is already "python3 -m http.server" keeps its interpreter
+// and --directory; the port is hardenlab's (so runs never collide) and the
+// server binds to loopback only, so that nothing the profile fails to
+// protect is ever offered to the network while hardenlab tests it.
+func demoCommand(s *directive.Settings, port int, hostPath func(string) string) (argv []string, note string, err error) {
+	python := defaultPython
+	var keep []string
+	if len(s.ExecStart) == 1 && isHTTPServer(s.ExecStart[0]) {
+		python = s.ExecStart[0][0]
+		keep = directoryArgs(s.ExecStart[0])
+	} else if len(s.ExecStart) > 0 {
+		note = fmt.Sprintf("ExecStart=%s is not the demo service; hardenlab ran %s -m http.server under the unit's directives instead",
+			strings.Join(s.ExecStart[0], " "), defaultPython)
+	}
+	if !path.IsAbs(python) {
+		return nil, "", fmt.Errorf("ExecStart=%s: hardenlab needs an absolute interpreter path", python)
+	}
+	fi, err := os.Stat(hostPath(python))
+	if err != nil {
+		return nil, "", fmt.Errorf("ExecStart: %s does not exist in the sandbox (install python3 there): %w", python, err)
+	}
+	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return nil, "", fmt.Errorf("ExecStart: %s is not an executable file", python)
+	}
+	argv = append([]string{python, "-m", "http.server"}, keep...)
+	argv = append(argv, "--bind", "127.0.0.1", strconv.Itoa(port))
+	return argv, note, nil
+}
+
+func isHTTPServer(argv []string) bool {
+	if len(argv) < 3 || !strings.HasPrefix(path.Base(argv[0]), "python3") {
+		return false
+	}
+	for i := 1; i+1 < len(argv); i++ {
+		if argv[i] == "-m" && argv[i+1] == "http.server" {
+			return true
+		}
+	}
+	return false
+}
+
+// directoryArgs keeps --directory/-d, which changes what is served.
+func directoryArgs(argv []string) []string {
+	var out []string
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		switch {
+		case (a == "-d" || a == "--directory") && i+1 < len(argv):
+			out = append(out, a, argv[i+1])
+			i++
+		case strings.HasPrefix(a, "--directory="):
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// servedRoot is the directory http.server hands out: --directory if given,
+// else the working directory, else "/" (systemd's default for system
+// services — the tutorial's unit therefore serves the whole root).
+func servedRoot(s *directive.Settings, argv []string) string {
+	for i := 0; i < len(argv); i++ {
+		if (argv[i] == "-d" || argv[i] == "--directory") && i+1 < len(argv) {
+			return argv[i+1]
+		}
+		if v, ok := strings.CutPrefix(argv[i], "--directory="); ok {
+			return v
+		}
+	}
+	wd := strings.TrimPrefix(s.WorkingDirectory, "-")
+	if wd == "" || wd == "~" {
+		return "/"
+	}
+	return wd
+}

@@ -1,0 +1,337 @@
+// Package run turns profiles into records: for each it starts the demo
+// service as a transient unit in the sandbox's systemd, waits for it to
+// answer, checks what it exposes, runs the probes in the same sandbox,
+// asks systemd for the exposure score, and stops everything again.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	sdbus "github.com/coreos/go-systemd/v22/dbus"
+
+	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/harness/systemd"
+)
+
+// Profile is one directive set to test.
+type Profile struct {
+	Name        string
+	Source      string // unit file, if any
+	Assignments []directive.Assignment
+	Settings    *directive.Settings
+	Notes       []directive.Note
+}
+
+// Options tune a run.
+type Options struct {
+	RunID string
+	// Timeout bounds one profile from start to stop.
+	Timeout time.Duration
+	// Progress, if set, receives one line per phase.
+	Progress func(format string, a ...any)
+}
+
+// Runner runs profiles in one sandbox.
+type Runner struct {
+	sb      *sandbox.Sandbox
+	sd      *systemd.Client
+	opts    Options
+	markers []behavior.Sensitive
+	cleanup []string // host paths of marker files and dirs, removed by Close
+}
+
+// New connects to the sandbox's systemd and plants the marker files whose
+// exposure over HTTP the runs check.
+func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.Progress == nil {
+		opts.Progress = func(string, ...any) {}
+	}
+	sd, err := systemd.Dial(ctx, sb.BusAddress)
+	if err != nil {
+		return nil, err
+	}
+	r := &Runner{sb: sb, sd: sd, opts: opts}
+	if err := r.plantMarkers(); err != nil {
+		r.Close(ctx)
+		return nil, err
+	}
+	return r, nil
+}
+
+// Close removes the markers and the connection. Units are stopped by each
+// profile's own run.
+func (r *Runner) Close(ctx context.Context) error {
+	var errs []error
+	for i := len(r.cleanup) - 1; i >= 0; i-- {
+		if err := os.Remove(r.cleanup[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	r.cleanup = nil
+	r.sd.Close()
+	return errors.Join(errs...)
+}
+
+// plantMarkers puts files with known content where a well-hardened service
+// must not reach: root's and a user's home, and the shared /tmp. The
+// service can only hand them out if its sandbox lets it see them.
+func (r *Runner) plantMarkers() error {
+	id := r.opts.RunID
+	home := "/home/hardenlab-" + id
+	files := []behavior.Sensitive{
+		{ID: "root-home-marker", Path: "/root/hardenlab-marker-" + id, Why: "root's home (ProtectHome=)"},
+		{ID: "user-home-marker", Path: home + "/marker", Why: "a user's home (ProtectHome=)"},
+		{ID: "tmp-marker", Path: "/tmp/hardenlab-marker-" + id, Why: "the shared /tmp (PrivateTmp=)"},
+		{ID: "var-tmp-marker", Path: "/var/tmp/hardenlab-marker-" + id, Why: "the shared /var/tmp (PrivateTmp=)"},
+	}
+	if err := os.Mkdir(r.sb.HostPath(home), 0o755); err != nil {
+		return fmt.Errorf("creating marker home %s: %w", home, err)
+	}
+	r.cleanup = append(r.cleanup, r.sb.HostPath(home))
+	for _, f := range files {
+		hp := r.sb.HostPath(f.Path)
+		fh, err := os.OpenFile(hp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscallNoFollow, 0o644)
+		if err != nil {
+			return fmt.Errorf("planting marker %s: %w", f.Path, err)
+		}
+		r.cleanup = append(r.cleanup, hp)
+		_, werr := fmt.Fprintf(fh, "hardenlab marker %s %s\n", id, f.ID)
+		if cerr := fh.Close(); werr != nil || cerr != nil {
+			return fmt.Errorf("writing marker %s: %w", f.Path, errors.Join(werr, cerr))
+		}
+	}
+	r.markers = append([]behavior.Sensitive{
+		{ID: "etc-shadow", Path: "/etc/shadow", Why: "password hashes (ProtectSystem= does not hide /etc)"},
+		{ID: "proc-1-environ", Path: "/proc/1/environ", Why: "PID 1's environment (ProtectProc=)"},
+		{ID: "dev-listing", Path: "/dev/", Why: "device nodes (PrivateDevices=)"},
+	}, files...)
+	return nil
+}
+
+// UnitName is the transient unit name for a profile in this run.
+func (r *Runner) UnitName(profile, suffix string) string {
+	return systemd.UnitPrefix + r.opts.RunID + "-" + escapeUnitPart(profile) + suffix + ".service"
+}
+
+// Run runs one profile and always returns a record; problems are in it.
+func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
+	start := time.Now()
+	rec = report.Record{
+		Schema:      report.SchemaVersion,
+		RunID:       r.opts.RunID,
+		Environment: r.sb.Env,
+		Profile:     profileRecord(p),
+		Unit:        r.UnitName(p.Name, ""),
+		Readback:    []report.Mismatch{},
+		Probes:      []report.ProbeResult{},
+	}
+	rec.Behavior.ExposedPaths = []string{}
+	rec.Behavior.Exposures = []behavior.Exposure{}
+	pctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
+	defer cancel()
+	// Stopping must happen even when ctx is cancelled (Ctrl-C, timeout).
+	stopCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	}
+	defer func() {
+		sctx, scancel := stopCtx()
+		defer scancel()
+		t := time.Now()
+		if err := r.sd.Stop(sctx, rec.Unit); err != nil && rec.Error == "" {
+			rec.Error = err.Error()
+		}
+		rec.Timings.Stop = ms(time.Since(t))
+		rec.Timings.Total = ms(time.Since(start))
+		if ctx.Err() != nil {
+			rec.Incomplete = true
+		}
+	}()
+
+	r.opts.Progress("%s: starting %s", p.Name, rec.Unit)
+	port, err := behavior.FreePort()
+	if err != nil {
+		rec.Error = err.Error()
+		return rec
+	}
+	argv, note, err := demoCommand(p.Settings, port, r.sb.HostPath)
+	if err != nil {
+		rec.Error = err.Error()
+		return rec
+	}
+	if note != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: note})
+	}
+	rec.Behavior.Port = port
+	rec.Behavior.Command = argv
+	props := r.serviceProperties(p, argv)
+
+	t := time.Now()
+	startErr := r.sd.StartTransient(pctx, rec.Unit, props)
+	rec.Timings.Start = ms(time.Since(t))
+	if startErr != nil {
+		var je *systemd.JobError
+		if !errors.As(startErr, &je) {
+			// systemd refused the unit: nothing ran.
+			rec.Error = startErr.Error()
+			return rec
+		}
+	}
+	client, err := behavior.NewClient(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)))
+	if err != nil {
+		rec.Error = err.Error()
+		return rec
+	}
+	if startErr == nil {
+		t = time.Now()
+		ready, status, err := client.WaitReady(pctx, func() bool { return r.active(pctx, rec.Unit) })
+		rec.Timings.Ready = ms(time.Since(t))
+		if err == nil {
+			rec.Behavior.Started = true
+			rec.Behavior.ReadyMillis = ms(ready)
+			rec.Behavior.HTTPStatus = status
+		} else {
+			rec.Behavior.Error = err.Error()
+		}
+	} else {
+		rec.Behavior.Error = startErr.Error()
+	}
+	if st, err := r.sd.State(pctx, rec.Unit); err == nil {
+		rec.Behavior.ActiveState = st.ActiveState
+		rec.Behavior.SubState = st.SubState
+		rec.Behavior.Result = st.Result
+		rec.Behavior.ExecMainCode = st.ExecMainCode
+		rec.Behavior.ExecMainStatus = st.ExecMainStatus
+	}
+	if !rec.Behavior.Started {
+		rec.Behavior.JournalTail = r.journalTail(rec.Unit, 20)
+	}
+	if svc, err := r.sd.Service(pctx, rec.Unit); err == nil {
+		// The demo's command is hardenlab's, not the file's: compare
+		// ExecStart with what was sent.
+		want := *p.Settings
+		want.ExecStart = [][]string{argv}
+		want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
+		for _, m := range directive.CheckReadback(&want, svc) {
+			rec.Readback = append(rec.Readback, report.Mismatch{Directive: m.Directive, Want: m.Want, Got: m.Got})
+		}
+	} else if rec.Error == "" {
+		rec.Error = err.Error()
+	}
+	if rec.Behavior.Started {
+		rec.Behavior.Exposures = client.Exposures(pctx, servedRoot(p.Settings, argv), r.markers)
+		for _, e := range rec.Behavior.Exposures {
+			if e.Exposed {
+				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
+			}
+		}
+	}
+
+	t = time.Now()
+	rec.Score = r.analyze(pctx, p.Name, rec.Unit)
+	rec.Timings.Score = ms(time.Since(t))
+	return rec
+}
+
+func (r *Runner) active(ctx context.Context, name string) bool {
+	st, err := r.sd.State(ctx, name)
+	return err == nil && (st.ActiveState == "active" || st.ActiveState == "activating")
+}
+
+// serviceProperties are the profile's properties plus what hardenlab needs
+// to run the demo: its own command, a description naming the run, and a
+// bounded stop.
+func (r *Runner) serviceProperties(p Profile, argv []string) []sdbus.Property {
+	var props []sdbus.Property
+	for _, prop := range p.Settings.Properties() {
+		switch prop.Name {
+		case "ExecStart", "Description":
+			continue
+		}
+		props = append(props, prop)
+	}
+	return append(props,
+		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", r.opts.RunID, p.Name)),
+		sdbus.PropExecStart(argv, false),
+		sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))},
+	)
+}
+
+// journalTail reads the last lines systemd logged for a unit, from the
+// sandbox's journal files (journalctl reads them without a running
+// journald on our side).
+func (r *Runner) journalTail(unitName string, n int) []string {
+	args := []string{"--no-pager", "-o", "cat", "-n", fmt.Sprint(n), "-u", unitName}
+	if r.sb.Leader() != 0 {
+		args = append([]string{"--directory=" + r.sb.HostPath("/run/log/journal/"+machineID(r.sb))}, args...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "journalctl", args...).Output()
+	if err != nil {
+		return []string{"(journal unavailable: " + err.Error() + ")"}
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines
+}
+
+func machineID(sb *sandbox.Sandbox) string {
+	data, err := os.ReadFile(sb.HostPath("/etc/machine-id"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
+}
+
+func profileRecord(p Profile) report.Profile {
+	out := report.Profile{Name: p.Name, Source: p.Source, Directives: []report.Assignment{}}
+	for _, a := range p.Assignments {
+		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
+	}
+	for _, n := range p.Notes {
+		out.Notes = append(out.Notes, report.Note{Source: n.Source.String(), Directive: n.Directive, Reason: n.Reason})
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// outFile is a file in the sandbox's result directory, as units see it and
+// as the host sees it.
+func (r *Runner) outFile(name string) (unitPath, hostPath string) {
+	return filepath.Join(r.sb.OutDir, name), filepath.Join(r.sb.HostOutDir, name)
+}
+
+// escapeUnitPart keeps what is valid and readable in a unit name and
+// escapes everything else the way systemd-escape does (\xNN), so that any
+// profile name yields a valid, unambiguous unit name.
+func escapeUnitPart(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '_', c == ':', c == '-' && i > 0, c == '.' && i > 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "\\x%02x", c)
+		}
+	}
+	return b.String()
+}

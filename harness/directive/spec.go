@@ -40,6 +40,7 @@ type Spec struct {
 	Kind       Kind
 	Values     []string // the accepted words of an enumeration
 	Doc        string   // one line for `hardenlab` help
+	Example    string   // a typical value, valid on its own
 
 	// apply merges one assignment into the settings being resolved.
 	apply func(r *resolver, a Assignment) error

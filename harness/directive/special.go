@@ -13,9 +13,9 @@ import (
 // execSpec parses command lines like config_parse_exec(): words are
 // unquoted and C-unescaped, ";" separates commands, "-" and "@" prefixes
 // are honoured and the prefixes that would lift the sandbox are refused.
-func execSpec(name, doc string, field func(*Settings) *[]ExecCommand) Spec {
+func execSpec(name, doc, example string, field func(*Settings) *[]ExecCommand) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "a(sasb)", Kind: KindCommand, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "a(sasb)", Kind: KindCommand, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
 				*field(r.s) = nil
@@ -238,7 +238,7 @@ func simplifyExecPath(p string) string {
 // (missing is fine); systemd reports the "-" as "!".
 func workingDirectorySpec() Spec {
 	return Spec{
-		Name: "WorkingDirectory", Section: "Service", Properties: []string{"WorkingDirectory"}, Signature: "s", Kind: KindDirectory,
+		Name: "WorkingDirectory", Example: "-/srv/www", Section: "Service", Properties: []string{"WorkingDirectory"}, Signature: "s", Kind: KindDirectory,
 		Doc: "directory the processes start in",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -280,7 +280,7 @@ func workingDirectorySpec() Spec {
 // assignment of the same variable replaces the earlier one in place.
 func environmentSpec() Spec {
 	return Spec{
-		Name: "Environment", Section: "Service", Properties: []string{"Environment"}, Signature: "as", Kind: KindEnvironment,
+		Name: "Environment", Example: `LANG=C.UTF-8 "GREETING=hello world"`, Section: "Service", Properties: []string{"Environment"}, Signature: "as", Kind: KindEnvironment,
 		Doc: "environment variables of the processes",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -333,7 +333,7 @@ func validEnvName(k string) bool {
 
 func supplementaryGroupsSpec() Spec {
 	return Spec{
-		Name: "SupplementaryGroups", Section: "Service", Properties: []string{"SupplementaryGroups"}, Signature: "as", Kind: KindUsers,
+		Name: "SupplementaryGroups", Example: "adm systemd-journal", Section: "Service", Properties: []string{"SupplementaryGroups"}, Signature: "as", Kind: KindUsers,
 		Doc: "extra groups of the processes",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -370,7 +370,7 @@ const defaultUMask uint32 = 0o022
 
 func umaskSpec() Spec {
 	return Spec{
-		Name: "UMask", Section: "Service", Properties: []string{"UMask"}, Signature: "u", Kind: KindMode,
+		Name: "UMask", Example: "0077", Section: "Service", Properties: []string{"UMask"}, Signature: "u", Kind: KindMode,
 		Doc: "file mode creation mask, octal",
 		apply: func(r *resolver, a Assignment) error {
 			n, err := strconv.ParseUint(a.Value, 8, 32)
@@ -408,7 +408,7 @@ func delegateSpec() Spec {
 // booleans replace, the first list replaces, later lists set or clear bits.
 func restrictNamespacesSpec() Spec {
 	return Spec{
-		Name: "RestrictNamespaces", Section: "Service", Properties: []string{"RestrictNamespaces"}, Signature: "t", Kind: KindNamespaces,
+		Name: "RestrictNamespaces", Example: "uts ipc pid user cgroup", Section: "Service", Properties: []string{"RestrictNamespaces"}, Signature: "t", Kind: KindNamespaces,
 		Doc: "namespace types the service may create (yes: none, ~list: all but these)",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -461,7 +461,7 @@ type filterWire struct {
 
 func systemCallFilterSpec() Spec {
 	return Spec{
-		Name: "SystemCallFilter", Section: "Service", Properties: []string{"SystemCallFilter"}, Signature: "(bas)", Kind: KindSyscalls,
+		Name: "SystemCallFilter", Example: "@system-service", Section: "Service", Properties: []string{"SystemCallFilter"}, Signature: "(bas)", Kind: KindSyscalls,
 		Doc: "system calls the service may use (~: may not use); @groups allowed",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -574,7 +574,7 @@ func decodeFilter(v interface{}) (bool, []string, bool) {
 
 func systemCallErrorNumberSpec() Spec {
 	return Spec{
-		Name: "SystemCallErrorNumber", Section: "Service", Properties: []string{"SystemCallErrorNumber"}, Signature: "i", Kind: KindErrno,
+		Name: "SystemCallErrorNumber", Example: "EPERM", Section: "Service", Properties: []string{"SystemCallErrorNumber"}, Signature: "i", Kind: KindErrno,
 		Doc: "errno returned by filtered system calls instead of killing the process",
 		apply: func(r *resolver, a Assignment) error {
 			switch a.Value {
@@ -614,7 +614,7 @@ func errnoValue(name string) int32 {
 
 func systemCallArchitecturesSpec() Spec {
 	return Spec{
-		Name: "SystemCallArchitectures", Section: "Service", Properties: []string{"SystemCallArchitectures"}, Signature: "as", Kind: KindArchitectures,
+		Name: "SystemCallArchitectures", Example: "native", Section: "Service", Properties: []string{"SystemCallArchitectures"}, Signature: "as", Kind: KindArchitectures,
 		Doc: "ABIs the service may use for system calls (native: only the host's)",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
@@ -658,7 +658,7 @@ func sortedJoin(l []string) string {
 // (same mode) or remove (other mode); "none" is an empty allow-list.
 func restrictAddressFamiliesSpec() Spec {
 	return Spec{
-		Name: "RestrictAddressFamilies", Section: "Service", Properties: []string{"RestrictAddressFamilies"}, Signature: "(bas)", Kind: KindFamilies,
+		Name: "RestrictAddressFamilies", Example: "AF_UNIX AF_INET AF_INET6", Section: "Service", Properties: []string{"RestrictAddressFamilies"}, Signature: "(bas)", Kind: KindFamilies,
 		Doc: "socket address families the service may use (~: may not use; none: no sockets)",
 		apply: func(r *resolver, a Assignment) error {
 			af := &r.s.RestrictAddressFamilies
@@ -742,9 +742,9 @@ const (
 	afInet6 = 10
 )
 
-func ipAddressSpec(name, doc string, field func(*Settings) *[]netip.Prefix) Spec {
+func ipAddressSpec(name, doc, example string, field func(*Settings) *[]netip.Prefix) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "a(iayu)", Kind: KindAddresses, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "a(iayu)", Kind: KindAddresses, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
 				*field(r.s) = nil
@@ -814,7 +814,7 @@ func ipAddressSpec(name, doc string, field func(*Settings) *[]netip.Prefix) Spec
 // char-/block- class.
 func deviceAllowSpec() Spec {
 	return Spec{
-		Name: "DeviceAllow", Section: "Service", Properties: []string{"DeviceAllow"}, Signature: "a(ss)", Kind: KindDevice,
+		Name: "DeviceAllow", Example: "/dev/null rw", Section: "Service", Properties: []string{"DeviceAllow"}, Signature: "a(ss)", Kind: KindDevice,
 		Doc: "devices the service may access, with r/w/m (mknod) rights",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {

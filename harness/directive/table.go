@@ -31,7 +31,7 @@ func prop(name string, v interface{}) dbus.Property {
 
 func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "b", Kind: KindBool, Doc: doc,
+		Name: name, Example: "yes", Section: "Service", Properties: []string{name}, Signature: "b", Kind: KindBool, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			v, err := parseBool(a.Value)
 			if err != nil {
@@ -63,7 +63,7 @@ func gotString(v interface{}) (string, bool) {
 // "yes"/"no" first, as systemd's *_WITH_BOOLEAN string tables do.
 func enumSpec(name, doc string, values []string, def string, withBool bool, field func(*Settings) *string) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindEnum, Values: values, Doc: doc,
+		Name: name, Example: values[len(values)-1], Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindEnum, Values: values, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			v := a.Value
 			if withBool {
@@ -94,9 +94,9 @@ func orDefault(v, def string) string {
 }
 
 // pathSpec builds a single absolute path that an empty value clears.
-func pathSpec(name, doc string, field func(*Settings) *string) Spec {
+func pathSpec(name, doc, example string, field func(*Settings) *string) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindPath, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindPath, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
 				*field(r.s) = ""
@@ -119,9 +119,9 @@ func pathSpec(name, doc string, field func(*Settings) *string) Spec {
 	}
 }
 
-func userSpec(name, doc string, field func(*Settings) *string) Spec {
+func userSpec(name, doc, example string, field func(*Settings) *string) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindUser, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindUser, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
 				*field(r.s) = ""
@@ -148,9 +148,9 @@ func userSpec(name, doc string, field func(*Settings) *string) Spec {
 
 // ---- path lists
 
-func pathListSpec(name, doc string, field func(*Settings) *[]string) Spec {
+func pathListSpec(name, doc, example string, field func(*Settings) *[]string) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "as", Kind: KindPaths, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "as", Kind: KindPaths, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
 				*field(r.s) = nil
@@ -205,9 +205,9 @@ func gotStrings(v interface{}) (string, bool) {
 // capabilitySpec merges lines like config_parse_capability_set(): the
 // first line, an empty one, "~" or a line while the set still holds its
 // initial value replaces; later lines add (or with "~" remove).
-func capabilitySpec(name, doc string, initial uint64, field func(*Settings) *uint64) Spec {
+func capabilitySpec(name, doc, example string, initial uint64, field func(*Settings) *uint64) Spec {
 	return Spec{
-		Name: name, Section: "Service", Properties: []string{name}, Signature: "t", Kind: KindCapabilities, Doc: doc,
+		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "t", Kind: KindCapabilities, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			v, invert := strings.CutPrefix(a.Value, "~")
 			sum, err := parseCapabilities(v)
@@ -247,7 +247,7 @@ func capabilitySpec(name, doc string, initial uint64, field func(*Settings) *uin
 func specTable() []Spec {
 	return []Spec{
 		{
-			Name: "Description", Section: "Unit", Properties: []string{"Description"}, Signature: "s", Kind: KindText,
+			Name: "Description", Example: "demo web server", Section: "Unit", Properties: []string{"Description"}, Signature: "s", Kind: KindText,
 			Doc: "human-readable unit description",
 			apply: func(r *resolver, a Assignment) error {
 				v, err := checkSpecifiers(a.Value)
@@ -263,7 +263,7 @@ func specTable() []Spec {
 			isDefault: func(s *Settings) bool { return s.Description == "" },
 		},
 		{
-			Name: "DefaultDependencies", Section: "Unit", Properties: []string{"DefaultDependencies"}, Signature: "b", Kind: KindBool,
+			Name: "DefaultDependencies", Example: "no", Section: "Unit", Properties: []string{"DefaultDependencies"}, Signature: "b", Kind: KindBool,
 			Doc: "add the implicit dependencies on basic.target and shutdown.target",
 			apply: func(r *resolver, a Assignment) error {
 				v, err := parseBool(a.Value)
@@ -282,15 +282,15 @@ func specTable() []Spec {
 		},
 		enumSpec("Type", "how systemd decides the service has started", []string{"simple", "exec", "forking", "oneshot", "dbus", "notify", "idle"}, "simple", false,
 			func(s *Settings) *string { return &s.Type }),
-		execSpec("ExecStart", "the command that runs the service", func(s *Settings) *[]ExecCommand { return &s.ExecStartCommands }),
-		execSpec("ExecStop", "the command that stops the service ($MAINPID is expanded by systemd)", func(s *Settings) *[]ExecCommand { return &s.ExecStopCommands }),
+		execSpec("ExecStart", "the command that runs the service", "/usr/bin/python3 -m http.server", func(s *Settings) *[]ExecCommand { return &s.ExecStartCommands }),
+		execSpec("ExecStop", "the command that stops the service ($MAINPID is expanded by systemd)", "/bin/kill -9 $MAINPID", func(s *Settings) *[]ExecCommand { return &s.ExecStopCommands }),
 		workingDirectorySpec(),
 		environmentSpec(),
 		enumSpec("NotifyAccess", "which processes may send sd_notify messages", []string{"none", "main", "exec", "all"}, "none", false,
 			func(s *Settings) *string { return &s.NotifyAccess }),
 
-		userSpec("User", "user the processes run as", func(s *Settings) *string { return &s.User }),
-		userSpec("Group", "group the processes run as", func(s *Settings) *string { return &s.Group }),
+		userSpec("User", "user the processes run as", "nobody", func(s *Settings) *string { return &s.User }),
+		userSpec("Group", "group the processes run as", "nogroup", func(s *Settings) *string { return &s.Group }),
 		boolSpec("DynamicUser", "allocate a transient user and group for the service", func(s *Settings) *bool { return &s.DynamicUser }),
 		supplementaryGroupsSpec(),
 		umaskSpec(),
@@ -327,23 +327,23 @@ func specTable() []Spec {
 		enumSpec("DevicePolicy", "device access policy: auto, closed (only pseudo devices) or strict", []string{"auto", "closed", "strict"}, "auto", false,
 			func(s *Settings) *string { return &s.DevicePolicy }),
 
-		capabilitySpec("CapabilityBoundingSet", "capabilities the service may ever hold", ^uint64(0), func(s *Settings) *uint64 { return &s.CapabilityBoundingSet }),
-		capabilitySpec("AmbientCapabilities", "capabilities passed to an unprivileged service", 0, func(s *Settings) *uint64 { return &s.AmbientCapabilities }),
+		capabilitySpec("CapabilityBoundingSet", "capabilities the service may ever hold", "CAP_NET_BIND_SERVICE CAP_DAC_READ_SEARCH", ^uint64(0), func(s *Settings) *uint64 { return &s.CapabilityBoundingSet }),
+		capabilitySpec("AmbientCapabilities", "capabilities passed to an unprivileged service", "CAP_NET_BIND_SERVICE", 0, func(s *Settings) *uint64 { return &s.AmbientCapabilities }),
 		restrictNamespacesSpec(),
 
 		systemCallFilterSpec(),
 		systemCallErrorNumberSpec(),
 		systemCallArchitecturesSpec(),
 		restrictAddressFamiliesSpec(),
-		ipAddressSpec("IPAddressAllow", "IP prefixes the service may talk to (wins over IPAddressDeny)", func(s *Settings) *[]netip.Prefix { return &s.IPAddressAllow }),
-		ipAddressSpec("IPAddressDeny", "IP prefixes the service may not talk to", func(s *Settings) *[]netip.Prefix { return &s.IPAddressDeny }),
-		pathListSpec("ReadWritePaths", "paths left writable under ProtectSystem", func(s *Settings) *[]string { return &s.ReadWritePaths }),
-		pathListSpec("ReadOnlyPaths", "paths made read-only", func(s *Settings) *[]string { return &s.ReadOnlyPaths }),
-		pathListSpec("InaccessiblePaths", "paths made inaccessible", func(s *Settings) *[]string { return &s.InaccessiblePaths }),
+		ipAddressSpec("IPAddressAllow", "IP prefixes the service may talk to (wins over IPAddressDeny)", "localhost 192.168.1.0/24", func(s *Settings) *[]netip.Prefix { return &s.IPAddressAllow }),
+		ipAddressSpec("IPAddressDeny", "IP prefixes the service may not talk to", "any", func(s *Settings) *[]netip.Prefix { return &s.IPAddressDeny }),
+		pathListSpec("ReadWritePaths", "paths left writable under ProtectSystem", "/var/lib/demo", func(s *Settings) *[]string { return &s.ReadWritePaths }),
+		pathListSpec("ReadOnlyPaths", "paths made read-only", "/etc", func(s *Settings) *[]string { return &s.ReadOnlyPaths }),
+		pathListSpec("InaccessiblePaths", "paths made inaccessible", "-/root/.ssh", func(s *Settings) *[]string { return &s.InaccessiblePaths }),
 		deviceAllowSpec(),
 
-		pathSpec("RootDirectory", "chroot the service into this directory", func(s *Settings) *string { return &s.RootDirectory }),
-		pathSpec("RootImage", "run the service from this disk image", func(s *Settings) *string { return &s.RootImage }),
+		pathSpec("RootDirectory", "chroot the service into this directory", "/srv/root", func(s *Settings) *string { return &s.RootDirectory }),
+		pathSpec("RootImage", "run the service from this disk image", "/var/lib/machines/demo.raw", func(s *Settings) *string { return &s.RootImage }),
 	}
 }
 

@@ -1,0 +1,93 @@
+package directive
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/coreos/go-systemd/v22/unit"
+)
+
+// FuzzParse feeds arbitrary unit files to Parse. It must never panic or
+// hang; every refusal must name the file; a success must resolve and
+// render properties whose signatures match the table; and the line
+// locator must agree with go-systemd's parser whenever go-systemd accepts
+// the text (otherwise errors would carry wrong line numbers).
+func FuzzParse(f *testing.F) {
+	for _, seed := range fuzzSeeds() {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const path = "fuzz.service"
+		u, err := Parse(bytes.NewReader(data), path)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), path) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			var de *Error
+			if errors.As(err, &de) && de.Source.File != path {
+				t.Fatalf("*Error names %q, want %q", de.Source.File, path)
+			}
+		} else {
+			s, err := Resolve(u.Service, u.DefaultDependencies)
+			if err != nil {
+				t.Fatalf("Parse accepted what Resolve refuses: %v", err)
+			}
+			for _, p := range s.Properties() {
+				spec, ok := lookupProperty(p.Name)
+				if !ok {
+					t.Fatalf("property %s is not in the table", p.Name)
+				}
+				if sig := p.Value.Signature().String(); sig != spec.Signature {
+					t.Fatalf("property %s has signature %s, table says %s", p.Name, sig, spec.Signature)
+				}
+			}
+		}
+		if checkLines(data, path) != nil {
+			return
+		}
+		opts, err := unit.DeserializeOptions(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		loc := locateOptions(data)
+		if len(loc) != len(opts) {
+			t.Fatalf("locator found %d options, go-systemd %d", len(loc), len(opts))
+		}
+		for i, o := range opts {
+			if o.Section != loc[i].Section || o.Name != loc[i].Name || o.Value != loc[i].Value {
+				t.Fatalf("option %d: locator %+v, go-systemd %+v", i, loc[i], *o)
+			}
+		}
+	})
+}
+
+func lookupProperty(name string) (Spec, bool) {
+	for _, s := range Specs() {
+		for _, p := range s.Properties {
+			if p == name {
+				return s, true
+			}
+		}
+	}
+	return Spec{}, false
+}
+
+// fuzzSeeds are the committed starting points besides testdata/fuzz.
+func fuzzSeeds() []string {
+	return []string{
+		"[Unit]\nDescription=x\n[Service]\nExecStart=/usr/bin/python3 -m http.server\nProtectSystem=strict\n[Install]\nWantedBy=multi-user.target\n",
+		"[Service]\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=~CAP_SYS_ADMIN\nCapabilityBoundingSet=\n",
+		"[Service]\nSystemCallFilter=@system-service\nSystemCallFilter=~@privileged ptrace:EPERM\n",
+		"[Service]\nExecStart=/bin/sh -c \"echo a; echo b\" ; /bin/true\n",
+		"[Service]\nEnvironment=\"A=x y\" B=\\x41\\\n  C=3\n",
+		"# comment\n; other\n[Service]\nIPAddressAllow=any localhost 10.0.0.0/8 ::1\n",
+		"[Service]\nRestrictAddressFamilies=AF_UNIX\r\nRestrictAddressFamilies=~AF_INET\r\n",
+		"[Service]\nNoNewPrivileges=maybe\nUMask=999\nExecStart=+/bin/true\n",
+		"junk before [Service]\nA\n",
+		"[Service] trailing\n",
+		"[Service\nExecStart=/bin/true",
+		"[Service]\nExecStart=/bin/echo \\\n",
+	}
+}

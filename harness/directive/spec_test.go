@@ -1,0 +1,159 @@
+package directive
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestSpecTable validates the directive table itself.
+func TestSpecTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Specs() {
+		t.Run(s.Name, func(t *testing.T) {
+			if seen[s.Name] {
+				t.Fatalf("duplicate directive %s", s.Name)
+			}
+			seen[s.Name] = true
+			switch {
+			case s.Section != "Service" && s.Section != "Unit":
+				t.Errorf("section %q", s.Section)
+			case len(s.Properties) == 0 || s.Properties[0] == "":
+				t.Errorf("no D-Bus property name")
+			case s.Signature == "":
+				t.Errorf("no D-Bus signature")
+			case s.Kind == "":
+				t.Errorf("no value kind")
+			case s.Doc == "" || strings.Contains(s.Doc, "\n"):
+				t.Errorf("doc must be one non-empty line: %q", s.Doc)
+			case s.Example == "":
+				t.Errorf("no example")
+			case s.apply == nil || s.props == nil || s.isDefault == nil:
+				t.Errorf("missing parser, renderer or default test")
+			case s.compare == nil && (s.want == nil || s.got == nil):
+				t.Errorf("no readback comparison")
+			case s.Kind == KindEnum && len(s.Values) == 0:
+				t.Errorf("enumeration without values")
+			}
+			if got, ok := Lookup(s.Name); !ok || got.Name != s.Name {
+				t.Errorf("Lookup(%q) = %v, %v", s.Name, got.Name, ok)
+			}
+
+			// The example must resolve, be reported as set, and render
+			// properties with the table's name and signature.
+			st, err := Resolve([]Assignment{{Name: s.Name, Value: s.Example}}, true)
+			if err != nil {
+				t.Fatalf("example %s=%s: %v", s.Name, s.Example, err)
+			}
+			if !st.Set(s.Name) {
+				t.Errorf("Set(%s) is false after the example", s.Name)
+			}
+			props := s.props(st)
+			if len(props) == 0 {
+				t.Fatalf("no properties for the example")
+			}
+			for _, p := range props {
+				if p.Name != s.Properties[0] {
+					t.Errorf("property name %s, table says %s", p.Name, s.Properties[0])
+				}
+				if sig := p.Value.Signature().String(); sig != s.Signature {
+					t.Errorf("signature %s, table says %s", sig, s.Signature)
+				}
+			}
+			// A hand-built Settings holding the example's value must count
+			// as set too (Set falls back to "differs from default").
+			byHand := *st
+			byHand.assigned = nil
+			if s.Name != "Type" && !byHand.Set(s.Name) {
+				t.Errorf("hand-built Settings with the example: Set(%s) is false", s.Name)
+			}
+		})
+	}
+	if _, ok := Lookup("protectsystem"); ok {
+		t.Errorf("Lookup must be case-sensitive like systemd")
+	}
+}
+
+// TestEverySettingsFieldReachable: each exported Settings field is changed
+// by at least one directive's example, so no field is dead.
+func TestEverySettingsFieldReachable(t *testing.T) {
+	def := newSettings(true)
+	reached := map[string]bool{}
+	for _, s := range Specs() {
+		st, err := Resolve([]Assignment{{Name: s.Name, Value: s.Example}}, true)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		a, b := reflect.ValueOf(*def), reflect.ValueOf(*st)
+		for i := 0; i < a.NumField(); i++ {
+			if !a.Type().Field(i).IsExported() {
+				continue
+			}
+			if !reflect.DeepEqual(a.Field(i).Interface(), b.Field(i).Interface()) {
+				reached[a.Type().Field(i).Name] = true
+			}
+		}
+	}
+	typ := reflect.TypeOf(Settings{})
+	for i := 0; i < typ.NumField(); i++ {
+		if f := typ.Field(i); f.IsExported() && !reached[f.Name] {
+			t.Errorf("no directive example sets Settings.%s", f.Name)
+		}
+	}
+}
+
+// TestTables validates the lookup tables against the kernel headers as
+// exposed by x/sys/unix and against what systemd documents.
+func TestTables(t *testing.T) {
+	for i, name := range capabilityNames {
+		if n, ok := capabilityNumber(strings.ToUpper(name)); !ok || n != i {
+			t.Errorf("capability %s: got %d %v, want %d", name, n, ok, i)
+		}
+	}
+	if len(capabilityNames) != 41 {
+		t.Errorf("%d capabilities, want 41 (CAP_CHOWN..CAP_CHECKPOINT_RESTORE)", len(capabilityNames))
+	}
+	var all uint64
+	for _, ns := range namespaceFlags {
+		if ns.Name != "time" {
+			all |= ns.Flag
+		}
+	}
+	if all != NamespacesAll {
+		t.Errorf("namespace flags without time = %#x, NamespacesAll = %#x", all, NamespacesAll)
+	}
+	seenAF := map[string]bool{}
+	for _, af := range addressFamilies {
+		if seenAF[strings.ToUpper(af.Name)] || !strings.HasPrefix(af.Name, "AF_") || af.Number <= 0 {
+			t.Errorf("bad address family entry %+v", af)
+		}
+		seenAF[strings.ToUpper(af.Name)] = true
+	}
+	for name, want := range map[string]int{"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16, "AF_PACKET": 17, "AF_VSOCK": 40, "AF_XDP": 44} {
+		if _, n, ok := addressFamily(name); !ok || n != want {
+			t.Errorf("%s = %d, want %d", name, n, want)
+		}
+	}
+	for _, c := range []struct {
+		word string
+		want int32
+	}{{"EPERM", 1}, {"eacces", 13}, {"EWOULDBLOCK", 11}, {"ENOTSUP", 95}, {"4095", 4095}} {
+		if n, ok := errnoNumber(c.word); !ok || n != c.want {
+			t.Errorf("errno %s = %d %v, want %d", c.word, n, ok, c.want)
+		}
+	}
+	for _, bad := range []string{"", "0", "4096", "EFOO", "-1", "+1"} {
+		if _, ok := errnoNumber(bad); ok {
+			t.Errorf("errno %q accepted", bad)
+		}
+	}
+	known := knownSyscalls()
+	for _, name := range []string{"read", "write", "ptrace", "mount", "reboot", "kexec_load", "clock_settime", "init_module"} {
+		if !known[name] {
+			t.Errorf("system call %s missing from the known list", name)
+		}
+	}
+	if len(known) < 400 {
+		t.Errorf("only %d known system calls", len(known))
+	}
+}

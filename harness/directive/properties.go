@@ -2,9 +2,6 @@ package directive
 
 import "github.com/coreos/go-systemd/v22/dbus"
 
-// alwaysSent are the directives every transient service needs, set or not.
-var alwaysSent = [...]string{"Type", "ExecStart", "ExecStop"}
-
 // Properties renders the settings as StartTransientUnit properties (names
 // and signatures of systemd 252, which 257 accepts too): every directive
 // the assignments set, plus Type, ExecStart and ExecStop.

@@ -168,12 +168,16 @@ func TestResolveGood(t *testing.T) {
 		{"RestrictAddressFamilies none", []string{"RestrictAddressFamilies=AF_UNIX", "RestrictAddressFamilies=none"},
 			func(s *Settings) { s.RestrictAddressFamilies = AddressFamilies{Set: true, Allow: true} }},
 		{"RestrictAddressFamilies none then list fixes mode again", []string{"RestrictAddressFamilies=none", "RestrictAddressFamilies=~AF_INET"},
-			func(s *Settings) { s.RestrictAddressFamilies = AddressFamilies{Set: true, Families: []string{"AF_INET"}} }},
+			func(s *Settings) {
+				s.RestrictAddressFamilies = AddressFamilies{Set: true, Families: []string{"AF_INET"}}
+			}},
 		{"RestrictAddressFamilies ~ alone fixes deny mode", []string{"RestrictAddressFamilies=~", "RestrictAddressFamilies=AF_INET"},
 			func(s *Settings) { s.RestrictAddressFamilies = AddressFamilies{Set: true} }},
 		{"RestrictAddressFamilies reset", []string{"RestrictAddressFamilies=AF_UNIX", "RestrictAddressFamilies="}, func(s *Settings) {}},
 		{"RestrictAddressFamilies alias", []string{"RestrictAddressFamilies=AF_LOCAL"},
-			func(s *Settings) { s.RestrictAddressFamilies = AddressFamilies{Set: true, Allow: true, Families: []string{"AF_UNIX"}} }},
+			func(s *Settings) {
+				s.RestrictAddressFamilies = AddressFamilies{Set: true, Allow: true, Families: []string{"AF_UNIX"}}
+			}},
 
 		// IPAddressAllow/Deny accumulate as a set; keywords expand.
 		{"IPAddressAllow tutorial", []string{"IPAddressAllow=192.168.1.0/24"}, func(s *Settings) { s.IPAddressAllow = prefixes("192.168.1.0/24") }},

@@ -32,7 +32,7 @@ func execSpec(name, doc, example string, field func(*Settings) *[]ExecCommand) S
 			cmds := commandsOf(s, name)
 			wire := make([]execWire, 0, len(cmds))
 			for _, c := range cmds {
-				wire = append(wire, execWire{Path: c.Path, Argv: c.Argv, IgnoreFailure: c.IgnoreFailure})
+				wire = append(wire, execWire(c))
 			}
 			return []dbus.Property{prop(name, wire)}
 		},
@@ -494,7 +494,7 @@ func systemCallFilterSpec() Spec {
 			}
 			var out []dbus.Property
 			for _, l := range s.SystemCallFilter {
-				out = append(out, prop("SystemCallFilter", filterWire{Allow: l.Allow, Names: l.Names}))
+				out = append(out, prop("SystemCallFilter", filterWire(l)))
 			}
 			return out
 		},
@@ -845,7 +845,7 @@ func deviceAllowSpec() Spec {
 		props: func(s *Settings) []dbus.Property {
 			wire := []deviceWire{}
 			for _, d := range s.DeviceAllow {
-				wire = append(wire, deviceWire{Path: d.Path, Perms: d.Perms})
+				wire = append(wire, deviceWire(d))
 			}
 			return []dbus.Property{prop("DeviceAllow", wire)}
 		},

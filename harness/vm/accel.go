@@ -74,8 +74,9 @@ func chooseAccel(ctx context.Context, requested string, probe kvmProbe) (accel s
 // root: it either prints its banner and panics (KVM works; -no-reboot makes
 // QEMU exit) or hangs, which the timeout catches.
 type hostKVM struct {
-	qemu   string
-	kernel string
+	qemu    string
+	kernel  string
+	timeout time.Duration // 0 means kvmSelfTestTimeout
 }
 
 func (h hostKVM) deviceUsable() error {
@@ -87,7 +88,11 @@ func (h hostKVM) deviceUsable() error {
 }
 
 func (h hostKVM) selfTest(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, kvmSelfTestTimeout)
+	limit := h.timeout
+	if limit == 0 {
+		limit = kvmSelfTestTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := groupCommand(ctx, h.qemu, kvmSelfTestArgs(h.kernel)...)
 	var out bytes.Buffer
@@ -98,7 +103,7 @@ func (h hostKVM) selfTest(ctx context.Context) error {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("guest kernel printed nothing within %s", kvmSelfTestTimeout)
+		return fmt.Errorf("guest kernel printed nothing within %s", limit)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %s", err, tail(out.String(), 3))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 type fakeKVM struct {
@@ -64,4 +65,30 @@ func errString(err error) string {
 		return "ok"
 	}
 	return err.Error()
+}
+
+func TestHostKVMSelfTest(t *testing.T) {
+	tests := []struct {
+		name, script, wantErr string
+	}{
+		{"banner then panic", "#!/bin/sh\necho '[    0.000000] Linux version 6.12.0 (gcc)'\necho 'Kernel panic - not syncing: VFS'\n", ""},
+		{"qemu refuses", "#!/bin/sh\necho 'qemu-system-x86_64: error: failed to set MSR 0x10a' >&2\nexit 1\n", "MSR 0x10a"},
+		{"silent exit", "#!/bin/sh\nexit 0\n", "without its banner"},
+		{"hang after decompression", "#!/bin/sh\necho 'Decompressing Linux... done.'\nexec sleep 100\n", "printed nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			qemu := writeHostFile(t, t.TempDir(), "qemu", tt.script, 0o755)
+			err := hostKVM{qemu: qemu, kernel: "/k", timeout: time.Second}.selfTest(context.Background())
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("self-test failed: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
 }

@@ -42,7 +42,8 @@ type Manifest struct {
 // lock file and happen in a temp directory that is renamed into place only
 // when complete; leftovers of interrupted builds are removed.
 func EnsureImage(ctx context.Context, cfg Config) (imageDir string, built bool, err error) {
-	return ensureImage(ctx, cfg.withDefaults(), nil, io.Discard)
+	cfg = cfg.withDefaults()
+	return ensureImage(ctx, cfg, nil, &lockedWriter{w: cfg.Progress})
 }
 
 func ensureImage(ctx context.Context, cfg Config, tp toolPaths, progress io.Writer) (string, bool, error) {
@@ -79,7 +80,43 @@ func ensureImage(ctx context.Context, cfg Config, tp toolPaths, progress io.Writ
 	if err := buildImage(ctx, cfg.Release, tp, cacheRoot, name, progress); err != nil {
 		return "", false, err
 	}
+	if err := pruneOutdated(cacheRoot, cfg.Release, name); err != nil {
+		return "", false, err
+	}
 	return final, true, nil
+}
+
+// pruneOutdated removes images of the same release built from other inputs
+// (an older recipe or package list), which nothing will use again.
+func pruneOutdated(cacheRoot, release, keep string) error {
+	entries, err := os.ReadDir(cacheRoot)
+	if err != nil {
+		return fmt.Errorf("listing VM image cache %s: %w", cacheRoot, err)
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() || n == keep || !isImageName(n, release) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(cacheRoot, n)); err != nil {
+			return fmt.Errorf("removing outdated VM image %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// isImageName reports whether n is "<release>-<12 hex digits>".
+func isImageName(n, release string) bool {
+	h, ok := strings.CutPrefix(n, release+"-")
+	if !ok || len(h) != 12 {
+		return false
+	}
+	for _, c := range h {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // lockFile takes an exclusive flock, polling so ctx can cancel the wait.
@@ -154,7 +191,7 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	if err := writeGuestConfig(root); err != nil {
 		return err
 	}
-	if _, err := runQuiet(ctx, "installing the guest kernel", tp.path(toolUnshare), kernelInstallArgs(tp, root)...); err != nil {
+	if _, err := runQuiet(ctx, "installing the guest kernel", tp.path(toolUnshare), kernelInstallArgs(root)...); err != nil {
 		return err
 	}
 	kernel, err := findKernel(root)
@@ -182,6 +219,11 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	if err := writeManifest(tmp, m); err != nil {
 		return err
 	}
+	// MkdirTemp made it private; the finished image is readable like the
+	// rest of the cache.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("opening up the built VM image dir: %w", err)
+	}
 	if err := os.Rename(tmp, filepath.Join(cacheRoot, name)); err != nil {
 		return fmt.Errorf("moving the built VM image into place: %w", err)
 	}
@@ -195,19 +237,25 @@ func debootstrapArgs(tp toolPaths, release, root string) []string {
 		release, root, debianMirror}
 }
 
-// kernelInstallArgs installs the kernel with apt in a chroot, with /proc and
-// /sys mounted inside the private namespace only.
-func kernelInstallArgs(tp toolPaths, root string) []string {
-	script := `set -e
-mount -t proc proc "$1/proc"
-mount -t sysfs sysfs "$1/sys"
+// kernelInstallScript installs the kernel with apt in a chroot, with /proc
+// and /sys mounted inside the private namespace only. $1 is the root, the
+// rest are the packages.
+const kernelInstallScript = `set -e
+root=$1; shift
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys"
 export DEBIAN_FRONTEND=noninteractive
-chroot "$1" apt-get update -q
-chroot "$1" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold ` + strings.Join(kernelPackages, " ") + `
-chroot "$1" apt-get clean
-rm -rf "$1"/var/lib/apt/lists/*
+chroot "$root" apt-get update -q
+chroot "$root" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"
+chroot "$root" apt-get clean
+rm -rf "$root"/var/lib/apt/lists/*
+# Newer than /usr: the first boot skips ldconfig and catalog rebuilds
+# (ConditionNeedsUpdate), which cost seconds under emulation on every run.
+touch "$root/etc/.updated" "$root/var/.updated"
 `
-	return []string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", root}
+
+func kernelInstallArgs(root string) []string {
+	return append([]string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", kernelInstallScript, "sh", root}, kernelPackages...)
 }
 
 func mkfsArgs(srcDir, label, image, size string) []string {

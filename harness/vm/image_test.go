@@ -146,3 +146,56 @@ func TestReadManifestRejectsIncompleteImage(t *testing.T) {
 		t.Fatal("image without initrd accepted")
 	}
 }
+
+func TestPruneOutdated(t *testing.T) {
+	cache := t.TempDir()
+	keep := imageName("trixie")
+	dirs := map[string]bool{ // name -> should survive
+		keep:                    true,
+		"trixie-0123456789ab":   false,
+		"bookworm-0123456789ab": true, // another release
+		"trixie-notahash":       true, // not ours
+		".build-" + keep + "-1": true, // removeStaleBuilds' job, under the lock
+	}
+	for d := range dirs {
+		if err := os.MkdirAll(filepath.Join(cache, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pruneOutdated(cache, "trixie", keep); err != nil {
+		t.Fatal(err)
+	}
+	for d, survive := range dirs {
+		_, err := os.Stat(filepath.Join(cache, d))
+		if (err == nil) != survive {
+			t.Errorf("%s: exists=%v, want %v", d, err == nil, survive)
+		}
+	}
+}
+
+func TestBuildStepArgs(t *testing.T) {
+	// Both root-changing steps run in a private mount namespace so their
+	// mounts cannot outlive them.
+	for name, args := range map[string][]string{
+		"debootstrap": debootstrapArgs(toolPaths{}, "trixie", "/c/root"),
+		"kernel":      kernelInstallArgs("/c/root"),
+	} {
+		if len(args) < 4 || strings.Join(args[:4], " ") != "--mount --propagation private --" {
+			t.Errorf("%s: %q does not start with a private mount namespace", name, args)
+		}
+	}
+	db := strings.Join(debootstrapArgs(toolPaths{}, "trixie", "/c/root"), " ")
+	if !strings.Contains(db, "--variant=minbase --include="+strings.Join(bootstrapPackages, ",")+" trixie /c/root "+debianMirror) {
+		t.Errorf("debootstrap args: %s", db)
+	}
+	k := kernelInstallArgs("/c/root")
+	if got := k[len(k)-len(kernelPackages):]; strings.Join(got, " ") != strings.Join(kernelPackages, " ") {
+		t.Errorf("kernel packages %q", got)
+	}
+	if !strings.Contains(imageInputs("trixie"), "install-script=") {
+		t.Error("install script not part of the image inputs")
+	}
+	if got := strings.Join(mkfsArgs("/src", "lbl", "/img", "2G"), " "); got != "-q -F -t ext4 -L lbl -d /src /img 2G" {
+		t.Errorf("mkfs args %q", got)
+	}
+}

@@ -75,7 +75,7 @@ func TestRecipeTables(t *testing.T) {
 	if f, ok := files[exec]; !ok || f.mode&0o111 == 0 {
 		t.Errorf("runner unit ExecStart=%q is not an executable in guestFiles", exec)
 	}
-	for _, want := range []string{"SuccessAction=poweroff", "FailureAction=poweroff"} {
+	for _, want := range []string{"SuccessAction=poweroff-force\n", "FailureAction=poweroff-force\n"} {
 		if !strings.Contains(runnerUnit, want) {
 			t.Errorf("runner unit lacks %s: a finished guest must power off", want)
 		}

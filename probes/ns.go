@@ -21,7 +21,7 @@ func checkUnshared(ctx context.Context, o Options) Result {
 		}
 	}
 	if len(differ) == 0 {
-		return allowed("the child started after unshare(); its namespaces could not be compared with its parent's")
+		return allowed("the child started in the new namespace (its namespaces could not be compared with its parent's)")
 	}
 	return allowed("the child runs in new namespaces: %s", strings.Join(differ, ", "))
 }

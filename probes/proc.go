@@ -37,6 +37,8 @@ func checkHidePID(ctx context.Context, o Options) Result {
 		}
 	}
 	switch {
+	case readable > 0 && hidepid != "none":
+		return allowed("%d processes of other users readable (%d listed) despite /proc hidepid=%s: CAP_SYS_PTRACE or group 0 (hidepid's default gid=0 exemption) keeps access", readable, listed, hidepid)
 	case readable > 0:
 		return allowed("%d processes of other users readable (%d listed); /proc hidepid=%s", readable, listed, hidepid)
 	case hidepid != "none":

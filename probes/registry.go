@@ -68,8 +68,8 @@ func Registry() []Probe {
 			Attempts: "chmod u+s,g+s of a file the probe created in its own scratch dir, then removes it",
 			Decides:  "blocked on EPERM or SIGSYS, allowed when the set-id bits stick"},
 		{ID: "sys.filter-debug", Directives: []string{"SystemCallFilter"}, Control: Allowed, check: checkFilterDebug,
-			Attempts: "process_vm_readv() of zero bytes from itself (@debug, outside @system-service; needs no privilege)",
-			Decides:  "blocked on SIGSYS or EPERM (no capability is involved, so EPERM can only be the filter), allowed when it returns 0"},
+			Attempts: "perf_event_open() with a NULL attribute (@debug, outside @system-service): the kernel answers EFAULT before any permission check",
+			Decides:  "blocked on SIGSYS or EPERM (no capability is involved, so EPERM can only be the filter), allowed when the kernel answers EFAULT"},
 		{ID: "sys.filter-raw-io", Directives: []string{"SystemCallFilter"}, Control: Allowed, check: checkFilterRawIO,
 			Attempts: "ioperm(0, 0, 0) (@raw-io; an empty range the kernel rejects with EINVAL before any privilege check; x86 only)",
 			Decides:  "blocked on SIGSYS or EPERM, allowed when the kernel answers EINVAL (the call reached it); skipped off x86"},
@@ -78,7 +78,7 @@ func Registry() []Probe {
 			Decides:  "blocked on SIGSYS or EPERM, allowed when it returns; skipped off x86"},
 		{ID: "sys.compat-syscall", Directives: []string{"SystemCallArchitectures"}, Control: Allowed, check: checkCompatSyscall,
 			Attempts: "getpid() through the x32 ABI (syscall number with the x32 bit) from the x86-64 process (x86-64 only)",
-			Decides:  "blocked on SIGSYS or an errno from the filter (the non-native ABI is rejected before the kernel sees it), allowed when it returns the pid or the kernel answers ENOSYS for lack of x32 support"},
+			Decides:  "blocked on SIGSYS, a killed thread or an errno from the filter (the non-native ABI is rejected before the kernel sees it), allowed when it returns the pid or the kernel answers ENOSYS for lack of x32 support"},
 
 		// kernel: the kernel's own interfaces
 		{ID: "kernel.write-sysctl", Directives: []string{"ProtectKernelTunables"}, Control: Allowed, check: checkWriteSysctl,

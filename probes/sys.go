@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -149,13 +150,11 @@ func filterAttempt(e unix.Errno, call string, ok unix.Errno) Result {
 	return r
 }
 
+// perfEventOpenNullAttr calls perf_event_open with a NULL attribute: the
+// kernel answers EFAULT while copying it, before any permission check.
 func checkFilterDebug(ctx context.Context, o Options) Result {
-	_, err := unix.ProcessVMReadv(os.Getpid(), nil, nil, 0)
-	e, _ := errnoOf(err)
-	if err != nil && e == 0 {
-		return errored("process_vm_readv: %v", err)
-	}
-	return filterAttempt(e, "process_vm_readv(self, 0 bytes)", 0)
+	_, _, e := unix.Syscall6(unix.SYS_PERF_EVENT_OPEN, 0, 0, ^uintptr(0), ^uintptr(0), 0, 0)
+	return filterAttempt(e, "perf_event_open(NULL attr)", unix.EFAULT)
 }
 
 func checkFilterRawIO(ctx context.Context, o Options) Result {
@@ -174,19 +173,50 @@ func checkFilterCPUEmulation(ctx context.Context, o Options) Result {
 	return filterAttempt(e, "modify_ldt(read, NULL, 0)", 0)
 }
 
+// compatThreadWait bounds how long the x32 call may take before its thread
+// is presumed killed.
+const compatThreadWait = 2 * time.Second
+
 func checkCompatSyscall(ctx context.Context, o Options) Result {
-	ret, e, ok := compatGetpid()
-	if !ok {
+	type answer struct {
+		ret int64
+		e   unix.Errno
+		ok  bool
+	}
+	tids := make(chan int, 1)
+	done := make(chan answer, 1)
+	// libseccomp's default bad-architecture action kills only the calling
+	// thread (SECCOMP_RET_KILL_THREAD), which would hang a Go program; the
+	// call gets a thread of its own, which is never handed back.
+	go func() {
+		runtime.LockOSThread()
+		tids <- unix.Gettid()
+		ret, e, ok := compatGetpid()
+		done <- answer{ret, e, ok}
+	}()
+	tid := <-tids
+	var a answer
+	select {
+	case a = <-done:
+	case <-time.After(compatThreadWait):
+		if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", tid)); os.IsNotExist(err) {
+			r := blocked(0, "the thread that made an x32 system call was killed (SECCOMP_RET_KILL_THREAD, the bad-architecture action of a seccomp filter)")
+			r.Signal = "SIGSYS"
+			return r
+		}
+		return errored("the x32 system call did not return within %s and its thread is still alive", compatThreadWait)
+	}
+	if !a.ok {
 		return skipped("no non-native ABI probe for %s", runtime.GOARCH)
 	}
 	pid := os.Getpid()
 	switch {
-	case e == 0 && ret == int64(pid):
+	case a.e == 0 && a.ret == int64(pid):
 		return allowed("getpid() through the x32 ABI returned the pid: non-native system calls are allowed")
-	case e == 0:
-		return errored("getpid() through the x32 ABI returned %d, want pid %d", ret, pid)
-	case e == unix.ENOSYS:
-		return allowed("getpid() through the x32 ABI passed any filter and reached the kernel, which answered ENOSYS (no x32 support built in); systemd's architecture filter answers EPERM or SIGSYS")
+	case a.e == 0:
+		return errored("getpid() through the x32 ABI returned %d, want pid %d", a.ret, pid)
+	case a.e == unix.ENOSYS:
+		return allowed("getpid() through the x32 ABI passed any filter and reached the kernel, which answered ENOSYS (no x32 support built in); systemd's architecture filter kills or answers EPERM")
 	}
-	return blocked(e, "getpid() through the x32 ABI denied with %s: a seccomp filter rejects non-native architectures", errnoName(e))
+	return blocked(a.e, "getpid() through the x32 ABI denied with %s: a seccomp filter rejects non-native architectures", errnoName(a.e))
 }

@@ -51,7 +51,10 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		loc := locateOptions(data)
+		loc, failLine := locateOptions(data)
+		if failLine != 0 {
+			t.Fatalf("locator failed at line %d where go-systemd succeeded", failLine)
+		}
 		if len(loc) != len(opts) {
 			t.Fatalf("locator found %d options, go-systemd %d", len(loc), len(opts))
 		}

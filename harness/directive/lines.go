@@ -18,24 +18,29 @@ type located struct {
 }
 
 // locateOptions mirrors the state machine of go-systemd's unit lexer
-// (v22.7.0) on an in-memory file. It stops at the first lexing error; the
-// caller then reports go-systemd's error.
-func locateOptions(data []byte) []located {
+// (v22.7.0) on an in-memory file. It stops at the first lexing error and
+// returns the line it stopped on (0 when there was none), so that the
+// caller can put a line number on go-systemd's error.
+func locateOptions(data []byte) (opts []located, failLine int) {
 	l := lineLexer{data: data, line: 1}
 	var out []located
+	fail := func() ([]located, int) { return out, max(l.line, 1) }
 	section := ""
 	inSection := false
 	for l.pos < len(data) {
 		r := l.readRune()
 		switch {
 		case r == '[':
+			start := l.line
 			name, ok := l.readUntil(']')
 			if !ok {
-				return out
+				l.line = start
+				return fail()
 			}
 			rest, _ := l.toEOL()
 			if len(bytes.TrimSpace(rest)) > 0 {
-				return out
+				l.line--
+				return fail()
 			}
 			section, inSection = string(name), true
 		case r == '#' || r == ';':
@@ -47,12 +52,12 @@ func locateOptions(data []byte) []located {
 			l.unread(r)
 			opt, ok := l.option(section)
 			if !ok {
-				return out
+				return fail()
 			}
 			out = append(out, opt)
 		}
 	}
-	return out
+	return out, 0
 }
 
 type lineLexer struct {
@@ -127,6 +132,9 @@ func (l *lineLexer) option(section string) (located, bool) {
 			return located{}, false
 		}
 		r := l.readRune()
+		if r == '\n' {
+			l.line--
+		}
 		if r == '\n' || r == '\r' {
 			return located{}, false
 		}

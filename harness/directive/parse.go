@@ -77,10 +77,14 @@ func Parse(r io.Reader, path string) (*Unit, error) {
 		return nil, err
 	}
 	opts, err := unit.DeserializeOptions(bytes.NewReader(data))
+	located, failLine := locateOptions(data)
 	if err != nil {
+		if failLine > 0 {
+			return nil, fmt.Errorf("%s:%d: parse unit file: %w", path, failLine, err)
+		}
 		return nil, fmt.Errorf("%s: parse unit file: %w", path, err)
 	}
-	lines := lineNumbers(opts, locateOptions(data))
+	lines := lineNumbers(opts, located)
 
 	u := &Unit{Path: path, Name: filepath.Base(path), DefaultDependencies: true}
 	var errs []error

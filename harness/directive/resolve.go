@@ -110,7 +110,7 @@ const maxValueLen = 1 << 20
 func checkAssignmentText(a Assignment) error {
 	switch {
 	case len(a.Value) > maxValueLen:
-		return &Error{Source: a.Source, Directive: a.Name, Value: a.Value[:32] + "...", Reason: "value longer than 1 MiB"}
+		return newError(a, "value longer than 1 MiB")
 	case containsByte(a.Name, 0) || containsByte(a.Value, 0):
 		return newError(a, "contains a NUL byte")
 	case !utf8.ValidString(a.Name):

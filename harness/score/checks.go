@@ -170,11 +170,11 @@ func checks() []check {
 		nsRow("cgroup", "cgroup", 500, nsCgroup),
 		nsRow("net", "network", 500, nsNet),
 		nsRow("uts", "hostname", 100, nsUTS),
-		afRow("AF_(INET|INET6)", "AF_INET_INET6", "Internet", 1500, func(f *facts) bool { return f.afINET }),
-		afRow("AF_UNIX", "AF_UNIX", "local", 25, func(f *facts) bool { return f.afUNIX }),
-		afRow("AF_NETLINK", "AF_NETLINK", "netlink", 200, func(f *facts) bool { return f.afNETLINK }),
-		afRow("AF_PACKET", "AF_PACKET", "packet", 1000, func(f *facts) bool { return f.afPACKET }),
-		afRow("…", "OTHER", "exotic", 1250, func(f *facts) bool { return f.afOTHER }),
+		afRow("AF_(INET|INET6)", "AF_INET_INET6", "Internet", "RestrictAddressFamilies=~AF_INET AF_INET6", 1500, func(f *facts) bool { return f.afINET }),
+		afRow("AF_UNIX", "AF_UNIX", "local", "RestrictAddressFamilies=~AF_UNIX", 25, func(f *facts) bool { return f.afUNIX }),
+		afRow("AF_NETLINK", "AF_NETLINK", "netlink", "RestrictAddressFamilies=~AF_NETLINK", 200, func(f *facts) bool { return f.afNETLINK }),
+		afRow("AF_PACKET", "AF_PACKET", "packet", "RestrictAddressFamilies=~AF_PACKET", 1000, func(f *facts) bool { return f.afPACKET }),
+		afRow("…", "OTHER", "exotic", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", 1250, func(f *facts) bool { return f.afOTHER }),
 		{name: "SystemCallArchitectures=", jsonField: "SystemCallArchitectures", weight: 1000, rng: 10, fix: "SystemCallArchitectures=native",
 			assess: func(f *facts) outcome {
 				archs := slices.Compact(slices.Sorted(slices.Values(f.archs)))
@@ -237,11 +237,7 @@ func nsRow(ns, what string, weight uint64, flag uint64) check {
 		assess: func(f *facts) outcome { return badIf(f.restrictNamespaces&flag != 0) }}
 }
 
-func afRow(shown, field, what string, weight uint64, restricted func(*facts) bool) check {
-	fix := "RestrictAddressFamilies=~" + strings.NewReplacer("(", "", ")", "", "|", " ", "INET INET6", "AF_INET AF_INET6").Replace(shown)
-	if field == "OTHER" {
-		fix = "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
-	}
+func afRow(shown, field, what, fix string, weight uint64, restricted func(*facts) bool) check {
 	return check{name: "RestrictAddressFamilies=~" + shown, jsonField: "RestrictAddressFamilies_" + field,
 		weight: weight, rng: 1, good: "Service cannot allocate " + what + " sockets", bad: "Service may allocate " + what + " sockets",
 		fix: fix, assess: func(f *facts) outcome { return badIf(!restricted(f)) }}

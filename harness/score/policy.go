@@ -159,6 +159,9 @@ func jsonError(data []byte, err error) error {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		off = int64(len(data))
+		err = errors.New("unexpected end of input")
 	}
 	if off < 0 {
 		return fmt.Errorf("invalid JSON: %w", err)

@@ -3,6 +3,19 @@
 // it and brings back what the command wrote. It is the sandbox in which no
 // verdict needs to be inconclusive: nothing of the host's kernel or container
 // setup forbids anything in the control run.
+//
+// The image (EnsureImage) is built once per release and recipe: debootstrap
+// minbase plus systemd, udev, dbus and python3, the Debian cloud kernel and
+// its initrd installed in a chroot, a small boot configuration (no firstboot,
+// no getty, a runner unit enabled for multi-user.target), packed with
+// mkfs.ext4 -d into a sparse raw disk. Nothing is ever mounted on the host.
+//
+// A run (Run) boots that disk read-only behind a qcow2 overlay, plus a small
+// ext4 work disk that carries Files and a generated runner script in and the
+// results and exit status out. QEMU runs in its own process group (so a
+// terminal's Ctrl-C reaches only us, and we kill all of it), with the serial
+// console on its stdout and the command's output on a virtio-serial port; the
+// runner's ready line ends the boot deadline and starts the run deadline.
 package vm
 
 import (
@@ -43,7 +56,8 @@ type Config struct {
 	Files map[string]string
 
 	// Command runs as root in the booted guest, with systemd as PID 1, after
-	// multi-user.target. Its stdout and stderr stream to Progress.
+	// multi-user.target, in /, with GuestAccelEnv and GuestResultsEnv set.
+	// Its stdout and stderr stream to Progress.
 	Command []string
 
 	BootTimeout time.Duration // from starting QEMU to the guest runner starting

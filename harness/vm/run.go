@@ -89,7 +89,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 		return nil, err
 	}
 	stage := filepath.Join(tmp, "work")
-	payload, err := stageWorkDisk(stage, cfg.Files, cfg.Command)
+	payload, err := stageWorkDisk(stage, cfg.Files, cfg.Command, accel)
 	if err != nil {
 		return nil, err
 	}

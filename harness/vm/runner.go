@@ -6,6 +6,13 @@ import (
 	"strings"
 )
 
+// Environment the command sees in the guest, so what it records can say
+// how it was run (only the host knows the accelerator).
+const (
+	GuestAccelEnv   = "HARDENLAB_VM_ACCEL"
+	GuestResultsEnv = "HARDENLAB_RESULTS_DIR"
+)
+
 // Protocol between the guest runner and the host. The ready line on the
 // progress port ends the boot phase; the files on the work disk are the
 // authoritative record, read after QEMU exits.
@@ -22,7 +29,7 @@ const (
 // the work disk. It records the guest environment, announces readiness,
 // installs the injected files, runs the command with its output on the
 // progress port, and records the exit status; the unit then powers off.
-func runnerScript(command []string) string {
+func runnerScript(command []string, accel string) string {
 	quoted := make([]string, len(command))
 	for i, a := range command {
 		quoted[i] = shellQuote(a)
@@ -43,6 +50,7 @@ echo "` + readyLine + `" >&3
 cp -a ` + w + `/` + workFilesDir + `/. / || { echo "hardenlab-vm: installing files failed" >&3; echo 125 > ` + w + `/` + workStatusFile + `; exit 1; }
 mkdir -p ` + GuestResultsDir + `
 mount --bind ` + w + `/` + workResultsDir + ` ` + GuestResultsDir + `
+export ` + GuestAccelEnv + `=` + shellQuote(accel) + ` ` + GuestResultsEnv + `=` + GuestResultsDir + `
 (cd / && exec ` + strings.Join(quoted, " ") + `) </dev/null >&3 2>&3
 echo $? > ` + w + `/` + workStatusFile + `
 umount ` + GuestResultsDir + `

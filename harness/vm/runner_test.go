@@ -24,7 +24,7 @@ func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
 }
 
 func TestRunnerScriptIsValidShAndRunsTheCommand(t *testing.T) {
-	s := runnerScript([]string{"sh", "-c", "echo 'hi'; exit 3"})
+	s := runnerScript([]string{"sh", "-c", "echo 'hi'; exit 3"}, AccelKVM)
 	if err := exec.Command("/bin/sh", "-n", "-c", s).Run(); err != nil {
 		t.Fatalf("runner script does not parse: %v\n%s", err, s)
 	}
@@ -35,6 +35,7 @@ func TestRunnerScriptIsValidShAndRunsTheCommand(t *testing.T) {
 		guestWorkMount + "/" + workStatusFile,
 		"mount --bind " + guestWorkMount + "/" + workResultsDir + " " + GuestResultsDir,
 		`'sh' '-c' 'echo '\''hi'\''; exit 3'`,
+		"export " + GuestAccelEnv + "='kvm' " + GuestResultsEnv + "=" + GuestResultsDir,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("runner script lacks %q", want)

@@ -82,6 +82,7 @@ func TestE2ERun(t *testing.T) {
 		Command: []string{"sh", "-c", `systemctl --version; systemd-detect-virt; cat /proc/1/comm
 hardenlab-payload > ` + GuestResultsDir + `/payload.out
 cat /proc/1/comm > ` + GuestResultsDir + `/pid1
+echo "$` + GuestAccelEnv + `" > "$` + GuestResultsEnv + `/accel"
 exit 7`},
 		Progress: progress,
 	}.withDefaults()
@@ -113,7 +114,7 @@ exit 7`},
 	if out.BootDuration <= 0 || out.RunDuration <= 0 {
 		t.Errorf("durations not measured: boot %s run %s", out.BootDuration, out.RunDuration)
 	}
-	for name, want := range map[string]string{"pid1": "systemd\n", "payload.out": "payload-ran\n"} {
+	for name, want := range map[string]string{"pid1": "systemd\n", "payload.out": "payload-ran\n", "accel": out.Accel + "\n"} {
 		data, err := os.ReadFile(filepath.Join(out.Results, name))
 		if err != nil || string(data) != want {
 			t.Errorf("result %s: %q, %v; want %q", name, data, err, want)
@@ -168,4 +169,27 @@ func TestE2ECancelLeavesNothing(t *testing.T) {
 		t.Fatalf("got %v, want a cancelled run", err)
 	}
 	assertNothingLeft(t, tmpRoot)
+}
+
+// BenchmarkE2ERunCycle measures a full cycle with the cached image: overlay,
+// work disk, boot to the runner, a trivial command, poweroff, results.
+//
+//	go test -tags e2e -run '^$' -bench E2ERunCycle -benchtime 2x ./harness/vm
+func BenchmarkE2ERunCycle(b *testing.B) {
+	ctx := context.Background()
+	if _, _, err := EnsureImage(ctx, Config{StateDir: e2eStateDir()}); err != nil {
+		b.Fatal(err)
+	}
+	var boot, run time.Duration
+	for b.Loop() {
+		out, err := Run(ctx, Config{StateDir: e2eStateDir(), Command: []string{"true"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		boot += out.BootDuration
+		run += out.RunDuration
+		os.RemoveAll(out.Results)
+	}
+	b.ReportMetric(float64(boot.Milliseconds())/float64(b.N), "boot-ms/op")
+	b.ReportMetric(float64(run.Milliseconds())/float64(b.N), "run-ms/op")
 }

@@ -23,7 +23,7 @@ const workDiskSpare = 512 << 20
 
 // stageWorkDisk fills dir with the work disk's tree and returns the number
 // of bytes it holds.
-func stageWorkDisk(dir string, files map[string]string, command []string) (int64, error) {
+func stageWorkDisk(dir string, files map[string]string, command []string, accel string) (int64, error) {
 	var total int64
 	for _, d := range []string{workFilesDir, workResultsDir} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
@@ -61,7 +61,7 @@ func stageWorkDisk(dir string, files map[string]string, command []string) (int64
 		}
 		total += info.Size()
 	}
-	if err := os.WriteFile(filepath.Join(dir, workRunner), []byte(runnerScript(command)), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, workRunner), []byte(runnerScript(command, accel)), 0o755); err != nil {
 		return 0, fmt.Errorf("staging the VM runner script: %w", err)
 	}
 	return total, nil

@@ -29,7 +29,7 @@ func TestStageWorkDisk(t *testing.T) {
 	n, err := stageWorkDisk(stage, map[string]string{
 		"/usr/local/bin/hardenlab-probe":     bin,
 		"/etc/systemd/system/p3test.service": unit,
-	}, []string{"true"})
+	}, []string{"true"}, AccelTCG)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestStageWorkDiskRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := stageWorkDisk(t.TempDir(), tt.files, []string{"true"})
+			_, err := stageWorkDisk(t.TempDir(), tt.files, []string{"true"}, AccelTCG)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want %q", err, tt.want)
 			}

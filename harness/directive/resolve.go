@@ -42,6 +42,10 @@ func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) 
 			delete(r.s.assigned, name)
 		}
 	}
+	if !defaultDependencies {
+		// Comes from [Unit], not from an assignment, but must be sent.
+		r.s.assigned["DefaultDependencies"] = true
+	}
 	r.s.ExecStart = argvs(r.s.ExecStartCommands)
 	r.s.ExecStop = argvs(r.s.ExecStopCommands)
 	if r.s.Type != "oneshot" && len(r.s.ExecStartCommands) > 1 {

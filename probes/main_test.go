@@ -1,0 +1,32 @@
+package probes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// TestMain lets the test binary stand in for hardenlab-probe: the runner
+// re-executes it with "child ID ..." exactly as it re-executes the real
+// binary, so the tests exercise real child processes.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == "child" {
+		o, _, err := ParseFlags("child", os.Args[3:], os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		r, err := RunChild(context.Background(), os.Args[2], o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}

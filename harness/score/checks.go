@@ -363,6 +363,9 @@ func firstOffender(f *facts, group string) (string, bool) {
 			}
 			continue
 		}
+		if f.syscallTable.nonNative[m] {
+			continue
+		}
 		if f.syscalls[m] == f.syscallAllowList {
 			return m, true
 		}

@@ -363,6 +363,9 @@ func expandInto(set map[string]bool, name string, add bool, t *syscallTable) {
 		}
 		return
 	}
+	if !t.resolvable[name] {
+		return
+	}
 	if add {
 		set[name] = true
 	} else {

@@ -131,9 +131,14 @@ func (u *Unit) unitKey(a Assignment) error {
 			return newError(a, "%v", err)
 		}
 		u.DefaultDependencies = v
+	case "":
+		return newError(a, "empty directive name")
 	default:
-		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
-			Reason: "ignored: hardenlab does not model this [Unit] setting"})
+		reason := "ignored: hardenlab does not model this [Unit] setting"
+		if !isKnownKey(unitKeys252, a.Name) {
+			reason = "ignored: unknown [Unit] setting (systemd 252 ignores it too)"
+		}
+		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: reason})
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package directive
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -139,10 +140,15 @@ func utf8Valid(s string) bool { return utf8.ValidString(s) }
 // unknownDirective explains why a name is refused: a typo, a directive
 // hardenlab does not model, or a key that only means something in a file.
 func unknownDirective(a Assignment) error {
-	if a.Name == "" {
+	switch {
+	case a.Name == "":
 		return newError(a, "empty directive name")
+	case isKnownKey(serviceKeys252, a.Name):
+		return newError(a, "unsupported directive: systemd knows it, hardenlab does not model it (see `hardenlab directives` for the supported list)")
+	case isKnownKey(unitKeys252, a.Name):
+		return newError(a, "unsupported directive: a [Unit] setting hardenlab does not model")
 	}
-	return newError(a, "unknown or unsupported directive (see `hardenlab directives` for the supported list)")
+	return newError(a, "unknown directive: not a systemd 252 [Service] setting (names are case-sensitive)")
 }
 
 // Set reports whether the assignments named the directive (even to its
@@ -203,4 +209,14 @@ func (s *Settings) Effective() *Settings {
 		e.RestrictSUIDSGID = true
 	}
 	return &e
+}
+
+// isKnownKey looks a name up in one of the generated key lists.
+func isKnownKey(list, name string) bool {
+	for _, k := range strings.Fields(list) {
+		if k == name {
+			return true
+		}
+	}
+	return false
 }

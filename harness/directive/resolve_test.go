@@ -273,9 +273,11 @@ func TestResolveBad(t *testing.T) {
 		line   string
 		reason string
 	}{
-		{"NoSuchDirective=1", "unknown or unsupported directive"},
-		{"protectsystem=strict", "unknown or unsupported directive"},
-		{"WantedBy=multi-user.target", "unknown or unsupported directive"},
+		{"NoSuchDirective=1", "unknown directive"},
+		{"protectsystem=strict", "unknown directive"},
+		{"WantedBy=multi-user.target", "unknown directive"},
+		{"Restart=always", "unsupported directive: systemd knows it"},
+		{"After=network.target", "unsupported directive: a [Unit] setting"},
 		{"NoNewPrivileges=maybe", "not a boolean"},
 		{"PrivateTmp=", "not a boolean"},
 		{"ProtectSystem=everything", "unknown value"},

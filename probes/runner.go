@@ -139,7 +139,10 @@ func classifyExit(p Probe, sys any, stderr string) Result {
 func classifyUnshare(e unix.Errno) Result {
 	switch e {
 	case unix.EPERM:
-		return blocked(e, "unshare denied with EPERM (RestrictNamespaces' seccomp filter, or no CAP_SYS_ADMIN)")
+		if !hasCap(capSysAdmin) {
+			return blocked(e, "unshare denied with EPERM; CAP_SYS_ADMIN is not held, so a capability check may be the cause rather than RestrictNamespaces' filter (user namespaces need no capability)")
+		}
+		return blocked(e, "unshare denied with EPERM although CAP_SYS_ADMIN is held: a seccomp filter (RestrictNamespaces=)")
 	case unix.ENOSPC, unix.EUSERS:
 		return blocked(e, "unshare refused with %s: the namespace limit (/proc/sys/user/max_*_namespaces) is reached or zero in this environment", errnoName(e))
 	case unix.EINVAL:

@@ -16,6 +16,7 @@ const (
 	capSysTime   = 25
 	capSysModule = 16
 	capSysNice   = 23
+	capSysAdmin  = 21
 )
 
 func checkClockSet(ctx context.Context, o Options) Result {

@@ -2,7 +2,6 @@ package directive
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -107,7 +106,7 @@ func Parse(r io.Reader, path string) (*Unit, error) {
 	if _, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
 		errs = append(errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := joinProblems(errs); err != nil {
 		return nil, err
 	}
 	return u, nil

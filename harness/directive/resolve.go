@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -54,7 +55,7 @@ func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) 
 			Value:  fmt.Sprintf("(%d commands)", len(r.s.ExecStartCommands)),
 			Reason: "more than one ExecStart= command is only allowed with Type=oneshot"})
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := joinProblems(errs); err != nil {
 		return nil, err
 	}
 	return r.s, nil
@@ -213,10 +214,30 @@ func (s *Settings) Effective() *Settings {
 
 // isKnownKey looks a name up in one of the generated key lists.
 func isKnownKey(list, name string) bool {
-	for _, k := range strings.Fields(list) {
-		if k == name {
-			return true
+	return knownKeys()[list][name]
+}
+
+var knownKeys = sync.OnceValue(func() map[string]map[string]bool {
+	m := map[string]map[string]bool{}
+	for _, list := range []string{serviceKeys252, unitKeys252} {
+		m[list] = map[string]bool{}
+		for _, k := range strings.Fields(list) {
+			m[list][k] = true
 		}
 	}
-	return false
+	return m
+})
+
+// maxReported bounds how many problems one error lists; a hostile file can
+// have a million bad lines, and nobody reads past the first screen.
+const maxReported = 50
+
+// joinProblems joins errors like errors.Join, keeping the first
+// maxReported and counting the rest.
+func joinProblems(errs []error) error {
+	if len(errs) > maxReported {
+		more := len(errs) - maxReported
+		errs = append(errs[:maxReported:maxReported], fmt.Errorf("... and %d more problems", more))
+	}
+	return errors.Join(errs...)
 }

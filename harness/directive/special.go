@@ -284,8 +284,11 @@ func environmentSpec() Spec {
 		Doc: "environment variables of the processes",
 		apply: func(r *resolver, a Assignment) error {
 			if a.Value == "" {
-				r.s.Environment = nil
+				r.s.Environment, r.envIndex = nil, nil
 				return nil
+			}
+			if r.envIndex == nil {
+				r.envIndex = map[string]int{}
 			}
 			words, err := splitWords(a.Value, unquote|cunescape)
 			if err != nil {
@@ -303,10 +306,10 @@ func environmentSpec() Spec {
 				if strings.ContainsRune(w, 0) || !utf8Valid(w) {
 					return newError(a, "%q is not valid UTF-8 text", w)
 				}
-				i := slices.IndexFunc(r.s.Environment, func(e string) bool { return strings.HasPrefix(e, key+"=") })
-				if i >= 0 {
+				if i, ok := r.envIndex[key]; ok {
 					r.s.Environment[i] = w
 				} else {
+					r.envIndex[key] = len(r.s.Environment)
 					r.s.Environment = append(r.s.Environment, w)
 				}
 			}
@@ -746,9 +749,15 @@ func ipAddressSpec(name, doc, example string, field func(*Settings) *[]netip.Pre
 	return Spec{
 		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "a(iayu)", Kind: KindAddresses, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
+			if r.prefixSeen == nil {
+				r.prefixSeen = map[string]map[netip.Prefix]bool{}
+			}
 			if a.Value == "" {
-				*field(r.s) = nil
+				*field(r.s), r.prefixSeen[name] = nil, nil
 				return nil
+			}
+			if r.prefixSeen[name] == nil {
+				r.prefixSeen[name] = map[netip.Prefix]bool{}
 			}
 			words, err := splitWords(a.Value, 0)
 			if err != nil {
@@ -760,7 +769,8 @@ func ipAddressSpec(name, doc, example string, field func(*Settings) *[]netip.Pre
 					return newError(a, "%v", err)
 				}
 				for _, p := range prefixes {
-					if !slices.Contains(*field(r.s), p) {
+					if !r.prefixSeen[name][p] {
+						r.prefixSeen[name][p] = true
 						*field(r.s) = append(*field(r.s), p)
 					}
 				}

@@ -21,6 +21,10 @@ type resolver struct {
 	// familiesListed: RestrictAddressFamilies= holds a list (systemd's
 	// set is non-NULL), so the next line merges instead of fixing the mode.
 	familiesListed bool
+	// envIndex and prefixSeen keep merging linear, so that a hostile file
+	// with a million lines cannot make Resolve quadratic.
+	envIndex   map[string]int
+	prefixSeen map[string]map[netip.Prefix]bool
 }
 
 func prop(name string, v interface{}) dbus.Property {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -61,6 +62,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	asJSON := fs.Bool("json", false, "print records as a JSON array instead of text")
 	outFile := fs.String("out", "", "also write the JSON records to this file")
 	timeout := fs.Duration("timeout", 60*time.Second, "bound for one profile, from start to stop")
+	probeBin := fs.String("probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
+	noProbes := fs.Bool("no-probes", false, "only score and check behavior; run no probes")
 	fs.Usage = func() {
 		fmt.Fprint(io.err, runUsage)
 		fs.PrintDefaults()
@@ -86,11 +89,25 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	if code != exitOK {
 		return code
 	}
+	binaries := map[string]string{}
+	if !*noProbes {
+		bin, err := findProbeBinary(*probeBin)
+		if err != nil {
+			errorf(io, "%v", err)
+			hintf(io, "build it: CGO_ENABLED=0 go build -o bin/hardenlab-probe ./cmd/hardenlab-probe (or pass --no-probes)")
+			return exitUsage
+		}
+		binaries[run.ProbeBinary] = bin
+	}
 
 	runID := newRunID()
 	progress := newProgress(io.err)
+	// A crashed earlier run is cleaned up by the next one.
+	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
+		errorf(io, "cleaning up after earlier runs: %v", err)
+	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -105,7 +122,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	progress.linef("systemd %s (%s, %s cgroups) running after %.0f ms",
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, Progress: progress.linef})
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, Progress: progress.linef, SkipProbes: *noProbes})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -205,4 +222,28 @@ func writeJSONFile(path string, v any) error {
 		return err
 	}
 	return f.Close()
+}
+
+// findProbeBinary locates hardenlab-probe: the flag, else next to this
+// executable, else on PATH.
+func findProbeBinary(flagValue string) (string, error) {
+	candidates := []string{flagValue}
+	if flagValue == "" {
+		candidates = nil
+		if self, err := os.Executable(); err == nil {
+			candidates = append(candidates, filepath.Join(filepath.Dir(self), run.ProbeBinary))
+		}
+		if p, err := exec.LookPath(run.ProbeBinary); err == nil {
+			candidates = append(candidates, p)
+		}
+	}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return c, nil
+		}
+	}
+	if flagValue != "" {
+		return "", fmt.Errorf("--probe-bin %s: not an executable file", flagValue)
+	}
+	return "", fmt.Errorf("%s not found next to hardenlab or on PATH", run.ProbeBinary)
 }

@@ -42,7 +42,7 @@ var _ = Describe("hardenlab run on the tutorial's units", Label("run"), Ordered,
 		Expect(code).To(Equal(0), stderr)
 		Expect(json.Unmarshal([]byte(stdout), &records)).To(Succeed(), stdout)
 		Expect(records).To(HaveLen(2))
-		AddReportEntry("records", records)
+		AddReportEntry("records", records, ReportEntryVisibilityNever)
 	}, NodeTimeout(5*time.Minute))
 
 	DescribeTable("records the tutorial's score and what the service exposes",

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,9 @@ var (
 	repo   string // repository root
 	bins   string // directory holding hardenlab and hardenlab-probe
 	shared *sandbox.Sandbox
+	// runDirsBefore are run directories of live runs that are not the
+	// suite's (a developer's other run); CI starts with none.
+	runDirsBefore []string
 )
 
 func TestE2E(t *testing.T) {
@@ -51,6 +55,11 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		build("hardenlab", "./cmd/hardenlab")
 		build("hardenlab-probe", "./cmd/hardenlab-probe", "CGO_ENABLED=0")
 	}
+	By("cleaning what crashed earlier runs left behind")
+	gc := exec.CommandContext(ctx, filepath.Join(bins, "hardenlab"), "gc")
+	out, err := gc.CombinedOutput()
+	Expect(err).NotTo(HaveOccurred(), string(out))
+	runDirsBefore = runDirs()
 	shared, err = sandbox.Start(ctx, sandbox.Options{
 		Kind:     sandbox.Auto,
 		RunID:    "e2e" + randomSuffix(),
@@ -74,21 +83,38 @@ var _ = AfterSuite(func(ctx SpecContext) {
 	Expect(shared.Close(ctx)).To(Succeed())
 	By("checking that no container, run directory or hardenlab temp dir remains")
 	Expect(sandbox.OrphanContainers()).To(BeEmpty())
-	entries, _ := os.ReadDir("/run/hardenlab")
-	Expect(entries).To(BeEmpty(), "run directories left in /run/hardenlab")
+	Expect(runDirs()).To(Equal(runDirsBefore), "run directories left in /run/hardenlab")
 	Expect(nspawnProcesses()).To(BeEmpty(), "systemd-nspawn processes left running")
 }, NodeTimeout(time.Minute))
+
+func runDirs() []string {
+	entries, _ := os.ReadDir("/run/hardenlab")
+	names := []string{}
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
 
 func randomSuffix() string {
 	return time.Now().Format("150405")
 }
 
-// nspawnProcesses lists running hardenlab containers.
+// nspawnProcesses lists running hardenlab containers that are not those
+// of live runs that predate the suite.
 func nspawnProcesses() []string {
 	out, _ := exec.Command("pgrep", "-af", "systemd-nspawn.*--machine=hardenlab-").Output()
 	var procs []string
 	for _, l := range splitLines(string(out)) {
-		procs = append(procs, l)
+		mine := true
+		for _, d := range runDirsBefore {
+			if strings.Contains(l, "--machine=hardenlab-"+d+" ") {
+				mine = false
+			}
+		}
+		if mine {
+			procs = append(procs, l)
+		}
 	}
 	return procs
 }

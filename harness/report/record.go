@@ -5,6 +5,7 @@ package report
 import (
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/probes"
 )
 
 // SchemaVersion changes whenever a field changes meaning or is removed.
@@ -25,8 +26,20 @@ type Record struct {
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
 	Probes   []ProbeResult `json:"probes"`
-	Lints    []Lint        `json:"lints,omitempty"`
-	Timings  Timings       `json:"timings_ms"`
+	// ProbeError says why there are no probe results.
+	ProbeError string `json:"probe_error,omitempty"`
+	// Preflight is what the probe binary found about this environment
+	// inside the unit's sandbox: why a directive may not be enforceable.
+	Preflight *probes.Environment `json:"preflight,omitempty"`
+	// SandboxDiff compares the probe's posture with the service's main
+	// process; a difference with must_match means the probes did not run
+	// in the service's sandbox.
+	SandboxDiff     []probes.Difference `json:"sandbox_diff"`
+	SandboxDiffNote string              `json:"sandbox_diff_note,omitempty"`
+	// HostCheck says whether anything the probes must never change did.
+	HostCheck *probes.HostCheck `json:"host_check,omitempty"`
+	Lints     []Lint            `json:"lints,omitempty"`
+	Timings   Timings           `json:"timings_ms"`
 	// Error is set when the run of this profile could not be completed.
 	Error string `json:"error,omitempty"`
 	// Incomplete marks a record cut short by an interrupt or timeout.

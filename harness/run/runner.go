@@ -19,9 +19,11 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/lint"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/systemd"
+	"github.com/hardenlab/hardenlab/probes"
 )
 
 // Profile is one directive set to test.
@@ -38,6 +40,11 @@ type Options struct {
 	RunID string
 	// Timeout bounds one profile from start to stop.
 	Timeout time.Duration
+	// ReadyTimeout bounds the wait for the demo's first HTTP answer.
+	ReadyTimeout time.Duration
+	// SkipProbes leaves the probe binary out (for runs that only check
+	// scores or read-back).
+	SkipProbes bool
 	// Progress, if set, receives one line per phase.
 	Progress func(format string, a ...any)
 }
@@ -49,6 +56,11 @@ type Runner struct {
 	opts    Options
 	markers []behavior.Sensitive
 	cleanup []string // host paths of marker files and dirs, removed by Close
+	target  *listener
+	// control is the no-hardening run every verdict compares against; it
+	// is made once per runner, on first need.
+	control *report.Record
+	ctlDoc  []probes.Result
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -56,6 +68,9 @@ type Runner struct {
 func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 30 * time.Second
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 10 * time.Second
 	}
 	if opts.Progress == nil {
 		opts.Progress = func(string, ...any) {}
@@ -65,6 +80,16 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 		return nil, err
 	}
 	r := &Runner{sb: sb, sd: sd, opts: opts}
+	if !opts.SkipProbes {
+		if _, err := os.Stat(filepath.Join(sb.HostPath(sb.BinDir), ProbeBinary)); err != nil {
+			sd.Close()
+			return nil, fmt.Errorf("the probe binary is not in the sandbox (%s): %w", sb.BinDir, err)
+		}
+		if r.target, err = newListener(); err != nil {
+			sd.Close()
+			return nil, err
+		}
+	}
 	if err := r.plantMarkers(); err != nil {
 		r.Close(ctx)
 		return nil, err
@@ -82,6 +107,10 @@ func (r *Runner) Close(ctx context.Context) error {
 		}
 	}
 	r.cleanup = nil
+	if r.target != nil {
+		r.target.close()
+		r.target = nil
+	}
 	r.sd.Close()
 	return errors.Join(errs...)
 }
@@ -129,6 +158,22 @@ func (r *Runner) UnitName(profile, suffix string) string {
 
 // Run runs one profile and always returns a record; problems are in it.
 func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
+	if !r.opts.SkipProbes && r.control == nil {
+		ctl, err := controlProfile()
+		if err != nil {
+			return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Error: err.Error()}
+		}
+		r.opts.Progress("control: the demo without hardening, for the probes' baseline")
+		c := r.run(ctx, ctl, true)
+		r.control = &c
+	}
+	return r.run(ctx, p, false)
+}
+
+// Control is the control record, once a profile has been run.
+func (r *Runner) Control() *report.Record { return r.control }
+
+func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report.Record) {
 	start := time.Now()
 	rec = report.Record{
 		Schema:      report.SchemaVersion,
@@ -140,6 +185,9 @@ func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
 		Probes:      []report.ProbeResult{},
 	}
 	rec.Behavior.ExposedPaths = []string{}
+	for _, f := range lint.Check(p.Settings, p.Assignments) {
+		rec.Lints = append(rec.Lints, report.Lint{ID: f.ID, Directive: f.Directive, Message: f.Message})
+	}
 	rec.Behavior.Exposures = []behavior.Exposure{}
 	pctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
@@ -197,7 +245,11 @@ func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
 	}
 	if startErr == nil {
 		t = time.Now()
-		ready, status, err := client.WaitReady(pctx, func() bool { return r.active(pctx, rec.Unit) })
+		// A unit that runs but never answers (IPAddressDeny=, PrivateNetwork=
+		// cut the harness off) must not eat the whole profile's budget.
+		rctx, rcancel := context.WithTimeout(pctx, r.opts.ReadyTimeout)
+		ready, status, err := client.WaitReady(rctx, func() bool { return r.active(rctx, rec.Unit) })
+		rcancel()
 		rec.Timings.Ready = ms(time.Since(t))
 		if err == nil {
 			rec.Behavior.Started = true
@@ -236,6 +288,34 @@ func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
 		for _, e := range rec.Behavior.Exposures {
 			if e.Exposed {
 				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
+			}
+		}
+	}
+
+	if !r.opts.SkipProbes {
+		t = time.Now()
+		var mainPID uint32
+		if st, err := r.sd.State(pctx, rec.Unit); err == nil && st.ActiveState == "active" {
+			mainPID = st.MainPID
+		}
+		pr := r.runProbes(pctx, p, rec.Unit, mainPID)
+		rec.Timings.Probes = ms(time.Since(t))
+		switch {
+		case pr.err != nil:
+			rec.ProbeError = pr.err.Error()
+		case isControl:
+			r.ctlDoc = pr.doc.Results
+			rec.Probes = verdicts(p, pr.doc.Results, pr.doc.Results, !rec.Behavior.Started)
+		default:
+			rec.Probes = verdicts(p, r.ctlDoc, pr.doc.Results, !rec.Behavior.Started)
+		}
+		if pr.err == nil {
+			env := pr.doc.Environment
+			rec.Preflight = &env
+			rec.HostCheck = pr.doc.HostCheck
+			rec.SandboxDiff = pr.posture
+			if mainPID == 0 {
+				rec.SandboxDiffNote = "the service was not running, so the probe's sandbox could not be compared with it"
 			}
 		}
 	}

@@ -33,7 +33,12 @@ type Client struct {
 func Dial(ctx context.Context, address string) (*Client, error) {
 	private := strings.HasSuffix(address, "/run/systemd/private")
 	conn, err := sdbus.NewConnection(func() (*dbus.Conn, error) {
-		c, err := dbus.Dial(address, dbus.WithContext(ctx))
+		// Not dbus.WithContext(ctx): that closes the connection when ctx
+		// ends, and cleanup after a Ctrl-C needs the connection most.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c, err := dbus.Dial(address)
 		if err != nil {
 			return nil, err
 		}

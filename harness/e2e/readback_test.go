@@ -1,0 +1,56 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/run"
+)
+
+// readbackEntries has one entry per supported [Service] directive, built
+// from the directive table itself so that a directive added to the table is
+// tested here without anyone remembering to.
+func readbackEntries() []TableEntry {
+	var entries []TableEntry
+	for _, s := range directive.Specs() {
+		if s.Section != "Service" || s.Name == "ExecStart" {
+			continue // ExecStart is always the demo's; its readback is checked in every run
+		}
+		entries = append(entries, Entry(s.Name+"="+s.Example, s.Name, s.Example))
+	}
+	return entries
+}
+
+var _ = Describe("every supported directive", Label("readback"), func() {
+	var runner *run.Runner
+
+	BeforeEach(func(ctx SpecContext) {
+		var err error
+		runner, err = run.New(ctx, shared, run.Options{RunID: "rb" + randomSuffix(), Timeout: 30 * time.Second})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(runner.Close(ctx)).To(Succeed()) })
+	})
+
+	DescribeTable("reads back from a running unit as the unit file meant it",
+		func(ctx SpecContext, name, value string) {
+			src := directive.Source{File: "readback.service", Line: 1}
+			a, err := directive.ParseAssignment(name+"="+value, src)
+			Expect(err).NotTo(HaveOccurred())
+			exec, err := directive.ParseAssignment("ExecStart=/usr/bin/python3 -m http.server", src)
+			Expect(err).NotTo(HaveOccurred())
+			assigns := []directive.Assignment{exec, a}
+			s, err := directive.Resolve(assigns, true)
+			Expect(err).NotTo(HaveOccurred())
+			rec := runner.Run(ctx, run.Profile{Name: "readback-" + name, Assignments: assigns, Settings: s})
+			AddReportEntry("record", rec, ReportEntryVisibilityNever)
+			Expect(rec.Error).To(BeEmpty())
+			Expect(rec.Readback).To(BeEmpty(), "systemd stored %s=%s differently", name, value)
+		},
+		readbackEntries(),
+	)
+})

@@ -87,11 +87,10 @@ func checkBoundingSet(ctx context.Context, o Options) Result {
 	ref, refName := uint64(0), "PID 1"
 	if m, err := capMask("/proc/1/status", "CapBnd"); err == nil {
 		ref = m
-	} else if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		last, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-		ref, refName = (uint64(1)<<(last+1))-1, "the kernel's full set"
 	} else {
-		return errored("neither PID 1's bounding set nor cap_last_cap is readable")
+		// PID 1 hidden (ProtectProc=, ProcSubset=): compare with every
+		// capability the kernel knows instead.
+		ref, refName = kernelCapabilities(), "the kernel's full set"
 	}
 	chown := chownScratch(o.Scratch, 1)
 	missing := ref &^ own
@@ -99,6 +98,20 @@ func checkBoundingSet(ctx context.Context, o Options) Result {
 		return blocked(0, "bounding set %016x lacks %s of %s; %s", own, capNamesOf(missing), refName, chown)
 	}
 	return allowed("bounding set %016x is as complete as %s's; %s", own, refName, chown)
+}
+
+// kernelCapabilities is the mask of all capabilities the kernel knows,
+// found by asking PR_CAPBSET_READ until it answers EINVAL (cap_last_cap may
+// be hidden by ProcSubset=pid).
+func kernelCapabilities() uint64 {
+	var mask uint64
+	for c := 0; c < 64; c++ {
+		if _, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0); err != nil {
+			break
+		}
+		mask |= 1 << c
+	}
+	return mask
 }
 
 // chownScratch chowns a fresh scratch file to uid and back: the kernel

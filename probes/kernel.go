@@ -17,6 +17,9 @@ func checkWriteSysctl(ctx context.Context, o Options) Result {
 	if err := unix.Access("/sys", unix.W_OK); err != nil {
 		sysfs = err.Error()
 	}
+	if _, err := os.Stat("/proc/sys"); errors.Is(err, fs.ErrNotExist) {
+		return blocked(unix.ENOENT, "/proc/sys is hidden (ProcSubset=pid); /sys: %s", sysfs)
+	}
 	file := firstRegularFile("/proc/sys", []string{"/proc/sys/vm/swappiness", "/proc/sys/kernel/sysrq", "/proc/sys/fs/file-max"}, nil)
 	if file == "" {
 		return errored("no sysctl file found under /proc/sys")

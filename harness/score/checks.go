@@ -373,25 +373,95 @@ func firstOffender(f *facts, group string) (string, bool) {
 	return "", false
 }
 
-// capabilityNames maps capability numbers to names, for suggestions.
+// capNames spells capabilities for the fix suggestions.
 func capNames(caps []int) string {
-	names := map[int]string{
-		capChown: "CAP_CHOWN", capDacOverride: "CAP_DAC_OVERRIDE", capDacReadSearch: "CAP_DAC_READ_SEARCH",
-		capFowner: "CAP_FOWNER", capFsetid: "CAP_FSETID", capKill: "CAP_KILL", capSetgid: "CAP_SETGID",
-		capSetuid: "CAP_SETUID", capSetpcap: "CAP_SETPCAP", capLinuxImmutable: "CAP_LINUX_IMMUTABLE",
-		capNetBindService: "CAP_NET_BIND_SERVICE", capNetBroadcast: "CAP_NET_BROADCAST", capNetAdmin: "CAP_NET_ADMIN",
-		capNetRaw: "CAP_NET_RAW", capIpcLock: "CAP_IPC_LOCK", capIpcOwner: "CAP_IPC_OWNER", capSysModule: "CAP_SYS_MODULE",
-		capSysRawio: "CAP_SYS_RAWIO", capSysChroot: "CAP_SYS_CHROOT", capSysPtrace: "CAP_SYS_PTRACE",
-		capSysPacct: "CAP_SYS_PACCT", capSysAdmin: "CAP_SYS_ADMIN", capSysBoot: "CAP_SYS_BOOT", capSysNice: "CAP_SYS_NICE",
-		capSysResource: "CAP_SYS_RESOURCE", capSysTime: "CAP_SYS_TIME", capSysTtyConfig: "CAP_SYS_TTY_CONFIG",
-		capMknod: "CAP_MKNOD", capLease: "CAP_LEASE", capAuditWrite: "CAP_AUDIT_WRITE", capAuditControl: "CAP_AUDIT_CONTROL",
-		capSetfcap: "CAP_SETFCAP", capMacOverride: "CAP_MAC_OVERRIDE", capMacAdmin: "CAP_MAC_ADMIN", capSyslog: "CAP_SYSLOG",
-		capWakeAlarm: "CAP_WAKE_ALARM", capBlockSuspend: "CAP_BLOCK_SUSPEND", capAuditRead: "CAP_AUDIT_READ",
-		capBpf: "CAP_BPF",
-	}
 	var out []string
 	for _, c := range caps {
-		out = append(out, names[c])
+		out = append(out, capName(c))
 	}
 	return strings.Join(out, " ")
+}
+
+func capName(c int) string {
+	switch c {
+	case capChown:
+		return "CAP_CHOWN"
+	case capDacOverride:
+		return "CAP_DAC_OVERRIDE"
+	case capDacReadSearch:
+		return "CAP_DAC_READ_SEARCH"
+	case capFowner:
+		return "CAP_FOWNER"
+	case capFsetid:
+		return "CAP_FSETID"
+	case capKill:
+		return "CAP_KILL"
+	case capSetgid:
+		return "CAP_SETGID"
+	case capSetuid:
+		return "CAP_SETUID"
+	case capSetpcap:
+		return "CAP_SETPCAP"
+	case capLinuxImmutable:
+		return "CAP_LINUX_IMMUTABLE"
+	case capNetBindService:
+		return "CAP_NET_BIND_SERVICE"
+	case capNetBroadcast:
+		return "CAP_NET_BROADCAST"
+	case capNetAdmin:
+		return "CAP_NET_ADMIN"
+	case capNetRaw:
+		return "CAP_NET_RAW"
+	case capIpcLock:
+		return "CAP_IPC_LOCK"
+	case capIpcOwner:
+		return "CAP_IPC_OWNER"
+	case capSysModule:
+		return "CAP_SYS_MODULE"
+	case capSysRawio:
+		return "CAP_SYS_RAWIO"
+	case capSysChroot:
+		return "CAP_SYS_CHROOT"
+	case capSysPtrace:
+		return "CAP_SYS_PTRACE"
+	case capSysPacct:
+		return "CAP_SYS_PACCT"
+	case capSysAdmin:
+		return "CAP_SYS_ADMIN"
+	case capSysBoot:
+		return "CAP_SYS_BOOT"
+	case capSysNice:
+		return "CAP_SYS_NICE"
+	case capSysResource:
+		return "CAP_SYS_RESOURCE"
+	case capSysTime:
+		return "CAP_SYS_TIME"
+	case capSysTtyConfig:
+		return "CAP_SYS_TTY_CONFIG"
+	case capMknod:
+		return "CAP_MKNOD"
+	case capLease:
+		return "CAP_LEASE"
+	case capAuditWrite:
+		return "CAP_AUDIT_WRITE"
+	case capAuditControl:
+		return "CAP_AUDIT_CONTROL"
+	case capSetfcap:
+		return "CAP_SETFCAP"
+	case capMacOverride:
+		return "CAP_MAC_OVERRIDE"
+	case capMacAdmin:
+		return "CAP_MAC_ADMIN"
+	case capSyslog:
+		return "CAP_SYSLOG"
+	case capWakeAlarm:
+		return "CAP_WAKE_ALARM"
+	case capBlockSuspend:
+		return "CAP_BLOCK_SUSPEND"
+	case capAuditRead:
+		return "CAP_AUDIT_READ"
+	case capBpf:
+		return "CAP_BPF"
+	}
+	return "CAP_" + fmt.Sprint(c)
 }

@@ -48,7 +48,14 @@ type Record struct {
 
 // Profile names the directive set that was applied.
 type Profile struct {
-	Name       string       `json:"name"`
+	Name string `json:"name"`
+	// Kind is how a matrix generated it (control, full, single, ladder,
+	// leave-one-out); empty for a plain run.
+	Kind string `json:"kind,omitempty"`
+	// Step is the ladder step or the directive a single/leave-one-out
+	// profile is about.
+	Step       int          `json:"step,omitempty"`
+	Directive  string       `json:"directive,omitempty"`
 	Source     string       `json:"source,omitempty"` // unit file path
 	Directives []Assignment `json:"directives"`
 	Notes      []Note       `json:"notes,omitempty"`

@@ -48,6 +48,9 @@ type Options struct {
 
 // Environment describes the systemd under test, for the record.
 type Environment struct {
+	// Name identifies the environment in cross-environment reports, e.g.
+	// "host-root" or "debian:trixie".
+	Name           string   `json:"name"`
 	Sandbox        Kind     `json:"sandbox"`
 	SystemdVersion string   `json:"systemd_version"`
 	Virtualization string   `json:"virtualization"`

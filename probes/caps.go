@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -120,7 +119,7 @@ func chownScratch(scratch string, uid int) string {
 	if scratch == "" {
 		return "chown not tried (no scratch dir)"
 	}
-	name := filepath.Join(scratch, "chown")
+	name := scratchFile(scratch, "chown")
 	if err := os.WriteFile(name, nil, 0o600); err != nil {
 		return "chown not tried: " + err.Error()
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -49,12 +51,7 @@ func Run(ctx context.Context, o Options) (Document, error) {
 	}
 	doc := Document{Schema: SchemaVersion, Posture: posture}
 	doc.Environment = Preflight(ctx, o)
-	for _, p := range selected(o.Only) {
-		if ctx.Err() != nil {
-			break
-		}
-		doc.Results = append(doc.Results, runProbe(ctx, p, o))
-	}
+	doc.Results = runAll(ctx, selected(o.Only), o)
 	if scratch != "" {
 		if err := os.RemoveAll(scratch); err != nil {
 			return Document{}, fmt.Errorf("removing scratch dir %s: %w", scratch, err)
@@ -68,6 +65,40 @@ func Run(ctx context.Context, o Options) (Document, error) {
 		doc.HostCheck = &HostCheck{Unchanged: len(changes) == 0, Changes: append([]string{}, changes...)}
 	}
 	return doc, nil
+}
+
+// runAll runs the probes in o.Parallel children at a time and keeps the
+// registry's order in the results. Probes are independent: each child has
+// its own process, its own scratch file names and reverts what it changes.
+func runAll(ctx context.Context, ps []Probe, o Options) []Result {
+	results := make([]Result, len(ps))
+	workers := o.parallel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = runProbe(ctx, ps[i], o)
+			}
+		}()
+	}
+	for i := range ps {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// scratchFile names a file in the scratch dir that no concurrent child
+// uses: children run in parallel and share the dir.
+func scratchFile(scratch, name string) string {
+	return filepath.Join(scratch, fmt.Sprintf("%s-%d", name, os.Getpid()))
 }
 
 // selected keeps the registry's order, filtered by --only.

@@ -22,6 +22,7 @@ func ParseFlags(cmd string, args []string, stderr io.Writer) (Options, []string,
 	fs.StringVar(&o.HiddenPath, "hidden-path", "", "a path the profile lists in InaccessiblePaths=")
 	fs.BoolVar(&o.SkipDestructiveCheck, "skip-destructive-check", false, "do not snapshot host state before and after the probes")
 	fs.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "time limit of one probe child")
+	fs.IntVar(&o.Parallel, "parallel", 1, "probe children run at a time")
 	fs.StringVar(&o.Scratch, "scratch", "", "scratch dir (set by run for its children)")
 	if err := fs.Parse(args); err != nil {
 		return Options{}, nil, fmt.Errorf("parsing %s flags: %w", cmd, err)
@@ -37,6 +38,9 @@ func ParseFlags(cmd string, args []string, stderr io.Writer) (Options, []string,
 			}
 			o.Only = append(o.Only, id)
 		}
+	}
+	if o.Parallel < 0 {
+		return Options{}, nil, fmt.Errorf("--parallel must not be negative, got %d", o.Parallel)
 	}
 	if o.Timeout <= 0 {
 		return Options{}, nil, fmt.Errorf("--timeout must be positive, got %s", o.Timeout)

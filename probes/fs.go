@@ -270,7 +270,7 @@ func checkUMask(ctx context.Context, o Options) Result {
 	if o.Scratch == "" {
 		return errored("no writable scratch directory")
 	}
-	name := filepath.Join(o.Scratch, "umask")
+	name := scratchFile(o.Scratch, "umask")
 	fd, err := unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o666)
 	if err != nil {
 		return errored("creating %s: %v", name, err)

@@ -60,6 +60,7 @@ type Options struct {
 	Scratch              string        // the run's private scratch dir ("" = none writable)
 	Timeout              time.Duration // per child; 0 = DefaultTimeout
 	Self                 string        // executable to re-exec; "" = /proc/self/exe
+	Parallel             int           // children at a time; 0 = one
 }
 
 // DefaultTimeout bounds one probe child; a probe that hangs is an error.
@@ -111,4 +112,11 @@ func CoveredDirectives() []string {
 		"ReadOnlyPaths", "InaccessiblePaths", "SystemCallArchitectures", "PrivateUsers",
 		"ProtectProc", "UMask", "DynamicUser", "User", "AmbientCapabilities",
 	}
+}
+
+func (o Options) parallel() int {
+	if o.Parallel > 0 {
+		return o.Parallel
+	}
+	return 1
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -84,5 +85,25 @@ func BenchmarkRunOneProbeChild(b *testing.B) {
 		if r := runProbe(context.Background(), p, o); r.Outcome != Allowed {
 			b.Fatalf("%s: %s", r.Outcome, r.Detail)
 		}
+	}
+}
+
+// BenchmarkRunSequentialVsParallel compares one child at a time with one
+// per CPU over the probes that need no privilege.
+func BenchmarkRunSequentialVsParallel(b *testing.B) {
+	only := []string{"sys.wx-mmap", "net.socket-netlink", "caps.no-new-privs", "fs.umask", "sys.filter-debug", "sys.suid-chmod", "fs.write-etc", "proc.hidepid"}
+	for _, n := range []int{1, runtime.NumCPU()} {
+		name := "sequential"
+		if n > 1 {
+			name = "parallel"
+		}
+		b.Run(name, func(b *testing.B) {
+			o := Options{Self: os.Args[0], Only: only, Parallel: n, SkipDestructiveCheck: true}
+			for b.Loop() {
+				if _, err := Run(context.Background(), o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

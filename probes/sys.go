@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 	"unsafe"
@@ -116,7 +115,7 @@ func checkSUIDChmod(ctx context.Context, o Options) Result {
 	if o.Scratch == "" {
 		return errored("no writable scratch directory")
 	}
-	name := filepath.Join(o.Scratch, "suid")
+	name := scratchFile(o.Scratch, "suid")
 	if err := os.WriteFile(name, nil, 0o700); err != nil {
 		return errored("creating %s: %v", name, err)
 	}

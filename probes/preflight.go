@@ -54,7 +54,9 @@ func checkBPFSyscall(ctx context.Context, o Options) Result {
 }
 
 // Preflight explains, from inside the sandbox, what this environment lets
-// systemd enforce at all.
+// systemd enforce at all. Run under the control profile it describes the
+// environment; under a hardened profile the profile's own filters may hide
+// e.g. bpf(), so the harness should take the environment from the control.
 func Preflight(ctx context.Context, o Options) Environment {
 	var env Environment
 	var u unix.Utsname
@@ -64,12 +66,11 @@ func Preflight(ctx context.Context, o Options) Environment {
 	env.Arch = runtime.GOARCH
 	env.CgroupMode = cgroupMode()
 	run := func(id string) Result {
-		for _, p := range preflightChecks() {
-			if p.ID == id {
-				return runProbe(ctx, p, o)
-			}
+		p, ok := findPreflight(id)
+		if !ok {
+			return errored("no preflight check %q", id)
 		}
-		return errored("no preflight check %q", id)
+		return runProbe(ctx, p, o)
 	}
 
 	bpf := run("preflight.bpf")

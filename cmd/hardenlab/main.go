@@ -31,6 +31,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "start units from unit files in a real systemd, probe them, record score and behavior", cmdRun},
+		{"matrix", "generate profiles from a unit (ladder, single, leave-one-out) and credit each directive", cmdMatrix},
 		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
 		{"probes", "list the probe registry: what each probe attempts and which directive it evidences", cmdProbes},
 		{"sandbox", "boot the embedded nspawn sandbox and report its environment (or run a command in it)", cmdSandbox},
@@ -83,8 +84,17 @@ func realMain(args []string, io stdio) int {
 		usage(io.out)
 		return exitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		if s, ok := <-sigs; ok {
+			fmt.Fprintf(io.err, "\nhardenlab: %v: stopping units and cleaning up (partial results are kept)\n", s)
+			cancel(interrupted{s})
+		}
+	}()
 	for _, c := range commands() {
 		if c.name == args[0] {
 			code := c.run(ctx, args[1:], io)
@@ -102,9 +112,20 @@ func realMain(args []string, io stdio) int {
 	return exitUsage
 }
 
+// interrupted is the cancel cause of a run stopped by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
 // interruptedExit maps the signal that cancelled the run to the shell's
 // 128+N convention, so callers can tell an interrupt from a failure.
-func interruptedExit(context.Context) int {
+func interruptedExit(ctx context.Context) int {
+	var i interrupted
+	if errors.As(context.Cause(ctx), &i) {
+		if s, ok := i.sig.(syscall.Signal); ok {
+			return 128 + int(s)
+		}
+	}
 	return 130
 }
 

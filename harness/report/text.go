@@ -88,3 +88,63 @@ func WriteText(w io.Writer, r Record) {
 	}
 	fmt.Fprintln(w)
 }
+
+// WriteMatrixText renders a matrix as a table per environment: one row per
+// directive with what it is credited with.
+func WriteMatrixText(w io.Writer, m Matrix) {
+	for _, env := range environmentNames(m.Records) {
+		recs := recordsOf(m.Records, env)
+		fmt.Fprintf(w, "%s — %s matrix of %s", env, m.Mode, m.Source)
+		if c := find(recs, KindControl, ""); scored(c) {
+			fmt.Fprintf(w, " — control %.1f %s", c.Score.Exposure, c.Score.Level)
+		}
+		if f := find(recs, KindFull, ""); scored(f) {
+			fmt.Fprintf(w, ", full %.1f %s", f.Score.Exposure, f.Score.Level)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "  %-24s %7s %7s %7s  %-30s %s\n", "DIRECTIVE", "ALONE", "W/O", "LADDER", "VERDICTS", "SERVICE / HIDES")
+		for _, a := range m.Attribution {
+			if a.Environment != env {
+				continue
+			}
+			counts := map[string]int{}
+			for _, v := range a.Verdicts {
+				counts[v]++
+			}
+			var vs []string
+			for _, k := range []string{"enforced", "not-enforced", "inconclusive", "broke-service", "error"} {
+				if counts[k] > 0 {
+					vs = append(vs, fmt.Sprintf("%d %s", counts[k], k))
+				}
+			}
+			svc := "ok"
+			if a.BrokeService {
+				svc = "BROKE"
+			}
+			if len(a.Hides) > 0 {
+				svc += " / hides " + strings.Join(a.Hides, ",")
+			}
+			fmt.Fprintf(w, "  %-24s %7s %7s %7s  %-30s %s\n", a.Directive, signed(a.AloneDelta), signed(a.LeaveOneOutDelta), plain(a.LadderExposure), strings.Join(vs, ", "), svc)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%d profiles in %.1f s (%.0f ms per profile, %d at a time)", len(m.Records), m.WallMillis/1000, m.PerProfileMillis, m.Jobs)
+	if m.Incomplete {
+		fmt.Fprint(w, " — INCOMPLETE: interrupted")
+	}
+	fmt.Fprintln(w)
+}
+
+func signed(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f", *v)
+}
+
+func plain(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", *v)
+}

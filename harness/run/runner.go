@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
@@ -20,6 +21,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/lint"
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/systemd"
@@ -27,13 +29,7 @@ import (
 )
 
 // Profile is one directive set to test.
-type Profile struct {
-	Name        string
-	Source      string // unit file, if any
-	Assignments []directive.Assignment
-	Settings    *directive.Settings
-	Notes       []directive.Note
-}
+type Profile = profile.Profile
 
 // Options tune a run.
 type Options struct {
@@ -61,6 +57,10 @@ type Runner struct {
 	// is made once per runner, on first need.
 	control *report.Record
 	ctlDoc  []probes.Result
+	ctlMu   sync.Mutex // serializes making the control
+	// controlFresh is set while the control record has not been handed
+	// to the caller whose profile produced it.
+	controlFresh bool
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -158,16 +158,43 @@ func (r *Runner) UnitName(profile, suffix string) string {
 
 // Run runs one profile and always returns a record; problems are in it.
 func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
-	if !r.opts.SkipProbes && r.control == nil {
-		ctl, err := controlProfile()
-		if err != nil {
-			return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Error: err.Error()}
-		}
-		r.opts.Progress("control: the demo without hardening, for the probes' baseline")
-		c := r.run(ctx, ctl, true)
-		r.control = &c
+	r.ctlMu.Lock()
+	if err := r.ensureControl(ctx, p); err != nil {
+		r.ctlMu.Unlock()
+		return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error()}
+	}
+	isControl := r.control != nil && r.control.Profile.Name == p.Name && r.controlFresh
+	r.controlFresh = false
+	r.ctlMu.Unlock()
+	if isControl {
+		return *r.control
 	}
 	return r.run(ctx, p, false)
+}
+
+// ensureControl makes the control record once: from p itself when p is the
+// matrix's control, else from a bare demo profile. Callers hold ctlMu.
+func (r *Runner) ensureControl(ctx context.Context, p Profile) error {
+	if r.control != nil {
+		return nil
+	}
+	if p.Kind == profile.Control {
+		c := r.run(ctx, p, true)
+		r.control = &c
+		r.controlFresh = true
+		return nil
+	}
+	if r.opts.SkipProbes {
+		return nil
+	}
+	ctl, err := controlProfile()
+	if err != nil {
+		return err
+	}
+	r.opts.Progress("control: the demo without hardening, for the probes' baseline")
+	c := r.run(ctx, ctl, true)
+	r.control = &c
+	return nil
 }
 
 // Control is the control record, once a profile has been run.
@@ -380,7 +407,7 @@ func machineID(sb *sandbox.Sandbox) string {
 }
 
 func profileRecord(p Profile) report.Profile {
-	out := report.Profile{Name: p.Name, Source: p.Source, Directives: []report.Assignment{}}
+	out := report.Profile{Name: p.Name, Kind: p.Kind, Step: p.Step, Directive: p.Directive, Source: p.Source, Directives: []report.Assignment{}}
 	for _, a := range p.Assignments {
 		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
 	}

@@ -1,0 +1,71 @@
+package run
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/report"
+)
+
+// RunAll runs profiles with at most jobs at a time and returns their
+// records in the profiles' order. The control goes first and alone: every
+// other verdict is judged against it. Profiles with identical content run
+// once; their records are copied under each name. done is called after
+// each record (from one goroutine at a time).
+func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done func(i int, rec report.Record)) []report.Record {
+	if jobs < 1 {
+		jobs = 1
+	}
+	records := make([]report.Record, len(profiles))
+	var mu sync.Mutex
+	finish := func(i int, rec report.Record) {
+		mu.Lock()
+		defer mu.Unlock()
+		records[i] = rec
+		if done != nil {
+			done(i, rec)
+		}
+	}
+	first := map[string]int{} // content key -> index of the profile that runs it
+	var order []int
+	for i, p := range profiles {
+		if p.Kind == profile.Control && r.control == nil {
+			finish(i, r.Run(ctx, p))
+			first[profile.Key(p)] = i
+			continue
+		}
+		if _, dup := first[profile.Key(p)]; dup {
+			continue
+		}
+		first[profile.Key(p)] = i
+		order = append(order, i)
+	}
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	for _, i := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			finish(i, r.Run(ctx, profiles[i]))
+		}(i)
+	}
+	wg.Wait()
+	// Copies for the duplicates, renamed as their own profile.
+	for i, p := range profiles {
+		j := first[profile.Key(p)]
+		if j == i || records[j].Schema == 0 {
+			continue
+		}
+		rec := records[j]
+		rec.Profile = profileRecord(p)
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "(profile)", Reason: "same directives as " + profiles[j].Name + "; its run is reused"})
+		finish(i, rec)
+	}
+	return records
+}

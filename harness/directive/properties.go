@@ -7,7 +7,7 @@ import "github.com/coreos/go-systemd/v22/dbus"
 // the assignments set, plus Type, ExecStart and ExecStop.
 func (s *Settings) Properties() []dbus.Property {
 	var out []dbus.Property
-	for _, spec := range specTable() {
+	for _, spec := range specs() {
 		switch {
 		case spec.Name == "Type":
 		case spec.Name == "ExecStart" || spec.Name == "ExecStop":

@@ -21,7 +21,7 @@ func (m Mismatch) String() string {
 // only when got has them.
 func CheckReadback(want *Settings, got map[string]interface{}) []Mismatch {
 	var out []Mismatch
-	for _, spec := range specTable() {
+	for _, spec := range specs() {
 		if !want.Set(spec.Name) && spec.Name != "Type" {
 			continue
 		}

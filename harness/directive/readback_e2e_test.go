@@ -117,12 +117,12 @@ func readbackCases() []readbackCase {
 		{name: "exec-prefixes", starts: true, lines: []string{"ExecStart=", "ExecStart=-@/usr/bin/sleep sleepy infinity"}},
 		{name: "root-directory", starts: true, lines: []string{"RootDirectory=/", "WorkingDirectory=~"}},
 		// systemd drops capabilities and closes the device policy on its own
-	// for these sandboxing options (see Settings.Effective).
-	{name: "implied", starts: true, lines: []string{
-		"PrivateDevices=yes", "ProtectClock=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes", "DevicePolicy=auto",
-		"CapabilityBoundingSet=CAP_MKNOD CAP_SYS_RAWIO CAP_SYS_TIME CAP_WAKE_ALARM CAP_SYS_MODULE CAP_SYSLOG CAP_CHOWN",
-	}, exact: map[string]string{"CapabilityBoundingSet": "1", "DevicePolicy": "closed"}},
-	{name: "unit-section", starts: true, lines: []string{"Description=hardenlab readback 100%% check", "DefaultDependencies=no"},
+		// for these sandboxing options (see Settings.Effective).
+		{name: "implied", starts: true, lines: []string{
+			"PrivateDevices=yes", "ProtectClock=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes", "DevicePolicy=auto",
+			"CapabilityBoundingSet=CAP_MKNOD CAP_SYS_RAWIO CAP_SYS_TIME CAP_WAKE_ALARM CAP_SYS_MODULE CAP_SYSLOG CAP_CHOWN",
+		}, exact: map[string]string{"CapabilityBoundingSet": "1", "DevicePolicy": "closed"}},
+		{name: "unit-section", starts: true, lines: []string{"Description=hardenlab readback 100%% check", "DefaultDependencies=no"},
 			exact: map[string]string{"Description": "hardenlab readback 100% check", "DefaultDependencies": "false"}},
 		{name: "root-image", starts: false, lines: []string{"RootImage=/nonexistent-hardenlab.img"}},
 	}

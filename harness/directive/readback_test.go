@@ -12,7 +12,7 @@ import (
 func fakeReadback(s *Settings) map[string]interface{} {
 	e := s.Effective()
 	got := map[string]interface{}{}
-	for _, spec := range specTable() {
+	for _, spec := range specs() {
 		if spec.Section != "Service" {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 // parser merges repeated lines, and validates every value. It returns all
 // problems at once, each an *Error.
 func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) {
-	table := specTable()
+	table := specs()
 	r := &resolver{s: newSettings(defaultDependencies), namespacesInitial: true}
 	var errs []error
 	for _, a := range assigns {

@@ -1,6 +1,9 @@
 package directive
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/coreos/go-systemd/v22/dbus"
 )
 
@@ -60,16 +63,25 @@ type Spec struct {
 }
 
 // Specs returns the directive table, in the order properties are sent.
+// The result is the caller's to modify.
 func Specs() []Spec {
-	return specTable()
+	out := slices.Clone(specs())
+	for i := range out {
+		out[i].Properties = slices.Clone(out[i].Properties)
+		out[i].Values = slices.Clone(out[i].Values)
+	}
+	return out
 }
 
 // Lookup finds a directive by its exact (case-sensitive) name.
 func Lookup(name string) (Spec, bool) {
-	for _, s := range specTable() {
-		if s.Name == name {
-			return s, true
-		}
+	if i := specIndex(specs(), name); i >= 0 {
+		s := specs()[i]
+		s.Properties, s.Values = slices.Clone(s.Properties), slices.Clone(s.Values)
+		return s, true
 	}
 	return Spec{}, false
 }
+
+// specs is the table built once; package code only reads it.
+var specs = sync.OnceValue(specTable)

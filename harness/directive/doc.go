@@ -1,0 +1,20 @@
+// Package directive turns systemd hardening directives, written in a unit
+// file or as "Name=value" on the command line, into typed Settings and into
+// the properties of a transient service (StartTransientUnit over D-Bus).
+//
+// The flow is ParseFile (or ParseAssignment) -> Resolve -> Properties, and
+// after the unit is running, CheckReadback compares what systemd stored
+// with what was meant.
+//
+// Resolve merges repeated lines the way systemd 252's unit-file parser does
+// (load-fragment.c): empty assignments reset, "~" negates, capability and
+// namespace lists merge into one bitmask (PID 1 takes the last value over
+// D-Bus, so the merge must happen here), SystemCallFilter= lines after the
+// last reset are kept as written for PID 1 to resolve. Where systemd would
+// log a warning and ignore a value (an unknown capability, a bad prefix),
+// hardenlab refuses it: a profile must mean exactly what it says before
+// anything is started.
+//
+// The directive table (Specs) drives everything: parsing, property
+// rendering, readback comparison and the help text.
+package directive

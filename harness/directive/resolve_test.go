@@ -245,6 +245,18 @@ func TestResolveGood(t *testing.T) {
 		{"RootDirectory", []string{"RootDirectory=/srv/root/"}, func(s *Settings) { s.RootDirectory = "/srv/root" }},
 		{"RootImage", []string{"RootImage=/var/lib/machines/x.raw"}, func(s *Settings) { s.RootImage = "/var/lib/machines/x.raw" }},
 	}
+	covered := map[string]bool{}
+	for _, tc := range tests {
+		for _, l := range tc.lines {
+			name, _, _ := strings.Cut(l, "=")
+			covered[name] = true
+		}
+	}
+	for _, spec := range Specs() {
+		if !covered[spec.Name] {
+			t.Errorf("no good case for %s", spec.Name)
+		}
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Resolve(assignments(tc.lines...), true)
@@ -423,5 +435,46 @@ func TestEffective(t *testing.T) {
 	}
 	if s.PrivateTmp || s.CapabilityBoundingSet != ^uint64(0) {
 		t.Error("Effective modified its receiver")
+	}
+}
+
+// badValueByKind is one refused value per value kind, so that every
+// directive is tried with a bad value, not only the ones listed above.
+func badValueByKind() map[Kind]string {
+	return map[Kind]string{
+		KindBool:          "maybe",
+		KindEnum:          "bogus-value",
+		KindText:          "%n",
+		KindPath:          "relative/path",
+		KindUser:          "a:b",
+		KindUsers:         "adm a/b",
+		KindMode:          "8",
+		KindCapabilities:  "CAP_NOPE",
+		KindNamespaces:    "nope",
+		KindSyscalls:      "@nope",
+		KindErrno:         "ENOPE",
+		KindArchitectures: "vax",
+		KindFamilies:      "AF_NOPE",
+		KindAddresses:     "300.1.1.1",
+		KindPaths:         "relative/path",
+		KindDevice:        "/etc/passwd r",
+		KindCommand:       "+/bin/true",
+		KindEnvironment:   "1=2",
+		KindDirectory:     "relative/path",
+	}
+}
+
+func TestEveryDirectiveRefusesABadValue(t *testing.T) {
+	for _, spec := range Specs() {
+		bad, ok := badValueByKind()[spec.Kind]
+		if !ok {
+			t.Errorf("%s: no bad value for kind %q", spec.Name, spec.Kind)
+			continue
+		}
+		_, err := Resolve(assignments(spec.Name+"="+bad), true)
+		var de *Error
+		if !errors.As(err, &de) || de.Directive != spec.Name || de.Source.Line != 1 {
+			t.Errorf("%s=%s: got %v, want an *Error for line 1", spec.Name, bad, err)
+		}
 	}
 }

@@ -95,7 +95,7 @@ func readbackCases() []readbackCase {
 			"SystemCallErrorNumber=EPERM", "SystemCallArchitectures=native",
 		}, exact: map[string]string{"SystemCallErrorNumber": "1"}},
 		{name: "syscall-deny", starts: true, lines: []string{
-			"SystemCallFilter=~@mount ptrace:EACCES", "SystemCallFilter=~kexec_load", "SystemCallFilter=reboot",
+			"SystemCallFilter=~@mount ptrace:EACCES", "SystemCallFilter=~kexec_load kexec_file_load:kill swapon:0", "SystemCallFilter=reboot",
 		}},
 		{name: "families", starts: true, lines: []string{
 			"RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "RestrictAddressFamilies=~AF_INET6",

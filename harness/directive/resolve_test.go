@@ -138,10 +138,10 @@ func TestResolveGood(t *testing.T) {
 		{"RestrictNamespaces time", []string{"RestrictNamespaces=time cgroup"}, func(s *Settings) { s.RestrictNamespaces = nsTime | nsCgroup }},
 
 		// SystemCallFilter keeps the lines after the last reset.
-		{"SystemCallFilter lines", []string{"SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources", "SystemCallFilter=~ptrace:EPERM mount:kill"},
+		{"SystemCallFilter lines", []string{"SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources", "SystemCallFilter=~ptrace:EPERM mount:kill uname:0"},
 			func(s *Settings) {
 				s.SystemCallFilter = []FilterLine{{Allow: true, Names: []string{"@system-service"}},
-					{Allow: false, Names: []string{"@privileged", "@resources"}}, {Allow: false, Names: []string{"ptrace:EPERM", "mount:kill"}}}
+					{Allow: false, Names: []string{"@privileged", "@resources"}}, {Allow: false, Names: []string{"ptrace:EPERM", "mount:kill", "uname:0"}}}
 			}},
 		{"SystemCallFilter reset", []string{"SystemCallFilter=@system-service", "SystemCallFilter=", "SystemCallFilter=~@mount"},
 			func(s *Settings) { s.SystemCallFilter = []FilterLine{{Allow: false, Names: []string{"@mount"}}} }},

@@ -76,7 +76,8 @@ func parseNamespaces(s string) (uint64, error) {
 func parseSyscall(word string) (name string, hasErrno bool, err error) {
 	name, action, hasErrno := strings.Cut(word, ":")
 	if hasErrno {
-		if action != "kill" {
+		// parse_errno() also takes 0 here: the call "succeeds" doing nothing.
+		if action != "kill" && action != "0" {
 			if _, ok := errnoNumber(action); !ok {
 				return "", false, fmt.Errorf("unknown errno %q in %q", action, word)
 			}

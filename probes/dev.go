@@ -31,14 +31,34 @@ func checkPrivateDev(ctx context.Context, o Options) Result {
 	} else {
 		tun = "/dev/net/tun: " + err.Error()
 	}
+	view := devView()
 	if len(extra) > 0 || tunOpen {
 		shown := extra
 		if len(shown) > 8 {
 			shown = append(shown[:8:8], "...")
 		}
-		return allowed("%d device nodes beyond the minimal set visible (%s); %s", len(extra), strings.Join(shown, " "), tun)
+		return allowed("%d device nodes beyond the minimal set visible (%s); %s; %s", len(extra), strings.Join(shown, " "), tun, view)
 	}
-	return blocked(0, "only the minimal device nodes are visible; %s", tun)
+	return blocked(0, "only the minimal device nodes are visible; %s; %s", tun, view)
+}
+
+// devView says what /dev is and whether it is PID 1's: PrivateDevices=
+// mounts a private tmpfs there.
+func devView() string {
+	what := "/dev mount unknown"
+	if mounts, err := selfMounts(); err == nil {
+		if m, ok := covering(mounts, "/dev"); ok {
+			what = "/dev is a " + m.FSType + " mount"
+		}
+	}
+	var mine, init unix.Stat_t
+	if unix.Stat("/dev", &mine) != nil || unix.Stat("/proc/1/root/dev", &init) != nil {
+		return what + " (PID 1's /dev unreadable)"
+	}
+	if mine.Dev == init.Dev && mine.Ino == init.Ino {
+		return what + ", the same as PID 1's"
+	}
+	return what + ", not PID 1's"
 }
 
 // extraDeviceNodes lists char/block nodes outside the minimal set, without

@@ -59,12 +59,26 @@ func checkSetHostname(ctx context.Context, o Options) Result {
 func checkWXMmap(ctx context.Context, o Options) Result {
 	b, err := unix.Mmap(-1, 0, os.Getpagesize(), unix.PROT_READ|unix.PROT_WRITE|unix.PROT_EXEC, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
-		return attempt(err, "mmap(PROT_WRITE|PROT_EXEC, anonymous)")
+		r := attempt(err, "mmap(PROT_WRITE|PROT_EXEC, anonymous)")
+		r.Detail += "; " + mdweState()
+		return r
 	}
 	if err := unix.Munmap(b); err != nil {
 		return errored("munmap of the W+X page: %v", err)
 	}
-	return allowed("an anonymous W+X page was mapped (and unmapped at once)")
+	return allowed("an anonymous W+X page was mapped (and unmapped at once); %s", mdweState())
+}
+
+// prGetMDWE reads the kernel's own memory-deny-write-execute flags (Linux
+// 6.3+), which systemd 254+ prefers over its seccomp filter.
+const prGetMDWE = 66
+
+func mdweState() string {
+	flags, err := unix.PrctlRetInt(prGetMDWE, 0, 0, 0, 0)
+	if err != nil {
+		return "PR_GET_MDWE unavailable (" + err.Error() + ")"
+	}
+	return fmt.Sprintf("PR_GET_MDWE flags %#x", flags)
 }
 
 const (

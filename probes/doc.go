@@ -12,7 +12,8 @@
 //
 //	hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
 //	                    [--ro-path PATH] [--rw-path PATH] [--hidden-path PATH]
-//	                    [--skip-destructive-check]
+//	                    [--skip-destructive-check] [--timeout 5s] [--parallel 1]
+//	hardenlab-probe list      (the registry as JSON)
 //
 // prints ONE JSON document (see Document) on stdout:
 //
@@ -34,6 +35,13 @@
 //     never change (hostname, kernel clock offset, loaded modules, a few
 //     sysctls, its own scheduling and personality) before and after the
 //     probes and reports any difference in "host_check".
+//
+//   - --timeout bounds each probe child (a hang is an "error"); --parallel
+//     runs that many children at a time (default one: deterministic, and no
+//     measured gain on a loaded two-core machine).
+//   - Probes write only inside a private scratch dir (the first writable of
+//     $TMPDIR, /tmp, /var/tmp, /dev/shm), removed before run returns, and
+//     fs.write-rw-path creates and removes one empty file in --rw-path.
 //
 // Every probe runs in a child process (a re-exec of /proc/self/exe with the
 // hidden sub-command "child ID"), because a seccomp filter kills with SIGSYS

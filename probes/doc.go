@@ -27,18 +27,21 @@
 //
 //   - --tcp-target is a loopback TCP listener the harness provides; without it
 //     the network-reachability probe is "skipped".
+//
 //   - --ro-path, --rw-path and --hidden-path name the paths the profile gives
 //     to ReadOnlyPaths=, ReadWritePaths= and InaccessiblePaths=; the probe
 //     cannot learn them from inside the sandbox, and without them those
 //     probes are "skipped".
+//
 //   - Unless --skip-destructive-check is given, run snapshots what a probe must
 //     never change (hostname, kernel clock offset, loaded modules, a few
-//     sysctls, its own scheduling and personality) before and after the
+//     sysctls, its own personality) before and after the
 //     probes and reports any difference in "host_check".
 //
 //   - --timeout bounds each probe child (a hang is an "error"); --parallel
 //     runs that many children at a time (default one: deterministic, and no
 //     measured gain on a loaded two-core machine).
+//
 //   - Probes write only inside a private scratch dir (the first writable of
 //     $TMPDIR, /tmp, /var/tmp, /dev/shm), removed before run returns, and
 //     fs.write-rw-path creates and removes one empty file in --rw-path.

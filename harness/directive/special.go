@@ -1,6 +1,7 @@
 package directive
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -135,30 +136,38 @@ func parseCommands(value string) ([]ExecCommand, error) {
 	return cmds, nil
 }
 
+// cutExecPrefixes strips the "-" and "@" prefixes (each at most once, in
+// any order, as config_parse_exec() reads them) and refuses the others.
+func cutExecPrefixes(word string) (rest string, ignoreFailure, separateArgv0 bool, err error) {
+	for len(word) > 0 {
+		switch {
+		case word[0] == '-' && !ignoreFailure:
+			ignoreFailure = true
+		case word[0] == '@' && !separateArgv0:
+			separateArgv0 = true
+		case word[0] == '+' || word[0] == '!' || word[0] == ':':
+			for _, p := range execPrefixRefusals {
+				if strings.HasPrefix(word, p.Prefix) {
+					return "", false, false, errors.New(p.Reason)
+				}
+			}
+		default:
+			return word, ignoreFailure, separateArgv0, nil
+		}
+		word = word[1:]
+	}
+	return word, ignoreFailure, separateArgv0, nil
+}
+
 // parseCommand finishes one command whose first word is first; it returns
 // the text after the command's terminating ";" (if any).
 func parseCommand(first, rest string) (ExecCommand, string, error) {
 	var cmd ExecCommand
-	separateArgv0 := false
-	f := first
-	for len(f) > 0 {
-		switch {
-		case f[0] == '-' && !cmd.IgnoreFailure:
-			cmd.IgnoreFailure = true
-		case f[0] == '@' && !separateArgv0:
-			separateArgv0 = true
-		case f[0] == '+' || f[0] == '!' || f[0] == ':':
-			for _, p := range execPrefixRefusals {
-				if strings.HasPrefix(f, p.Prefix) {
-					return cmd, "", fmt.Errorf("%s", p.Reason)
-				}
-			}
-		default:
-			goto prefixesDone
-		}
-		f = f[1:]
+	f, ignoreFailure, separateArgv0, err := cutExecPrefixes(first)
+	if err != nil {
+		return cmd, "", err
 	}
-prefixesDone:
+	cmd.IgnoreFailure = ignoreFailure
 	p, err := checkSpecifiers(f)
 	if err != nil {
 		return cmd, "", err

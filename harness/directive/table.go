@@ -1,7 +1,6 @@
 package directive
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -70,9 +69,10 @@ func enumSpec(name, doc string, values []string, def string, withBool bool, fiel
 		Name: name, Example: values[len(values)-1], Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindEnum, Values: values, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			v := a.Value
-			if withBool {
-				if b, err := parseBool(v); err == nil {
-					v = map[bool]string{true: "yes", false: "no"}[b]
+			if b, err := parseBool(v); withBool && err == nil {
+				v = "no"
+				if b {
+					v = "yes"
 				}
 			}
 			if err := oneOf(v, values); err != nil {
@@ -141,11 +141,9 @@ func userSpec(name, doc, example string, field func(*Settings) *string) Spec {
 			*field(r.s) = v
 			return nil
 		},
-		props: func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
-		want:  func(s *Settings) string { return *field(s) },
-		got: func(v interface{}) (string, bool) {
-			return gotString(v)
-		},
+		props:     func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, *field(s))} },
+		want:      func(s *Settings) string { return *field(s) },
+		got:       gotString,
 		isDefault: func(s *Settings) bool { return *field(s) == "" },
 	}
 }
@@ -355,5 +353,3 @@ func specTable() []Spec {
 func specIndex(table []Spec, name string) int {
 	return slices.IndexFunc(table, func(s Spec) bool { return s.Name == name })
 }
-
-var _ = fmt.Sprintf

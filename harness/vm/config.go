@@ -33,7 +33,7 @@ const (
 	DefaultRelease     = "trixie"
 	DefaultMemoryMiB   = 2048
 	DefaultCPUs        = 2
-	DefaultBootTimeout = 5 * time.Minute  // TCG boots in ~35 s on an idle 2-core machine; shared CI is slower
+	DefaultBootTimeout = 10 * time.Minute // TCG boots in ~35 s on an idle 2-core machine, 3.5 min at load 20
 	DefaultRunTimeout  = 20 * time.Minute // the command itself; the whole tutorial matrix fits comfortably
 )
 

@@ -94,3 +94,36 @@ func fuzzSeeds() []string {
 		"[Service]\nExecStart=/bin/echo \\\n",
 	}
 }
+
+// FuzzParseAssignment feeds arbitrary command-line assignments: refusals
+// must be *Error values naming "-p" and the directive, never panics; an
+// accepted assignment must resolve and render.
+func FuzzParseAssignment(f *testing.F) {
+	for _, spec := range Specs() {
+		f.Add(spec.Name + "=" + spec.Example)
+		f.Add(spec.Name + "=~" + spec.Example)
+		f.Add(spec.Name + "=")
+	}
+	f.Add("ExecStart=-@/bin/sh sh -c \"a\\x41\" \\; ; /bin/true")
+	f.Add("IPAddressAllow=::ffff:1.2.3.4/120 foo.localhost")
+	f.Fuzz(func(t *testing.T, in string) {
+		src := Source{File: "-p"}
+		a, err := ParseAssignment(in, src)
+		if err != nil {
+			var de *Error
+			if !errors.As(err, &de) || de.Source != src {
+				t.Fatalf("ParseAssignment(%q) = %v, want an *Error from -p", in, err)
+			}
+			if !strings.HasPrefix(err.Error(), "-p: ") {
+				t.Fatalf("message %q does not start with the source", err)
+			}
+			return
+		}
+		s, err := Resolve([]Assignment{a}, true)
+		if err != nil {
+			t.Fatalf("ParseAssignment accepted what Resolve refuses: %v", err)
+		}
+		_ = s.Properties()
+		_ = CheckReadback(s, map[string]interface{}{})
+	})
+}

@@ -35,7 +35,7 @@
 //
 //   - Unless --skip-destructive-check is given, run snapshots what a probe must
 //     never change (hostname, kernel clock offset, loaded modules, a few
-//     sysctls, its own personality) before and after the
+//     sysctls) before and after the
 //     probes and reports any difference in "host_check".
 //
 //   - --timeout bounds each probe child (a hang is an "error"); --parallel

@@ -167,9 +167,6 @@ func snapshotHost() hostSnapshot {
 	if unix.Uname(&u) == nil {
 		s.values["uname nodename"] = unix.ByteSliceToString(u.Nodename[:])
 	}
-	if cur, _, e := unix.Syscall(unix.SYS_PERSONALITY, personalityQuery, 0, 0); e == 0 {
-		s.values["own personality"] = fmt.Sprintf("%#x", cur)
-	}
 	var rt, bt unix.Timespec
 	if unix.ClockGettime(unix.CLOCK_REALTIME, &rt) == nil && unix.ClockGettime(unix.CLOCK_BOOTTIME, &bt) == nil {
 		s.clockOffset = time.Duration(rt.Nano() - bt.Nano())

@@ -35,8 +35,8 @@
 //
 //   - Unless --skip-destructive-check is given, run snapshots what a probe must
 //     never change (hostname, kernel clock offset, loaded modules, a few
-//     sysctls) before and after the
-//     probes and reports any difference in "host_check".
+//     sysctls) before and after the probes and reports any difference in
+//     "host_check".
 //
 //   - --timeout bounds each probe child (a hang is an "error"); --parallel
 //     runs that many children at a time (default one: deterministic, and no

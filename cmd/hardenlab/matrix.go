@@ -48,9 +48,9 @@ marked incomplete).
 
 type matrixFlags struct {
 	mode, sandbox, root, out, markdown, html, probeBin string
-	jobs                                              int
-	asJSON, noProbes                                  bool
-	timeout                                           time.Duration
+	jobs                                               int
+	asJSON, noProbes                                   bool
+	timeout                                            time.Duration
 }
 
 func (f *matrixFlags) register(fs *flag.FlagSet) {

@@ -270,23 +270,73 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		rec.Error = err.Error()
 		return rec
 	}
+	var mainPID uint32
+	if st, err := r.sd.State(pctx, rec.Unit); err == nil && st.ActiveState == "active" {
+		mainPID = st.MainPID
+	}
+
+	// Readiness, probes and score are independent once the unit runs:
+	// do them at once, so a profile costs the slowest of the three.
+	var (
+		wg        sync.WaitGroup
+		ready     time.Duration
+		status    int
+		readyErr  error
+		exposures []behavior.Exposure
+		pr        probeRun
+		sc        report.Score
+	)
 	if startErr == nil {
-		t = time.Now()
-		// A unit that runs but never answers (IPAddressDeny=, PrivateNetwork=
-		// cut the harness off) must not eat the whole profile's budget.
-		rctx, rcancel := context.WithTimeout(pctx, r.opts.ReadyTimeout)
-		ready, status, err := client.WaitReady(rctx, func() bool { return r.active(rctx, rec.Unit) })
-		rcancel()
-		rec.Timings.Ready = ms(time.Since(t))
-		if err == nil {
-			rec.Behavior.Started = true
-			rec.Behavior.ReadyMillis = ms(ready)
-			rec.Behavior.HTTPStatus = status
-		} else {
-			rec.Behavior.Error = err.Error()
-		}
-	} else {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.Now()
+			// A unit that runs but never answers (IPAddressDeny=,
+			// PrivateNetwork= cut the harness off) must not eat the whole
+			// profile's budget.
+			rctx, rcancel := context.WithTimeout(pctx, r.opts.ReadyTimeout)
+			ready, status, readyErr = client.WaitReady(rctx, func() bool { return r.active(rctx, rec.Unit) })
+			rcancel()
+			rec.Timings.Ready = ms(time.Since(t))
+			if readyErr == nil {
+				exposures = client.Exposures(pctx, servedRoot(p.Settings, argv), r.markers)
+			}
+		}()
+	}
+	if !r.opts.SkipProbes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.Now()
+			pr = r.runProbes(pctx, p, rec.Unit, mainPID)
+			rec.Timings.Probes = ms(time.Since(t))
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.Now()
+		sc = r.analyze(pctx, p.Name, rec.Unit)
+		rec.Timings.Score = ms(time.Since(t))
+	}()
+	wg.Wait()
+	rec.Score = sc
+
+	switch {
+	case startErr != nil:
 		rec.Behavior.Error = startErr.Error()
+	case readyErr != nil:
+		rec.Behavior.Error = readyErr.Error()
+	default:
+		rec.Behavior.Started = true
+		rec.Behavior.ReadyMillis = ms(ready)
+		rec.Behavior.HTTPStatus = status
+		rec.Behavior.Exposures = exposures
+		for _, e := range exposures {
+			if e.Exposed {
+				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
+			}
+		}
 	}
 	if st, err := r.sd.State(pctx, rec.Unit); err == nil {
 		rec.Behavior.ActiveState = st.ActiveState
@@ -310,23 +360,8 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	} else if rec.Error == "" {
 		rec.Error = err.Error()
 	}
-	if rec.Behavior.Started {
-		rec.Behavior.Exposures = client.Exposures(pctx, servedRoot(p.Settings, argv), r.markers)
-		for _, e := range rec.Behavior.Exposures {
-			if e.Exposed {
-				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
-			}
-		}
-	}
 
 	if !r.opts.SkipProbes {
-		t = time.Now()
-		var mainPID uint32
-		if st, err := r.sd.State(pctx, rec.Unit); err == nil && st.ActiveState == "active" {
-			mainPID = st.MainPID
-		}
-		pr := r.runProbes(pctx, p, rec.Unit, mainPID)
-		rec.Timings.Probes = ms(time.Since(t))
 		switch {
 		case pr.err != nil:
 			rec.ProbeError = pr.err.Error()
@@ -346,10 +381,6 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 			}
 		}
 	}
-
-	t = time.Now()
-	rec.Score = r.analyze(pctx, p.Name, rec.Unit)
-	rec.Timings.Score = ms(time.Since(t))
 	return rec
 }
 

@@ -50,6 +50,10 @@ func nspawnArgs(root, runID, runDir string) []string {
 		"--setenv=HARDENLAB_RUN=" + runID,
 		"--",
 		"systemd.firstboot=off",
+		// basic.target has what hardenlab needs (the manager, D-Bus,
+		// journald) and none of the multi-user services a host may have
+		// installed — some wait minutes for a network the container lacks.
+		"systemd.unit=basic.target",
 	}
 }
 
@@ -118,7 +122,9 @@ func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 
 	timeout := opts.BootTimeout
 	if timeout == 0 {
-		timeout = 30 * time.Second
+		// About a second on an idle machine; a loaded CI runner can take
+		// many times that.
+		timeout = 90 * time.Second
 	}
 	bctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -9,8 +9,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hardenlab/hardenlab/harness/bench"
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/bench"
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/run"
@@ -157,4 +157,3 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	}
 	return exitOK
 }
-

@@ -26,6 +26,9 @@ type Record struct {
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
 	Probes   []ProbeResult `json:"probes"`
+	// ProbeResults are the raw outcomes of every probe under this profile,
+	// including those of directives the profile does not declare.
+	ProbeResults []probes.Result `json:"probe_results,omitempty"`
 	// ProbeError says why there are no probe results.
 	ProbeError string `json:"probe_error,omitempty"`
 	// Preflight is what the probe binary found about this environment

@@ -372,6 +372,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 			rec.Probes = verdicts(p, r.ctlDoc, pr.doc.Results, !rec.Behavior.Started)
 		}
 		if pr.err == nil {
+			rec.ProbeResults = pr.doc.Results
 			env := pr.doc.Environment
 			rec.Preflight = &env
 			rec.HostCheck = pr.doc.HostCheck

@@ -1,0 +1,229 @@
+package directive
+
+import (
+	"fmt"
+	"github.com/coreos/go-systemd/v22/dbus"
+	"strconv"
+	"strings"
+)
+
+// workingDirectorySpec: an absolute path or "~", optionally prefixed "-"
+// (missing is fine); systemd reports the "-" as "!".
+func workingDirectorySpec() Spec {
+	return Spec{
+		Name: "WorkingDirectory", Example: "-/srv/www", Section: "Service", Properties: []string{"WorkingDirectory"}, Signature: "s", Kind: KindDirectory,
+		Doc: "directory the processes start in",
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				r.s.WorkingDirectory = ""
+				return nil
+			}
+			v, missingOK := strings.CutPrefix(a.Value, "-")
+			if v != "~" {
+				var err error
+				v, err = checkSpecifiers(v)
+				if err == nil {
+					v, err = normalizePath(v)
+				}
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+			}
+			if missingOK {
+				v = "-" + v
+			}
+			r.s.WorkingDirectory = v
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property {
+			return []dbus.Property{prop("WorkingDirectory", s.WorkingDirectory)}
+		},
+		want: func(s *Settings) string {
+			if v, ok := strings.CutPrefix(s.WorkingDirectory, "-"); ok {
+				return "!" + v
+			}
+			return s.WorkingDirectory
+		},
+		got:       gotString,
+		isDefault: func(s *Settings) bool { return s.WorkingDirectory == "" },
+	}
+}
+
+// environmentSpec: "VAR=value" words, unquoted and C-unescaped; a later
+// assignment of the same variable replaces the earlier one in place.
+func environmentSpec() Spec {
+	return Spec{
+		Name: "Environment", Example: `LANG=C.UTF-8 "GREETING=hello world"`, Section: "Service", Properties: []string{"Environment"}, Signature: "as", Kind: KindEnvironment,
+		Doc: "environment variables of the processes",
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				r.s.Environment, r.envIndex = nil, nil
+				return nil
+			}
+			if r.envIndex == nil {
+				r.envIndex = map[string]int{}
+			}
+			words, err := splitWords(a.Value, unquote|cunescape)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			for _, w := range words {
+				w, err = checkSpecifiers(w)
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+				key, _, ok := strings.Cut(w, "=")
+				if !ok || !validEnvName(key) {
+					return newError(a, "%q is not a VAR=value assignment with a valid variable name", w)
+				}
+				if strings.ContainsRune(w, 0) || !utf8Valid(w) {
+					return newError(a, "%q is not valid UTF-8 text", w)
+				}
+				if i, ok := r.envIndex[key]; ok {
+					r.s.Environment[i] = w
+				} else {
+					r.envIndex[key] = len(r.s.Environment)
+					r.s.Environment = append(r.s.Environment, w)
+				}
+			}
+			return nil
+		},
+		props:     func(s *Settings) []dbus.Property { return []dbus.Property{prop("Environment", nonNil(s.Environment))} },
+		want:      func(s *Settings) string { return strings.Join(s.Environment, " ") },
+		got:       gotStrings,
+		isDefault: func(s *Settings) bool { return len(s.Environment) == 0 },
+	}
+}
+
+func validEnvName(k string) bool {
+	if k == "" || len(k) > 4096 || (k[0] >= '0' && k[0] <= '9') {
+		return false
+	}
+	for _, c := range []byte(k) {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func supplementaryGroupsSpec() Spec {
+	return Spec{
+		Name: "SupplementaryGroups", Example: "adm systemd-journal", Section: "Service", Properties: []string{"SupplementaryGroups"}, Signature: "as", Kind: KindUsers,
+		Doc: "extra groups of the processes",
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				r.s.SupplementaryGroups = nil
+				return nil
+			}
+			words, err := splitWords(a.Value, 0)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			for _, w := range words {
+				w, err = checkSpecifiers(w)
+				if err == nil {
+					err = checkUserName(w)
+				}
+				if err != nil {
+					return newError(a, "%v", err)
+				}
+				r.s.SupplementaryGroups = append(r.s.SupplementaryGroups, w)
+			}
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property {
+			return []dbus.Property{prop("SupplementaryGroups", nonNil(s.SupplementaryGroups))}
+		},
+		want:      func(s *Settings) string { return strings.Join(s.SupplementaryGroups, " ") },
+		got:       gotStrings,
+		isDefault: func(s *Settings) bool { return len(s.SupplementaryGroups) == 0 },
+	}
+}
+
+// defaultUMask is systemd's UMask= default.
+const defaultUMask uint32 = 0o022
+
+func umaskSpec() Spec {
+	return Spec{
+		Name: "UMask", Example: "0077", Section: "Service", Properties: []string{"UMask"}, Signature: "u", Kind: KindMode,
+		Doc: "file mode creation mask, octal",
+		apply: func(r *resolver, a Assignment) error {
+			n, err := strconv.ParseUint(a.Value, 8, 32)
+			if err != nil || n > 0o7777 {
+				return newError(a, "not an octal mode 0000..7777")
+			}
+			r.s.UMask = uint32(n)
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property { return []dbus.Property{prop("UMask", s.UMask)} },
+		want:  func(s *Settings) string { return fmt.Sprintf("%04o", s.UMask) },
+		got: func(v interface{}) (string, bool) {
+			n, ok := v.(uint32)
+			return fmt.Sprintf("%04o", n), ok
+		},
+		isDefault: func(s *Settings) bool { return s.UMask == defaultUMask },
+	}
+}
+
+// delegateSpec supports the boolean form; a controller list would need
+// DelegateControllers, which the Settings contract does not model.
+func delegateSpec() Spec {
+	s := boolSpec("Delegate", "hand the unit's cgroup subtree to the service", func(s *Settings) *bool { return &s.Delegate })
+	boolApply := s.apply
+	s.apply = func(r *resolver, a Assignment) error {
+		if _, err := parseBool(a.Value); err != nil && a.Value != "" {
+			return newError(a, "only yes/no is supported, not a controller list")
+		}
+		return boolApply(r, a)
+	}
+	return s
+}
+
+// restrictNamespacesSpec merges like config_parse_restrict_namespaces():
+// booleans replace, the first list replaces, later lists set or clear bits.
+func restrictNamespacesSpec() Spec {
+	return Spec{
+		Name: "RestrictNamespaces", Example: "uts ipc pid user cgroup", Section: "Service", Properties: []string{"RestrictNamespaces"}, Signature: "t", Kind: KindNamespaces,
+		Doc: "namespace types the service may create (yes: none, ~list: all but these)",
+		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				r.s.RestrictNamespaces, r.namespacesInitial = NamespacesAll, true
+				return nil
+			}
+			if b, err := parseBool(a.Value); err == nil {
+				r.s.RestrictNamespaces, r.namespacesInitial = NamespacesAll, false
+				if b {
+					r.s.RestrictNamespaces = 0
+				}
+				return nil
+			}
+			v, invert := strings.CutPrefix(a.Value, "~")
+			flags, err := parseNamespaces(v)
+			if err != nil {
+				return newError(a, "%v", err)
+			}
+			switch {
+			case r.namespacesInitial && invert:
+				r.s.RestrictNamespaces = NamespacesAll &^ flags
+			case r.namespacesInitial:
+				r.s.RestrictNamespaces = flags
+			case invert:
+				r.s.RestrictNamespaces &^= flags
+			default:
+				r.s.RestrictNamespaces |= flags
+			}
+			r.namespacesInitial = false
+			return nil
+		},
+		props: func(s *Settings) []dbus.Property {
+			return []dbus.Property{prop("RestrictNamespaces", s.RestrictNamespaces)}
+		},
+		want: func(s *Settings) string { return strconv.FormatUint(s.RestrictNamespaces, 10) },
+		got: func(v interface{}) (string, bool) {
+			n, ok := v.(uint64)
+			return strconv.FormatUint(n, 10), ok
+		},
+		isDefault: func(s *Settings) bool { return s.RestrictNamespaces == NamespacesAll },
+	}
+}

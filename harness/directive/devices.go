@@ -2,9 +2,10 @@ package directive
 
 import (
 	"fmt"
-	"github.com/coreos/go-systemd/v22/dbus"
 	"slices"
 	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // deviceAllowSpec: "PATH [rwm]" per line; PATH is a /dev node or a

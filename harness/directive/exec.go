@@ -3,8 +3,9 @@ package directive
 import (
 	"errors"
 	"fmt"
-	"github.com/coreos/go-systemd/v22/dbus"
 	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // execSpec parses command lines like config_parse_exec(): words are

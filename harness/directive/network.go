@@ -2,10 +2,11 @@ package directive
 
 import (
 	"fmt"
-	"github.com/coreos/go-systemd/v22/dbus"
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // restrictAddressFamiliesSpec merges like config_parse_address_families():

@@ -2,9 +2,10 @@ package directive
 
 import (
 	"fmt"
-	"github.com/coreos/go-systemd/v22/dbus"
 	"strconv"
 	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // workingDirectorySpec: an absolute path or "~", optionally prefixed "-"

@@ -2,10 +2,11 @@ package directive
 
 import (
 	"fmt"
-	"github.com/coreos/go-systemd/v22/dbus"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // filterWire is the (bas) shape of SystemCallFilter= and

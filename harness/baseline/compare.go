@@ -1,0 +1,411 @@
+package baseline
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/probes"
+)
+
+// Kind names what got worse.
+type Kind string
+
+const (
+	DirectiveRemoved Kind = "directive-removed"
+	ProfileMissing   Kind = "profile-missing"
+	ServiceBroke     Kind = "service-broke"
+	VerdictLost      Kind = "verdict-lost"
+	ExposureRose     Kind = "exposure-rose"
+	OverThreshold    Kind = "over-threshold"
+	ScoreUnknown     Kind = "score-unknown"
+	ExposureGrew     Kind = "exposure-grew"
+)
+
+// KindInfo explains one kind of regression.
+type KindInfo struct {
+	Kind  Kind
+	Title string
+	// Meaning is what the gate saw, for the README and --help.
+	Meaning string
+}
+
+// Kinds lists every regression the gate reports, most telling first: the
+// order of the diff.
+func Kinds() []KindInfo {
+	return []KindInfo{
+		{DirectiveRemoved, "directive removed", "a hardening directive of the baseline's unit is gone from the unit"},
+		{ServiceBroke, "service broke", "the demo service started under the profile in the baseline and does not now"},
+		{VerdictLost, "verdict lost", "a (directive, probe) pair was enforced in the baseline and is now anything else"},
+		{ExposureRose, "exposure rose", "the profile's exposure score is higher than in the baseline"},
+		{OverThreshold, "over threshold", "the unit's full profile scores above --threshold"},
+		{ExposureGrew, "HTTP exposure grew", "the service hands out a sensitive path over HTTP that it did not in the baseline"},
+		{ScoreUnknown, "score unknown", "the profile was scored in the baseline and cannot be now"},
+		{ProfileMissing, "profile missing", "a profile of the baseline did not run"},
+	}
+}
+
+// Regression is one way the current run is worse than the baseline.
+type Regression struct {
+	Kind        Kind   `json:"kind"`
+	Environment string `json:"environment,omitempty"`
+	Profile     string `json:"profile,omitempty"`
+	Directive   string `json:"directive,omitempty"`
+	Probe       string `json:"probe,omitempty"`
+	Was         string `json:"was"`
+	Now         string `json:"now"`
+	Message     string `json:"message"`
+	// Also lists further profiles where the very same regression showed:
+	// a lost verdict shows in every ladder and leave-one-out profile that
+	// carries the directive, and one line per cause reads better.
+	Also []string `json:"also,omitempty"`
+}
+
+// Compare lists how current regressed against baseline. threshold, when
+// set, also fails a full profile whose exposure is above it. An empty
+// result means the gate passes.
+func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
+	envOf := environmentMapping(baseline, current)
+	var found []found
+
+	removed := map[string]bool{}
+	inCurrent := map[string]bool{}
+	for _, d := range current.Directives {
+		inCurrent[d] = true
+	}
+	for _, d := range baseline.Directives {
+		if !inCurrent[d] && !removed[d] {
+			removed[d] = true
+			found = append(found, found1(Regression{
+				Kind: DirectiveRemoved, Directive: d, Was: "in the unit", Now: "not in the unit",
+				Message: fmt.Sprintf("%s= is hardening in the baseline's unit and missing from this one", d),
+			}, -1, 0))
+		}
+	}
+
+	byKey := map[profileKey]*report.Record{}
+	for i := range current.Records {
+		byKey[keyOf(current.Records[i])] = &current.Records[i]
+	}
+	for i := range baseline.Records {
+		b := &baseline.Records[i]
+		k := keyOf(*b)
+		k.env = envOf(k.env)
+		c := byKey[k]
+		rank := profileRank(b.Profile.Kind)
+		if c == nil {
+			if b.Profile.Directive != "" && removed[b.Profile.Directive] {
+				continue // said once, as the directive's removal
+			}
+			found = append(found, found1(Regression{
+				Kind: ProfileMissing, Environment: k.env, Profile: b.Profile.Name, Directive: b.Profile.Directive,
+				Was: "ran", Now: "did not run",
+				Message: fmt.Sprintf("%s ran in the baseline and is not in this run", k.describe()),
+			}, rank, i))
+			continue
+		}
+		for _, r := range comparePair(k.env, b, c) {
+			found = append(found, found1(r, rank, i))
+		}
+	}
+	if threshold != nil {
+		for i := range current.Records {
+			c := &current.Records[i]
+			if !gated(current, c) || !scored(c) {
+				continue
+			}
+			if tenths(c.Score.Exposure) > tenths(*threshold) {
+				found = append(found, found1(Regression{
+					Kind: OverThreshold, Environment: c.Environment.Name, Profile: c.Profile.Name,
+					Was: fmt.Sprintf("at most %.1f", *threshold), Now: fmt.Sprintf("%.1f %s", c.Score.Exposure, c.Score.Level),
+					Message: fmt.Sprintf("%s scores %.1f %s, above the threshold %.1f", c.Profile.Name, c.Score.Exposure, c.Score.Level, *threshold),
+				}, profileRank(c.Profile.Kind), i))
+			}
+		}
+	}
+	return merge(found)
+}
+
+// found is a regression with what orders it: its profile's rank and
+// position in the baseline.
+type found struct {
+	Regression
+	rank, index int
+}
+
+func found1(r Regression, rank, index int) found { return found{r, rank, index} }
+
+// comparePair compares one profile's record in the baseline and now.
+func comparePair(env string, b, c *report.Record) []Regression {
+	var out []Regression
+	name := c.Profile.Name
+	base := Regression{Environment: env, Profile: name, Directive: c.Profile.Directive}
+	broke := b.Behavior.Started && !c.Behavior.Started
+	if broke {
+		r := base
+		r.Kind, r.Was, r.Now = ServiceBroke, "started and answered HTTP", "did not start"
+		why := firstNonEmpty(c.Error, c.Behavior.Error, "state "+c.Behavior.ActiveState+", result "+c.Behavior.Result)
+		r.Message = fmt.Sprintf("the demo service started under %s in the baseline and does not now: %s", name, why)
+		out = append(out, r)
+	}
+	switch {
+	case scored(b) && !scored(c):
+		r := base
+		r.Kind, r.Was, r.Now = ScoreUnknown, fmt.Sprintf("%.1f %s", b.Score.Exposure, b.Score.Level), "unknown"
+		r.Message = fmt.Sprintf("%s scored %.1f in the baseline and has no score now: %s", name, b.Score.Exposure, firstNonEmpty(c.Score.Error, c.Error, "not scored"))
+		out = append(out, r)
+	case scored(b) && scored(c) && tenths(c.Score.Exposure) > tenths(b.Score.Exposure):
+		r := base
+		r.Kind = ExposureRose
+		r.Was = fmt.Sprintf("%.1f %s", b.Score.Exposure, b.Score.Level)
+		r.Now = fmt.Sprintf("%.1f %s", c.Score.Exposure, c.Score.Level)
+		r.Message = fmt.Sprintf("exposure of %s rose from %.1f to %.1f (%+.1f)", name, b.Score.Exposure, c.Score.Exposure,
+			float64(tenths(c.Score.Exposure)-tenths(b.Score.Exposure))/10)
+		out = append(out, r)
+	}
+	// A broken service fails every probe as broke-service: that is one
+	// regression, already reported, not one per probe.
+	if !broke {
+		now := map[string]string{}
+		for _, p := range c.Probes {
+			now[p.ID] = p.Verdict
+		}
+		for _, p := range b.Probes {
+			if p.Verdict != string(probes.Enforced) {
+				continue
+			}
+			v, ok := now[p.ID]
+			if !ok {
+				v = "not run"
+			}
+			if v == string(probes.Enforced) {
+				continue
+			}
+			r := base
+			r.Kind, r.Directive, r.Probe, r.Was, r.Now = VerdictLost, strings.Join(p.Directives, ","), p.ID, string(probes.Enforced), v
+			r.Message = fmt.Sprintf("%s is no longer enforced: probe %s was enforced under %s in the baseline and is now %s", r.Directive, p.ID, name, v)
+			out = append(out, r)
+		}
+	}
+	if c.Behavior.Started {
+		was, now := exposedIDs(b), exposedIDs(c)
+		var grew []string
+		for _, id := range now {
+			if !contains(was, id) {
+				grew = append(grew, id)
+			}
+		}
+		if len(grew) > 0 {
+			r := base
+			r.Kind = ExposureGrew
+			r.Was, r.Now = listOrNone(was), listOrNone(now)
+			r.Message = fmt.Sprintf("%s now hands out %s over HTTP", name, strings.Join(grew, ", "))
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// merge folds identical regressions of several profiles into one, keeping
+// the most telling profile (the full set first) and listing the others.
+func merge(all []found) []Regression {
+	order := map[Kind]int{}
+	for i, k := range Kinds() {
+		order[k.Kind] = i
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if order[a.Kind] != order[b.Kind] {
+			return order[a.Kind] < order[b.Kind]
+		}
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.index < b.index
+	})
+	type sameness struct {
+		kind                                  Kind
+		env, directive, probe, was, now, what string
+	}
+	firstOf := map[sameness]int{}
+	var out []Regression
+	for _, f := range all {
+		s := sameness{f.Kind, f.Environment, f.Directive, f.Probe, f.Was, f.Now, ""}
+		switch f.Kind {
+		case VerdictLost, ServiceBroke:
+		case ExposureGrew:
+			// Profiles differ in what they exposed before; what counts is
+			// what appeared.
+			s.was, s.now, s.what = "", "", grewOf(f.Was, f.Now)
+		default:
+			out = append(out, f.Regression)
+			continue
+		}
+		if f.Kind == ServiceBroke {
+			s.directive = "" // every profile names its own directive
+		}
+		if i, ok := firstOf[s]; ok {
+			out[i].Also = append(out[i].Also, f.Profile)
+			continue
+		}
+		firstOf[s] = len(out)
+		out = append(out, f.Regression)
+	}
+	return out
+}
+
+// profileKey identifies one profile across runs: kind and the directive it
+// is about are stable where a ladder step's name or number is not (the
+// step numbers shift when a directive is removed).
+type profileKey struct {
+	env, kind, ident string
+}
+
+func keyOf(r report.Record) profileKey {
+	k := profileKey{env: r.Environment.Name, kind: r.Profile.Kind}
+	switch r.Profile.Kind {
+	case report.KindControl, report.KindFull:
+	case report.KindSingle, report.KindLeaveOneOut, report.KindLadder:
+		k.ident = r.Profile.Directive
+		if k.ident == "" {
+			k.ident = fmt.Sprintf("step %d %s", r.Profile.Step, r.Profile.Name)
+		}
+	default:
+		k.ident = r.Profile.Name
+	}
+	return k
+}
+
+func (k profileKey) describe() string {
+	switch k.kind {
+	case "":
+		return "profile " + k.ident
+	case report.KindControl, report.KindFull:
+		return "the " + k.kind + " profile"
+	}
+	return "the " + k.kind + " profile of " + k.ident
+}
+
+// profileRank orders profiles by how directly they show the unit as
+// written: the full set, then plain runs, the control, and the ablations.
+func profileRank(kind string) int {
+	for i, k := range []string{report.KindFull, "", report.KindControl, report.KindSingle, report.KindLeaveOneOut, report.KindLadder} {
+		if k == kind {
+			return i
+		}
+	}
+	return 99
+}
+
+// environmentMapping pairs the baseline's environments with the current
+// ones: by name, except that two single-environment matrices are the
+// same environment whatever they are called (a baseline made on a
+// laptop's "host-root" gates CI's).
+func environmentMapping(baseline, current report.Matrix) func(string) string {
+	b, c := envNames(baseline), envNames(current)
+	if len(b) == 1 && len(c) == 1 {
+		only := c[0]
+		return func(string) string { return only }
+	}
+	return func(name string) string { return name }
+}
+
+func envNames(m report.Matrix) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range m.Records {
+		if !seen[r.Environment.Name] {
+			seen[r.Environment.Name] = true
+			out = append(out, r.Environment.Name)
+		}
+	}
+	return out
+}
+
+// gated says whether the threshold applies: to what the unit as written
+// does, i.e. the full profile, a plain run, or a ladder's last step when
+// the matrix kept no separate full profile.
+func gated(m report.Matrix, r *report.Record) bool {
+	switch r.Profile.Kind {
+	case report.KindFull, "":
+		return true
+	case report.KindLadder:
+		if r.Profile.Step != len(m.Directives) || len(m.Directives) == 0 {
+			return false
+		}
+		for _, o := range m.Records {
+			if o.Environment.Name == r.Environment.Name && o.Profile.Kind == report.KindFull {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func scored(r *report.Record) bool { return r.Score.Error == "" && r.Score.Level != "" }
+
+// tenths compares scores as systemd prints them, so float noise never
+// reads as a rise.
+func tenths(e float64) int { return int(math.Round(e * 10)) }
+
+// exposedIDs lists the sensitive paths a record's service handed out, by
+// stable id; marker paths carry the run id, so when a record only has
+// paths, the run id is taken out.
+func exposedIDs(r *report.Record) []string {
+	var ids []string
+	if len(r.Behavior.Exposures) > 0 {
+		for _, e := range r.Behavior.Exposures {
+			if e.Exposed {
+				ids = append(ids, e.ID)
+			}
+		}
+		return ids
+	}
+	for _, p := range r.Behavior.ExposedPaths {
+		if r.RunID != "" {
+			p = strings.ReplaceAll(p, r.RunID, "{run}")
+		}
+		ids = append(ids, p)
+	}
+	return ids
+}
+
+// grewOf lists what is in the now-list and not in the was-list.
+func grewOf(was, now string) string {
+	before := strings.Split(was, ", ")
+	var grew []string
+	for _, id := range strings.Split(now, ", ") {
+		if !contains(before, id) {
+			grew = append(grew, id)
+		}
+	}
+	return strings.Join(grew, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func listOrNone(l []string) string {
+	if len(l) == 0 {
+		return "nothing"
+	}
+	return strings.Join(l, ", ")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

@@ -1,0 +1,74 @@
+package baseline
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteDiff prints regressions for a person reading a CI log: each one
+// names what got worse (directive, probe, profile) and shows the baseline's
+// value and the current one as a two-line diff.
+func WriteDiff(w io.Writer, regs []Regression) error {
+	b := bufio.NewWriter(w)
+	if len(regs) == 0 {
+		fmt.Fprintln(b, "no regressions against the baseline")
+	} else {
+		noun := "regressions"
+		if len(regs) == 1 {
+			noun = "regression"
+		}
+		fmt.Fprintf(b, "%d %s against the baseline:\n", len(regs), noun)
+	}
+	titles := map[Kind]string{}
+	for _, k := range Kinds() {
+		titles[k.Kind] = k.Title
+	}
+	for _, r := range regs {
+		title := titles[r.Kind]
+		if title == "" {
+			title = string(r.Kind)
+		}
+		fmt.Fprintf(b, "\n%s", strings.ToUpper(title))
+		if subject := diffSubject(r); subject != "" {
+			fmt.Fprintf(b, ": %s", subject)
+		}
+		fmt.Fprintln(b)
+		fmt.Fprintf(b, "  %s\n", oneLine(r.Message))
+		fmt.Fprintf(b, "  - %s\n", oneLine(r.Was))
+		fmt.Fprintf(b, "  + %s\n", oneLine(r.Now))
+		if len(r.Also) > 0 {
+			fmt.Fprintf(b, "  also in %d more profile(s): %s\n", len(r.Also), strings.Join(r.Also, ", "))
+		}
+	}
+	if err := b.Flush(); err != nil {
+		return fmt.Errorf("writing the baseline diff: %w", err)
+	}
+	return nil
+}
+
+// diffSubject is "ProtectHome= × fs.protect-home in full [host-root]".
+func diffSubject(r Regression) string {
+	var parts []string
+	switch {
+	case r.Directive != "" && r.Probe != "":
+		parts = append(parts, r.Directive+"= × "+r.Probe)
+	case r.Directive != "":
+		parts = append(parts, r.Directive+"=")
+	case r.Probe != "":
+		parts = append(parts, r.Probe)
+	}
+	if r.Profile != "" {
+		parts = append(parts, "in "+r.Profile)
+	}
+	if r.Environment != "" {
+		parts = append(parts, "["+r.Environment+"]")
+	}
+	return strings.Join(parts, " ")
+}
+
+// oneLine keeps a hostile message from forging diff lines.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}

@@ -109,7 +109,15 @@ func requireAnalyze(t *testing.T) {
 
 func TestParity252(t *testing.T) {
 	requireAnalyze(t)
-	checkParity(t, V252, "", t.TempDir())
+	checkParity(t, V252, "", t.TempDir(), "")
+}
+
+// With the example policy (weights, a range, an excluded check, ignored
+// junk) on a smaller corpus.
+func TestParityPolicy252(t *testing.T) {
+	requireAnalyze(t)
+	t.Setenv("HARDENLAB_PARITY_UNITS", "300")
+	checkParity(t, V252, "", t.TempDir(), filepath.Join("..", "..", "fixtures", "score", "policies", "example.policy"))
 }
 
 func TestParity257(t *testing.T) {
@@ -123,12 +131,23 @@ func TestParity257(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	checkParity(t, V257, root, dir)
+	checkParity(t, V257, root, dir, "")
 }
 
-func checkParity(t *testing.T, v Version, root, dir string) {
+func checkParity(t *testing.T, v Version, root, dir, policyFile string) {
 	units := corpus(t, dir)
 	an := Analyzer{Root: root}
+	var policy *Policy
+	if policyFile != "" {
+		var err error
+		if policy, err = LoadPolicy(policyFile); err != nil {
+			t.Fatal(err)
+		}
+		an.Policy, err = filepath.Abs(policyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	const batch = 250
 	failures, compared, refused := 0, 0, 0
 	for start := 0; start < len(units); start += batch {
@@ -159,7 +178,7 @@ func checkParity(t *testing.T, v Version, root, dir string) {
 			if theirs[i].Path == "" {
 				continue
 			}
-			ours, err := Score(u.settings, Options{Version: v, Offline: true, UnitName: filepath.Base(u.path)})
+			ours, err := Score(u.settings, Options{Version: v, Offline: true, UnitName: filepath.Base(u.path), Policy: policy})
 			if err != nil {
 				t.Errorf("%s: %v", u.origin, err)
 				continue

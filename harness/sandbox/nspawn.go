@@ -136,6 +136,18 @@ func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	if err := waitRunning(bctx, leader, exited, &stderr); err != nil {
 		return nil, err
 	}
+	// A host's tmpfiles.d may name users the container's fresh /etc does
+	// not have yet; systemd-tmpfiles then stops short of /var/tmp. The
+	// container is throwaway: give it the standard sticky temp dirs.
+	for _, d := range []string{"/tmp", "/var/tmp"} {
+		hp := sb.HostPath(d)
+		if err := os.MkdirAll(hp, 0o755); err != nil {
+			return nil, fmt.Errorf("creating %s in the container: %w", d, err)
+		}
+		if err := os.Chmod(hp, 0o1777|os.ModeSticky); err != nil {
+			return nil, fmt.Errorf("setting the mode of %s in the container: %w", d, err)
+		}
+	}
 	sb.BusAddress = "unix:path=" + fmt.Sprintf("/proc/%d/root/run/dbus/system_bus_socket", leader)
 	sb.Env.BootMillis = float64(time.Since(start).Microseconds()) / 1000
 	sb.Env.NspawnArgs = append([]string{bin}, args...)

@@ -11,8 +11,8 @@ import (
 	"strings"
 )
 
-// directive generates the lines of one directive (none, one or several).
-type directive struct {
+// generator writes the lines of one directive (none, one or several).
+type generator struct {
 	name   string
 	chance float64 // probability that the directive appears at all
 	value  func(r *rand.Rand) string
@@ -77,14 +77,14 @@ var ipPrefixes = []string{"any", "localhost", "link-local", "multicast", "127.0.
 var devices = []string{"/dev/null rw", "/dev/zero r", "/dev/random", "char-rtc r", "block-loop rwm",
 	"/dev/urandom rw", "char-pts rw", "/dev/fuse rwm"}
 
-func directives() []directive {
-	b := func(name string, chance float64) directive {
-		return directive{name: name, chance: chance, value: boolean, maxRep: 2}
+func directives() []generator {
+	b := func(name string, chance float64) generator {
+		return generator{name: name, chance: chance, value: boolean, maxRep: 2}
 	}
-	oneOf := func(name string, chance float64, values ...string) directive {
-		return directive{name: name, chance: chance, value: func(r *rand.Rand) string { return pick(r, values) }, maxRep: 2}
+	oneOf := func(name string, chance float64, values ...string) generator {
+		return generator{name: name, chance: chance, value: func(r *rand.Rand) string { return pick(r, values) }, maxRep: 2}
 	}
-	return []directive{
+	return []generator{
 		oneOf("User", 0.3, "nobody", "root", "0", "foo", "1000", "www-data", ""),
 		b("DynamicUser", 0.25),
 		{name: "SupplementaryGroups", chance: 0.15, maxRep: 2, value: func(r *rand.Rand) string {

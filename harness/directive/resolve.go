@@ -145,7 +145,7 @@ func unknownDirective(a Assignment) error {
 	case a.Name == "":
 		return newError(a, "empty directive name")
 	case isKnownKey(serviceKeys252, a.Name):
-		return newError(a, "unsupported directive: systemd knows it, hardenlab does not model it (see `hardenlab directives` for the supported list)")
+		return newError(a, "unsupported directive: systemd knows it, but hardenlab does not model it")
 	case isKnownKey(unitKeys252, a.Name):
 		return newError(a, "unsupported directive: a [Unit] setting hardenlab does not model")
 	}

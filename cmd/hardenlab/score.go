@@ -255,6 +255,12 @@ func printScore(w io.Writer, path string, su *scoredUnit) {
 	}
 	tw.Flush()
 
+	// Each suggestion rescores the whole unit; for machine-made giants
+	// (thousands of lines) that would take long for little insight.
+	if len(su.unit.Service) > maxLinesForSuggestions {
+		fmt.Fprintf(w, "\n  (no suggestions: more than %d assignments)\n", maxLinesForSuggestions)
+		return
+	}
 	best := suggestions(su, 5)
 	if len(best) == 0 {
 		return
@@ -282,6 +288,8 @@ func openChecks(r *score.Result) []score.Check {
 func contribution(c score.Check) int {
 	return int((c.Badness*c.Weight + c.Range - 1) / c.Range)
 }
+
+const maxLinesForSuggestions = 1000
 
 type suggestion struct {
 	fix    string

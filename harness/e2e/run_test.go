@@ -60,6 +60,8 @@ var _ = Describe("hardenlab run on the tutorial's units", Label("run"), Ordered,
 			// serves / — hardened or not, /etc/shadow goes out.
 			Expect(r.Behavior.ExposedPaths).To(ContainElement("/etc/shadow"))
 			Expect(r.Readback).To(BeEmpty(), "directives systemd stored differently than meant")
+			Expect(r.Score.Ours).NotTo(BeNil())
+			Expect(r.Score.Disagreements).To(BeEmpty(), "hardenlab's scorer disagrees with systemd-analyze")
 		},
 		Entry("baseline", 0, "p3test", 9.6, "UNSAFE"),
 		Entry("hardened", 1, "p3test-hardened", 4.9, "OK"),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/score"
 )
 
 // analyzer is systemd-analyze as the sandbox has it.
@@ -25,7 +27,8 @@ var overallRE = regexp.MustCompile(`Overall exposure level for \S+: (\d+\.\d) ([
 // the one way that works the same for the host's systemd and a
 // container's — once as text (for the overall number, which the JSON form
 // omits) and once as JSON with the debug fields (for each check).
-func (r *Runner) analyze(ctx context.Context, profile, target string) report.Score {
+func (r *Runner) analyze(ctx context.Context, p Profile, target string) report.Score {
+	profile := p.Name
 	name := r.UnitName(profile, "-score")
 	unitOut, hostOut := r.outFile(name + ".txt")
 	defer os.Remove(hostOut)
@@ -58,7 +61,52 @@ func (r *Runner) analyze(ctx context.Context, profile, target string) report.Sco
 	if err != nil {
 		return report.Score{Error: err.Error()}
 	}
+	r.compareScorer(&sc, p, target, string(data))
 	return sc
+}
+
+// compareScorer scores the same settings with hardenlab's own scorer, in
+// online mode for the systemd under test, and records every disagreement
+// with systemd's answer: each one is a hardenlab bug.
+func (r *Runner) compareScorer(sc *report.Score, p Profile, unitName, analyzeOut string) {
+	major := leadingNumber(r.sb.Env.SystemdVersion)
+	v, err := score.ParseVersion(major)
+	if err != nil {
+		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer does not model systemd "+r.sb.Env.SystemdVersion+": "+err.Error())
+		return
+	}
+	ours, err := score.Score(p.Settings, score.Options{Version: v, UnitName: unitName})
+	if err != nil {
+		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer failed: "+err.Error())
+		return
+	}
+	sc.Ours = &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: v.String()}
+	if ours.Tenths != int(math.Round(sc.Exposure*10)) || ours.Level != sc.Level {
+		sc.Disagreements = append(sc.Disagreements, fmt.Sprintf("overall: ours %.1f %s, systemd %.1f %s", ours.Exposure, ours.Level, sc.Exposure, sc.Level))
+	}
+	for _, line := range strings.Split(analyzeOut, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "[") {
+			continue
+		}
+		theirs, err := score.ParseAnalyzeJSON([]byte(line))
+		if err != nil || len(theirs) != 1 {
+			continue
+		}
+		for _, d := range score.Compare(ours.Checks, theirs[0]) {
+			if d.Field == "description" || d.Field == "exposure" {
+				continue // wording and per-row rounding are shown, not scored
+			}
+			sc.Disagreements = append(sc.Disagreements, d.String())
+		}
+	}
+}
+
+func leadingNumber(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
 
 // execCommand is the a(sasb) element of ExecStart.

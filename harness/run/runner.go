@@ -316,7 +316,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	go func() {
 		defer wg.Done()
 		t := time.Now()
-		sc = r.analyze(pctx, p.Name, rec.Unit)
+		sc = r.analyze(pctx, p, rec.Unit)
 		rec.Timings.Score = ms(time.Since(t))
 	}()
 	wg.Wait()

@@ -26,6 +26,13 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 		python = s.ExecStart[0][0]
 		keep = directoryArgs(s.ExecStart[0])
 	} else if len(s.ExecStart) > 0 {
+		// Not the demo: hardenlab runs the demo instead, but a command that
+		// does not even exist is a mistake in the unit worth stopping for.
+		if bin := s.ExecStart[0][0]; path.IsAbs(bin) {
+			if _, err := os.Stat(hostPath(bin)); err != nil {
+				return nil, "", fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, err)
+			}
+		}
 		note = fmt.Sprintf("ExecStart=%s is not the demo service; hardenlab ran %s -m http.server under the unit's directives instead",
 			strings.Join(s.ExecStart[0], " "), defaultPython)
 	}

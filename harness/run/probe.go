@@ -98,11 +98,10 @@ func (r *Runner) runProbes(ctx context.Context, p Profile, service string, mainP
 		sdbus.Property{Name: "JoinsNamespaceOf", Value: dbusVariant([]string{service})},
 		sdbus.PropAfter(service),
 	)
-	if len(s.InaccessiblePaths) > 0 || s.RootDirectory != "" || s.RootImage != "" {
-		// Keep the probe binary reachable when the profile hides /run or
-		// swaps the root; a read-only bind changes nothing the probes check.
-		props = append(props, sdbus.Property{Name: "BindReadOnlyPaths", Value: dbusVariant([]bindPath{{Source: r.sb.BinDir, Destination: r.sb.BinDir, Recursive: 16384}})})
-	}
+	// The probe binary is bound read-only into the unit: nothing in the
+	// sandbox can alter it, and it stays reachable when the profile hides
+	// /run or swaps the root. The probes check nothing under it.
+	props = append(props, sdbus.Property{Name: "BindReadOnlyPaths", Value: dbusVariant([]bindPath{{Source: r.sb.BinDir, Destination: r.sb.BinDir, Recursive: 16384}})})
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()

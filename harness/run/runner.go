@@ -250,6 +250,10 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	if note != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: note})
 	}
+	if err := checkSupported(p, r.sb.Env.SystemdVersion); err != nil {
+		rec.Error = err.Error()
+		return rec
+	}
 	rec.Behavior.Port = port
 	rec.Behavior.Command = argv
 	props := r.serviceProperties(p, argv)
@@ -261,7 +265,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		var je *systemd.JobError
 		if !errors.As(startErr, &je) {
 			// systemd refused the unit: nothing ran.
-			rec.Error = startErr.Error()
+			rec.Error = explainRefusal(startErr, p, r.sb.Env.SystemdVersion).Error()
 			return rec
 		}
 	}

@@ -1,0 +1,69 @@
+package run
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
+func profileOf(t *testing.T, lines ...string) Profile {
+	t.Helper()
+	var as []directive.Assignment
+	for i, l := range lines {
+		a, err := directive.ParseAssignment(l, directive.Source{File: "u.service", Line: i + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	s, err := directive.Resolve(as, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Profile{Name: "p", Assignments: as, Settings: s}
+}
+
+func TestSinceNamesKnownDirectives(t *testing.T) {
+	for name := range since {
+		if _, ok := directive.Lookup(name); !ok {
+			t.Errorf("since table names unknown directive %s", name)
+		}
+	}
+}
+
+func TestCheckSupported(t *testing.T) {
+	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "ProtectClock=yes", "ProtectProc=invisible")
+	err := checkSupported(p, "245.4-4ubuntu3")
+	if err == nil {
+		t.Fatal("systemd 245 accepted ProtectProc=")
+	}
+	for _, want := range []string{"u.service:3", "ProtectProc=invisible", "systemd 245.4-4ubuntu3", "247"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "ProtectClock") {
+		t.Errorf("245 supports ProtectClock: %v", err)
+	}
+	if err := checkSupported(p, "252.39-1~deb12u2"); err != nil {
+		t.Errorf("252: %v", err)
+	}
+}
+
+func TestExplainRefusal(t *testing.T) {
+	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "ProtectKernelLogs=yes")
+	de := dbus.Error{Name: "org.freedesktop.DBus.Error.PropertyReadOnly", Body: []interface{}{"Cannot set property ProtectKernelLogs, or unknown property."}}
+	err := explainRefusal(de, p, "243")
+	var re *RefusalError
+	if !errors.As(err, &re) || re.Directive != "ProtectKernelLogs" || !strings.Contains(err.Error(), "systemd 243") || !strings.Contains(err.Error(), "u.service:2") {
+		t.Fatalf("got %v", err)
+	}
+	other := errors.New("boom")
+	if explainRefusal(other, p, "252") != other {
+		t.Fatal("unrelated errors must pass through")
+	}
+}

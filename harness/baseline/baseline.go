@@ -61,7 +61,7 @@ func decode(path string, data []byte) (report.Matrix, error) {
 	seen := map[profileKey]int{}
 	for i, r := range m.Records {
 		if r.Schema != 0 && r.Schema != report.SchemaVersion {
-			return report.Matrix{}, fmt.Errorf("%s: record %d (%s): %w: schema %d, want %d", path, i, r.Profile.Name, ErrSchema, r.Schema, report.SchemaVersion)
+			return report.Matrix{}, fmt.Errorf("%s: record %d (%q): %w: schema %d, want %d", path, i, r.Profile.Name, ErrSchema, r.Schema, report.SchemaVersion)
 		}
 		if r.Profile.Name == "" {
 			return report.Matrix{}, fmt.Errorf("%s: record %d has no profile name", path, i)
@@ -71,6 +71,13 @@ func decode(path string, data []byte) (report.Matrix, error) {
 			return report.Matrix{}, fmt.Errorf("%s: records %d and %d are both %s in environment %q: a baseline holds each profile once", path, j, i, k.describe(), r.Environment.Name)
 		}
 		seen[k] = i
+		probeAt := map[string]int{}
+		for j, p := range r.Probes {
+			if at, dup := probeAt[p.ID]; dup {
+				return report.Matrix{}, fmt.Errorf("%s: record %d (%q) lists probe %q twice (entries %d and %d): which verdict counts would be a guess", path, i, r.Profile.Name, p.ID, at, j)
+			}
+			probeAt[p.ID] = j
+		}
 	}
 	return m, nil
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
@@ -281,11 +283,22 @@ func keyOf(r report.Record) profileKey {
 func (k profileKey) describe() string {
 	switch k.kind {
 	case "":
-		return "profile " + k.ident
+		return "profile " + printable(k.ident)
 	case report.KindControl, report.KindFull:
-		return "the " + k.kind + " profile"
+		return "the " + printable(k.kind) + " profile"
 	}
-	return "the " + k.kind + " profile of " + k.ident
+	return "the " + printable(k.kind) + " profile of " + printable(k.ident)
+}
+
+// printable quotes names that a hostile file filled with control
+// characters, so an error stays one honest line.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // profileRank orders profiles by how directly they show the unit as

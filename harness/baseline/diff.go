@@ -60,7 +60,7 @@ func diffSubject(r Regression) string {
 		parts = append(parts, r.Probe)
 	}
 	if r.Profile != "" {
-		parts = append(parts, "in "+r.Profile)
+		parts = append(parts, "in profile "+r.Profile)
 	}
 	if r.Environment != "" {
 		parts = append(parts, "["+r.Environment+"]")

@@ -129,6 +129,9 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
+	if code := checkExecutables(profiles, f.root, io); code != exitOK {
+		return nil, code
+	}
 	binaries := map[string]string{}
 	if !f.noProbes {
 		bin, err := findProbeBinary(f.probeBin)

@@ -89,6 +89,9 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	if code != exitOK {
 		return code
 	}
+	if code := checkExecutables(profiles, *root, io); code != exitOK {
+		return code
+	}
 	binaries := map[string]string{}
 	if !*noProbes {
 		bin, err := findProbeBinary(*probeBin)
@@ -201,6 +204,36 @@ func loadProfiles(paths []string, io stdio) ([]run.Profile, int) {
 		return nil, exitUsage
 	}
 	return profiles, exitOK
+}
+
+// checkExecutables refuses, before a sandbox is booted, an ExecStart= whose
+// program does not exist in the root the sandbox will run.
+func checkExecutables(profiles []run.Profile, root string, io stdio) int {
+	if root == "" {
+		root = "/"
+	}
+	code := exitOK
+	for _, p := range profiles {
+		for _, argv := range p.Settings.ExecStart {
+			if len(argv) == 0 || !filepath.IsAbs(argv[0]) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(root, argv[0])); err != nil {
+				src := p.Source
+				for _, a := range p.Assignments {
+					if a.Name == "ExecStart" {
+						src = a.Source.String()
+					}
+				}
+				errorf(io, "%s: ExecStart=%s: no such executable in %s (%v)", src, argv[0], root, err)
+				code = exitUsage
+			}
+		}
+	}
+	if code != exitOK {
+		hintf(io, "nothing was started")
+	}
+	return code
 }
 
 func writeJSON(w io.Writer, v any) error {

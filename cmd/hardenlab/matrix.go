@@ -11,6 +11,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/rootfs"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
@@ -48,6 +49,7 @@ marked incomplete).
 
 type matrixFlags struct {
 	mode, sandbox, root, out, markdown, html, probeBin string
+	envs, stateDir                                     string
 	jobs                                               int
 	asJSON, noProbes                                   bool
 	timeout                                            time.Duration
@@ -58,6 +60,8 @@ func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.jobs, "jobs", 2, "profiles to run at once")
 	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host or nspawn")
 	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn (default: the host's root)")
+	fs.StringVar(&f.envs, "env", "", "comma-separated environments to run the same matrix in, side by side:\nhost-root (the host's own root) or debian:SUITE (a cached debootstrap root, e.g. debian:trixie for systemd 257)")
+	fs.StringVar(&f.stateDir, "state-dir", rootfs.DefaultStateDir, "where built roots are cached")
 	fs.StringVar(&f.out, "out", "", "write the JSON document to this file")
 	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown summary to this file")
 	fs.StringVar(&f.html, "html", "", "write a self-contained HTML report to this file")
@@ -116,6 +120,18 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
+	envs, err := parseEnvs(f.envs, f.root)
+	if err != nil {
+		errorf(io, "%v", err)
+		return nil, exitUsage
+	}
+	if len(envs) > 1 || envs[0].suite != "" {
+		if kind == sandbox.Host {
+			errorf(io, "--env with a Debian root needs --sandbox nspawn (or auto)")
+			return nil, exitUsage
+		}
+		kind = sandbox.Nspawn
+	}
 	u, err := directive.ParseFile(path)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -129,9 +145,6 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
-	if code := checkExecutables(profiles, f.root, io); code != exitOK {
-		return nil, code
-	}
 	binaries := map[string]string{}
 	if !f.noProbes {
 		bin, err := findProbeBinary(f.probeBin)
@@ -142,36 +155,101 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		}
 		binaries[run.ProbeBinary] = bin
 	}
-
-	runID := newRunID()
 	progress := newProgress(io.err)
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		errorf(io, "cleaning up after earlier runs: %v", err)
 	}
+	// Roots are built (or found in the cache) before anything starts, so a
+	// failed build never leaves a half-run matrix.
+	for i := range envs {
+		if envs[i].suite == "" {
+			continue
+		}
+		t := time.Now()
+		progress.linef("%s: preparing the root (debootstrap; cached after the first time)", envs[i].name)
+		dir, err := rootfs.Build(ctx, envs[i].spec(), f.stateDir)
+		if err != nil {
+			errorf(io, "building the %s root: %v", envs[i].name, err)
+			return nil, exitError
+		}
+		envs[i].root = dir
+		progress.linef("%s: root ready in %.1f s at %s", envs[i].name, time.Since(t).Seconds(), dir)
+	}
+	if code := checkExecutables(profiles, envs[0].root, io); code != exitOK {
+		return nil, code
+	}
+
+	runID := newRunID()
 	start := time.Now()
-	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: binaries})
+	m := &report.Matrix{
+		Schema: report.SchemaVersion, RunID: runID, Source: path, Mode: f.mode,
+		Directives: profile.Directives(u.Service), Jobs: f.jobs,
+	}
+	code := exitOK
+	for _, env := range envs {
+		if ctx.Err() != nil {
+			m.Incomplete = true
+			break
+		}
+		recs, sbEnv, c := runMatrixIn(ctx, f, kind, env, runID, profiles, binaries, progress, io)
+		if c == exitError && len(recs) == 0 {
+			return nil, c
+		}
+		if c != exitOK {
+			code = c
+		}
+		m.Environments = append(m.Environments, sbEnv)
+		for _, rec := range recs {
+			m.Records = append(m.Records, rec)
+			if rec.Error != "" {
+				code = exitFindings
+			}
+			if rec.Incomplete {
+				m.Incomplete = true
+			}
+		}
+		if len(recs) < len(profiles) {
+			m.Incomplete = true
+		}
+	}
+	progress.done()
+	m.WallMillis = float64(time.Since(start).Microseconds()) / 1000
+	if n := len(m.Records); n > 0 {
+		m.PerProfileMillis = m.WallMillis / float64(n)
+	}
+	report.Attribute(m)
+	return m, code
+}
+
+// runMatrixIn runs the profiles in one environment's sandbox.
+func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matrixEnv, runID string, profiles []profile.Profile,
+	binaries map[string]string, progress *progress, io stdio) ([]report.Record, sandbox.Environment, int) {
+	envRunID := runID
+	if env.suite != "" || env.index > 0 {
+		envRunID = fmt.Sprintf("%s-%d", runID, env.index)
+	}
+	progress.linef("%s: booting %s sandbox (run %s)", env.name, kind, envRunID)
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries})
 	if err != nil {
-		errorf(io, "%v", err)
-		return nil, exitError
+		errorf(io, "%s: %v", env.name, err)
+		return nil, sandbox.Environment{Name: env.name}, exitError
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if err := sb.Close(cctx); err != nil {
-			errorf(io, "tearing down the sandbox: %v", err)
+			errorf(io, "tearing down the %s sandbox: %v", env.name, err)
 		}
 	}()
-	sb.Env.Name = environmentName(f.root)
-	progress.linef("systemd %s running after %.0f ms; %d profiles, %d at a time",
-		sb.Env.SystemdVersion, sb.Env.BootMillis, len(profiles), f.jobs)
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, Progress: func(string, ...any) {}, SkipProbes: f.noProbes})
+	sb.Env.Name = env.name
+	progress.linef("%s: systemd %s running after %.0f ms; %d profiles, %d at a time",
+		env.name, sb.Env.SystemdVersion, sb.Env.BootMillis, len(profiles), f.jobs)
+	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, Progress: func(string, ...any) {}, SkipProbes: f.noProbes})
 	if err != nil {
-		errorf(io, "%v", err)
-		return nil, exitError
+		errorf(io, "%s: %v", env.name, err)
+		return nil, sb.Env, exitError
 	}
 	defer r.Close(context.WithoutCancel(ctx))
-
 	done := 0
 	records := r.RunAll(ctx, profiles, f.jobs, func(i int, rec report.Record) {
 		done++
@@ -181,37 +259,17 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		} else if !rec.Behavior.Started {
 			state += ", service broke"
 		}
-		progress.linef("[%d/%d] %s: %s", done, len(profiles), profiles[i].Name, state)
+		progress.linef("%s [%d/%d] %s: %s", env.name, done, len(profiles), profiles[i].Name, state)
 	})
-	progress.done()
-	m := &report.Matrix{
-		Schema: report.SchemaVersion, RunID: runID, Source: path, Mode: f.mode,
-		Environments: []sandbox.Environment{sb.Env}, Directives: profile.Directives(u.Service),
-		Jobs: f.jobs,
-	}
-	code := exitOK
+	var out []report.Record
 	for _, rec := range records {
 		if rec.Schema == 0 {
 			continue // never ran: interrupted before its turn
 		}
 		rec.Environment = sb.Env
-		m.Records = append(m.Records, rec)
-		if rec.Error != "" {
-			code = exitFindings
-		}
-		if rec.Incomplete {
-			m.Incomplete = true
-		}
+		out = append(out, rec)
 	}
-	if len(m.Records) < len(profiles) {
-		m.Incomplete = true
-	}
-	m.WallMillis = float64(time.Since(start).Microseconds()) / 1000
-	if n := len(m.Records); n > 0 {
-		m.PerProfileMillis = m.WallMillis / float64(n)
-	}
-	report.Attribute(m)
-	return m, code
+	return out, sb.Env, exitOK
 }
 
 // environmentName names the systemd under test in reports.

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/rootfs"
+)
+
+const rootfsUsage = `Usage: hardenlab rootfs build [--rebuild] [--state-dir DIR] debian:SUITE
+       hardenlab rootfs path [--state-dir DIR] debian:SUITE
+
+Builds (with debootstrap, from Debian's mirror) and caches a root file
+system with systemd, D-Bus and python3, so that "hardenlab matrix --env
+host-root,debian:SUITE" can run the same profiles under another systemd
+version side by side: debian:trixie has systemd 257, the host (Debian 12)
+252. A cached root is reused; --rebuild makes it again. "path" prints where
+the cached root is (exit 1 if it is not built).
+`
+
+func cmdRootfs(ctx context.Context, args []string, io stdio) int {
+	if len(args) == 0 {
+		fmt.Fprint(io.err, rootfsUsage)
+		return exitUsage
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("rootfs "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	fs.Usage = func() { fmt.Fprint(io.err, rootfsUsage); fs.PrintDefaults() }
+	rebuild := fs.Bool("rebuild", false, "discard the cached root and build it again")
+	stateDir := fs.String("state-dir", rootfs.DefaultStateDir, "where built roots are cached")
+	if err := fs.Parse(args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	envs, err := parseEnvs(fs.Arg(0), "")
+	if err != nil || envs[0].suite == "" {
+		errorf(io, "want debian:SUITE, e.g. debian:trixie")
+		return exitUsage
+	}
+	spec := envs[0].spec()
+	switch sub {
+	case "build":
+		spec.Rebuild = *rebuild
+		t := time.Now()
+		dir, err := rootfs.Build(ctx, spec, *stateDir)
+		if err != nil {
+			errorf(io, "%v", err)
+			return exitError
+		}
+		fmt.Fprintf(io.out, "%s\n", dir)
+		fmt.Fprintf(io.err, "hardenlab: %s ready in %.1f s\n", fs.Arg(0), time.Since(t).Seconds())
+		return exitOK
+	case "path":
+		dir, _, err := rootfs.Lookup(spec, *stateDir)
+		if err != nil {
+			errorf(io, "%s is not built: %v", fs.Arg(0), err)
+			hintf(io, "hardenlab rootfs build %s", fs.Arg(0))
+			return exitFindings
+		}
+		fmt.Fprintln(io.out, dir)
+		return exitOK
+	}
+	errorf(io, "unknown rootfs command %q (want build or path)", sub)
+	return exitUsage
+}

@@ -77,15 +77,18 @@ func (c *Client) WaitReady(ctx context.Context, alive func() bool) (time.Duratio
 			return time.Since(start), status, nil
 		}
 		last = err
+		if ctx.Err() != nil {
+			break
+		}
 		if alive != nil && !alive() {
 			return time.Since(start), 0, fmt.Errorf("service stopped before answering HTTP (last error: %v)", last)
 		}
 		select {
 		case <-ctx.Done():
-			return time.Since(start), 0, fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
+	return time.Since(start), 0, fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())
 }
 
 // Status fetches one URL path and returns its HTTP status.

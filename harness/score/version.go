@@ -63,10 +63,11 @@ func supportedList() string {
 	return strings.Join(s, ", ")
 }
 
-var versionPattern = regexp.MustCompile(`^v?(\d+)(\.\d+)*$`)
+var versionPattern = regexp.MustCompile(`^v?(\d+)([.~+-][0-9A-Za-z.~+-]*)?$`)
 
-// ParseVersion accepts "252", "v257" or "257.13" and returns the modelled
-// version with that major number.
+// ParseVersion accepts "252", "v257", "257.13" or a package version as
+// PID 1 reports it over D-Bus ("252.39-1~deb12u2") and returns the
+// modelled version with that major number.
 func ParseVersion(s string) (Version, error) {
 	m := versionPattern.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {

@@ -10,8 +10,8 @@ func TestParseVersion(t *testing.T) {
 		in   string
 		want Version
 		ok   bool
-	}{{"252", V252, true}, {"v257", V257, true}, {"257.13", V257, true}, {"252.39", V252, true},
-		{"254", 0, false}, {"", 0, false}, {"latest", 0, false}, {"2 52", 0, false}} {
+	}{{"252", V252, true}, {"v257", V257, true}, {"257.13", V257, true}, {"252.39", V252, true}, {"252.39-1~deb12u2", V252, true},
+		{"254", 0, false}, {"", 0, false}, {"latest", 0, false}, {"2 52", 0, false}, {"252abc", 0, false}} {
 		got, err := ParseVersion(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {
 			t.Errorf("ParseVersion(%q) = %v, %v; want %v, ok=%v", tc.in, got, err, tc.want, tc.ok)

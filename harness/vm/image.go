@@ -101,6 +101,9 @@ func pruneOutdated(cacheRoot, release, keep string) error {
 		if err := os.RemoveAll(filepath.Join(cacheRoot, n)); err != nil {
 			return fmt.Errorf("removing outdated VM image %s: %w", n, err)
 		}
+		if err := os.Remove(filepath.Join(cacheRoot, "."+n+".lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing outdated VM image lock %s: %w", n, err)
+		}
 	}
 	return nil
 }

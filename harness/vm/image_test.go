@@ -162,9 +162,14 @@ func TestPruneOutdated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, lock := range []string{".trixie-0123456789ab.lock", "." + keep + ".lock"} {
+		writeHostFile(t, cache, lock, "", 0o644)
+	}
 	if err := pruneOutdated(cache, "trixie", keep); err != nil {
 		t.Fatal(err)
 	}
+	dirs[".trixie-0123456789ab.lock"] = false
+	dirs["."+keep+".lock"] = true
 	for d, survive := range dirs {
 		_, err := os.Stat(filepath.Join(cache, d))
 		if (err == nil) != survive {

@@ -32,6 +32,7 @@ func commands() []command {
 	return []command{
 		{"run", "start units from unit files in a real systemd, probe them, record score and behavior", cmdRun},
 		{"matrix", "generate profiles from a unit (ladder, single, leave-one-out) and credit each directive", cmdMatrix},
+		{"check", "CI gate: rerun a unit's matrix and fail on regressions against a stored baseline", cmdCheck},
 		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
 		{"probes", "list the probe registry: what each probe attempts and which directive it evidences", cmdProbes},
 		{"rootfs", "build and cache a Debian root (another systemd version) for --env debian:SUITE", cmdRootfs},

@@ -291,8 +291,8 @@ func writeMatrixOutputs(f matrixFlags, m report.Matrix, io stdio) int {
 		path  string
 		write func(*os.File) error
 	}{
-		{f.markdown, func(w *os.File) error { return errNotYet }},
-		{f.html, func(w *os.File) error { return errNotYet }},
+		{f.markdown, func(w *os.File) error { return report.WriteMarkdown(w, m) }},
+		{f.html, func(w *os.File) error { return report.WriteHTML(w, m) }},
 	} {
 		if o.path == "" {
 			continue
@@ -324,5 +324,3 @@ func firstLineOf(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
-
-var errNotYet = fmt.Errorf("this build cannot render that format yet")

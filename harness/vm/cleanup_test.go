@@ -167,6 +167,9 @@ func TestRunBringsBackResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(out.Results)
+	if out.AccelReason == "" || out.Image.Kernel != "6.12.0-fake" || out.ImageBuilt {
+		t.Errorf("outcome does not describe the accelerator choice or the cached image: %+v", out)
+	}
 	if out.Accel != AccelTCG || out.Kernel != "6.12.0-fake" || out.SystemdVersion != "257" || out.Virt != "qemu" || out.ExitStatus != 3 {
 		t.Errorf("outcome %+v", out)
 	}

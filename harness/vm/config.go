@@ -71,11 +71,13 @@ type Config struct {
 // Outcome is what a run found out.
 type Outcome struct {
 	Accel          string // accelerator actually used: "kvm" or "tcg"
+	AccelReason    string // why, e.g. "kvm self-test failed (...), using tcg"
 	Kernel         string // guest `uname -r`
 	SystemdVersion string // guest systemd version, e.g. "257"
 	Virt           string // guest `systemd-detect-virt`
 	ImageDir       string // the cached image that was booted
 	ImageBuilt     bool   // whether this run had to build the image
+	Image          Manifest
 
 	BuildDuration time.Duration // 0 when the cached image was reused
 	BootDuration  time.Duration // QEMU start to the guest runner starting

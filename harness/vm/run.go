@@ -56,7 +56,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	if err != nil {
 		return nil, err
 	}
-	out = &Outcome{ImageDir: imageDir, ImageBuilt: built}
+	out = &Outcome{ImageDir: imageDir, ImageBuilt: built, Image: manifest}
 	if built {
 		out.BuildDuration = time.Since(buildStart)
 	}
@@ -70,7 +70,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	if err != nil {
 		return nil, err
 	}
-	out.Accel = accel
+	out.Accel, out.AccelReason = accel, why
 	fmt.Fprintf(progress, "vm| accelerator %s: %s\n", accel, why)
 
 	tmp, err := os.MkdirTemp(env.tempDir, "hardenlab-vm-")

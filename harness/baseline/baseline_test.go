@@ -13,8 +13,10 @@ import (
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
-// The sample is a real `all` matrix of fixtures/p3test-hardened.service
-// (see harness/report/testdata/README.md).
+// The sample is a real `hardenlab matrix --mode all` of
+// fixtures/p3test-hardened.service (see harness/report/testdata/README.md).
+// Like every `all` matrix it has no separate full profile: the ladder's
+// last step is the unit as written.
 const sample = "../report/testdata/matrix-p3test-hardened.json"
 
 func loadSample(t testing.TB) report.Matrix {
@@ -51,6 +53,25 @@ func recordOf(t testing.TB, m *report.Matrix, kind, directive string) *report.Re
 	return nil
 }
 
+// fullOf is the profile that stands for the unit as written.
+func fullOf(t testing.TB, m *report.Matrix) *report.Record {
+	t.Helper()
+	var last *report.Record
+	for i := range m.Records {
+		r := &m.Records[i]
+		if r.Profile.Kind == report.KindFull {
+			return r
+		}
+		if r.Profile.Kind == report.KindLadder && (last == nil || r.Profile.Step > last.Profile.Step) {
+			last = r
+		}
+	}
+	if last == nil || last.Profile.Step != len(m.Directives) {
+		t.Fatal("sample has neither a full profile nor a complete ladder")
+	}
+	return last
+}
+
 func probeOf(t testing.TB, r *report.Record, id string) *report.ProbeResult {
 	t.Helper()
 	for i := range r.Probes {
@@ -77,7 +98,7 @@ func float(v float64) *float64 { return &v }
 
 func TestSampleIsFitForTheseTests(t *testing.T) {
 	m := loadSample(t)
-	full := recordOf(t, &m, report.KindFull, "")
+	full := fullOf(t, &m)
 	if probeOf(t, full, "fs.protect-home").Verdict != "enforced" || !full.Behavior.Started {
 		t.Fatal("the sample's full profile must enforce ProtectHome and start")
 	}
@@ -88,7 +109,7 @@ func TestSampleIsFitForTheseTests(t *testing.T) {
 
 func TestCompareSameRunPasses(t *testing.T) {
 	m := loadSample(t)
-	full := recordOf(t, &m, report.KindFull, "")
+	full := fullOf(t, &m)
 	if regs := Compare(m, clone(t, m), float(full.Score.Exposure)); len(regs) != 0 {
 		t.Errorf("a run against itself at its own score regressed: %+v", regs)
 	}
@@ -98,7 +119,8 @@ func TestCompareSameRunPasses(t *testing.T) {
 // real matrix and checks that exactly it is reported.
 func TestCompareKinds(t *testing.T) {
 	base := loadSample(t)
-	fullExposure := recordOf(t, &base, report.KindFull, "").Score.Exposure
+	fullExposure := fullOf(t, &base).Score.Exposure
+	full := fullOf(t, &base).Profile.Name
 	cases := []struct {
 		name      string
 		threshold *float64
@@ -109,15 +131,15 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "full exposure rose",
 			change: func(t *testing.T, m *report.Matrix) {
-				recordOf(t, m, report.KindFull, "").Score.Exposure += 0.2
+				fullOf(t, m).Score.Exposure += 0.2
 			},
-			want: []Regression{{Kind: ExposureRose, Profile: "full", Was: "4.9 OK", Now: "5.1 OK"}},
+			want: []Regression{{Kind: ExposureRose, Profile: full, Was: "4.9 OK", Now: "5.1 OK"}},
 		},
 		{
 			name:      "over the threshold",
 			threshold: float(fullExposure - 0.1),
 			change:    func(*testing.T, *report.Matrix) {},
-			want:      []Regression{{Kind: OverThreshold, Profile: "full", Was: "at most 4.8", Now: "4.9 OK"}},
+			want:      []Regression{{Kind: OverThreshold, Profile: full, Was: "at most 4.8", Now: "4.9 OK"}},
 		},
 		{
 			name: "a single profile's exposure rose",
@@ -138,10 +160,11 @@ func TestCompareKinds(t *testing.T) {
 					}
 				}
 			},
-			want: []Regression{{Kind: VerdictLost, Profile: "full", Directive: "ProtectHome", Probe: "fs.protect-home", Was: "enforced", Now: "not-enforced"}},
-			// single, 15 ladder steps (from step 2) and 15 leave-one-out
-			// profiles carry ProtectHome.
-			wantAlso: 1 + 15 + 15,
+			want: []Regression{{Kind: VerdictLost, Profile: full, Directive: "ProtectHome", Probe: "fs.protect-home", Was: "enforced", Now: "not-enforced"}},
+			// Besides the full unit (the last ladder step): the single
+			// profile, ladder steps 2 to 15 and 15 leave-one-out profiles
+			// carry ProtectHome.
+			wantAlso: 1 + 14 + 15,
 		},
 		{
 			name: "service broke",
@@ -157,10 +180,10 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "HTTP exposure grew",
 			change: func(t *testing.T, m *report.Matrix) {
-				r := recordOf(t, m, report.KindFull, "")
+				r := fullOf(t, m)
 				r.Behavior.Exposures[exposureOf(t, r, "tmp-marker")].Exposed = true
 			},
-			want: []Regression{{Kind: ExposureGrew, Profile: "full", Was: "etc-shadow, dev-listing", Now: "etc-shadow, dev-listing, tmp-marker"}},
+			want: []Regression{{Kind: ExposureGrew, Profile: full, Was: "etc-shadow, dev-listing", Now: "etc-shadow, dev-listing, tmp-marker"}},
 		},
 		{
 			name: "score unknown",
@@ -186,7 +209,7 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "improvements are not regressions",
 			change: func(t *testing.T, m *report.Matrix) {
-				r := recordOf(t, m, report.KindFull, "")
+				r := fullOf(t, m)
 				r.Score.Exposure = 3.0
 				r.Behavior.Exposures[exposureOf(t, r, "etc-shadow")].Exposed = false
 				probeOf(t, recordOf(t, m, report.KindSingle, "IPAddressAllow"), "net.connect-target").Verdict = "enforced"
@@ -243,8 +266,8 @@ func diffText(regs []Regression) string {
 
 // TestCompareDirectiveRemoved is the gate's headline case: the unit lost
 // ProtectHome=. The matrix of such a unit has no single, ladder or
-// leave-one-out profile for it; its full profile no longer hides /root and
-// /home and scores higher.
+// leave-one-out profile for it, and every profile that had it now scores
+// 0.2 higher, hands out /root and /home and runs no fs.protect-home probe.
 func TestCompareDirectiveRemoved(t *testing.T) {
 	base := loadSample(t)
 	cur := clone(t, base)
@@ -257,56 +280,69 @@ func TestCompareDirectiveRemoved(t *testing.T) {
 	}
 	cur.Directives = dirs
 	var recs []report.Record
+	hadIt := 0
 	for _, r := range cur.Records {
-		if r.Profile.Directive != gone || r.Profile.Kind == report.KindFull {
-			recs = append(recs, r)
+		if r.Profile.Directive == gone && r.Profile.Kind != report.KindLadder || r.Profile.Kind == report.KindLadder && r.Profile.Step == 2 {
+			continue // single-ProtectHome, without-ProtectHome, ladder step 2
 		}
+		var probes []report.ProbeResult
+		for _, p := range r.Probes {
+			if p.ID != "fs.protect-home" {
+				probes = append(probes, p)
+			}
+		}
+		if len(probes) != len(r.Probes) {
+			hadIt++
+			r.Probes = probes
+			r.Score.Exposure += 0.2
+			if r.Score.Exposure >= 5 && r.Score.Level == "OK" {
+				r.Score.Level = "MEDIUM"
+			}
+			for i, e := range r.Behavior.Exposures {
+				if e.ID == "root-home-marker" || e.ID == "user-home-marker" {
+					r.Behavior.Exposures[i].Exposed = true
+				}
+			}
+		}
+		recs = append(recs, r)
 	}
 	cur.Records = recs
-	full := recordOf(t, &cur, report.KindFull, "")
-	full.Score.Exposure = 5.1
-	full.Score.Level = "MEDIUM"
-	var probes []report.ProbeResult
-	for _, p := range full.Probes {
-		if p.ID != "fs.protect-home" {
-			probes = append(probes, p)
-		}
+	if hadIt != 14+1+14 {
+		t.Fatalf("%d profiles had ProtectHome besides its own: the sample changed", hadIt)
 	}
-	full.Probes = probes
-	full.Behavior.Exposures[exposureOf(t, full, "root-home-marker")].Exposed = true
-	full.Behavior.Exposures[exposureOf(t, full, "user-home-marker")].Exposed = true
 
 	got := Compare(base, cur, nil)
+	text := diffText(got)
+	t.Log("\n" + text)
 	kinds := map[Kind]Regression{}
 	for _, r := range got {
 		if _, dup := kinds[r.Kind]; dup {
-			t.Errorf("%s reported twice:\n%s", r.Kind, diffText(got))
+			t.Errorf("%s reported twice:\n%s", r.Kind, text)
 		}
 		kinds[r.Kind] = r
 	}
+	full := fullOf(t, &base).Profile.Name
 	if r := kinds[DirectiveRemoved]; r.Directive != gone {
 		t.Errorf("removal not named: %+v", r)
 	}
-	if r := kinds[VerdictLost]; r.Directive != gone || r.Probe != "fs.protect-home" || r.Was != "enforced" || r.Now != "not run" || r.Profile != "full" {
+	if r := kinds[VerdictLost]; r.Directive != gone || r.Probe != "fs.protect-home" || r.Was != "enforced" || r.Now != "not run" || r.Profile != full || len(r.Also) != 28 {
 		t.Errorf("lost verdict: %+v", r)
 	}
-	if r := kinds[ExposureRose]; r.Was != "4.9 OK" || r.Now != "5.1 MEDIUM" {
+	if r := kinds[ExposureRose]; r.Profile != full || r.Was != "4.9 OK" || r.Now != "5.1 MEDIUM" || len(r.Also) != 28 {
 		t.Errorf("score change: %+v", r)
 	}
-	if r := kinds[ExposureGrew]; !strings.Contains(r.Message, "root-home-marker, user-home-marker") {
+	if r := kinds[ExposureGrew]; r.Profile != full || !strings.Contains(r.Message, "root-home-marker, user-home-marker") {
 		t.Errorf("exposure: %+v", r)
 	}
 	if _, ok := kinds[ProfileMissing]; ok {
-		t.Errorf("the removed directive's profiles are reported missing one by one:\n%s", diffText(got))
+		t.Errorf("the removed directive's profiles are reported missing one by one:\n%s", text)
 	}
 	if len(got) != 4 {
-		t.Errorf("want 4 regressions, got:\n%s", diffText(got))
+		t.Errorf("want 4 regressions, got %d", len(got))
 	}
-	text := diffText(got)
-	t.Log("\n" + text)
 	for _, want := range []string{"ProtectHome", "fs.protect-home", "- enforced", "+ not run", "- 4.9 OK", "+ 5.1 MEDIUM", "(+0.2)"} {
 		if !strings.Contains(text, want) {
-			t.Errorf("diff does not say %q:\n%s", want, text)
+			t.Errorf("diff does not say %q", want)
 		}
 	}
 	if !strings.HasPrefix(text, "4 regressions against the baseline") {

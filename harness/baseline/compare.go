@@ -70,7 +70,7 @@ type Regression struct {
 // result means the gate passes.
 func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 	envOf := environmentMapping(baseline, current)
-	var found []found
+	var all []found
 
 	removed := map[string]bool{}
 	inCurrent := map[string]bool{}
@@ -80,7 +80,7 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 	for _, d := range baseline.Directives {
 		if !inCurrent[d] && !removed[d] {
 			removed[d] = true
-			found = append(found, found1(Regression{
+			all = append(all, found1(Regression{
 				Kind: DirectiveRemoved, Directive: d, Was: "in the unit", Now: "not in the unit",
 				Message: fmt.Sprintf("%s= is hardening in the baseline's unit and missing from this one", d),
 			}, -1, 0))
@@ -96,12 +96,12 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 		k := keyOf(*b)
 		k.env = envOf(k.env)
 		c := byKey[k]
-		rank := profileRank(b.Profile.Kind)
+		rank := rankOf(baseline, b)
 		if c == nil {
 			if b.Profile.Directive != "" && removed[b.Profile.Directive] {
 				continue // said once, as the directive's removal
 			}
-			found = append(found, found1(Regression{
+			all = append(all, found1(Regression{
 				Kind: ProfileMissing, Environment: k.env, Profile: b.Profile.Name, Directive: b.Profile.Directive,
 				Was: "ran", Now: "did not run",
 				Message: fmt.Sprintf("%s ran in the baseline and is not in this run", k.describe()),
@@ -109,7 +109,11 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 			continue
 		}
 		for _, r := range comparePair(k.env, b, c) {
-			found = append(found, found1(r, rank, i))
+			f := found1(r, rank, i)
+			if r.Kind == ExposureRose {
+				f.delta = fmt.Sprint(tenths(c.Score.Exposure) - tenths(b.Score.Exposure))
+			}
+			all = append(all, f)
 		}
 	}
 	if threshold != nil {
@@ -119,15 +123,15 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 				continue
 			}
 			if tenths(c.Score.Exposure) > tenths(*threshold) {
-				found = append(found, found1(Regression{
+				all = append(all, found1(Regression{
 					Kind: OverThreshold, Environment: c.Environment.Name, Profile: c.Profile.Name,
 					Was: fmt.Sprintf("at most %.1f", *threshold), Now: fmt.Sprintf("%.1f %s", c.Score.Exposure, c.Score.Level),
 					Message: fmt.Sprintf("%s scores %.1f %s, above the threshold %.1f", c.Profile.Name, c.Score.Exposure, c.Score.Level, *threshold),
-				}, profileRank(c.Profile.Kind), i))
+				}, rankOf(current, c), i))
 			}
 		}
 	}
-	return merge(found)
+	return merge(all)
 }
 
 // found is a regression with what orders it: its profile's rank and
@@ -135,15 +139,23 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 type found struct {
 	Regression
 	rank, index int
+	delta       string // of an exposure rise, what merges it with others
 }
 
-func found1(r Regression, rank, index int) found { return found{r, rank, index} }
+func found1(r Regression, rank, index int) found {
+	return found{Regression: r, rank: rank, index: index}
+}
 
 // comparePair compares one profile's record in the baseline and now.
 func comparePair(env string, b, c *report.Record) []Regression {
 	var out []Regression
 	name := c.Profile.Name
-	base := Regression{Environment: env, Profile: name, Directive: c.Profile.Directive}
+	base := Regression{Environment: env, Profile: name}
+	if k := c.Profile.Kind; k == report.KindSingle || k == report.KindLeaveOneOut {
+		// What the profile is about; a ladder step is about every
+		// directive up to it, so it names none.
+		base.Directive = c.Profile.Directive
+	}
 	broke := b.Behavior.Started && !c.Behavior.Started
 	if broke {
 		r := base
@@ -237,6 +249,10 @@ func merge(all []found) []Regression {
 		s := sameness{f.Kind, f.Environment, f.Directive, f.Probe, f.Was, f.Now, ""}
 		switch f.Kind {
 		case VerdictLost, ServiceBroke:
+		case ExposureRose:
+			// Removing one directive raises every profile that had it by
+			// about the same amount: one cause, one entry.
+			s.was, s.now, s.what = "", "", f.delta
 		case ExposureGrew:
 			// Profiles differ in what they exposed before; what counts is
 			// what appeared.
@@ -245,8 +261,8 @@ func merge(all []found) []Regression {
 			out = append(out, f.Regression)
 			continue
 		}
-		if f.Kind == ServiceBroke {
-			s.directive = "" // every profile names its own directive
+		if f.Kind != VerdictLost {
+			s.directive = "" // every ablation profile names its own directive
 		}
 		if i, ok := firstOf[s]; ok {
 			out[i].Also = append(out[i].Also, f.Profile)
@@ -301,12 +317,15 @@ func printable(s string) string {
 	return s
 }
 
-// profileRank orders profiles by how directly they show the unit as
-// written: the full set, then plain runs, the control, and the ablations.
-func profileRank(kind string) int {
-	for i, k := range []string{report.KindFull, "", report.KindControl, report.KindSingle, report.KindLeaveOneOut, report.KindLadder} {
-		if k == kind {
-			return i
+// rankOf orders profiles by how directly they show the unit as written:
+// the full set (or what stands for it), the control, then the ablations.
+func rankOf(m report.Matrix, r *report.Record) int {
+	if gated(m, r) {
+		return 0
+	}
+	for i, k := range []string{report.KindControl, report.KindSingle, report.KindLeaveOneOut, report.KindLadder} {
+		if k == r.Profile.Kind {
+			return i + 1
 		}
 	}
 	return 99

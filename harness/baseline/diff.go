@@ -39,7 +39,7 @@ func WriteDiff(w io.Writer, regs []Regression) error {
 		fmt.Fprintf(b, "  - %s\n", oneLine(r.Was))
 		fmt.Fprintf(b, "  + %s\n", oneLine(r.Now))
 		if len(r.Also) > 0 {
-			fmt.Fprintf(b, "  also in %d more profile(s): %s\n", len(r.Also), strings.Join(r.Also, ", "))
+			fmt.Fprintf(b, "  the same in %d more profile(s): %s\n", len(r.Also), shortList(r.Also, diffListMax))
 		}
 	}
 	if err := b.Flush(); err != nil {
@@ -66,6 +66,17 @@ func diffSubject(r Regression) string {
 		parts = append(parts, "["+r.Environment+"]")
 	}
 	return strings.Join(parts, " ")
+}
+
+// diffListMax bounds the profile names a diff prints for one regression: a
+// CI log reader needs a few examples, and the JSON has them all.
+const diffListMax = 6
+
+func shortList(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(", … (%d more)", len(names)-max)
 }
 
 // oneLine keeps a hostile message from forging diff lines.

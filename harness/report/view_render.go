@@ -41,7 +41,7 @@ func levelColours() map[string]string {
 		"DANGEROUS": "#b71c1c",
 		"UNSAFE":    "#e53935",
 		"EXPOSED":   "#f9a825",
-		"MEDIUM":    "#9e9e9e",
+		"MEDIUM":    "#757575",
 		"OK":        "#43a047",
 		"SAFE":      "#2e7d32",
 		"PERFECT":   "#1b5e20",

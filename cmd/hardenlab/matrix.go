@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -49,7 +50,8 @@ marked incomplete).
 
 type matrixFlags struct {
 	mode, sandbox, root, out, markdown, html, probeBin string
-	envs, stateDir                                     string
+	envs, stateDir, vmRelease                          string
+	vmRebuild                                          bool
 	jobs                                               int
 	asJSON, noProbes                                   bool
 	timeout                                            time.Duration
@@ -58,10 +60,12 @@ type matrixFlags struct {
 func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.mode, "mode", "ladder", "profiles to generate: "+strings.Join(profile.ModeNames(), ", "))
 	fs.IntVar(&f.jobs, "jobs", 2, "profiles to run at once")
-	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host or nspawn")
+	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host, nspawn or vm")
 	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn (default: the host's root)")
 	fs.StringVar(&f.envs, "env", "", "comma-separated environments to run the same matrix in, side by side:\nhost-root (the host's own root) or debian:SUITE (a cached debootstrap root, e.g. debian:trixie for systemd 257)")
-	fs.StringVar(&f.stateDir, "state-dir", rootfs.DefaultStateDir, "where built roots are cached")
+	fs.StringVar(&f.stateDir, "state-dir", rootfs.DefaultStateDir, "where built roots and VM images are cached")
+	fs.StringVar(&f.vmRelease, "vm-release", "trixie", "Debian release of the --sandbox vm image")
+	fs.BoolVar(&f.vmRebuild, "vm-rebuild", false, "build the --sandbox vm image again")
 	fs.StringVar(&f.out, "out", "", "write the JSON document to this file")
 	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown summary to this file")
 	fs.StringVar(&f.html, "html", "", "write a self-contained HTML report to this file")
@@ -119,6 +123,9 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 	if err != nil {
 		errorf(io, "%v", err)
 		return nil, exitUsage
+	}
+	if kind == sandbox.VM {
+		return runMatrixInVM(ctx, f, path, io)
 	}
 	envs, err := parseEnvs(f.envs, f.root)
 	if err != nil {
@@ -323,4 +330,52 @@ func writeMatrixOutputs(f matrixFlags, m report.Matrix, io stdio) int {
 func firstLineOf(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// runMatrixInVM runs the whole matrix inside a throwaway VM (hardenlab in
+// host mode there) and brings the document back.
+func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*report.Matrix, int) {
+	if f.envs != "" || f.root != "" {
+		errorf(io, "--sandbox vm does not combine with --env or --root")
+		return nil, exitUsage
+	}
+	if _, err := directive.ParseFile(path); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			errorf(io, "%s", line)
+		}
+		return nil, exitUsage
+	}
+	bin, err := findProbeBinary(f.probeBin)
+	if err != nil {
+		errorf(io, "%v", err)
+		return nil, exitUsage
+	}
+	progress := newProgress(io.err)
+	defer progress.done()
+	job := vmJob{release: f.vmRelease, stateDir: f.stateDir, rebuild: f.vmRebuild, probeBin: bin,
+		inputs: []string{path}, resultName: "matrix.json"}
+	job.args = []string{"matrix", "--sandbox", "host", "--mode", f.mode, "--jobs", fmt.Sprint(f.jobs),
+		"--timeout", f.timeout.String(), "--probe-bin", guestProbe, "--out", "/var/lib/hardenlab-results/matrix.json"}
+	if f.noProbes {
+		job.args = append(job.args, "--no-probes")
+	}
+	job.args = append(job.args, guestPath(path))
+	data, out, code := runInVM(ctx, job, progress, io)
+	if data == nil {
+		return nil, code
+	}
+	var m report.Matrix
+	if err := json.Unmarshal(data, &m); err != nil {
+		errorf(io, "reading the matrix from the VM: %v", err)
+		return nil, exitError
+	}
+	vmEnvironment(m.Records, out)
+	for i := range m.Environments {
+		m.Environments[i].Name = "vm:" + out.Image.Release
+		m.Environments[i].Accelerator = out.Accel
+		m.Environments[i].AcceleratorReason = out.AccelReason
+	}
+	m.Source = path
+	report.Attribute(&m)
+	return &m, code
 }

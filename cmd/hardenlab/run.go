@@ -57,7 +57,10 @@ usage or invalid unit file; 3 no usable systemd or another setup failure;
 func cmdRun(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	kindFlag := fs.String("sandbox", "auto", "where systemd comes from: auto, host or nspawn")
+	kindFlag := fs.String("sandbox", "auto", "where systemd comes from: auto, host, nspawn or vm")
+	vmRelease := fs.String("vm-release", "trixie", "Debian release of the --sandbox vm image")
+	vmRebuild := fs.Bool("vm-rebuild", false, "build the --sandbox vm image again")
+	stateDir := fs.String("state-dir", "/var/lib/hardenlab", "where VM images and roots are cached")
 	root := fs.String("root", "", "directory tree to boot with nspawn (default: the host's root)")
 	asJSON := fs.Bool("json", false, "print records as a JSON array instead of text")
 	outFile := fs.String("out", "", "also write the JSON records to this file")
@@ -103,6 +106,26 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		binaries[run.ProbeBinary] = bin
 	}
 
+	if kind == sandbox.VM {
+		if *noProbes {
+			errorf(io, "--sandbox vm always runs the probes")
+			return exitUsage
+		}
+		progress := newProgress(io.err)
+		job := vmJob{release: *vmRelease, stateDir: *stateDir, rebuild: *vmRebuild, probeBin: binaries[run.ProbeBinary],
+			inputs: fs.Args(), resultName: "records.json"}
+		job.args = []string{"run", "--sandbox", "host", "--json", "--timeout", timeout.String(), "--probe-bin", guestProbe,
+			"--out", "/var/lib/hardenlab-results/records.json"}
+		for _, in := range fs.Args() {
+			job.args = append(job.args, guestPath(in))
+		}
+		records, code := runRecordsInVM(ctx, job, progress, io)
+		progress.done()
+		if records == nil {
+			return code
+		}
+		return printRecords(records, *asJSON, *outFile, code, ctx, io)
+	}
 	runID := newRunID()
 	progress := newProgress(io.err)
 	// A crashed earlier run is cleaned up by the next one.
@@ -141,19 +164,23 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		records = append(records, r.Run(ctx, p))
 	}
 	progress.done()
-	code = exitOK
+	return printRecords(records, *asJSON, *outFile, exitOK, ctx, io)
+}
+
+// printRecords writes records as the flags ask and picks the exit code.
+func printRecords(records []report.Record, asJSON bool, outFile string, code int, ctx context.Context, io stdio) int {
 	for _, rec := range records {
-		if rec.Error != "" {
+		if rec.Error != "" && code == exitOK {
 			code = exitFindings
 		}
 	}
-	if *outFile != "" {
-		if err := writeJSONFile(*outFile, records); err != nil {
+	if outFile != "" {
+		if err := writeJSONFile(outFile, records); err != nil {
 			errorf(io, "%v", err)
 			code = exitError
 		}
 	}
-	if *asJSON {
+	if asJSON {
 		if err := writeJSON(io.out, records); err != nil {
 			errorf(io, "%v", err)
 			return exitError

@@ -232,7 +232,7 @@ var _ = Describe("faults in one systemd", Label("faults"), func() {
 		pwned := "/tmp/hardenlab-pwned-" + randomSuffix()
 		rec := runner.Run(ctx, profileFrom("we ird/ünï;$(touch "+pwned+")",
 			"ExecStart=/usr/bin/python3 -m http.server '&& touch "+pwned+"' '`touch "+pwned+"`'",
-			"Environment=X=$(touch "+pwned+")",
+			"Environment=\"X=$(touch "+pwned+")\" \"Y=`touch "+pwned+"`\"",
 		))
 		Expect(rec.Error).To(BeEmpty())
 		Expect(rec.Behavior.Started).To(BeTrue())

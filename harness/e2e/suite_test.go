@@ -7,6 +7,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"flag"
 	"os"
 	"os/exec"
@@ -83,7 +85,7 @@ var _ = AfterSuite(func(ctx SpecContext) {
 	Expect(shared.Close(ctx)).To(Succeed())
 	By("checking that no container, run directory or hardenlab temp dir remains")
 	Expect(sandbox.OrphanContainers()).To(BeEmpty())
-	Expect(runDirs()).To(Equal(runDirsBefore), "run directories left in /run/hardenlab")
+	Expect(newRunDirs()).To(BeEmpty(), "run directories left in /run/hardenlab")
 	Expect(nspawnProcesses()).To(BeEmpty(), "systemd-nspawn processes left running")
 }, NodeTimeout(time.Minute))
 
@@ -94,6 +96,40 @@ func runDirs() []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// newRunDirs are run directories that appeared during the suite and are
+// not owned by a live process outside it (a developer's own run on the
+// same machine).
+func newRunDirs() []string {
+	var out []string
+	for _, d := range runDirs() {
+		if contains(runDirsBefore, d) {
+			continue
+		}
+		var o struct {
+			PID int `json:"pid"`
+		}
+		data, _ := os.ReadFile(filepath.Join("/run/hardenlab", d, "owner.json"))
+		if json.Unmarshal(data, &o) == nil && o.PID > 0 && o.PID != os.Getpid() {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", o.PID)); err == nil && !isOurChild(o.PID) {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// isOurChild says whether pid's parent is this test process.
+func isOurChild(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 1 && f[1] == fmt.Sprint(os.Getpid())
 }
 
 func randomSuffix() string {

@@ -22,15 +22,18 @@ const (
 	Auto   Kind = "auto"
 	Host   Kind = "host"
 	Nspawn Kind = "nspawn"
+	// VM is a throwaway QEMU virtual machine; hardenlab runs itself inside
+	// it in host mode (see harness/vm), so Start never sees it.
+	VM Kind = "vm"
 )
 
 // ParseKind validates a --sandbox value.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(s); k {
-	case Auto, Host, Nspawn:
+	case Auto, Host, Nspawn, VM:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown sandbox %q: want auto, host or nspawn", s)
+	return "", fmt.Errorf("unknown sandbox %q: want auto, host, nspawn or vm", s)
 }
 
 // Options say how to get a systemd.
@@ -61,6 +64,9 @@ type Environment struct {
 	BootMillis     float64  `json:"boot_ms,omitempty"`
 	NspawnArgs     []string `json:"nspawn_args,omitempty"`
 	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
+	Accelerator       string `json:"accelerator,omitempty"`
+	AcceleratorReason string `json:"accelerator_reason,omitempty"`
 }
 
 // Sandbox is a running systemd that hardenlab may start units in.
@@ -108,6 +114,8 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		return startHost(ctx, opts)
 	case Nspawn:
 		return startNspawn(ctx, opts)
+	case VM:
+		return nil, errors.New("the vm sandbox runs hardenlab inside a VM; it is not started here")
 	}
 	return nil, fmt.Errorf("unknown sandbox kind %q", kind)
 }

@@ -142,7 +142,8 @@ go_environment() {
 write_machine_facts() {
 	[[ -n $dry_run ]] && return 0
 	local pretty systemd_version pid1
-	pretty=$(. /etc/os-release && printf '%s' "$PRETTY_NAME")
+	# os-release(5): /etc/os-release, else /usr/lib/os-release.
+	pretty=$({ . /etc/os-release 2>/dev/null || . /usr/lib/os-release; } && printf '%s' "${PRETTY_NAME:-unknown}")
 	systemd_version=$(systemctl --version | head -n1)
 	pid1=$(cat /proc/1/comm)
 	printf '{"machine":"%s","os":"%s","systemd":"%s","kernel":"%s","pid1":"%s","prebuilt":%s}\n' \

@@ -198,19 +198,28 @@ func readMachine(name, dir string) (MachineSummary, []keyedRecord) {
 	return s, records
 }
 
+// runPlaceholder replaces a record's run id in the paths it exposes: the
+// marker files hardenlab plants are named after the run, which differs on
+// every machine.
+const runPlaceholder = "<run>"
+
 func cellOf(r report.Record) Cell {
 	c := Cell{
 		Exposure:     r.Score.Exposure,
 		Level:        r.Score.Level,
 		Started:      r.Behavior.Started,
 		HTTPStatus:   r.Behavior.HTTPStatus,
-		ExposedPaths: slices.Sorted(slices.Values(r.Behavior.ExposedPaths)),
+		ExposedPaths: []string{},
 		Verdicts:     map[string]string{},
 		Error:        r.Error,
 	}
-	if c.ExposedPaths == nil {
-		c.ExposedPaths = []string{}
+	for _, p := range r.Behavior.ExposedPaths {
+		if r.RunID != "" {
+			p = strings.ReplaceAll(p, r.RunID, runPlaceholder)
+		}
+		c.ExposedPaths = append(c.ExposedPaths, p)
 	}
+	slices.Sort(c.ExposedPaths)
 	for _, p := range r.Probes {
 		c.Verdicts[p.ID] = p.Verdict
 	}

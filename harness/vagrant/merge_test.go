@@ -154,9 +154,12 @@ func TestMergeComparesMachines(t *testing.T) {
 }
 
 func TestMergeOfIdenticalMachinesFindsNoDifference(t *testing.T) {
-	recs := []report.Record{record("p3test", "252", 9.6, map[string]string{"a": "enforced"}, "/etc/shadow", "/dev/")}
-	// The same paths in another order are the same exposure.
-	other := []report.Record{record("p3test", "252", 9.6, map[string]string{"a": "enforced"}, "/dev/", "/etc/shadow")}
+	recs := []report.Record{record("p3test", "252", 9.6, map[string]string{"a": "enforced"}, "/etc/shadow", "/dev/", "/tmp/hardenlab-marker-8d49626f")}
+	recs[0].RunID = "8d49626f"
+	// The same paths in another order, with markers of another run, are
+	// the same exposure.
+	other := []report.Record{record("p3test", "252", 9.6, map[string]string{"a": "enforced"}, "/tmp/hardenlab-marker-1a32936e", "/dev/", "/etc/shadow")}
+	other[0].RunID = "1a32936e"
 	out := writeOut(t,
 		fakeMachine{name: "a", systemd: "252", steps: []Step{}, run: recs},
 		fakeMachine{name: "b", systemd: "252", steps: []Step{}, run: other},
@@ -167,6 +170,9 @@ func TestMergeOfIdenticalMachinesFindsNoDifference(t *testing.T) {
 	}
 	if c.Differing != 0 || len(c.Profiles) != 1 || len(c.Profiles[0].Differences) != 0 {
 		t.Errorf("identical machines differ: %+v", c.Profiles)
+	}
+	if got := c.Profiles[0].ByMachine["a"].ExposedPaths; !slices.Contains(got, "/tmp/hardenlab-marker-<run>") {
+		t.Errorf("exposed paths %q do not name the marker with the run placeholder", got)
 	}
 }
 

@@ -45,18 +45,40 @@ func GuestCommands(ctx context.Context, repo string, env map[string]string) ([]s
 // repository's .ci scripts: the commands the README tells people to run.
 var readmeCommand = regexp.MustCompile(`^(?:    |\t)(bash \.ci/\S+(?: .*)?)$`)
 
-// DocumentedCommands returns the README's `bash .ci/...` command lines, in
-// order, without duplicates.
-func DocumentedCommands(readme []byte) []string {
+// QuickStart is the README section whose commands every machine runs: the
+// main job and the tests. Other sections document commands that make no
+// sense inside a VM (validating the Vagrantfile, for one).
+const QuickStart = "Quick start"
+
+// DocumentedCommands returns the `bash .ci/...` command lines of the
+// README's level-2 section whose heading starts with section, in order,
+// without duplicates; an error when there is no such section.
+func DocumentedCommands(readme []byte, section string) ([]string, error) {
 	var cmds []string
+	in, found := false, false
 	sc := bufio.NewScanner(bytes.NewReader(readme))
 	for sc.Scan() {
-		m := readmeCommand.FindStringSubmatch(sc.Text())
+		line := sc.Text()
+		if heading, ok := strings.CutPrefix(line, "## "); ok {
+			in = strings.HasPrefix(heading, section)
+			found = found || in
+			continue
+		}
+		if !in {
+			continue
+		}
+		m := readmeCommand.FindStringSubmatch(line)
 		if m != nil && !slices.Contains(cmds, strings.TrimSpace(m[1])) {
 			cmds = append(cmds, strings.TrimSpace(m[1]))
 		}
 	}
-	return cmds
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the README: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("the README has no \"## %s\" section", section)
+	}
+	return cmds, nil
 }
 
 // CIScript is one .ci script's command lines: comments, blank lines, `set`

@@ -15,9 +15,12 @@ func readmeCommands(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmds := DocumentedCommands(b)
+	cmds, err := DocumentedCommands(b, QuickStart)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(cmds) == 0 {
-		t.Fatal("README.md documents no `bash .ci/...` command")
+		t.Fatalf("README.md's %s documents no `bash .ci/...` command", QuickStart)
 	}
 	return cmds
 }
@@ -134,11 +137,19 @@ func TestGuestRefusesAMissingEnvironment(t *testing.T) {
 }
 
 func TestDocumentedCommands(t *testing.T) {
-	readme := "# x\n\n    bash .ci/main\n\ntext bash .ci/nope\n\n    bash .ci/setup && bash .ci/test\n    go test ./...\n\tbash .ci/main\n```\nbash .ci/fenced\n```\n"
-	got := DocumentedCommands([]byte(readme))
-	want := []string{"bash .ci/main", "bash .ci/setup && bash .ci/test"}
+	readme := "# x\n\n    bash .ci/before\n\n## Quick start (fresh)\n\n    bash .ci/main\n\ntext bash .ci/nope\n\n" +
+		"    bash .ci/setup && bash .ci/test\n    go test ./...\n\tbash .ci/main\n```\nbash .ci/fenced\n```\n" +
+		"### sub\n\n    bash .ci/sub\n\n## Checked in CI\n\n    bash .ci/vagrant-validate\n"
+	got, err := DocumentedCommands([]byte(readme), QuickStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"bash .ci/main", "bash .ci/setup && bash .ci/test", "bash .ci/sub"}
 	if !slices.Equal(got, want) {
 		t.Errorf("DocumentedCommands() = %q, want %q", got, want)
+	}
+	if _, err := DocumentedCommands([]byte("## Other\n\n    bash .ci/main\n"), QuickStart); err == nil {
+		t.Error("a README without the section was accepted")
 	}
 }
 

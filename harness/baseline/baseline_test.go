@@ -383,6 +383,54 @@ func TestCompareThresholdOnLadderOnlyMatrix(t *testing.T) {
 	}
 }
 
+func TestCompareAcrossEnvironments(t *testing.T) {
+	b, err := os.ReadFile("../report/testdata/matrix-two-environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := decode("two.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regs := Compare(base, clone(t, base), nil); len(regs) != 0 {
+		t.Fatalf("two environments against themselves:\n%s", diffText(regs))
+	}
+	// Environments are matched by name: the same verdict lost in one of
+	// them is reported for that one only.
+	cur := clone(t, base)
+	second := base.Environments[1].Name
+	lost := 0
+	for i := range cur.Records {
+		r := &cur.Records[i]
+		if r.Environment.Name != second {
+			continue
+		}
+		for j := range r.Probes {
+			if r.Probes[j].ID == "sys.clock-set" && r.Probes[j].Verdict == "enforced" {
+				r.Probes[j].Verdict = "inconclusive"
+				lost++
+			}
+		}
+	}
+	regs := Compare(base, cur, nil)
+	if lost == 0 || len(regs) != 1 || regs[0].Environment != second || regs[0].Probe != "sys.clock-set" || len(regs[0].Also) != lost-1 {
+		t.Errorf("lost in %d profiles of %s:\n%s", lost, second, diffText(regs))
+	}
+	// A whole environment that did not run is one entry, not one per profile.
+	var firstOnly []report.Record
+	for _, r := range base.Records {
+		if r.Environment.Name != second {
+			firstOnly = append(firstOnly, r)
+		}
+	}
+	cur = clone(t, base)
+	cur.Records = firstOnly
+	regs = Compare(base, cur, nil)
+	if len(regs) != 1 || regs[0].Kind != ProfileMissing || regs[0].Environment != second || len(regs[0].Also) != len(base.Records)-len(firstOnly)-1 {
+		t.Errorf("missing environment:\n%s", diffText(regs))
+	}
+}
+
 func TestKindsTable(t *testing.T) {
 	seen := map[Kind]bool{}
 	for _, k := range Kinds() {

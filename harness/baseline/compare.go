@@ -248,7 +248,7 @@ func merge(all []found) []Regression {
 	for _, f := range all {
 		s := sameness{f.Kind, f.Environment, f.Directive, f.Probe, f.Was, f.Now, ""}
 		switch f.Kind {
-		case VerdictLost, ServiceBroke:
+		case VerdictLost, ServiceBroke, ProfileMissing:
 		case ExposureRose:
 			// Removing one directive raises every profile that had it by
 			// about the same amount: one cause, one entry.

@@ -54,7 +54,7 @@ type matrixFlags struct {
 	vmRebuild                                          bool
 	jobs                                               int
 	asJSON, noProbes                                   bool
-	timeout                                            time.Duration
+	timeout, readyTimeout                              time.Duration
 }
 
 func (f *matrixFlags) register(fs *flag.FlagSet) {
@@ -70,7 +70,8 @@ func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.markdown, "markdown", "", "write a Markdown summary to this file")
 	fs.StringVar(&f.html, "html", "", "write a self-contained HTML report to this file")
 	fs.BoolVar(&f.asJSON, "json", false, "print the JSON document instead of the text summary")
-	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "bound for one profile, from start to stop")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound for one profile, from start to stop")
+	fs.DurationVar(&f.readyTimeout, "ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	fs.BoolVar(&f.noProbes, "no-probes", false, "only score and check behavior; run no probes")
 }
@@ -251,7 +252,7 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	sb.Env.Name = env.name
 	progress.linef("%s: systemd %s running after %.0f ms; %d profiles, %d at a time",
 		env.name, sb.Env.SystemdVersion, sb.Env.BootMillis, len(profiles), f.jobs)
-	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, Progress: func(string, ...any) {}, SkipProbes: f.noProbes})
+	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {}, SkipProbes: f.noProbes})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return nil, sb.Env, exitError
@@ -355,7 +356,7 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 	job := vmJob{release: f.vmRelease, stateDir: f.stateDir, rebuild: f.vmRebuild, probeBin: bin,
 		inputs: []string{path}, resultName: "matrix.json"}
 	job.args = []string{"matrix", "--sandbox", "host", "--mode", f.mode, "--jobs", fmt.Sprint(f.jobs),
-		"--timeout", f.timeout.String(), "--probe-bin", guestProbe, "--out", "/var/lib/hardenlab-results/matrix.json"}
+		"--timeout", f.timeout.String(), "--ready-timeout", f.readyTimeout.String(), "--probe-bin", guestProbe, "--out", "/var/lib/hardenlab-results/matrix.json"}
 	if f.noProbes {
 		job.args = append(job.args, "--no-probes")
 	}

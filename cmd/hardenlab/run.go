@@ -64,7 +64,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	root := fs.String("root", "", "directory tree to boot with nspawn (default: the host's root)")
 	asJSON := fs.Bool("json", false, "print records as a JSON array instead of text")
 	outFile := fs.String("out", "", "also write the JSON records to this file")
-	timeout := fs.Duration("timeout", 60*time.Second, "bound for one profile, from start to stop")
+	timeout := fs.Duration("timeout", 2*time.Minute, "bound for one profile, from start to stop")
+	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
 	probeBin := fs.String("probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	noProbes := fs.Bool("no-probes", false, "only score and check behavior; run no probes")
 	fs.Usage = func() {
@@ -114,7 +115,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		progress := newProgress(io.err)
 		job := vmJob{release: *vmRelease, stateDir: *stateDir, rebuild: *vmRebuild, probeBin: binaries[run.ProbeBinary],
 			inputs: fs.Args(), resultName: "records.json"}
-		job.args = []string{"run", "--sandbox", "host", "--json", "--timeout", timeout.String(), "--probe-bin", guestProbe,
+		job.args = []string{"run", "--sandbox", "host", "--json", "--timeout", timeout.String(), "--ready-timeout", readyTimeout.String(), "--probe-bin", guestProbe,
 			"--out", "/var/lib/hardenlab-results/records.json"}
 		for _, in := range fs.Args() {
 			job.args = append(job.args, guestPath(in))
@@ -148,7 +149,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	progress.linef("systemd %s (%s, %s cgroups) running after %.0f ms",
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, Progress: progress.linef, SkipProbes: *noProbes})
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef, SkipProbes: *noProbes})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

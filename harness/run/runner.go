@@ -70,7 +70,10 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 		opts.Timeout = 30 * time.Second
 	}
 	if opts.ReadyTimeout == 0 {
-		opts.ReadyTimeout = 10 * time.Second
+		// python3 -m http.server answers in well under a second on a
+		// normal machine; under TCG emulation or a loaded CI runner it can
+		// take ten times that.
+		opts.ReadyTimeout = 30 * time.Second
 	}
 	if opts.Progress == nil {
 		opts.Progress = func(string, ...any) {}
@@ -299,7 +302,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 			// PrivateNetwork= cut the harness off) must not eat the whole
 			// profile's budget.
 			rctx, rcancel := context.WithTimeout(pctx, r.opts.ReadyTimeout)
-			ready, status, readyErr = client.WaitReady(rctx, func() bool { return r.active(rctx, rec.Unit) })
+			ready, status, readyErr = client.WaitReady(rctx, func() bool { return r.active(pctx, rec.Unit) })
 			rcancel()
 			rec.Timings.Ready = ms(time.Since(t))
 			if readyErr == nil {
@@ -389,9 +392,15 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	return rec
 }
 
+// active says whether the unit may still come up; when its state cannot
+// be read (the profile's deadline is near) it is given the benefit of the
+// doubt, so that a timeout is reported as one.
 func (r *Runner) active(ctx context.Context, name string) bool {
 	st, err := r.sd.State(ctx, name)
-	return err == nil && (st.ActiveState == "active" || st.ActiveState == "activating")
+	if err != nil {
+		return ctx.Err() != nil
+	}
+	return st.ActiveState == "active" || st.ActiveState == "activating" || st.ActiveState == "reloading"
 }
 
 // serviceProperties are the profile's properties plus what hardenlab needs

@@ -194,7 +194,6 @@ type comparisonCell struct {
 	Present  bool
 	Alone    *float64
 	Ladder   *float64
-	Summary  string
 	Verdicts map[string]string
 	Broke    bool
 }
@@ -556,7 +555,6 @@ func compareEnvironments(directives []string, envs []envView) []comparisonRow {
 				r := ev.Rows[i]
 				cell.Present = true
 				cell.Alone, cell.Ladder, cell.Broke = r.Alone, r.Ladder, r.Broke
-				cell.Summary = verdictSummary(r.Groups)
 				for _, g := range r.Groups {
 					for _, p := range g.Probes {
 						cell.Verdicts[p] = g.Verdict

@@ -280,14 +280,6 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	return out, sb.Env, exitOK
 }
 
-// environmentName names the systemd under test in reports.
-func environmentName(root string) string {
-	if root == "" || root == "/" {
-		return "host-root"
-	}
-	return root
-}
-
 func writeMatrixOutputs(f matrixFlags, m report.Matrix, io stdio) int {
 	if f.out != "" {
 		if err := writeJSONFile(f.out, m); err != nil {

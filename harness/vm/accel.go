@@ -88,6 +88,7 @@ func (h hostKVM) deviceUsable() error {
 }
 
 func (h hostKVM) selfTest(ctx context.Context) error {
+	defer lockThread()()
 	limit := h.timeout
 	if limit == 0 {
 		limit = kvmSelfTestTimeout

@@ -8,7 +8,8 @@
 // minbase plus systemd, udev, dbus and python3, the Debian cloud kernel and
 // its initrd installed in a chroot, a small boot configuration (no firstboot,
 // no getty, a runner unit enabled for multi-user.target), packed with
-// mkfs.ext4 -d into a sparse raw disk. Nothing is ever mounted on the host.
+// mkfs.ext4 -d into a sparse raw disk. The build's own mounts (/proc, /sys in the root)
+// live in a private mount namespace; nothing is mounted in the host's.
 //
 // A run (Run) boots that disk read-only behind a qcow2 overlay, plus a small
 // ext4 work disk that carries Files and a generated runner script in and the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -16,7 +17,12 @@ const waitDelay = 5 * time.Second
 
 // groupCommand makes a command that runs in its own process group and whose
 // whole group is SIGKILLed when ctx ends: debootstrap, apt and QEMU all fork,
-// and killing only the direct child would leave the rest running.
+// and killing only the direct child would leave the rest running. The child
+// also gets SIGKILL if we die without cleaning up (Pdeathsig). Pdeathsig
+// follows the OS thread that started the child, not the process, so callers
+// start and wait for it under lockThread: a thread exiting under us (Go ends
+// threads whose goroutine exits while locked, as namespace code does) must
+// not kill a healthy guest.
 func groupCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -39,6 +45,7 @@ func killGroup(cmd *exec.Cmd) error {
 // runQuiet runs a command to completion and, on failure, returns an error
 // carrying the tail of its combined output, which is where tools say why.
 func runQuiet(ctx context.Context, what string, name string, args ...string) ([]byte, error) {
+	defer lockThread()()
 	cmd := groupCommand(ctx, name, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -60,4 +67,11 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lockThread pins the calling goroutine to its OS thread until the returned
+// func is called; see groupCommand.
+func lockThread() func() {
+	runtime.LockOSThread()
+	return runtime.UnlockOSThread
 }

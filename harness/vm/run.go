@@ -157,6 +157,9 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 // boot runs QEMU to completion: until the guest powers off, a deadline
 // passes, or ctx ends. On every path QEMU has exited when boot returns.
 func boot(ctx context.Context, cfg Config, env runEnv, spec qemuSpec, progress io.Writer, out *Outcome) error {
+	// Every return below waits for QEMU to exit first, so the thread that
+	// started it outlives it.
+	defer lockThread()()
 	ln, err := net.Listen("unix", spec.progressSock)
 	if err != nil {
 		return fmt.Errorf("listening for the VM progress port: %w", err)

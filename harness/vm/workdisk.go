@@ -78,6 +78,7 @@ func workDiskSize(payload int64) string {
 // debugfs reports a missing file on stderr and still exits 0, so stderr is
 // checked too.
 func debugfsCat(ctx context.Context, debugfs, image, path string) (string, error) {
+	defer lockThread()()
 	cmd := groupCommand(ctx, debugfs, "-R", "cat "+debugfsQuote(path), image)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
@@ -93,6 +94,7 @@ func debugfsCat(ctx context.Context, debugfs, image, path string) (string, error
 
 // debugfsRdump copies a directory tree out of an ext4 image into destDir.
 func debugfsRdump(ctx context.Context, debugfs, image, path, destDir string) error {
+	defer lockThread()()
 	cmd := groupCommand(ctx, debugfs, "-R", "rdump "+debugfsQuote(path)+" "+debugfsQuote(destDir), image)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut

@@ -116,7 +116,7 @@ func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	sb.stop = func(ctx context.Context) error { return stopNspawn(ctx, cmd, exited, &stderr) }
-	if err := writeOwner(runDir, opts.RunID, cmd.Process.Pid); err != nil {
+	if err := writeOwner(runDir, opts.RunID, cmd.Process.Pid, ""); err != nil {
 		return nil, err
 	}
 

@@ -20,10 +20,13 @@ type owner struct {
 	PID       int    `json:"pid"`        // the hardenlab process
 	StartTime string `json:"start_time"` // field 22 of /proc/PID/stat: PIDs get reused, start times don't
 	NspawnPID int    `json:"nspawn_pid,omitempty"`
+	// ExtraDir is a second directory of the run (binaries, when /run is
+	// noexec); gc removes it too.
+	ExtraDir string `json:"extra_dir,omitempty"`
 }
 
-func writeOwner(runDir, runID string, nspawnPID int) error {
-	o := owner{RunID: runID, PID: os.Getpid(), StartTime: procStartTime(os.Getpid()), NspawnPID: nspawnPID}
+func writeOwner(runDir, runID string, nspawnPID int, extraDir string) error {
+	o := owner{RunID: runID, PID: os.Getpid(), StartTime: procStartTime(os.Getpid()), NspawnPID: nspawnPID, ExtraDir: extraDir}
 	data, err := json.Marshal(o)
 	if err != nil {
 		return err
@@ -62,6 +65,7 @@ type Debris struct {
 	RunID     string
 	Dir       string
 	NspawnPID int
+	ExtraDir  string
 }
 
 // FindDebris lists run directories whose owning hardenlab process is gone.
@@ -93,7 +97,7 @@ func FindDebris() ([]Debris, error) {
 				continue
 			}
 		}
-		out = append(out, Debris{RunID: e.Name(), Dir: dir, NspawnPID: o.NspawnPID})
+		out = append(out, Debris{RunID: e.Name(), Dir: dir, NspawnPID: o.NspawnPID, ExtraDir: o.ExtraDir})
 	}
 	return out, nil
 }
@@ -113,6 +117,11 @@ func (d Debris) Clean(ctx context.Context) error {
 	}
 	if err := os.RemoveAll(d.Dir); err != nil {
 		errs = append(errs, fmt.Errorf("removing %s: %w", d.Dir, err))
+	}
+	if d.ExtraDir != "" && strings.HasPrefix(d.ExtraDir, execBase+"/") {
+		if err := os.RemoveAll(d.ExtraDir); err != nil {
+			errs = append(errs, fmt.Errorf("removing %s: %w", d.ExtraDir, err))
+		}
 	}
 	return errors.Join(errs...)
 }

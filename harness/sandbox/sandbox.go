@@ -85,7 +85,10 @@ type Sandbox struct {
 
 	leader  int    // container's PID 1 as seen from the host; 0 in host mode
 	hostDir string // per-run directory on the host, removed by Close
-	stop    func(ctx context.Context) error
+	// extraDir is a second per-run directory (binaries, when /run is
+	// noexec), removed by Close.
+	extraDir string
+	stop     func(ctx context.Context) error
 }
 
 // ErrNoSystemd is returned when no usable systemd can be had.
@@ -161,6 +164,12 @@ func (s *Sandbox) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("removing %s: %w", s.hostDir, err))
 		}
 		s.hostDir = ""
+	}
+	if s.extraDir != "" {
+		if err := os.RemoveAll(s.extraDir); err != nil {
+			errs = append(errs, fmt.Errorf("removing %s: %w", s.extraDir, err))
+		}
+		s.extraDir = ""
 	}
 	return errors.Join(errs...)
 }

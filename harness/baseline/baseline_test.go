@@ -345,6 +345,9 @@ func TestCompareDirectiveRemoved(t *testing.T) {
 			t.Errorf("diff does not say %q", want)
 		}
 	}
+	if !strings.Contains(text, "VERDICT LOST: ProtectHome= × fs.protect-home in the full unit (profile "+full+")") {
+		t.Errorf("the diff does not say the full unit lost the verdict")
+	}
 	if !strings.HasPrefix(text, "4 regressions against the baseline") {
 		t.Errorf("diff header: %s", text)
 	}

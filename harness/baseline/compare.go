@@ -59,6 +59,9 @@ type Regression struct {
 	Was         string `json:"was"`
 	Now         string `json:"now"`
 	Message     string `json:"message"`
+	// FullUnit marks the profile that is the unit as written (the full
+	// set, a plain run, or a ladder's last step standing for it).
+	FullUnit bool `json:"full_unit,omitempty"`
 	// Also lists further profiles where the very same regression showed:
 	// a lost verdict shows in every ladder and leave-one-out profile that
 	// carries the directive, and one line per cause reads better.
@@ -143,6 +146,7 @@ type found struct {
 }
 
 func found1(r Regression, rank, index int) found {
+	r.FullUnit = rank == 0 && r.Profile != ""
 	return found{Regression: r, rank: rank, index: index}
 }
 
@@ -199,7 +203,7 @@ func comparePair(env string, b, c *report.Record) []Regression {
 			}
 			r := base
 			r.Kind, r.Directive, r.Probe, r.Was, r.Now = VerdictLost, strings.Join(p.Directives, ","), p.ID, string(probes.Enforced), v
-			r.Message = fmt.Sprintf("%s is no longer enforced: probe %s was enforced under %s in the baseline and is now %s", r.Directive, p.ID, name, v)
+			r.Message = fmt.Sprintf("%s is no longer enforced: probe %s was enforced under %s in the baseline and is now %s under %s", r.Directive, p.ID, b.Profile.Name, v, name)
 			out = append(out, r)
 		}
 	}

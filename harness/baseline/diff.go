@@ -59,7 +59,10 @@ func diffSubject(r Regression) string {
 	case r.Probe != "":
 		parts = append(parts, r.Probe)
 	}
-	if r.Profile != "" {
+	switch {
+	case r.FullUnit:
+		parts = append(parts, "in the full unit (profile "+r.Profile+")")
+	case r.Profile != "":
 		parts = append(parts, "in profile "+r.Profile)
 	}
 	if r.Environment != "" {

@@ -67,15 +67,23 @@ func ownCgroupDir() (string, error) {
 		if m.FSType != "cgroup2" {
 			continue
 		}
+		// systemd 254+ bind-mounts single cgroup files (memory.pressure)
+		// into a unit's namespace; those are cgroup2 mounts too, but not
+		// the hierarchy. Only a mount whose root contains our cgroup is.
 		sub := rel
 		if m.Root != "/" {
+			if rel != m.Root && !strings.HasPrefix(rel, m.Root+"/") {
+				continue
+			}
 			sub = strings.TrimPrefix(rel, m.Root)
 		}
 		dir := filepath.Join(m.MountPoint, sub)
-		if _, err := os.Stat(dir); err == nil {
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
 			return dir, nil
 		}
-		return m.MountPoint, nil
+		if fi, err := os.Stat(m.MountPoint); err == nil && fi.IsDir() {
+			return m.MountPoint, nil
+		}
 	}
 	return "", errors.New("no cgroup2 file system is mounted")
 }

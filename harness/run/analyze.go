@@ -3,7 +3,6 @@ package run
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -135,28 +134,22 @@ func parseAnalyze(out string) (report.Score, error) {
 		if !strings.HasPrefix(line, "[") {
 			continue
 		}
-		var rows []struct {
-			Set         *bool   `json:"set"`
-			Name        string  `json:"name"`
-			JSONField   string  `json:"json_field"`
-			Description *string `json:"description"`
-			Exposure    *string `json:"exposure"`
-			Weight      *uint64 `json:"weight"`
-			Badness     *uint64 `json:"badness"`
-			Range       *uint64 `json:"range"`
-		}
-		if err := json.Unmarshal([]byte(line), &rows); err != nil {
+		units, err := score.ParseAnalyzeJSON([]byte(line))
+		if err != nil {
 			return sc, fmt.Errorf("parsing systemd-analyze --json output: %w", err)
 		}
-		for _, r := range rows {
-			c := report.Check{ID: r.JSONField, Name: r.Name, Set: r.Set, Weight: r.Weight, Badness: r.Badness, Range: r.Range}
-			if r.Description != nil {
-				c.Description = *r.Description
+		for _, rows := range units {
+			for _, r := range rows {
+				c := report.Check{ID: r.ID, Name: r.Name, Set: r.Set, Description: r.Description}
+				if r.Range != 0 {
+					w, rg, b := r.Weight, r.Range, r.Badness
+					c.Weight, c.Range, c.Badness = &w, &rg, &b
+				}
+				if r.Exposure > 0 {
+					c.Exposure = strconv.FormatFloat(r.Exposure, 'f', 1, 64)
+				}
+				sc.Checks = append(sc.Checks, c)
 			}
-			if r.Exposure != nil {
-				c.Exposure = *r.Exposure
-			}
-			sc.Checks = append(sc.Checks, c)
 		}
 	}
 	return sc, nil

@@ -83,7 +83,8 @@ missing_packages() {
 }
 
 install_packages() {
-	local want=($packages)
+	local want
+	read -ra want <<<"$packages"
 	if [[ $go_source == distro && $prebuilt != yes ]]; then
 		want+=("$go_package")
 	fi
@@ -94,8 +95,10 @@ install_packages() {
 	((${#need[@]})) || return 0
 	case $package_manager in
 	apt)
-		run "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq"
-		run "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends ${need[*]}"
+		# Cloud boxes run unattended-upgrades on first boot: wait for its
+		# lock instead of failing.
+		run "export DEBIAN_FRONTEND=noninteractive; apt-get -o DPkg::Lock::Timeout=600 update -qq"
+		run "export DEBIAN_FRONTEND=noninteractive; apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends ${need[*]}"
 		;;
 	dnf)
 		run "dnf install -y -q ${need[*]}"
@@ -143,6 +146,7 @@ write_machine_facts() {
 	[[ -n $dry_run ]] && return 0
 	local pretty systemd_version pid1
 	# os-release(5): /etc/os-release, else /usr/lib/os-release.
+	# shellcheck source=/dev/null
 	pretty=$({ . /etc/os-release 2>/dev/null || . /usr/lib/os-release; } && printf '%s' "${PRETTY_NAME:-unknown}")
 	systemd_version=$(systemctl --version | head -n1)
 	pid1=$(cat /proc/1/comm)
@@ -157,7 +161,9 @@ finish() {
 	printf '[%s]\n' "${steps_json[*]}" >"$out/steps.json"
 	# The Vagrantfile copies what MANIFEST lists back to the host as the
 	# unprivileged SSH user.
-	(cd "$out" && find . -type f ! -name MANIFEST -printf '%P\n' | sort >MANIFEST)
+	local files
+	files=$(cd "$out" && find . -type f ! -name MANIFEST -printf '%P\n' | sort)
+	printf '%s\n' "$files" >"$out/MANIFEST"
 	chmod -R a+rX "$out"
 }
 
@@ -200,7 +206,7 @@ main() {
 		fi
 		if [[ -z $dry_run ]]; then
 			for f in e2e-junit.xml e2e-report.json; do
-				[[ -f $src/out/$f ]] && cp "$src/out/$f" "$out/$f"
+				if [[ -f $src/out/$f ]]; then cp "$src/out/$f" "$out/$f"; fi
 			done
 		fi
 	fi

@@ -69,5 +69,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%-12s systemd %-4s %-32s %2d records  %s\n", m.Name, m.SystemdVersion, m.OS, m.Records, status)
 	}
 	fmt.Fprintf(stderr, "%d profiles, %d differ between machines\n", len(c.Profiles), c.Differing)
+	for _, row := range c.Profiles {
+		for _, d := range row.Differences {
+			fmt.Fprintf(stderr, "  %s: %s: %s\n", row.Key, d, valuesOf(row, d, c.Machines))
+		}
+	}
 	return code
+}
+
+// valuesOf says what each machine measured for one difference.
+func valuesOf(row vagrant.ProfileRow, difference string, machines []vagrant.MachineSummary) string {
+	var parts []string
+	for _, m := range machines {
+		cell, ok := row.ByMachine[m.Name]
+		var v string
+		switch {
+		case !ok:
+			v = "absent"
+		case difference == "exposure":
+			v = fmt.Sprint(cell.Exposure)
+		case difference == "level":
+			v = cell.Level
+		case difference == "started":
+			v = fmt.Sprint(cell.Started)
+		case difference == "http_status":
+			v = fmt.Sprint(cell.HTTPStatus)
+		case difference == "exposed_paths":
+			v = strings.Join(cell.ExposedPaths, " ")
+		case difference == "error":
+			v = fmt.Sprintf("%q", cell.Error)
+		case strings.HasPrefix(difference, "verdict:"):
+			v = cell.Verdicts[strings.TrimPrefix(difference, "verdict:")]
+		default:
+			v = "present"
+		}
+		if v == "" {
+			v = "-"
+		}
+		parts = append(parts, m.Name+" "+v)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -68,6 +68,29 @@ func TestRun(t *testing.T) {
 	}
 }
 
+func TestRunNamesDifferences(t *testing.T) {
+	out := t.TempDir()
+	writeMachine(t, out, "debian12", `[]`)
+	writeMachine(t, out, "debian13", `[]`)
+	run13 := `[{"schema":1,"profile":{"name":"p3test"},"score":{"exposure":9.4,"level":"UNSAFE"},` +
+		`"probes":[{"id":"fs.write-usr","verdict":"enforced"}]}]`
+	if err := os.WriteFile(filepath.Join(out, "debian13", "run.json"), []byte(run13), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"p3test: exposure: debian12 9.6, debian13 9.4",
+		"p3test: verdict:fs.write-usr: debian12 -, debian13 enforced",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
 func TestRunUsageAndNothingToMerge(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"a", "b"}, &stdout, &stderr); code != 2 {

@@ -265,6 +265,14 @@ func mkfsArgs(srcDir, label, image, size string) []string {
 	return []string{"-q", "-F", "-t", "ext4", "-L", label, "-d", srcDir, image, size}
 }
 
+// workDiskMkfsArgs makes the work disk without a journal: debugfs reads the
+// disk after the guest is gone and does not replay a journal, so metadata
+// the guest committed only to the journal (forced poweroff, busy unmount)
+// would look missing. Without one, the guest's sync puts it in place.
+func workDiskMkfsArgs(srcDir, image, size string) []string {
+	return append([]string{"-O", "^has_journal"}, mkfsArgs(srcDir, guestWorkLabel, image, size)...)
+}
+
 // writeGuestConfig writes the recipe's files and links into the root.
 func writeGuestConfig(root string) error {
 	for _, f := range guestFiles {

@@ -95,7 +95,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	}
 	workDisk := filepath.Join(tmp, "work.img")
 	if _, err := runQuiet(ctx, "making the VM work disk", env.tools.path(toolMkfs),
-		mkfsArgs(stage, guestWorkLabel, workDisk, workDiskSize(payload))...); err != nil {
+		workDiskMkfsArgs(stage, workDisk, workDiskSize(payload))...); err != nil {
 		return nil, err
 	}
 	if err := os.RemoveAll(stage); err != nil {

@@ -100,8 +100,15 @@ func TestDebugfsRoundTrip(t *testing.T) {
 	writeHostFile(t, src, "status", "42\n", 0o644)
 	writeHostFile(t, filepath.Join(src, "results", "sub dir"), "r.json", `{"ok":true}`, 0o644)
 	img := filepath.Join(t.TempDir(), "work.img")
-	if _, err := runQuiet(ctx, "mkfs", "mkfs.ext4", mkfsArgs(src, guestWorkLabel, img, "8m")...); err != nil {
+	if _, err := runQuiet(ctx, "mkfs", "mkfs.ext4", workDiskMkfsArgs(src, img, "8m")...); err != nil {
 		t.Fatal(err)
+	}
+	features, err := runQuiet(ctx, "dumpe2fs", "dumpe2fs", "-h", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(features), "has_journal") {
+		t.Error("work disk has a journal, which debugfs would not replay")
 	}
 	got, err := debugfsCat(ctx, "debugfs", img, "/status")
 	if err != nil || got != "42\n" {

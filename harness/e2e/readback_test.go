@@ -31,7 +31,7 @@ var _ = Describe("every supported directive", Label("readback"), func() {
 
 	BeforeEach(func(ctx SpecContext) {
 		var err error
-		runner, err = run.New(ctx, shared, run.Options{RunID: "rb" + randomSuffix(), Timeout: 30 * time.Second, SkipProbes: true})
+		runner, err = run.New(ctx, shared, run.Options{RunID: "rb" + randomSuffix(), Timeout: 30 * time.Second, ReadyTimeout: 5 * time.Second, SkipProbes: true})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func(ctx SpecContext) { Expect(runner.Close(ctx)).To(Succeed()) })
 	})

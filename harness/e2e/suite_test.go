@@ -6,6 +6,8 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -131,8 +133,12 @@ func isOurChild(pid int) bool {
 	return len(f) > 1 && f[1] == fmt.Sprint(os.Getpid())
 }
 
+// randomSuffix makes run ids unique across suites started in the same
+// second.
 func randomSuffix() string {
-	return time.Now().Format("150405")
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // nspawnProcesses lists running hardenlab containers that are not those

@@ -75,6 +75,10 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 		// take ten times that.
 		opts.ReadyTimeout = 30 * time.Second
 	}
+	if opts.ReadyTimeout > opts.Timeout/2 {
+		// Probes, score and stop need the rest of the profile's budget.
+		opts.ReadyTimeout = opts.Timeout / 2
+	}
 	if opts.Progress == nil {
 		opts.Progress = func(string, ...any) {}
 	}

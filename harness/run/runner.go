@@ -400,11 +400,11 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 // be read (the profile's deadline is near) it is given the benefit of the
 // doubt, so that a timeout is reported as one.
 func (r *Runner) active(ctx context.Context, name string) bool {
-	st, err := r.sd.State(ctx, name)
+	st, err := r.sd.ActiveState(ctx, name)
 	if err != nil {
 		return ctx.Err() != nil
 	}
-	return st.ActiveState == "active" || st.ActiveState == "activating" || st.ActiveState == "reloading"
+	return st == "active" || st == "activating" || st == "reloading"
 }
 
 // serviceProperties are the profile's properties plus what hardenlab needs

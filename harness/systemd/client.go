@@ -190,6 +190,17 @@ func (c *Client) State(ctx context.Context, name string) (State, error) {
 	return st, nil
 }
 
+// ActiveState reads just the unit's ActiveState: cheap enough to poll,
+// unlike the full property set.
+func (c *Client) ActiveState(ctx context.Context, name string) (string, error) {
+	p, err := c.conn.GetUnitPropertyContext(ctx, name, "ActiveState")
+	if err != nil {
+		return "", fmt.Errorf("reading ActiveState of %s: %w", name, err)
+	}
+	s, _ := p.Value.Value().(string)
+	return s, nil
+}
+
 // WaitInactive waits until a unit has left the active/activating states,
 // polling because a oneshot unit's state is what matters, not a job.
 func (c *Client) WaitInactive(ctx context.Context, name string) (State, error) {

@@ -74,9 +74,6 @@ func ensureImage(ctx context.Context, cfg Config, tp toolPaths, progress io.Writ
 	if err := tp.check(buildTools()); err != nil {
 		return "", false, err
 	}
-	if err := os.RemoveAll(final); err != nil {
-		return "", false, fmt.Errorf("removing outdated VM image %s: %w", final, err)
-	}
 	if err := buildImage(ctx, cfg.Release, tp, cacheRoot, name, progress); err != nil {
 		return "", false, err
 	}
@@ -227,7 +224,18 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("opening up the built VM image dir: %w", err)
 	}
-	if err := os.Rename(tmp, filepath.Join(cacheRoot, name)); err != nil {
+	// A rebuilt image replaces the old one only when complete; the old one
+	// moves under a build name first, so a crash in between leaves
+	// something removeStaleBuilds cleans up.
+	final := filepath.Join(cacheRoot, name)
+	if _, err := os.Stat(final); err == nil {
+		old := tmp + "-old"
+		if err := os.Rename(final, old); err != nil {
+			return fmt.Errorf("moving the replaced VM image aside: %w", err)
+		}
+		defer os.RemoveAll(old)
+	}
+	if err := os.Rename(tmp, final); err != nil {
 		return fmt.Errorf("moving the built VM image into place: %w", err)
 	}
 	step("image ready")

@@ -11,8 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// capabilityNames is the table of Linux capability names by number.
-func capabilityNames() []string {
+// CapabilityNames is the table of Linux capability names by number
+// (linux/capability.h, kernel 5.9+: 0..40); harness/directive parses unit
+// files with it too, so the two can never disagree.
+func CapabilityNames() []string {
 	return []string{
 		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
 		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
@@ -28,7 +30,7 @@ func capabilityNames() []string {
 
 // capNamesOf renders a capability mask as names.
 func capNamesOf(mask uint64) string {
-	names := capabilityNames()
+	names := CapabilityNames()
 	var out []string
 	for i := 0; i < 64; i++ {
 		if mask&(1<<i) == 0 {

@@ -123,7 +123,7 @@ func TestFindAndListingAgreeWithRegistry(t *testing.T) {
 }
 
 func TestCapabilityNamesTable(t *testing.T) {
-	names := capabilityNames()
+	names := CapabilityNames()
 	// CAP_CHECKPOINT_RESTORE (40) is the last capability Linux defines.
 	if len(names) != 41 || names[0] != "CAP_CHOWN" || names[21] != "CAP_SYS_ADMIN" || names[40] != "CAP_CHECKPOINT_RESTORE" {
 		t.Fatalf("capability table misnumbered: %d names", len(names))

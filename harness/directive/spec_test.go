@@ -1,6 +1,8 @@
 package directive
 
 import (
+	"github.com/hardenlab/hardenlab/probes"
+	"golang.org/x/sys/unix"
 	"reflect"
 	"strings"
 	"testing"
@@ -105,13 +107,23 @@ func TestEverySettingsFieldReachable(t *testing.T) {
 // TestTables validates the lookup tables against the kernel headers as
 // exposed by x/sys/unix and against what systemd documents.
 func TestTables(t *testing.T) {
-	for i, name := range capabilityNames {
-		if n, ok := capabilityNumber(strings.ToUpper(name)); !ok || n != i {
+	names := probes.CapabilityNames()
+	for i, name := range names {
+		if n, ok := capabilityNumber(strings.ToLower(name)); !ok || n != i {
 			t.Errorf("capability %s: got %d %v, want %d", name, n, ok, i)
 		}
 	}
-	if len(capabilityNames) != 41 {
-		t.Errorf("%d capabilities, want 41 (CAP_CHOWN..CAP_CHECKPOINT_RESTORE)", len(capabilityNames))
+	if len(names) != 41 {
+		t.Errorf("%d capabilities, want 41 (CAP_CHOWN..CAP_CHECKPOINT_RESTORE)", len(names))
+	}
+	// The table must agree with the kernel's numbering as x/sys knows it.
+	for _, c := range []struct {
+		name string
+		num  int
+	}{{"CAP_NET_BIND_SERVICE", unix.CAP_NET_BIND_SERVICE}, {"CAP_SYS_ADMIN", unix.CAP_SYS_ADMIN}, {"CAP_CHECKPOINT_RESTORE", unix.CAP_CHECKPOINT_RESTORE}} {
+		if names[c.num] != c.name {
+			t.Errorf("capability %d is %s in the table, %s in the kernel", c.num, names[c.num], c.name)
+		}
 	}
 	var all uint64
 	for _, ns := range namespaceFlags {

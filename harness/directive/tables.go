@@ -6,22 +6,9 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
-)
 
-// capabilityNames is indexed by capability number (linux/capability.h,
-// kernel 5.9+: 0..40). systemd matches the names case-insensitively and
-// also accepts plain numbers 0..63.
-var capabilityNames = [...]string{
-	"cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_fsetid",
-	"cap_kill", "cap_setgid", "cap_setuid", "cap_setpcap", "cap_linux_immutable",
-	"cap_net_bind_service", "cap_net_broadcast", "cap_net_admin", "cap_net_raw", "cap_ipc_lock",
-	"cap_ipc_owner", "cap_sys_module", "cap_sys_rawio", "cap_sys_chroot", "cap_sys_ptrace",
-	"cap_sys_pacct", "cap_sys_admin", "cap_sys_boot", "cap_sys_nice", "cap_sys_resource",
-	"cap_sys_time", "cap_sys_tty_config", "cap_mknod", "cap_lease", "cap_audit_write",
-	"cap_audit_control", "cap_setfcap", "cap_mac_override", "cap_mac_admin", "cap_syslog",
-	"cap_wake_alarm", "cap_block_suspend", "cap_audit_read", "cap_perfmon", "cap_bpf",
-	"cap_checkpoint_restore",
-}
+	"github.com/hardenlab/hardenlab/probes"
+)
 
 // capabilityNumber returns the number of a capability name (any case) or
 // of a decimal 0..63, as systemd's capability_from_name() does.
@@ -29,7 +16,7 @@ func capabilityNumber(word string) (int, bool) {
 	if n, ok := smallDecimal(word, 63); ok {
 		return n, true
 	}
-	for i, name := range capabilityNames {
+	for i, name := range probes.CapabilityNames() {
 		if strings.EqualFold(word, name) {
 			return i, true
 		}

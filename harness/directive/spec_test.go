@@ -1,11 +1,13 @@
 package directive
 
 import (
-	"github.com/hardenlab/hardenlab/probes"
-	"golang.org/x/sys/unix"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/hardenlab/hardenlab/probes"
 )
 
 // TestSpecTable validates the directive table itself.

@@ -27,6 +27,9 @@ func cmdGC(ctx context.Context, args []string, io stdio) int {
 	fs.Usage = func() { fmt.Fprint(io.err, gcUsage); fs.PrintDefaults() }
 	dry := fs.Bool("dry-run", false, "only list what would be removed")
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
 		return exitUsage
 	}
 	n, err := collectGarbage(ctx, *dry, func(format string, a ...any) {

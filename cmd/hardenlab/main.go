@@ -36,7 +36,7 @@ func commands() []command {
 		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
 		{"probes", "list the probe registry: what each probe attempts and which directive it evidences", cmdProbes},
 		{"rootfs", "build and cache a Debian root (another systemd version) for --env debian:SUITE", cmdRootfs},
-		{"sandbox", "boot the embedded nspawn sandbox and report its environment (or run a command in it)", cmdSandbox},
+		{"sandbox", "boot the sandbox hardenlab would use, report what it is and how long it took, tear it down", cmdSandbox},
 		{"bench", "time hardenlab's matrix against a naive systemd-run/systemd-analyze shell loop", cmdBench},
 		{"gc", "remove units, containers and temp dirs left behind by crashed hardenlab runs", cmdGC},
 	}

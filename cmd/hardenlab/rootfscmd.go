@@ -25,6 +25,10 @@ func cmdRootfs(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprint(io.err, rootfsUsage)
 		return exitUsage
 	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Fprint(io.out, rootfsUsage)
+		return exitOK
+	}
 	sub := args[0]
 	fs := flag.NewFlagSet("rootfs "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.err)

@@ -32,6 +32,9 @@ func cmdSandbox(ctx context.Context, args []string, io stdio) int {
 	root := fs.String("root", "", "directory tree to boot with nspawn (default: the host's root)")
 	asJSON := fs.Bool("json", false, "print the environment as JSON")
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
 		return exitUsage
 	}
 	if fs.NArg() != 0 {

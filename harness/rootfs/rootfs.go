@@ -128,7 +128,7 @@ func Build(ctx context.Context, spec Spec, stateDir string) (string, error) {
 	if err := os.MkdirAll(base, 0o755); err != nil {
 		return "", fmt.Errorf("creating rootfs cache %s: %w", base, err)
 	}
-	unlock, err := lock(ctx, filepath.Join(base, spec.Name()+".lock"))
+	unlock, err := Lock(ctx, filepath.Join(base, spec.Name()+".lock"))
 	if err != nil {
 		return "", err
 	}
@@ -202,7 +202,7 @@ func Remove(ctx context.Context, spec Spec, stateDir string) error {
 		stateDir = DefaultStateDir
 	}
 	base := filepath.Join(stateDir, "rootfs")
-	unlock, err := lock(ctx, filepath.Join(base, spec.Name()+".lock"))
+	unlock, err := Lock(ctx, filepath.Join(base, spec.Name()+".lock"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
@@ -213,8 +213,10 @@ func Remove(ctx context.Context, spec Spec, stateDir string) error {
 	return removeTree(Dir(spec, stateDir))
 }
 
-// lock serializes builders of the same root across processes.
-func lock(ctx context.Context, path string) (func(), error) {
+// Lock takes an exclusive flock on path, serializing builders of the same
+// cached artifact across processes; it polls so that ctx can cancel the
+// wait. The returned function releases it.
+func Lock(ctx context.Context, path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock %s: %w", path, err)

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/hardenlab/hardenlab/harness/rootfs"
 )
 
 // Files of a complete image directory. The manifest is written last, so a
@@ -57,7 +57,7 @@ func ensureImage(ctx context.Context, cfg Config, tp toolPaths, progress io.Writ
 	name := imageName(cfg.Release)
 	final := filepath.Join(cacheRoot, name)
 
-	unlock, err := lockFile(ctx, filepath.Join(cacheRoot, "."+name+".lock"))
+	unlock, err := rootfs.Lock(ctx, filepath.Join(cacheRoot, "."+name+".lock"))
 	if err != nil {
 		return "", false, err
 	}
@@ -117,30 +117,6 @@ func isImageName(n, release string) bool {
 		}
 	}
 	return true
-}
-
-// lockFile takes an exclusive flock, polling so ctx can cancel the wait.
-func lockFile(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("opening VM image lock %s: %w", path, err)
-	}
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); _ = f.Close() }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) {
-			_ = f.Close()
-			return nil, fmt.Errorf("locking VM image %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, fmt.Errorf("waiting for another build of VM image %s: %w", path, ctx.Err())
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // buildPrefix names in-progress build directories of one image.

@@ -14,7 +14,6 @@ import (
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
-	"github.com/hardenlab/hardenlab/harness/lint"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -207,7 +206,7 @@ func how(r probes.Result) string {
 }
 
 func namespaceAllowed(s *directive.Settings, ns string) bool {
-	for _, n := range lint.AllowedNamespaces(s) {
+	for _, n := range directive.AllowedNamespaces(s) {
 		if n == ns {
 			return true
 		}

@@ -58,9 +58,6 @@ type Runner struct {
 	control *report.Record
 	ctlDoc  []probes.Result
 	ctlMu   sync.Mutex // serializes making the control
-	// controlFresh is set while the control record has not been handed
-	// to the caller whose profile produced it.
-	controlFresh bool
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -166,42 +163,40 @@ func (r *Runner) UnitName(profile, suffix string) string {
 // Run runs one profile and always returns a record; problems are in it.
 func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
 	r.ctlMu.Lock()
-	if err := r.ensureControl(ctx, p); err != nil {
-		r.ctlMu.Unlock()
-		return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error()}
-	}
-	isControl := r.control != nil && r.control.Profile.Name == p.Name && r.controlFresh
-	r.controlFresh = false
+	ranP, err := r.ensureControl(ctx, p)
 	r.ctlMu.Unlock()
-	if isControl {
+	switch {
+	case err != nil:
+		return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error()}
+	case ranP:
 		return *r.control
 	}
 	return r.run(ctx, p, false)
 }
 
 // ensureControl makes the control record once: from p itself when p is the
-// matrix's control, else from a bare demo profile. Callers hold ctlMu.
-func (r *Runner) ensureControl(ctx context.Context, p Profile) error {
+// matrix's control (ranP reports that p needs no run of its own), else from
+// a bare demo profile. Callers hold ctlMu.
+func (r *Runner) ensureControl(ctx context.Context, p Profile) (ranP bool, err error) {
 	if r.control != nil {
-		return nil
+		return false, nil
 	}
 	if p.Kind == profile.Control {
 		c := r.run(ctx, p, true)
 		r.control = &c
-		r.controlFresh = true
-		return nil
+		return true, nil
 	}
 	if r.opts.SkipProbes {
-		return nil
+		return false, nil
 	}
 	ctl, err := controlProfile()
 	if err != nil {
-		return err
+		return false, err
 	}
 	r.opts.Progress("control: the demo without hardening, for the probes' baseline")
 	c := r.run(ctx, ctl, true)
 	r.control = &c
-	return nil
+	return false, nil
 }
 
 // Control is the control record, once a profile has been run.
@@ -282,8 +277,8 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		return rec
 	}
 	var mainPID uint32
-	if st, err := r.sd.State(pctx, rec.Unit); err == nil && st.ActiveState == "active" {
-		mainPID = st.MainPID
+	if startErr == nil {
+		mainPID, _ = r.sd.MainPID(pctx, rec.Unit)
 	}
 
 	// Readiness, probes and score are independent once the unit runs:
@@ -349,17 +344,21 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 			}
 		}
 	}
-	if st, err := r.sd.State(pctx, rec.Unit); err == nil {
+	// One read of the unit's properties serves both its state and the
+	// read-back.
+	u, uerr := r.sd.Unit(pctx, rec.Unit)
+	svc, serr := r.sd.Service(pctx, rec.Unit)
+	if err := errors.Join(uerr, serr); err != nil {
+		if rec.Error == "" {
+			rec.Error = err.Error()
+		}
+	} else {
+		st := systemd.StateOf(u, svc)
 		rec.Behavior.ActiveState = st.ActiveState
 		rec.Behavior.SubState = st.SubState
 		rec.Behavior.Result = st.Result
 		rec.Behavior.ExecMainCode = st.ExecMainCode
 		rec.Behavior.ExecMainStatus = st.ExecMainStatus
-	}
-	if !rec.Behavior.Started {
-		rec.Behavior.JournalTail = r.journalTail(rec.Unit, 20)
-	}
-	if svc, err := r.sd.Service(pctx, rec.Unit); err == nil {
 		// The demo's command is hardenlab's, not the file's: compare
 		// ExecStart with what was sent.
 		want := *p.Settings
@@ -368,8 +367,9 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		for _, m := range directive.CheckReadback(&want, svc) {
 			rec.Readback = append(rec.Readback, report.Mismatch{Directive: m.Directive, Want: m.Want, Got: m.Got})
 		}
-	} else if rec.Error == "" {
-		rec.Error = err.Error()
+	}
+	if !rec.Behavior.Started {
+		rec.Behavior.JournalTail = r.journalTail(rec.Unit, 20)
 	}
 
 	if !r.opts.SkipProbes {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 	"github.com/godbus/dbus/v5"
@@ -22,8 +21,7 @@ const UnitPrefix = "hardenlab-"
 
 // Client is a connection to one systemd manager.
 type Client struct {
-	conn    *sdbus.Conn
-	address string
+	conn *sdbus.Conn
 }
 
 // Dial connects to the manager behind a D-Bus address such as
@@ -57,14 +55,11 @@ func Dial(ctx context.Context, address string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to systemd at %s: %w", address, err)
 	}
-	return &Client{conn: conn, address: address}, nil
+	return &Client{conn: conn}, nil
 }
 
 // Close releases the connection.
 func (c *Client) Close() { c.conn.Close() }
-
-// Address is the bus address the client talks to.
-func (c *Client) Address() string { return c.address }
 
 // Manager reads a property of the manager object, e.g. "Version",
 // "Virtualization" or "SystemState", as a plain string.
@@ -178,6 +173,12 @@ func (c *Client) State(ctx context.Context, name string) (State, error) {
 	if err != nil {
 		return State{}, err
 	}
+	return StateOf(u, s), nil
+}
+
+// StateOf extracts the State from property maps already read with Unit and
+// Service, so a caller that needs the maps too reads them once.
+func StateOf(u, s map[string]any) State {
 	st := State{
 		ActiveState: str(u["ActiveState"]),
 		SubState:    str(u["SubState"]),
@@ -187,7 +188,17 @@ func (c *Client) State(ctx context.Context, name string) (State, error) {
 	st.MainPID, _ = s["MainPID"].(uint32)
 	st.ExecMainCode, _ = s["ExecMainCode"].(int32)
 	st.ExecMainStatus, _ = s["ExecMainStatus"].(int32)
-	return st, nil
+	return st
+}
+
+// MainPID reads just the service's main PID (0 when it has none).
+func (c *Client) MainPID(ctx context.Context, name string) (uint32, error) {
+	p, err := c.conn.GetServicePropertyContext(ctx, name, "MainPID")
+	if err != nil {
+		return 0, fmt.Errorf("reading MainPID of %s: %w", name, err)
+	}
+	pid, _ := p.Value.Value().(uint32)
+	return pid, nil
 }
 
 // ActiveState reads just the unit's ActiveState: cheap enough to poll,
@@ -199,28 +210,6 @@ func (c *Client) ActiveState(ctx context.Context, name string) (string, error) {
 	}
 	s, _ := p.Value.Value().(string)
 	return s, nil
-}
-
-// WaitInactive waits until a unit has left the active/activating states,
-// polling because a oneshot unit's state is what matters, not a job.
-func (c *Client) WaitInactive(ctx context.Context, name string) (State, error) {
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	for {
-		st, err := c.State(ctx, name)
-		if err != nil {
-			return st, err
-		}
-		switch st.ActiveState {
-		case "inactive", "failed":
-			return st, nil
-		}
-		select {
-		case <-ctx.Done():
-			return st, fmt.Errorf("waiting for %s to finish: %w", name, ctx.Err())
-		case <-t.C:
-		}
-	}
 }
 
 // OwnUnits lists loaded units whose names start with prefix (which must

@@ -40,6 +40,19 @@ var namespaceFlags = [...]struct {
 	{"time", unix.CLONE_NEWTIME},
 }
 
+// AllowedNamespaces lists, by systemd's names, the namespace types that
+// RestrictNamespaces= still allows (time only when named, as in 252..257,
+// whose "all" mask leaves it out).
+func AllowedNamespaces(s *Settings) []string {
+	var out []string
+	for _, ns := range namespaceFlags {
+		if s.RestrictNamespaces&ns.Flag != 0 {
+			out = append(out, ns.Name)
+		}
+	}
+	return out
+}
+
 func namespaceFlag(word string) (uint64, bool) {
 	for _, ns := range namespaceFlags {
 		if ns.Name == word {

@@ -53,26 +53,6 @@ func ipAllowWithoutDeny(s *directive.Settings, _ []directive.Assignment) (string
 		"Add IPAddressDeny=any to make the allow-list mean something.", true
 }
 
-// namespaceNames are RestrictNamespaces' words and CLONE_NEW* bits.
-var namespaceNames = []struct {
-	name string
-	bit  uint64
-}{
-	{"cgroup", 0x02000000}, {"ipc", 0x08000000}, {"net", 0x40000000}, {"mnt", 0x00020000},
-	{"pid", 0x20000000}, {"user", 0x10000000}, {"uts", 0x04000000},
-}
-
-// AllowedNamespaces lists the namespace types the settings still allow.
-func AllowedNamespaces(s *directive.Settings) []string {
-	var out []string
-	for _, n := range namespaceNames {
-		if s.RestrictNamespaces&n.bit != 0 {
-			out = append(out, n.name)
-		}
-	}
-	return out
-}
-
 func namespacesAllowList(s *directive.Settings, assigns []directive.Assignment) (string, bool) {
 	var last string
 	for _, a := range assigns {
@@ -83,7 +63,7 @@ func namespacesAllowList(s *directive.Settings, assigns []directive.Assignment) 
 	if last == "" || strings.HasPrefix(last, "~") || isBoolean(last) {
 		return "", false
 	}
-	allowed := AllowedNamespaces(s)
+	allowed := directive.AllowedNamespaces(s)
 	if len(allowed) == 0 {
 		return "", false
 	}

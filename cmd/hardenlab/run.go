@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -212,7 +213,12 @@ func loadProfiles(paths []string, io stdio) ([]run.Profile, int) {
 			bad = true
 			continue
 		}
-		s, err := directive.Resolve(u.Service, u.DefaultDependencies)
+		name := strings.TrimSuffix(filepath.Base(path), ".service")
+		seen[name]++
+		if seen[name] > 1 {
+			name = fmt.Sprintf("%s-%d", name, seen[name])
+		}
+		p, err := profile.FromUnit(u, name)
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				errorf(io, "%s", line)
@@ -220,12 +226,7 @@ func loadProfiles(paths []string, io stdio) ([]run.Profile, int) {
 			bad = true
 			continue
 		}
-		name := strings.TrimSuffix(filepath.Base(path), ".service")
-		seen[name]++
-		if seen[name] > 1 {
-			name = fmt.Sprintf("%s-%d", name, seen[name])
-		}
-		profiles = append(profiles, run.Profile{Name: name, Source: path, Assignments: u.Service, Settings: s, Notes: u.Notes})
+		profiles = append(profiles, p)
 	}
 	if bad {
 		hintf(io, "nothing was started; fix the unit files above and run again")

@@ -125,7 +125,7 @@ func (u *Unit) unitKey(a Assignment) error {
 		}
 		u.Description = v
 	case "DefaultDependencies":
-		v, err := parseBool(a.Value)
+		v, err := ParseBool(a.Value)
 		if err != nil {
 			return newError(a, "%v", err)
 		}

@@ -173,7 +173,7 @@ func delegateSpec() Spec {
 	s := boolSpec("Delegate", "hand the unit's cgroup subtree to the service", func(s *Settings) *bool { return &s.Delegate })
 	boolApply := s.apply
 	s.apply = func(r *resolver, a Assignment) error {
-		if _, err := parseBool(a.Value); err != nil && a.Value != "" {
+		if _, err := ParseBool(a.Value); err != nil && a.Value != "" {
 			return newError(a, "only yes/no is supported, not a controller list")
 		}
 		return boolApply(r, a)
@@ -192,7 +192,7 @@ func restrictNamespacesSpec() Spec {
 				r.s.RestrictNamespaces, r.namespacesInitial = NamespacesAll, true
 				return nil
 			}
-			if b, err := parseBool(a.Value); err == nil {
+			if b, err := ParseBool(a.Value); err == nil {
 				r.s.RestrictNamespaces, r.namespacesInitial = NamespacesAll, false
 				if b {
 					r.s.RestrictNamespaces = 0

@@ -36,7 +36,7 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 	return Spec{
 		Name: name, Example: "yes", Section: "Service", Properties: []string{name}, Signature: "b", Kind: KindBool, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
-			v, err := parseBool(a.Value)
+			v, err := ParseBool(a.Value)
 			if err != nil {
 				return newError(a, "%v", err)
 			}
@@ -69,7 +69,7 @@ func enumSpec(name, doc string, values []string, def string, withBool bool, fiel
 		Name: name, Example: values[len(values)-1], Section: "Service", Properties: []string{name}, Signature: "s", Kind: KindEnum, Values: values, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
 			v := a.Value
-			if b, err := parseBool(v); withBool && err == nil {
+			if b, err := ParseBool(v); withBool && err == nil {
 				v = "no"
 				if b {
 					v = "yes"
@@ -268,7 +268,7 @@ func specTable() []Spec {
 			Name: "DefaultDependencies", Example: "no", Section: "Unit", Properties: []string{"DefaultDependencies"}, Signature: "b", Kind: KindBool,
 			Doc: "add the implicit dependencies on basic.target and shutdown.target",
 			apply: func(r *resolver, a Assignment) error {
-				v, err := parseBool(a.Value)
+				v, err := ParseBool(a.Value)
 				if err != nil {
 					return newError(a, "%v", err)
 				}

@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 )
 
-// parseBool accepts systemd's boolean words, case-insensitively.
-func parseBool(s string) (bool, error) {
+// ParseBool accepts systemd's boolean words, case-insensitively.
+func ParseBool(s string) (bool, error) {
 	switch strings.ToLower(s) {
 	case "1", "yes", "y", "true", "t", "on":
 		return true, nil

@@ -73,11 +73,8 @@ func namespacesAllowList(s *directive.Settings, assigns []directive.Assignment) 
 }
 
 func isBoolean(v string) bool {
-	switch strings.ToLower(v) {
-	case "1", "yes", "y", "true", "t", "on", "0", "no", "n", "false", "f", "off":
-		return true
-	}
-	return false
+	_, err := directive.ParseBool(v)
+	return err == nil
 }
 
 const capSysPtrace = 19

@@ -12,7 +12,8 @@
 //
 //	hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
 //	                    [--ro-path PATH] [--rw-path PATH] [--hidden-path PATH]
-//	                    [--skip-destructive-check] [--timeout 5s] [--parallel 1]
+//	                    [--skip-destructive-check] [--skip-preflight]
+//	                    [--timeout 5s] [--parallel 1]
 //	hardenlab-probe list      (the registry as JSON)
 //
 // prints ONE JSON document (see Document) on stdout:
@@ -37,6 +38,10 @@
 //     never change (hostname, kernel clock offset, loaded modules, a few
 //     sysctls) before and after the probes and reports any difference in
 //     "host_check".
+//
+//   - --skip-preflight leaves "environment" out: its three checks (bpf,
+//     modules, user namespaces) describe the machine, not the profile, so the
+//     harness takes them once, in the control run.
 //
 //   - --timeout bounds each probe child (a hang is an "error"); --parallel
 //     runs that many children at a time (default one: deterministic, and no

@@ -21,7 +21,7 @@ const SchemaVersion = 1
 type Document struct {
 	Schema      int         `json:"schema"`
 	Posture     Posture     `json:"posture"`
-	Environment Environment `json:"environment"`
+	Environment *Environment `json:"environment,omitempty"`
 	Results     []Result    `json:"results"`
 	HostCheck   *HostCheck  `json:"host_check,omitempty"`
 }
@@ -50,7 +50,10 @@ func Run(ctx context.Context, o Options) (Document, error) {
 		o.Scratch = scratch
 	}
 	doc := Document{Schema: SchemaVersion, Posture: posture}
-	doc.Environment = Preflight(ctx, o)
+	if !o.SkipPreflight {
+		env := Preflight(ctx, o)
+		doc.Environment = &env
+	}
 	doc.Results = runAll(ctx, selected(o.Only), o)
 	if scratch != "" {
 		if err := os.RemoveAll(scratch); err != nil {

@@ -57,6 +57,7 @@ type Options struct {
 	ReadWritePath        string        // a path the profile lists in ReadWritePaths=
 	HiddenPath           string        // a path the profile lists in InaccessiblePaths=
 	SkipDestructiveCheck bool          // skip the before/after host snapshot
+	SkipPreflight        bool          // leave Environment empty (the harness has it from the control run)
 	Scratch              string        // the run's private scratch dir ("" = none writable)
 	Timeout              time.Duration // per child; 0 = DefaultTimeout
 	Self                 string        // executable to re-exec; "" = /proc/self/exe

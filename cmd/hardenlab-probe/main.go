@@ -17,7 +17,8 @@ import (
 
 const usage = `usage: hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
                            [--ro-path P] [--rw-path P] [--hidden-path P]
-                           [--skip-destructive-check] [--timeout 5s] [--parallel 1]
+                           [--skip-destructive-check] [--skip-preflight]
+                           [--timeout 5s] [--parallel 1]
        hardenlab-probe list
 `
 

@@ -53,7 +53,8 @@ type matrixFlags struct {
 	envs, stateDir, vmRelease                          string
 	vmRebuild                                          bool
 	jobs                                               int
-	asJSON, noProbes                                   bool
+	asJSON, noProbes, allProbes                        bool
+	analyze                                            string
 	timeout, readyTimeout                              time.Duration
 }
 
@@ -74,7 +75,14 @@ func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.readyTimeout, "ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	fs.BoolVar(&f.noProbes, "no-probes", false, "only score and check behavior; run no probes")
+	fs.BoolVar(&f.allProbes, "all-probes", false, allProbesHelp)
+	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 }
+
+const allProbesHelp = "run every probe under every profile (default: the control runs all, each other profile\nonly those evidencing a directive it declares — the only ones its verdicts use)"
+
+const analyzeHelp = "which profiles systemd-analyze security scores besides hardenlab's scorer, which scores all\nand reproduces it exactly: unit (the unit as written: the \"full\" profile or a run's unit file),\nall, or none; any disagreement is recorded as an error"
+
 
 func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
@@ -122,6 +130,10 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 	}
 	kind, err := sandbox.ParseKind(f.sandbox)
 	if err != nil {
+		errorf(io, "%v", err)
+		return nil, exitUsage
+	}
+	if _, err := run.ParseAnalyzePolicy(f.analyze); err != nil {
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
@@ -252,7 +264,8 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	sb.Env.Name = env.name
 	progress.linef("%s: systemd %s running after %.0f ms; %d profiles, %d at a time",
 		env.name, sb.Env.SystemdVersion, sb.Env.BootMillis, len(profiles), f.jobs)
-	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {}, SkipProbes: f.noProbes})
+	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {},
+		SkipProbes: f.noProbes, AllProbes: f.allProbes, Analyze: run.AnalyzePolicy(f.analyze)})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return nil, sb.Env, exitError
@@ -352,6 +365,10 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 	if f.noProbes {
 		job.args = append(job.args, "--no-probes")
 	}
+	if f.allProbes {
+		job.args = append(job.args, "--all-probes")
+	}
+	job.args = append(job.args, "--systemd-analyze", f.analyze)
 	job.args = append(job.args, guestPath(path))
 	data, out, code := runInVM(ctx, job, progress, io)
 	if data == nil {

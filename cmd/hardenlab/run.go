@@ -69,6 +69,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
 	probeBin := fs.String("probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	noProbes := fs.Bool("no-probes", false, "only score and check behavior; run no probes")
+	allProbes := fs.Bool("all-probes", false, allProbesHelp)
+	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, runUsage)
 		fs.PrintDefaults()
@@ -87,6 +89,10 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	}
 	kind, err := sandbox.ParseKind(*kindFlag)
 	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	if _, err := run.ParseAnalyzePolicy(*analyze); err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
@@ -118,6 +124,10 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 			inputs: fs.Args(), resultName: "records.json"}
 		job.args = []string{"run", "--sandbox", "host", "--json", "--timeout", timeout.String(), "--ready-timeout", readyTimeout.String(), "--probe-bin", guestProbe,
 			"--out", "/var/lib/hardenlab-results/records.json"}
+		if *allProbes {
+			job.args = append(job.args, "--all-probes")
+		}
+		job.args = append(job.args, "--systemd-analyze", *analyze)
 		for _, in := range fs.Args() {
 			job.args = append(job.args, guestPath(in))
 		}
@@ -150,7 +160,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	progress.linef("systemd %s (%s, %s cgroups) running after %.0f ms",
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef, SkipProbes: *noProbes})
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
+		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: run.AnalyzePolicy(*analyze)})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

@@ -26,13 +26,19 @@ type Record struct {
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
 	Probes   []ProbeResult `json:"probes"`
-	// ProbeResults are the raw outcomes of every probe under this profile,
-	// including those of directives the profile does not declare.
+	// ProbeResults are the raw outcomes of the probes that ran under this
+	// profile: with ProbeScope "all", every probe, including those of
+	// directives the profile does not declare.
 	ProbeResults []probes.Result `json:"probe_results,omitempty"`
+	// ProbeScope says which probes ran: "all" (the control, or --all-probes)
+	// or "declared" (those evidencing a directive the profile declares —
+	// the only ones Probes are made of).
+	ProbeScope string `json:"probe_scope,omitempty"`
 	// ProbeError says why there are no probe results.
 	ProbeError string `json:"probe_error,omitempty"`
 	// Preflight is what the probe binary found about this environment
 	// inside the unit's sandbox: why a directive may not be enforceable.
+	// It describes the machine, so only runs with ProbeScope "all" take it.
 	Preflight *probes.Environment `json:"preflight,omitempty"`
 	// SandboxDiff compares the probe's posture with the service's main
 	// process; a difference with must_match means the probes did not run
@@ -80,11 +86,17 @@ type Note struct {
 
 // Score is the exposure score of the running unit.
 type Score struct {
-	// Exposure and Level are what the systemd under test reports
-	// (systemd-analyze security on the running unit).
+	// Exposure and Level are the running unit's score as systemd-analyze
+	// security gives it, for the systemd under test: computed by
+	// systemd-analyze itself or by hardenlab's scorer, which reproduces it
+	// exactly (Source says which).
 	Exposure float64 `json:"exposure"`
 	Level    string  `json:"level"`
-	// Checks are systemd-analyze's per-check rows.
+	// Source is "systemd-analyze" when systemd-analyze scored the running
+	// unit (and Ours was compared with it row by row), or "hardenlab" when
+	// only hardenlab's scorer did (see --systemd-analyze).
+	Source string `json:"source,omitempty"`
+	// Checks are the per-check rows of Source.
 	Checks []Check `json:"checks,omitempty"`
 	// Ours is hardenlab's own scorer, online mode, for the same version.
 	Ours *OwnScore `json:"ours,omitempty"`

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"sort"
 	"sync"
 
 	"github.com/hardenlab/hardenlab/harness/profile"
@@ -9,8 +10,8 @@ import (
 )
 
 // RunAll runs profiles with at most jobs at a time and returns their
-// records in the profiles' order. The control goes first and alone: every
-// other verdict is judged against it. Profiles with identical content run
+// records in the profiles' order. The control runs beside the others,
+// which wait for it only to judge their probes. Profiles with identical content run
 // once; their records are copied under each name. done is called after
 // each record (from one goroutine at a time).
 func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done func(i int, rec report.Record)) []report.Record {
@@ -30,17 +31,16 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 	first := map[string]int{} // content key -> index of the profile that runs it
 	var order []int
 	for i, p := range profiles {
-		if p.Kind == profile.Control && r.control == nil {
-			finish(i, r.Run(ctx, p))
-			first[profile.Key(p)] = i
-			continue
-		}
 		if _, dup := first[profile.Key(p)]; dup {
 			continue
 		}
 		first[profile.Key(p)] = i
 		order = append(order, i)
 	}
+	// The slowest profiles start first, so that none of them is left
+	// running alone at the end: the control runs every probe, and the
+	// unit as written has the most probes and a systemd-analyze run.
+	sort.SliceStable(order, func(a, b int) bool { return weight(profiles[order[a]]) > weight(profiles[order[b]]) })
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for _, i := range order {
@@ -68,4 +68,13 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		finish(i, rec)
 	}
 	return records
+}
+
+// weight orders profiles by expected cost: the control, then by the
+// number of directives.
+func weight(p Profile) int {
+	if p.Kind == profile.Control {
+		return 1 << 20
+	}
+	return len(p.Assignments)
 }

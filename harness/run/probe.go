@@ -56,6 +56,7 @@ func (t *listener) close() {
 
 // probeRun is what the probe unit produced.
 type probeRun struct {
+	scope   string // "all" or "declared", as in report.Record.ProbeScope
 	doc     probes.Document
 	posture []probes.Difference // vs the service's main process
 	err     error
@@ -64,12 +65,24 @@ type probeRun struct {
 // runProbes starts the probe binary as a oneshot sibling of the service
 // with the profile's own properties, joined to the service's namespaces,
 // and reads its document from a file systemd opened before the sandbox
-// applied — so collecting results never weakens the profile.
-func (r *Runner) runProbes(ctx context.Context, p Profile, service string, mainPID uint32) probeRun {
+// applied — so collecting results never weakens the profile. Unless all
+// is set it runs only the probes of the profile's declared directives and
+// no preflight: every other probe's answer is already in the control's
+// record, and each probe is a process of its own.
+func (r *Runner) runProbes(ctx context.Context, p Profile, service string, mainPID uint32, all bool) probeRun {
+	out := probeRun{scope: "all"}
 	name := r.UnitName(p.Name, "-probe")
 	unitOut, hostOut := r.outFile(name + ".json")
 	defer os.Remove(hostOut)
 	argv := []string{filepath.Join(r.sb.BinDir, ProbeBinary), "run", "--tcp-target", r.target.addr()}
+	if !all {
+		out.scope = "declared"
+		ids := declaredProbes(p.Settings)
+		if len(ids) == 0 {
+			return out
+		}
+		argv = append(argv, "--skip-preflight", "--only", strings.Join(ids, ","))
+	}
 	s := p.Settings
 	if v := firstPath(s.ReadOnlyPaths); v != "" {
 		argv = append(argv, "--ro-path", v)
@@ -106,7 +119,6 @@ func (r *Runner) runProbes(ctx context.Context, p Profile, service string, mainP
 		defer cancel()
 		_ = r.sd.Stop(sctx, name)
 	}()
-	var out probeRun
 	startErr := r.sd.StartTransient(ctx, name, props)
 	data, err := os.ReadFile(hostOut)
 	if err != nil || len(data) == 0 {
@@ -125,6 +137,21 @@ func (r *Runner) runProbes(ctx context.Context, p Profile, service string, mainP
 		}
 	}
 	return out
+}
+
+// declaredProbes are the ids of the probes that evidence a directive the
+// settings declare, in the registry's order.
+func declaredProbes(s *directive.Settings) []string {
+	var ids []string
+	for _, p := range probes.Registry() {
+		for _, d := range p.Directives {
+			if s.Set(d) {
+				ids = append(ids, p.ID)
+				break
+			}
+		}
+	}
+	return ids
 }
 
 // bindPath is the a(ssbt) element of BindReadOnlyPaths.

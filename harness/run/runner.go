@@ -41,6 +41,13 @@ type Options struct {
 	// SkipProbes leaves the probe binary out (for runs that only check
 	// scores or read-back).
 	SkipProbes bool
+	// AllProbes runs every probe under every profile. By default a profile
+	// runs only the probes that evidence a directive it declares — the
+	// only ones its verdicts are made of — and the control runs them all.
+	AllProbes bool
+	// Analyze says which profiles systemd-analyze security scores as well
+	// as hardenlab's scorer; "" means AnalyzeUnit.
+	Analyze AnalyzePolicy
 	// Progress, if set, receives one line per phase.
 	Progress func(format string, a ...any)
 }
@@ -53,11 +60,15 @@ type Runner struct {
 	markers []behavior.Sensitive
 	cleanup []string // host paths of marker files and dirs, removed by Close
 	target  *listener
-	// control is the no-hardening run every verdict compares against; it
-	// is made once per runner, on first need.
-	control *report.Record
-	ctlDoc  []probes.Result
-	ctlMu   sync.Mutex // serializes making the control
+	// control is the no-hardening run every verdict compares against. It
+	// is made once per runner, on first need, alongside the profiles that
+	// need it: they wait for it only to judge their probes (ctlDone).
+	ctlMu      sync.Mutex // guards ctlStarted
+	ctlStarted bool
+	ctlDone    chan struct{} // closed once control and ctlDoc are set
+	ctlWG      sync.WaitGroup
+	control    *report.Record
+	ctlDoc     []probes.Result
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -83,7 +94,7 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 	if err != nil {
 		return nil, err
 	}
-	r := &Runner{sb: sb, sd: sd, opts: opts}
+	r := &Runner{sb: sb, sd: sd, opts: opts, ctlDone: make(chan struct{})}
 	if !opts.SkipProbes {
 		if _, err := os.Stat(filepath.Join(sb.HostPath(sb.BinDir), ProbeBinary)); err != nil {
 			sd.Close()
@@ -104,6 +115,7 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 // Close removes the markers and the connection. Units are stopped by each
 // profile's own run.
 func (r *Runner) Close(ctx context.Context) error {
+	r.ctlWG.Wait()
 	var errs []error
 	for i := len(r.cleanup) - 1; i >= 0; i-- {
 		if err := os.Remove(r.cleanup[i]); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -161,46 +173,70 @@ func (r *Runner) UnitName(profile, suffix string) string {
 }
 
 // Run runs one profile and always returns a record; problems are in it.
-func (r *Runner) Run(ctx context.Context, p Profile) (rec report.Record) {
-	r.ctlMu.Lock()
-	ranP, err := r.ensureControl(ctx, p)
-	r.ctlMu.Unlock()
-	switch {
-	case err != nil:
-		return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error()}
-	case ranP:
+// Profiles may run concurrently; the control runs beside them.
+func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
+	if p.Kind == profile.Control {
+		if r.claimControl() {
+			rec := r.run(ctx, p, true)
+			r.setControl(rec)
+			return rec
+		}
+		// Another control profile: the one control run stands for it.
+		if err := r.awaitControl(ctx); err != nil {
+			return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error(), Incomplete: true}
+		}
 		return *r.control
+	}
+	if !r.opts.SkipProbes && r.claimControl() {
+		ctl, err := controlProfile()
+		if err != nil {
+			return report.Record{Schema: report.SchemaVersion, RunID: r.opts.RunID, Profile: profileRecord(p), Error: err.Error()}
+		}
+		r.opts.Progress("control: the demo without hardening, for the probes' baseline")
+		r.ctlWG.Add(1)
+		go func() {
+			defer r.ctlWG.Done()
+			r.setControl(r.run(ctx, ctl, true))
+		}()
 	}
 	return r.run(ctx, p, false)
 }
 
-// ensureControl makes the control record once: from p itself when p is the
-// matrix's control (ranP reports that p needs no run of its own), else from
-// a bare demo profile. Callers hold ctlMu.
-func (r *Runner) ensureControl(ctx context.Context, p Profile) (ranP bool, err error) {
-	if r.control != nil {
-		return false, nil
+// claimControl reports whether the caller is the one to make the control.
+func (r *Runner) claimControl() bool {
+	r.ctlMu.Lock()
+	defer r.ctlMu.Unlock()
+	if r.ctlStarted {
+		return false
 	}
-	if p.Kind == profile.Control {
-		c := r.run(ctx, p, true)
-		r.control = &c
-		return true, nil
-	}
-	if r.opts.SkipProbes {
-		return false, nil
-	}
-	ctl, err := controlProfile()
-	if err != nil {
-		return false, err
-	}
-	r.opts.Progress("control: the demo without hardening, for the probes' baseline")
-	c := r.run(ctx, ctl, true)
-	r.control = &c
-	return false, nil
+	r.ctlStarted = true
+	return true
 }
 
-// Control is the control record, once a profile has been run.
-func (r *Runner) Control() *report.Record { return r.control }
+func (r *Runner) setControl(rec report.Record) {
+	r.control = &rec
+	close(r.ctlDone)
+}
+
+// awaitControl waits for the control run that a claim started.
+func (r *Runner) awaitControl(ctx context.Context) error {
+	select {
+	case <-r.ctlDone:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the control run: %w", ctx.Err())
+	}
+}
+
+// Control is the control record once it is made, else nil.
+func (r *Runner) Control() *report.Record {
+	select {
+	case <-r.ctlDone:
+		return r.control
+	default:
+		return nil
+	}
+}
 
 func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report.Record) {
 	start := time.Now()
@@ -314,7 +350,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		go func() {
 			defer wg.Done()
 			t := time.Now()
-			pr = r.runProbes(pctx, p, rec.Unit, mainPID)
+			pr = r.runProbes(pctx, p, rec.Unit, mainPID, isControl || r.opts.AllProbes)
 			rec.Timings.Probes = ms(time.Since(t))
 		}()
 	}
@@ -322,7 +358,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	go func() {
 		defer wg.Done()
 		t := time.Now()
-		sc = r.analyze(pctx, p, rec.Unit)
+		sc = r.score(pctx, p, rec.Unit)
 		rec.Timings.Score = ms(time.Since(t))
 	}()
 	wg.Wait()
@@ -380,15 +416,22 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 			r.ctlDoc = pr.doc.Results
 			rec.Probes = verdicts(p, pr.doc.Results, pr.doc.Results, !rec.Behavior.Started)
 		default:
+			if err := r.awaitControl(ctx); err != nil {
+				rec.ProbeError = err.Error()
+				rec.Incomplete = true
+				break
+			}
 			rec.Probes = verdicts(p, r.ctlDoc, pr.doc.Results, !rec.Behavior.Started)
 		}
 		if pr.err == nil {
+			rec.ProbeScope = pr.scope
 			rec.ProbeResults = pr.doc.Results
-			env := pr.doc.Environment
-			rec.Preflight = &env
+			rec.Preflight = pr.doc.Environment
 			rec.HostCheck = pr.doc.HostCheck
 			rec.SandboxDiff = pr.posture
-			if mainPID == 0 {
+			if len(pr.doc.Results) == 0 {
+				rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
+			} else if mainPID == 0 {
 				rec.SandboxDiffNote = "the service was not running, so the probe's sandbox could not be compared with it"
 			}
 		}

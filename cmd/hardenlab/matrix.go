@@ -83,7 +83,6 @@ const allProbesHelp = "run every probe under every profile (default: the control
 
 const analyzeHelp = "which profiles systemd-analyze security scores besides hardenlab's scorer, which scores all\nand reproduces it exactly: unit (the unit as written: the \"full\" profile or a run's unit file),\nall, or none; any disagreement is recorded as an error"
 
-
 func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
 	fs.SetOutput(io.err)

@@ -135,6 +135,10 @@ type Behavior struct {
 	ExecMainCode   int32               `json:"exec_main_code,omitempty"`
 	ExecMainStatus int32               `json:"exec_main_status,omitempty"`
 	ReadyMillis    float64             `json:"ready_ms,omitempty"`
+	// CPUMillis is the CPU time the service's main process had used when
+	// hardenlab stopped it: the demo's own cost, the same for any tool
+	// that starts it (the floor of hardenlab bench).
+	CPUMillis float64 `json:"cpu_ms,omitempty"`
 	HTTPStatus     int                 `json:"http_status"`
 	ExposedPaths   []string            `json:"exposed_paths"`
 	Exposures      []behavior.Exposure `json:"exposures"`

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -260,9 +261,13 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	stopCtx := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	}
+	var mainPID uint32
 	defer func() {
 		sctx, scancel := stopCtx()
 		defer scancel()
+		if mainPID != 0 {
+			rec.Behavior.CPUMillis = ms(cpuTime(r.sb.ProcPath(mainPID)))
+		}
 		t := time.Now()
 		if err := r.sd.Stop(sctx, rec.Unit); err != nil && rec.Error == "" {
 			rec.Error = err.Error()
@@ -312,7 +317,6 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		rec.Error = err.Error()
 		return rec
 	}
-	var mainPID uint32
 	if startErr == nil {
 		mainPID, _ = r.sd.MainPID(pctx, rec.Unit)
 	}
@@ -533,4 +537,22 @@ func escapeUnitPart(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// cpuTime is the CPU time a process has used so far, from the nanosecond
+// counter in /proc/PID/schedstat; 0 when it cannot be read.
+func cpuTime(procDir string) time.Duration {
+	data, err := os.ReadFile(filepath.Join(procDir, "schedstat"))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return 0
+	}
+	ns, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(ns)
 }

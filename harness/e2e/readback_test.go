@@ -31,7 +31,7 @@ var _ = Describe("every supported directive", Label("readback"), func() {
 
 	BeforeEach(func(ctx SpecContext) {
 		var err error
-		runner, err = run.New(ctx, shared, run.Options{RunID: "rb" + randomSuffix(), Timeout: 30 * time.Second, ReadyTimeout: 5 * time.Second, SkipProbes: true})
+		runner, err = run.New(ctx, shared, run.Options{RunID: "rb" + randomSuffix(), Timeout: 30 * time.Second, ReadyTimeout: 5 * time.Second, SkipProbes: true, Analyze: run.AnalyzeAll})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func(ctx SpecContext) { Expect(runner.Close(ctx)).To(Succeed()) })
 	})
@@ -52,6 +52,7 @@ var _ = Describe("every supported directive", Label("readback"), func() {
 			Expect(rec.Readback).To(BeEmpty(), "systemd stored %s=%s differently", name, value)
 			// The running unit is also an online parity check of the scorer.
 			Expect(rec.Score.Error).To(BeEmpty())
+			Expect(rec.Score.Source).To(Equal("systemd-analyze"))
 			Expect(rec.Score.Disagreements).To(BeEmpty(), "scorer vs systemd-analyze for %s=%s", name, value)
 		},
 		readbackEntries(),

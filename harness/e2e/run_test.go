@@ -60,6 +60,7 @@ var _ = Describe("hardenlab run on the tutorial's units", Label("run"), Ordered,
 			// serves / — hardened or not, /etc/shadow goes out.
 			Expect(r.Behavior.ExposedPaths).To(ContainElement("/etc/shadow"))
 			Expect(r.Readback).To(BeEmpty(), "directives systemd stored differently than meant")
+			Expect(r.Score.Source).To(Equal("systemd-analyze"), "a run's unit file is scored by systemd-analyze itself")
 			Expect(r.Score.Ours).NotTo(BeNil())
 			Expect(r.Score.Disagreements).To(BeEmpty(), "hardenlab's scorer disagrees with systemd-analyze")
 		},

@@ -1,0 +1,81 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/report"
+)
+
+// matrixOf runs "hardenlab matrix" as a user would and reads its document.
+func matrixOf(ctx SpecContext, args ...string) report.Matrix {
+	out := filepath.Join(GinkgoT().TempDir(), "matrix.json")
+	_, stderr, code := hardenlab(ctx, append(append([]string{"matrix", "--out", out}, args...), "fixtures/p3test-hardened.service")...)
+	Expect(code).To(Equal(0), stderr)
+	b, err := os.ReadFile(out)
+	Expect(err).NotTo(HaveOccurred())
+	var m report.Matrix
+	Expect(json.Unmarshal(b, &m)).To(Succeed())
+	AddReportEntry("matrix", m, ReportEntryVisibilityNever)
+	return m
+}
+
+var _ = Describe("hardenlab matrix on the tutorial's hardened unit", Label("run", "matrix"), func() {
+	It("climbs the ladder from 9.6 to 4.9, every step scored alike by systemd-analyze and hardenlab's scorer", func(ctx SpecContext) {
+		m := matrixOf(ctx, "--mode", "ladder", "--jobs", "3", "--no-probes", "--systemd-analyze", "all")
+		steps := append([]report.Record(nil), m.Records...)
+		sort.SliceStable(steps, func(i, j int) bool { return steps[i].Profile.Step < steps[j].Profile.Step })
+		Expect(steps).To(HaveLen(len(m.Directives) + 1))
+		Expect(steps[0].Profile.Kind).To(Equal(profile.Control))
+		Expect(steps[0].Score.Exposure).To(Equal(9.6))
+		Expect(steps[len(steps)-1].Score.Exposure).To(Equal(4.9))
+		for _, r := range steps {
+			Expect(r.Error).To(BeEmpty(), r.Profile.Name)
+			Expect(r.Score.Source).To(Equal("systemd-analyze"), r.Profile.Name)
+			Expect(r.Score.Ours).NotTo(BeNil(), r.Profile.Name)
+			Expect(r.Score.Ours.Exposure).To(Equal(r.Score.Exposure), r.Profile.Name)
+			Expect(r.Score.Disagreements).To(BeEmpty(), r.Profile.Name)
+		}
+	}, NodeTimeout(5*time.Minute))
+
+	It("by default scores with hardenlab's scorer, has systemd-analyze check the unit as written, and probes each profile's own directives", func(ctx SpecContext) {
+		m := matrixOf(ctx, "--mode", "single", "--jobs", "3")
+		Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
+		for _, r := range m.Records {
+			Expect(r.Error).To(BeEmpty(), r.Profile.Name)
+			Expect(r.ProbeError).To(BeEmpty(), r.Profile.Name)
+			Expect(r.Score.Ours).NotTo(BeNil(), r.Profile.Name)
+			Expect(r.Score.Disagreements).To(BeEmpty(), r.Profile.Name)
+			Expect(r.Behavior.CPUMillis).To(BeNumerically(">", 0), "%s: the demo's CPU time", r.Profile.Name)
+			switch r.Profile.Kind {
+			case profile.Control:
+				Expect(r.ProbeScope).To(Equal("all"))
+				Expect(r.Preflight).NotTo(BeNil(), "the control takes the environment preflight")
+				Expect(r.Score.Source).To(Equal("hardenlab"))
+			case profile.Full:
+				Expect(r.Score.Source).To(Equal("systemd-analyze"))
+				Expect(r.Score.Exposure).To(Equal(4.9))
+				Expect(r.ProbeScope).To(Equal("declared"))
+			default:
+				Expect(r.Score.Source).To(Equal("hardenlab"), r.Profile.Name)
+				Expect(r.ProbeScope).To(Equal("declared"), r.Profile.Name)
+				Expect(r.Preflight).To(BeNil(), r.Profile.Name)
+				// Exactly the probes of its one directive ran, and each
+				// has a verdict.
+				Expect(r.Probes).To(HaveLen(len(r.ProbeResults)), r.Profile.Name)
+				for _, p := range r.Probes {
+					Expect(p.Directives).To(ConsistOf(r.Profile.Directive), r.Profile.Name)
+				}
+			}
+		}
+	}, NodeTimeout(5*time.Minute))
+})

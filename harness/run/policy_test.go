@@ -1,0 +1,121 @@
+package run
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/probes"
+)
+
+func TestParseAnalyzePolicy(t *testing.T) {
+	for _, p := range AnalyzePolicies() {
+		got, err := ParseAnalyzePolicy(string(p))
+		if err != nil || got != p {
+			t.Errorf("ParseAnalyzePolicy(%q) = %q, %v", p, got, err)
+		}
+	}
+	if _, err := ParseAnalyzePolicy("some"); err == nil {
+		t.Error("an unknown policy must be refused")
+	}
+}
+
+func TestWantsAnalyze(t *testing.T) {
+	for _, tc := range []struct {
+		policy AnalyzePolicy
+		kind   string
+		want   bool
+	}{
+		{"", "", true}, // a run's unit file
+		{"", profile.Full, true},
+		{"", profile.Single, false},
+		{"", profile.Control, false},
+		{AnalyzeUnit, profile.Ladder, false},
+		{AnalyzeAll, profile.Ladder, true},
+		{AnalyzeAll, profile.Control, true},
+		{AnalyzeNone, profile.Full, false},
+		{AnalyzeNone, "", false},
+	} {
+		r := &Runner{opts: Options{Analyze: tc.policy}}
+		if got := r.wantsAnalyze(Profile{Kind: tc.kind}); got != tc.want {
+			t.Errorf("policy %q, kind %q: wantsAnalyze = %v, want %v", tc.policy, tc.kind, got, tc.want)
+		}
+	}
+}
+
+func settingsOf(t *testing.T, lines ...string) *directive.Settings {
+	t.Helper()
+	var as []directive.Assignment
+	for i, l := range lines {
+		a, err := directive.ParseAssignment(l, directive.Source{File: "t.service", Line: i + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	s, err := directive.Resolve(as, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestDeclaredProbes(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		want  []string
+	}{
+		{[]string{"ExecStart=/usr/bin/python3 -m http.server"}, nil},
+		{[]string{"ProtectSystem=strict"}, []string{"fs.write-usr", "fs.write-etc", "fs.write-var"}},
+		{[]string{"IPAddressAllow=localhost"}, []string{"net.connect-target"}},
+		{[]string{"PrivateTmp=yes", "LockPersonality=yes"}, []string{"fs.private-tmp", "sys.personality"}},
+	} {
+		if got := declaredProbes(settingsOf(t, tc.lines...)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%v: declaredProbes = %v, want %v", tc.lines, got, tc.want)
+		}
+	}
+	// Everything selected is a registry probe of a declared directive.
+	s := settingsOf(t, "RestrictNamespaces=yes", "User=nobody")
+	for _, id := range declaredProbes(s) {
+		p, ok := probes.Find(id)
+		if !ok {
+			t.Fatalf("%s is not in the registry", id)
+		}
+		declared := false
+		for _, d := range p.Directives {
+			declared = declared || s.Set(d)
+		}
+		if !declared {
+			t.Errorf("%s evidences %v, none of them declared", id, p.Directives)
+		}
+	}
+}
+
+func TestWeightRunsTheControlAndTheBiggestProfilesFirst(t *testing.T) {
+	ctl := Profile{Kind: profile.Control}
+	full := Profile{Kind: profile.Full, Assignments: make([]directive.Assignment, 17)}
+	single := Profile{Kind: profile.Single, Assignments: make([]directive.Assignment, 2)}
+	if !(weight(ctl) > weight(full) && weight(full) > weight(single)) {
+		t.Errorf("weights: control %d, full %d, single %d", weight(ctl), weight(full), weight(single))
+	}
+}
+
+func TestCPUTime(t *testing.T) {
+	if got := cpuTime("/proc/self"); got <= 0 {
+		t.Errorf("cpuTime(/proc/self) = %v, want > 0", got)
+	}
+	dir := t.TempDir()
+	if got := cpuTime(dir); got != 0 {
+		t.Errorf("no schedstat: cpuTime = %v, want 0", got)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "schedstat"), []byte("1500000 20 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := cpuTime(dir); got != 1500*time.Microsecond {
+		t.Errorf("cpuTime = %v, want 1.5ms", got)
+	}
+}

@@ -13,7 +13,7 @@
 //	hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
 //	                    [--ro-path PATH] [--rw-path PATH] [--hidden-path PATH]
 //	                    [--skip-destructive-check] [--skip-preflight]
-//	                    [--timeout 5s] [--parallel 1]
+//	                    [--timeout 5s] [--parallel 1] [--isolate-all]
 //	hardenlab-probe list      (the registry as JSON)
 //
 // prints ONE JSON document (see Document) on stdout:
@@ -43,19 +43,34 @@
 //     modules, user namespaces) describe the machine, not the profile, so the
 //     harness takes them once, in the control run.
 //
-//   - --timeout bounds each probe child (a hang is an "error"); --parallel
-//     runs that many children at a time (default one: deterministic, and no
+//   - --timeout bounds each probe (a hang is an "error"); --parallel runs
+//     that many children at a time (default one: deterministic, and no
 //     measured gain on a loaded two-core machine).
+//
+//   - --isolate-all runs every probe in its own child, also those marked
+//     InProcess: for debugging, and for a profile whose SystemCallFilter=
+//     names faccessat, getdents64 or geteuid alone (see below).
 //
 //   - Probes write only inside a private scratch dir (the first writable of
 //     $TMPDIR, /tmp, /var/tmp, /dev/shm), removed before run returns, and
 //     fs.write-rw-path creates and removes one empty file in --rw-path.
 //
-// Every probe runs in a child process (a re-exec of /proc/self/exe with the
-// hidden sub-command "child ID"), because a seccomp filter kills with SIGSYS
-// and a successful unshare() taints the caller. The child prints one Result
-// as JSON; the parent classifies a death by SIGSYS as "blocked", any other
-// signal, a timeout or garbage as "error".
+// A probe that makes a system call a filter may forbid, or that changes
+// process-wide state, runs in a child process (a re-exec of /proc/self/exe
+// with the hidden sub-command "child ID"), because a seccomp filter kills
+// with SIGSYS and a successful unshare(), setuid() or personality() taints
+// the caller. The child prints one Result as JSON; the parent classifies a
+// death by SIGSYS as "blocked", any other signal, a timeout or garbage as
+// "error". Each child costs an exec of this static binary (~12-15 ms of
+// CPU), so the probes that only look (stat, access, listing a directory,
+// opening a file without writing to it, reading /proc) run inside "run"
+// itself, one after the other and before the children: their system calls
+// are the ones "run" already made to read its own posture, or sit with them
+// in systemd's @file-system group, so no SystemCallFilter= built from
+// systemd's groups can kill such a probe without having killed "run" first;
+// and they leave nothing behind that the next probe would inherit. Such a probe is marked InProcess in the
+// registry; a panic in it becomes an "error" result, and --timeout bounds
+// it as it bounds a child.
 //
 // Outcomes: "allowed" (the sandbox let the action through: it succeeded, or
 // the kernel itself rejected it for a reason that is not the sandbox, e.g.

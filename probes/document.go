@@ -19,11 +19,11 @@ const SchemaVersion = 1
 
 // Document is what "hardenlab-probe run" prints.
 type Document struct {
-	Schema      int         `json:"schema"`
-	Posture     Posture     `json:"posture"`
+	Schema      int          `json:"schema"`
+	Posture     Posture      `json:"posture"`
 	Environment *Environment `json:"environment,omitempty"`
-	Results     []Result    `json:"results"`
-	HostCheck   *HostCheck  `json:"host_check,omitempty"`
+	Results     []Result     `json:"results"`
+	HostCheck   *HostCheck   `json:"host_check,omitempty"`
 }
 
 // HostCheck is the before/after comparison of what probes must never
@@ -33,9 +33,9 @@ type HostCheck struct {
 	Changes   []string `json:"changes"`
 }
 
-// Run runs the selected probes, each in its own child, and assembles the
-// document. Its error means the probe binary itself failed; blocked actions
-// are results, not errors.
+// Run runs the selected probes, each in its own child unless it is marked
+// InProcess, and assembles the document. Its error means the probe binary
+// itself failed; blocked actions are results, not errors.
 func Run(ctx context.Context, o Options) (Document, error) {
 	posture, err := ReadPosture("/proc/self")
 	if err != nil {
@@ -70,15 +70,28 @@ func Run(ctx context.Context, o Options) (Document, error) {
 	return doc, nil
 }
 
-// runAll runs the probes in o.Parallel children at a time and keeps the
-// registry's order in the results. Probes are independent: each child has
-// its own process, its own scratch file names and reverts what it changes.
+// runAll runs the in-process probes first, one after the other, then the
+// rest in o.Parallel children at a time, and keeps the registry's order in
+// the results. Probes are independent: each child has its own process, its
+// own scratch file names and reverts what it changes, and an in-process
+// probe changes nothing. The in-process ones do not overlap the children so
+// that --parallel 1 keeps one probe running at a time.
 func runAll(ctx context.Context, ps []Probe, o Options) []Result {
 	results := make([]Result, len(ps))
-	workers := o.parallel()
+	var isolated []int
+	for i, p := range ps {
+		if !p.inProcess(o) {
+			isolated = append(isolated, i)
+			continue
+		}
+		if ctx.Err() != nil {
+			return results
+		}
+		results[i] = runProbe(ctx, p, o)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range workers {
+	for range o.parallel() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -87,7 +100,7 @@ func runAll(ctx context.Context, ps []Probe, o Options) []Result {
 			}
 		}()
 	}
-	for i := range ps {
+	for _, i := range isolated {
 		if ctx.Err() != nil {
 			break
 		}

@@ -22,8 +22,9 @@ func ParseFlags(cmd string, args []string, stderr io.Writer) (Options, []string,
 	fs.StringVar(&o.HiddenPath, "hidden-path", "", "a path the profile lists in InaccessiblePaths=")
 	fs.BoolVar(&o.SkipDestructiveCheck, "skip-destructive-check", false, "do not snapshot host state before and after the probes")
 	fs.BoolVar(&o.SkipPreflight, "skip-preflight", false, "do not probe the environment (bpf, modules, user namespaces): the harness takes it once, in the control run")
-	fs.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "time limit of one probe child")
+	fs.DurationVar(&o.Timeout, "timeout", DefaultTimeout, "time limit of one probe")
 	fs.IntVar(&o.Parallel, "parallel", 1, "probe children run at a time")
+	fs.BoolVar(&o.IsolateAll, "isolate-all", false, "run every probe in its own child, also the read-only ones that otherwise run in process")
 	fs.StringVar(&o.Scratch, "scratch", "", "scratch dir (set by run for its children)")
 	if err := fs.Parse(args); err != nil {
 		return Options{}, nil, fmt.Errorf("parsing %s flags: %w", cmd, err)

@@ -8,11 +8,11 @@ import (
 )
 
 func TestParseFlagsRoundTrip(t *testing.T) {
-	o, rest, err := ParseFlags("run", []string{"--only", "fs.umask, net.socket-packet", "--tcp-target", "127.0.0.1:1", "--rw-path", "/var/lib/x", "--skip-destructive-check", "extra"}, io.Discard)
+	o, rest, err := ParseFlags("run", []string{"--only", "fs.umask, net.socket-packet", "--tcp-target", "127.0.0.1:1", "--rw-path", "/var/lib/x", "--skip-destructive-check", "--isolate-all", "extra"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(o.Only, []string{"fs.umask", "net.socket-packet"}) || o.TCPTarget != "127.0.0.1:1" || !o.SkipDestructiveCheck || !slices.Equal(rest, []string{"extra"}) {
+	if !slices.Equal(o.Only, []string{"fs.umask", "net.socket-packet"}) || o.TCPTarget != "127.0.0.1:1" || !o.SkipDestructiveCheck || !o.IsolateAll || !slices.Equal(rest, []string{"extra"}) {
 		t.Fatalf("parsed %+v rest %v", o, rest)
 	}
 	o.Scratch = "/tmp/s"

@@ -6,28 +6,30 @@ import "golang.org/x/sys/unix"
 // (fs.go, caps.go, sys.go, kernel.go, net.go, ns.go, proc.go, dev.go, id.go);
 // this table holds what a reader needs to judge them side by side.
 // A fresh slice is returned on every call so that no caller can mutate it.
+// Rows marked InProcess only look and run inside "run" itself (see
+// Probe.InProcess for the rule); all others get a disposable child.
 func Registry() []Probe {
 	return []Probe{
 		// fs
-		{ID: "fs.write-usr", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteUsr,
+		{ID: "fs.write-usr", InProcess: true, Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteUsr,
 			Attempts: "access(W_OK) on /usr and an O_WRONLY open (no O_TRUNC, nothing written) of an existing regular file under /usr",
 			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when the open succeeds"},
-		{ID: "fs.write-etc", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteEtc,
+		{ID: "fs.write-etc", InProcess: true, Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteEtc,
 			Attempts: "access(W_OK) on /etc and an O_WRONLY open (nothing written) of an existing regular file in /etc",
 			Decides:  "blocked on EROFS/EACCES/EPERM (ProtectSystem=full/strict), allowed when the open succeeds"},
-		{ID: "fs.write-var", Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteVar,
+		{ID: "fs.write-var", InProcess: true, Directives: []string{"ProtectSystem"}, Control: Allowed, check: checkWriteVar,
 			Attempts: "access(W_OK) on /var and an O_WRONLY open (nothing written) of an existing regular file under /var outside /var/tmp",
 			Decides:  "blocked on EROFS/EACCES/EPERM (ProtectSystem=strict), allowed when writable"},
-		{ID: "fs.private-tmp", Directives: []string{"PrivateTmp"}, Control: Allowed, check: checkPrivateTmp,
+		{ID: "fs.private-tmp", InProcess: true, Directives: []string{"PrivateTmp"}, Control: Allowed, check: checkPrivateTmp,
 			Attempts: "compares the device+inode of /tmp and /var/tmp with PID 1's (/proc/1/root/tmp), falling back to the mount's source in mountinfo",
 			Decides:  "blocked when both are private (different inode, or mounted from a systemd-private-* directory), allowed when the shared /tmp is visible"},
-		{ID: "fs.protect-home", Directives: []string{"ProtectHome"}, Control: Allowed, check: checkProtectHome,
+		{ID: "fs.protect-home", InProcess: true, Directives: []string{"ProtectHome"}, Control: Allowed, check: checkProtectHome,
 			Attempts: "stats, lists and access(W_OK)s /home, /root and /run/user, and reads their mounts in mountinfo",
 			Decides:  "blocked when each existing one is hidden (absent, mode 000 inaccessible node), read-only, or an empty private tmpfs; allowed otherwise (root bypasses DAC, so mode bits alone are not trusted)"},
-		{ID: "fs.read-only-path", Directives: []string{"ReadOnlyPaths"}, Control: Allowed, Needs: NeedReadOnlyPath, check: checkReadOnlyPath,
+		{ID: "fs.read-only-path", InProcess: true, Directives: []string{"ReadOnlyPaths"}, Control: Allowed, Needs: NeedReadOnlyPath, check: checkReadOnlyPath,
 			Attempts: "access(W_OK) on the --ro-path and, for a file, an O_WRONLY open without writing",
 			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when writable"},
-		{ID: "fs.inaccessible-path", Directives: []string{"InaccessiblePaths"}, Control: Allowed, Needs: NeedHiddenPath, check: checkInaccessiblePath,
+		{ID: "fs.inaccessible-path", InProcess: true, Directives: []string{"InaccessiblePaths"}, Control: Allowed, Needs: NeedHiddenPath, check: checkInaccessiblePath,
 			Attempts: "stats the --hidden-path and opens it read-only (a directory is listed)",
 			Decides:  "blocked when it is absent, denied, or replaced by an empty mode-000 inaccessible node; allowed when its content is reachable"},
 		{ID: "fs.write-rw-path", Directives: []string{"ReadWritePaths"}, Control: Allowed, Polarity: Grants, Needs: NeedReadWritePath, check: checkReadWritePath,
@@ -41,7 +43,7 @@ func Registry() []Probe {
 		{ID: "caps.bounding-set", Directives: []string{"CapabilityBoundingSet"}, Control: Allowed, check: checkBoundingSet,
 			Attempts: "reads CapBnd and compares it with PID 1's (or the kernel's full set); chowns a scratch file to uid 1 and back (needs CAP_CHOWN)",
 			Decides:  "blocked when the bounding set lacks capabilities PID 1 has (named in the detail), allowed when it is complete"},
-		{ID: "caps.no-new-privs", Directives: []string{"NoNewPrivileges"}, Control: Allowed, check: checkNoNewPrivs,
+		{ID: "caps.no-new-privs", InProcess: true, Directives: []string{"NoNewPrivileges"}, Control: Allowed, check: checkNoNewPrivs,
 			Attempts: "reads prctl(PR_GET_NO_NEW_PRIVS) and NoNewPrivs in /proc/self/status",
 			Decides:  "blocked when the flag is set (exec can no longer gain privileges), allowed when clear; error when the two sources disagree"},
 		{ID: "caps.ambient", Directives: []string{"AmbientCapabilities"}, Control: Allowed, Polarity: Grants, check: checkAmbient,
@@ -81,10 +83,10 @@ func Registry() []Probe {
 			Decides:  "blocked on SIGSYS, a killed thread or an errno from the filter (the non-native ABI is rejected before the kernel sees it), allowed when it returns the pid or the kernel answers ENOSYS for lack of x32 support"},
 
 		// kernel: the kernel's own interfaces
-		{ID: "kernel.write-sysctl", Directives: []string{"ProtectKernelTunables"}, Control: Allowed, check: checkWriteSysctl,
+		{ID: "kernel.write-sysctl", InProcess: true, Directives: []string{"ProtectKernelTunables"}, Control: Allowed, check: checkWriteSysctl,
 			Attempts: "an O_WRONLY open (nothing written) of an existing /proc/sys file such as vm/swappiness; access(W_OK) on /sys",
 			Decides:  "blocked on EROFS/EACCES/EPERM for /proc/sys, allowed when the open succeeds"},
-		{ID: "kernel.write-cgroup", Directives: []string{"ProtectControlGroups"}, Control: Allowed, check: checkWriteCgroup,
+		{ID: "kernel.write-cgroup", InProcess: true, Directives: []string{"ProtectControlGroups"}, Control: Allowed, check: checkWriteCgroup,
 			Attempts: "access(W_OK) on its own cgroup v2 directory and an O_WRONLY open (nothing written) of its cgroup.procs",
 			Decides:  "blocked on EROFS/EACCES/EPERM, allowed when the open succeeds; skipped when no cgroup v2 hierarchy is mounted"},
 		{ID: "kernel.init-module", Directives: []string{"ProtectKernelModules"}, Control: Allowed, check: checkInitModule,
@@ -125,12 +127,12 @@ func Registry() []Probe {
 			Attempts: "starts a child in a new network namespace (unshare(CLONE_NEWNET) before exec)", Decides: unshareDecides},
 
 		// proc
-		{ID: "proc.hidepid", Directives: []string{"ProtectProc"}, Control: Allowed, check: checkHidePID,
+		{ID: "proc.hidepid", InProcess: true, Directives: []string{"ProtectProc"}, Control: Allowed, check: checkHidePID,
 			Attempts: "lists /proc and opens the status file of every process owned by another uid; reads the hidepid= option of the /proc mount",
 			Decides:  "blocked when no other uid's process is readable, allowed when one is (e.g. root keeping CAP_SYS_PTRACE defeats hidepid)"},
 
 		// dev
-		{ID: "dev.private-dev", Directives: []string{"PrivateDevices"}, Control: Allowed, check: checkPrivateDev,
+		{ID: "dev.private-dev", InProcess: true, Directives: []string{"PrivateDevices"}, Control: Allowed, check: checkPrivateDev,
 			Attempts: "lists the device nodes under /dev beyond the minimal set (null zero full random urandom tty ptmx) and opens /dev/net/tun without configuring it",
 			Decides:  "blocked when no such device node is visible and /dev/net/tun cannot be opened, allowed otherwise"},
 

@@ -51,17 +51,59 @@ func missingNeed(p Probe, o Options) string {
 	return ""
 }
 
-// runProbe runs one probe in a fresh child and classifies how it ended.
+// runProbe runs one probe, in this process when it is safe to (see
+// Probe.InProcess) and otherwise in a fresh child, and classifies how it
+// ended.
 func runProbe(ctx context.Context, p Probe, o Options) Result {
-	r := runProbeChild(ctx, p, o)
+	var r Result
+	switch why := missingNeed(p, o); {
+	case why != "":
+		r = skipped("%s", why)
+	case p.inProcess(o):
+		r = runProbeInProcess(ctx, p, o)
+	default:
+		r = runProbeChild(ctx, p, o)
+	}
 	r.ID = p.ID
 	return r
 }
 
-func runProbeChild(ctx context.Context, p Probe, o Options) Result {
-	if why := missingNeed(p, o); why != "" {
-		return skipped("%s", why)
+// inProcess says whether this run calls p's check itself.
+func (p Probe) inProcess(o Options) bool {
+	return p.InProcess && !o.IsolateAll
+}
+
+// runProbeInProcess calls the check on its own goroutine so that a hang
+// still ends as an "error" after the timeout, as a hung child would; the
+// abandoned goroutine only reads, and the process exits soon after.
+func runProbeInProcess(ctx context.Context, p Probe, o Options) Result {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout())
+	defer cancel()
+	// Buffered: an abandoned check must still be able to finish.
+	done := make(chan Result, 1)
+	go func() {
+		// A bug in one check must cost that probe, not the whole document.
+		defer func() {
+			if v := recover(); v != nil {
+				done <- errored("probe panicked in process: %v", v)
+			}
+		}()
+		done <- p.check(ctx, o)
+	}()
+	select {
+	case r := <-done:
+		return r
+	case <-ctx.Done():
+		select {
+		case r := <-done:
+			return r
+		default:
+			return errored("in-process probe did not finish within %s", o.timeout())
+		}
 	}
+}
+
+func runProbeChild(ctx context.Context, p Probe, o Options) Result {
 	self := o.Self
 	if self == "" {
 		self = "/proc/self/exe"

@@ -18,7 +18,7 @@ import (
 const usage = `usage: hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0.1:PORT]
                            [--ro-path P] [--rw-path P] [--hidden-path P]
                            [--skip-destructive-check] [--skip-preflight]
-                           [--timeout 5s] [--parallel 1]
+                           [--timeout 5s] [--parallel 1] [--isolate-all]
        hardenlab-probe list
 `
 

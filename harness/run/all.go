@@ -48,11 +48,18 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 			break
 		}
 		sem <- struct{}{}
+		job := r.Run
+		// Claimed here, before any other profile's goroutine exists: a
+		// profile that got to Run first would start a bare control of its
+		// own, and the matrix's control would only wait for it.
+		if profiles[i].Kind == profile.Control && r.claimControl() {
+			job = r.makeControl
+		}
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			finish(i, r.Run(ctx, profiles[i]))
+			finish(i, job(ctx, profiles[i]))
 		}(i)
 	}
 	wg.Wait()

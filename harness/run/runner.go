@@ -178,9 +178,7 @@ func (r *Runner) UnitName(profile, suffix string) string {
 func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 	if p.Kind == profile.Control {
 		if r.claimControl() {
-			rec := r.run(ctx, p, true)
-			r.setControl(rec)
-			return rec
+			return r.makeControl(ctx, p)
 		}
 		// Another control profile: the one control run stands for it.
 		if err := r.awaitControl(ctx); err != nil {
@@ -197,7 +195,7 @@ func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 		r.ctlWG.Add(1)
 		go func() {
 			defer r.ctlWG.Done()
-			r.setControl(r.run(ctx, ctl, true))
+			r.makeControl(ctx, ctl)
 		}()
 	}
 	return r.run(ctx, p, false)
@@ -212,6 +210,13 @@ func (r *Runner) claimControl() bool {
 	}
 	r.ctlStarted = true
 	return true
+}
+
+// makeControl runs p as the control; the caller has claimed it.
+func (r *Runner) makeControl(ctx context.Context, p Profile) report.Record {
+	rec := r.run(ctx, p, true)
+	r.setControl(rec)
+	return rec
 }
 
 func (r *Runner) setControl(rec report.Record) {

@@ -35,6 +35,12 @@ a record per profile and, per directive: the score change alone and when
 left out, the ladder's score after it, its probe verdicts, whether it broke
 the service and which sensitive paths it hid.
 
+Each profile runs the probes of its own directives (the control runs them
+all) and is scored by hardenlab's scorer, which reproduces systemd-analyze
+security exactly; systemd-analyze itself scores the unit as written and
+any disagreement is an error in the record. --all-probes and
+--systemd-analyze all trade time for more.
+
 Flags:
 `
 

@@ -29,7 +29,10 @@ and records for each:
   - whether the service started and answered HTTP, and which sensitive
     paths (/etc/shadow, markers in /root, /home and /tmp, /proc/1/environ,
     the /dev listing) it hands out over HTTP;
-  - whether every directive reads back from systemd as the file meant it.
+  - whether every directive reads back from systemd as the file meant it;
+  - the verdict of each probe of the unit's directives, run in a sibling
+    unit with the same properties, against a control run of the demo
+    without hardening.
 
 The unit file is validated first: an unknown directive or a bad value stops
 the run before anything is started, naming FILE:LINE and the directive.

@@ -22,9 +22,11 @@ import (
 const benchUsage = `Usage: hardenlab bench [flags] [UNITFILE]
 
 Measures, in one run and one systemd, the same profiles two ways:
-  naive      a shell loop, one profile after the other: systemd-run, wait
-             for HTTP with curl, systemd-analyze security, systemctl stop
-             (run inside the sandbox, timed by the loop itself)
+  naive      a shell loop, one profile after the other: systemd-run with
+             the profile's directives (ExecStop= and Type= included, the
+             demo's command for ExecStart=), wait for HTTP with curl,
+             systemd-analyze security, systemctl stop (run inside the
+             sandbox, timed by the loop itself)
   hardenlab  the matrix runner: the same start, wait, score and stop, plus
              the probes (each profile's own, all of them in the control),
              the exposure checks and the read-back, --jobs at a time; the

@@ -41,8 +41,9 @@ func naiveScript(runID string, profiles []profile.Profile, basePort int) string 
 		fmt.Fprintf(&b, "start=$(date +%%s%%N)\n")
 		fmt.Fprintf(&b, "systemd-run --quiet --unit=%s", unit)
 		for _, a := range p.Assignments {
-			switch a.Name {
-			case "ExecStart", "ExecStop", "Type":
+			// The demo's command replaces the unit's, as in hardenlab;
+			// everything else (ExecStop=, Type=) goes in as written.
+			if a.Name == "ExecStart" {
 				continue
 			}
 			fmt.Fprintf(&b, " -p %s", shellQuote(a.Name+"="+a.Value))

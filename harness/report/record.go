@@ -128,24 +128,24 @@ type Check struct {
 
 // Behavior is what the demo service did.
 type Behavior struct {
-	Started        bool                `json:"started"`
-	ActiveState    string              `json:"active_state"`
-	SubState       string              `json:"sub_state,omitempty"`
-	Result         string              `json:"result"`
-	ExecMainCode   int32               `json:"exec_main_code,omitempty"`
-	ExecMainStatus int32               `json:"exec_main_status,omitempty"`
-	ReadyMillis    float64             `json:"ready_ms,omitempty"`
+	Started        bool    `json:"started"`
+	ActiveState    string  `json:"active_state"`
+	SubState       string  `json:"sub_state,omitempty"`
+	Result         string  `json:"result"`
+	ExecMainCode   int32   `json:"exec_main_code,omitempty"`
+	ExecMainStatus int32   `json:"exec_main_status,omitempty"`
+	ReadyMillis    float64 `json:"ready_ms,omitempty"`
 	// CPUMillis is the CPU time the service's main process had used when
 	// hardenlab stopped it: the demo's own cost, the same for any tool
 	// that starts it (the floor of hardenlab bench).
-	CPUMillis float64 `json:"cpu_ms,omitempty"`
-	HTTPStatus     int                 `json:"http_status"`
-	ExposedPaths   []string            `json:"exposed_paths"`
-	Exposures      []behavior.Exposure `json:"exposures"`
-	JournalTail    []string            `json:"journal_tail,omitempty"`
-	Error          string              `json:"error,omitempty"`
-	Port           int                 `json:"port"`
-	Command        []string            `json:"command"`
+	CPUMillis    float64             `json:"cpu_ms,omitempty"`
+	HTTPStatus   int                 `json:"http_status"`
+	ExposedPaths []string            `json:"exposed_paths"`
+	Exposures    []behavior.Exposure `json:"exposures"`
+	JournalTail  []string            `json:"journal_tail,omitempty"`
+	Error        string              `json:"error,omitempty"`
+	Port         int                 `json:"port"`
+	Command      []string            `json:"command"`
 }
 
 // ProbeResult is one probe's verdict for this profile.

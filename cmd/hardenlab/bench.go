@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"syscall"
@@ -52,6 +54,7 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	probeBin := fs.String("probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	allProbes := fs.Bool("all-probes", false, allProbesHelp)
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
+	asJSON := fs.Bool("json", false, "print the result as JSON (see README, Benchmarks)")
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -138,48 +141,112 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	res := benchResult{
+		Unit: path, Mode: *mode, Profiles: len(profiles), Jobs: *jobs, AllProbes: *allProbes, SystemdAnalyze: *analyze,
+		SystemdVersion: sb.Env.SystemdVersion, Sandbox: string(sb.Env.Sandbox), CPUs: runtime.NumCPU(),
+		NaiveWallMillis: float64(naiveWall.Milliseconds()), OursWallMillis: float64(ours.Milliseconds()),
+		PeakRSSMiB: float64(ru.Maxrss) / 1024,
+	}
 	n := float64(len(profiles))
-	naivePer := float64(naiveWall.Milliseconds()) / n
-	oursPer := float64(ours.Milliseconds()) / n
-	fmt.Fprintf(io.out, "hardenlab bench — %s, %d profiles (%s), systemd %s (%s), %d CPUs\n\n",
-		path, len(profiles), *mode, sb.Env.SystemdVersion, sb.Env.Sandbox, runtime.NumCPU())
-	fmt.Fprintf(io.out, "%-36s %12s %10s %14s %8s\n", "PROFILE", "NAIVE ms", "NAIVE", "HARDENLAB ms", "OURS")
+	res.NaivePerProfile = res.NaiveWallMillis / n
+	res.OursPerProfile = res.OursWallMillis / n
+	res.SpeedUp = res.NaivePerProfile / res.OursPerProfile
+	if cpu, k := demoCPU(records); k > 0 {
+		res.DemoCPUMillis = cpu
+		res.FloorPerProfile = cpu / float64(res.CPUs)
+		res.BestSpeedUp = res.NaivePerProfile / res.FloorPerProfile
+	}
 	for i, p := range profiles {
-		nv, ov := "-", "-"
-		nm := 0.0
+		row := benchRow{Profile: p.Name, NaiveExposure: "-", Exposure: "-"}
 		if i < len(naive) {
-			nm, nv = naive[i].Millis, naive[i].Exposure
+			row.NaiveMillis, row.NaiveExposure = naive[i].Millis, naive[i].Exposure
 		}
 		rec := records[i]
+		row.Millis, row.Error = rec.Timings.Total, rec.Error
 		if rec.Schema != 0 && rec.Score.Level != "" {
-			ov = fmt.Sprintf("%.1f", rec.Score.Exposure)
+			row.Exposure = fmt.Sprintf("%.1f", rec.Score.Exposure)
 		}
-		fmt.Fprintf(io.out, "%-36s %12.0f %10s %14.0f %8s\n", p.Name, nm, nv, rec.Timings.Total, ov)
-	}
-	fmt.Fprintf(io.out, "\nnaive loop   %8.0f ms wall, %6.0f ms per profile (start, HTTP wait, score, stop)\n", float64(naiveWall.Milliseconds()), naivePer)
-	probesRun := "each profile's probes"
-	if *allProbes {
-		probesRun = "all probes"
-	}
-	fmt.Fprintf(io.out, "hardenlab    %8.0f ms wall, %6.0f ms per profile (same + %s, exposure checks, read-back; --jobs %d)\n",
-		float64(ours.Milliseconds()), oursPer, probesRun, *jobs)
-	fmt.Fprintf(io.out, "speed-up     %.2fx per profile\n", naivePer/oursPer)
-	if cpu, n := demoCPU(records); n > 0 {
-		floor := cpu / float64(runtime.NumCPU())
-		fmt.Fprintf(io.out, "floor        %6.0f ms per profile: the demo service alone uses %.0f ms of CPU per profile (mean of %d), on %d CPUs; best possible speed-up %.2fx\n",
-			floor, cpu, n, runtime.NumCPU(), naivePer/floor)
-	}
-	fmt.Fprintf(io.out, "peak RSS     %.1f MiB (hardenlab process)\n", float64(ru.Maxrss)/1024)
-	mismatch := 0
-	for i := range naive {
-		if i < len(records) && records[i].Score.Level != "" && naive[i].Exposure != fmt.Sprintf("%.1f", records[i].Score.Exposure) {
-			mismatch++
+		if row.Exposure != row.NaiveExposure {
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("%s: naive %s, hardenlab %s", p.Name, row.NaiveExposure, row.Exposure))
 		}
+		res.Rows = append(res.Rows, row)
 	}
-	if mismatch > 0 {
-		fmt.Fprintf(io.out, "WARNING      %d profiles scored differently by the two methods\n", mismatch)
+	if *asJSON {
+		enc := json.NewEncoder(io.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			errorf(io, "writing the result: %v", err)
+			return exitError
+		}
+	} else {
+		res.writeText(io.out)
+	}
+	if len(res.Mismatches) > 0 {
+		// Each one is a hardenlab bug (or a profile that failed to run).
+		return exitFindings
 	}
 	return exitOK
+}
+
+// benchResult is what "hardenlab bench --json" prints.
+type benchResult struct {
+	Unit            string     `json:"unit"`
+	Mode            string     `json:"mode"`
+	Profiles        int        `json:"profiles"`
+	Jobs            int        `json:"jobs"`
+	AllProbes       bool       `json:"all_probes"`
+	SystemdAnalyze  string     `json:"systemd_analyze"`
+	SystemdVersion  string     `json:"systemd_version"`
+	Sandbox         string     `json:"sandbox"`
+	CPUs            int        `json:"cpus"`
+	Rows            []benchRow `json:"rows"`
+	NaiveWallMillis float64    `json:"naive_wall_ms"`
+	NaivePerProfile float64    `json:"naive_per_profile_ms"`
+	OursWallMillis  float64    `json:"hardenlab_wall_ms"`
+	OursPerProfile  float64    `json:"hardenlab_per_profile_ms"`
+	SpeedUp         float64    `json:"speed_up"`
+	// DemoCPUMillis is the demo service's own CPU time per profile; over
+	// the CPUs it is the floor no runner can beat on this machine.
+	DemoCPUMillis   float64  `json:"demo_cpu_ms,omitempty"`
+	FloorPerProfile float64  `json:"floor_per_profile_ms,omitempty"`
+	BestSpeedUp     float64  `json:"best_possible_speed_up,omitempty"`
+	PeakRSSMiB      float64  `json:"peak_rss_mib"`
+	Mismatches      []string `json:"score_mismatches,omitempty"`
+}
+
+// benchRow is one profile, both ways.
+type benchRow struct {
+	Profile       string  `json:"profile"`
+	NaiveMillis   float64 `json:"naive_ms"`
+	NaiveExposure string  `json:"naive_exposure"`
+	Millis        float64 `json:"hardenlab_ms"`
+	Exposure      string  `json:"hardenlab_exposure"`
+	Error         string  `json:"error,omitempty"`
+}
+
+func (b benchResult) writeText(w io.Writer) {
+	fmt.Fprintf(w, "hardenlab bench — %s, %d profiles (%s), systemd %s (%s), %d CPUs\n\n",
+		b.Unit, b.Profiles, b.Mode, b.SystemdVersion, b.Sandbox, b.CPUs)
+	fmt.Fprintf(w, "%-36s %12s %10s %14s %8s\n", "PROFILE", "NAIVE ms", "NAIVE", "HARDENLAB ms", "OURS")
+	for _, r := range b.Rows {
+		fmt.Fprintf(w, "%-36s %12.0f %10s %14.0f %8s\n", r.Profile, r.NaiveMillis, r.NaiveExposure, r.Millis, r.Exposure)
+	}
+	fmt.Fprintf(w, "\nnaive loop   %8.0f ms wall, %6.0f ms per profile (start, HTTP wait, score, stop)\n", b.NaiveWallMillis, b.NaivePerProfile)
+	probesRun := "each profile's probes"
+	if b.AllProbes {
+		probesRun = "all probes"
+	}
+	fmt.Fprintf(w, "hardenlab    %8.0f ms wall, %6.0f ms per profile (same + %s, exposure checks, read-back; --jobs %d)\n",
+		b.OursWallMillis, b.OursPerProfile, probesRun, b.Jobs)
+	fmt.Fprintf(w, "speed-up     %.2fx per profile\n", b.SpeedUp)
+	if b.FloorPerProfile > 0 {
+		fmt.Fprintf(w, "floor        %6.0f ms per profile: the demo service alone uses %.0f ms of CPU per profile, on %d CPUs; best possible speed-up %.2fx\n",
+			b.FloorPerProfile, b.DemoCPUMillis, b.CPUs, b.BestSpeedUp)
+	}
+	fmt.Fprintf(w, "peak RSS     %.1f MiB (hardenlab process)\n", b.PeakRSSMiB)
+	for _, m := range b.Mismatches {
+		fmt.Fprintf(w, "MISMATCH     %s\n", m)
+	}
 }
 
 // demoCPU is the mean CPU time of the demo service's main process over the

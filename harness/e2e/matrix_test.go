@@ -79,3 +79,39 @@ var _ = Describe("hardenlab matrix on the tutorial's hardened unit", Label("run"
 		}
 	}, NodeTimeout(5*time.Minute))
 })
+
+var _ = Describe("hardenlab bench", Label("run", "bench"), func() {
+	It("runs the naive loop and the matrix on the same profiles, and both score each alike", func(ctx SpecContext) {
+		stdout, stderr, code := hardenlab(ctx, "bench", "--json", "--jobs", "3", "--mode", "ladder", "fixtures/p3test-hardened.service")
+		Expect(code).To(Equal(0), stderr)
+		var res struct {
+			Profiles int `json:"profiles"`
+			Rows     []struct {
+				Profile       string  `json:"profile"`
+				NaiveMillis   float64 `json:"naive_ms"`
+				NaiveExposure string  `json:"naive_exposure"`
+				Millis        float64 `json:"hardenlab_ms"`
+				Exposure      string  `json:"hardenlab_exposure"`
+				Error         string  `json:"error"`
+			} `json:"rows"`
+			DemoCPU    float64  `json:"demo_cpu_ms"`
+			PeakRSS    float64  `json:"peak_rss_mib"`
+			Mismatches []string `json:"score_mismatches"`
+		}
+		Expect(json.Unmarshal([]byte(stdout), &res)).To(Succeed(), stdout)
+		AddReportEntry("bench", res, ReportEntryVisibilityNever)
+		Expect(res.Rows).To(HaveLen(res.Profiles))
+		Expect(res.Mismatches).To(BeEmpty())
+		for _, r := range res.Rows {
+			Expect(r.Error).To(BeEmpty(), r.Profile)
+			// systemd-analyze in the naive loop and hardenlab's scorer.
+			Expect(r.Exposure).To(Equal(r.NaiveExposure), r.Profile)
+			Expect(r.NaiveMillis).To(BeNumerically(">", 0), r.Profile)
+			Expect(r.Millis).To(BeNumerically(">", 0), r.Profile)
+		}
+		Expect(res.Rows[0].NaiveExposure).To(Equal("9.6"))
+		Expect(res.Rows[len(res.Rows)-1].NaiveExposure).To(Equal("4.9"))
+		Expect(res.DemoCPU).To(BeNumerically(">", 0))
+		Expect(res.PeakRSS).To(BeNumerically(">", 0))
+	}, NodeTimeout(5*time.Minute))
+})

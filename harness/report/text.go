@@ -22,6 +22,11 @@ func WriteText(w io.Writer, r Record) {
 	case r.Score.Error != "":
 		row("exposure", "unknown: %s", r.Score.Error)
 	default:
+		if r.Score.Source == "hardenlab" && r.Score.Ours != nil {
+			// Not checked by systemd-analyze in this run (--systemd-analyze).
+			row("exposure", "%.1f %s (hardenlab's scorer, online, systemd %s semantics)", r.Score.Exposure, r.Score.Level, r.Score.Ours.Version)
+			break
+		}
 		s := fmt.Sprintf("%.1f %s (systemd-analyze security, online)", r.Score.Exposure, r.Score.Level)
 		if r.Score.Ours != nil {
 			s += fmt.Sprintf("; hardenlab's scorer: %.1f %s", r.Score.Ours.Exposure, r.Score.Ours.Level)

@@ -167,6 +167,9 @@ func TestRunBringsBackResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(out.Results)
+	if o, ok := dirOwner(filepath.Base(out.Results)); !ok || !o.Alive() {
+		t.Errorf("results dir %s does not name this live process as its owner, so gc could not tell it from debris", out.Results)
+	}
 	if out.AccelReason == "" || out.Image.Kernel != "6.12.0-fake" || out.ImageBuilt {
 		t.Errorf("outcome does not describe the accelerator choice or the cached image: %+v", out)
 	}

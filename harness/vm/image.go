@@ -119,8 +119,11 @@ func isImageName(n, release string) bool {
 	return true
 }
 
-// buildPrefix names in-progress build directories of one image.
-func buildPrefix(name string) string { return ".build-" + name + "-" }
+// buildDirPrefix starts the names of in-progress image builds;
+// buildPrefix(name) those of one image.
+const buildDirPrefix = ".build-"
+
+func buildPrefix(name string) string { return buildDirPrefix + name + "-" }
 
 // removeStaleBuilds deletes build directories left by a killed process.
 // The caller holds the image lock, so none of them is in progress.
@@ -141,7 +144,7 @@ func removeStaleBuilds(cacheRoot, name string) error {
 
 func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, name string, progress io.Writer) (err error) {
 	start := time.Now()
-	tmp, err := os.MkdirTemp(cacheRoot, buildPrefix(name))
+	tmp, err := mkdirOwned(cacheRoot, buildPrefix(name))
 	if err != nil {
 		return fmt.Errorf("creating VM image build dir: %w", err)
 	}
@@ -205,7 +208,7 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	// something removeStaleBuilds cleans up.
 	final := filepath.Join(cacheRoot, name)
 	if _, err := os.Stat(final); err == nil {
-		old := tmp + "-old"
+		old := tmp + oldSuffix
 		if err := os.Rename(final, old); err != nil {
 			return fmt.Errorf("moving the replaced VM image aside: %w", err)
 		}

@@ -73,7 +73,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	out.Accel, out.AccelReason = accel, why
 	fmt.Fprintf(progress, "vm| accelerator %s: %s\n", accel, why)
 
-	tmp, err := os.MkdirTemp(env.tempDir, "hardenlab-vm-")
+	tmp, err := mkdirOwned(env.tempDir, runDirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("creating VM run dir: %w", err)
 	}
@@ -139,7 +139,7 @@ func run(ctx context.Context, cfg Config, env runEnv) (out *Outcome, err error) 
 	if err := debugfsRdump(ctx, debugfs, workDisk, "/"+workResultsDir, dump); err != nil {
 		return nil, err
 	}
-	results, err := os.MkdirTemp(env.tempDir, "hardenlab-vm-results-")
+	results, err := mkdirOwned(env.tempDir, resultsDirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("creating VM results dir: %w", err)
 	}

@@ -167,14 +167,23 @@ var syscallGroups = [...]string{
 	"@resources", "@setuid", "@signal", "@swap", "@sync", "@system-service", "@timer", "@known",
 }
 
-var knownSyscalls = sync.OnceValue(func() map[string]bool {
-	names := strings.Fields(knownSyscalls252)
+//go:generate go run ../score/internal/gensyscalls -directive -root /var/lib/hardenlab/rootfs/trixie-7b1fd969c801 -out syscalls_known.go
+
+// knownSyscalls is the set of names SystemCallFilter= accepts
+// (knownSyscallNames), onlyNewerSyscalls those only 257 would keep.
+var (
+	knownSyscalls     = sync.OnceValue(func() map[string]bool { return wordSet(knownSyscallNames) })
+	onlyNewerSyscalls = sync.OnceValue(func() map[string]bool { return wordSet(syscallsOnly257) })
+)
+
+func wordSet(s string) map[string]bool {
+	names := strings.Fields(s)
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
 		m[n] = true
 	}
 	return m
-})
+}
 
 func isSyscallGroup(word string) bool {
 	for _, g := range syscallGroups {

@@ -89,8 +89,11 @@ func parseSyscall(word string) (name string, hasErrno bool, err error) {
 		}
 		return name, hasErrno, nil
 	}
+	if onlyNewerSyscalls()[name] {
+		return "", false, fmt.Errorf("system call %q is known to systemd 257's libseccomp but not to 252's, and 252 would ignore it", name)
+	}
 	if !knownSyscalls()[name] {
-		return "", false, fmt.Errorf("unknown system call %q", name)
+		return "", false, fmt.Errorf("unknown system call %q: libseccomp does not resolve it, so systemd would ignore it", name)
 	}
 	return name, hasErrno, nil
 }

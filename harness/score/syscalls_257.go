@@ -44,6 +44,7 @@ var syscalls257 = syscallTable{
 		"_llseek":                      true,
 		"_newselect":                   true,
 		"arm_fadvise64_64":             true,
+		"arm_sync_file_range":          true,
 		"atomic_barrier":               true,
 		"atomic_cmpxchg_32":            true,
 		"bdflush":                      true,
@@ -164,7 +165,7 @@ var syscalls257 = syscallTable{
 		"vm86old":                      true,
 		"waitpid":                      true,
 	},
-	// every group member libseccomp resolves, natively or not.
+	// every name libseccomp resolves, natively or not.
 	resolvable: map[string]bool{
 		"_llseek":                      true,
 		"_newselect":                   true,
@@ -179,6 +180,7 @@ var syscalls257 = syscallTable{
 		"alarm":                        true,
 		"arch_prctl":                   true,
 		"arm_fadvise64_64":             true,
+		"arm_sync_file_range":          true,
 		"atomic_barrier":               true,
 		"atomic_cmpxchg_32":            true,
 		"bdflush":                      true,

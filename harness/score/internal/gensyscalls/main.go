@@ -11,6 +11,12 @@
 //
 // With -root, systemd-analyze and libseccomp (through python3's ctypes) run
 // inside that root with chroot, so a Debian trixie root gives systemd 257.
+//
+// With -directive, it writes instead the system call names harness/directive
+// accepts in SystemCallFilter=: those the host's libseccomp (systemd 252's)
+// resolves, and apart those only the root's (257's) resolves:
+//
+//	go run ./harness/score/internal/gensyscalls -directive -root /var/lib/hardenlab/rootfs/trixie-... -out harness/directive/syscalls_known.go
 package main
 
 import (
@@ -31,12 +37,19 @@ func main() {
 	root := flag.String("root", "", "run the tools chrooted into this root (needs root privileges)")
 	varName := flag.String("var", "", "Go variable name to define")
 	out := flag.String("out", "", "output file")
+	forDirective := flag.Bool("directive", false, "write harness/directive's name lists (host and -root compared) instead")
 	flag.Parse()
-	if *varName == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "gensyscalls: -var and -out are required")
+	var err error
+	switch {
+	case *forDirective && *root != "" && *out != "":
+		err = runDirective(context.Background(), *root, *out)
+	case !*forDirective && *varName != "" && *out != "":
+		err = run(context.Background(), *root, *varName, *out)
+	default:
+		fmt.Fprintln(os.Stderr, "gensyscalls: -var and -out, or -directive, -root and -out, are required")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *root, *varName, *out); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gensyscalls:", err)
 		os.Exit(1)
 	}
@@ -61,15 +74,10 @@ func run(ctx context.Context, root, varName, out string) error {
 	if err != nil {
 		return err
 	}
-	var names []string
-	for _, g := range groups {
-		for _, m := range g.members {
-			if !strings.HasPrefix(m, "@") {
-				names = append(names, m)
-			}
-		}
-	}
-	ids, err := resolve(ctx, root, names)
+	// PID 1 keeps every name libseccomp resolves, in a group or not (a
+	// deny-list of one such name still counts as a filter), so the table
+	// holds all of them.
+	ids, err := libseccompNames(ctx, root)
 	if err != nil {
 		return err
 	}
@@ -103,7 +111,7 @@ func run(ctx context.Context, root, varName, out string) error {
 		fmt.Fprintf(&b, "\t\t%q: true,\n", n)
 	}
 	fmt.Fprintf(&b, "\t},\n")
-	fmt.Fprintf(&b, "\t// every group member libseccomp resolves, natively or not.\n")
+	fmt.Fprintf(&b, "\t// every name libseccomp resolves, natively or not.\n")
 	fmt.Fprintf(&b, "\tresolvable: map[string]bool{\n")
 	var known []string
 	for n, id := range ids {
@@ -148,24 +156,42 @@ func parseGroups(listing string) ([]group, error) {
 	return groups, sc.Err()
 }
 
-const resolveScript = `
-import ctypes, sys
+// namesScript prints every name libseccomp resolves with its number.
+// libseccomp has no call that lists its names, and walking numbers misses
+// names that share a pseudo number (switch_endian and sys_debug_setcontext
+// are both -10191 in 2.5.4 and 2.6.0); every name it resolves is a
+// NUL-terminated string in the library, so those strings are the
+// candidates. There is no /proc in a bare chroot, hence the glob.
+const namesScript = `
+import ctypes, glob, os, re
 lib = ctypes.CDLL("libseccomp.so.2")
-for name in sys.stdin.read().split():
-    print(name, lib.seccomp_syscall_resolve_name(name.encode()))
+paths = sorted(glob.glob("/usr/lib/*/libseccomp.so.2") + glob.glob("/lib/*/libseccomp.so.2"))
+if not paths:
+    raise SystemExit("libseccomp.so.2 not found")
+data = open(os.path.realpath(paths[0]), "rb").read()
+for name in sorted(set(re.findall(rb"(?<=\x00)[a-z_][a-z0-9_]*(?=\x00)", data))):
+    n = lib.seccomp_syscall_resolve_name(name)
+    if n != -1:
+        print(name.decode(), n)
 `
 
 // scmpError is libseccomp's __NR_SCMP_ERROR: the name is unknown.
 const scmpError = -1
 
-// resolve returns libseccomp's number for each name on the native
-// architecture: >= 0 a real call, scmpError unknown, other negative numbers
-// pseudo numbers for calls that exist only on other architectures.
-func resolve(ctx context.Context, root string, names []string) (map[string]int, error) {
-	outText, err := tool(ctx, root, strings.NewReader(strings.Join(names, "\n")), "python3", "-c", resolveScript)
+// libseccompNames returns every name libseccomp resolves and its number on
+// the native architecture: >= 0 a real call, other negative numbers pseudo
+// numbers for calls that exist only on other architectures. A name missing
+// from the map is unknown (scmpError).
+func libseccompNames(ctx context.Context, root string) (map[string]int, error) {
+	outText, err := tool(ctx, root, nil, "python3", "-c", namesScript)
 	if err != nil {
 		return nil, err
 	}
+	return parseResolved(outText)
+}
+
+// parseResolved reads the "name number" lines of namesScript.
+func parseResolved(outText string) (map[string]int, error) {
 	ids := map[string]int{}
 	for _, line := range strings.Split(strings.TrimSpace(outText), "\n") {
 		f := strings.Fields(line)
@@ -177,6 +203,9 @@ func resolve(ctx context.Context, root string, names []string) (map[string]int, 
 			return nil, fmt.Errorf("resolving %s: %w", f[0], err)
 		}
 		ids[f[0]] = n
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("libseccomp resolved no system call names")
 	}
 	return ids, nil
 }
@@ -197,4 +226,78 @@ func tool(ctx context.Context, root string, stdin *strings.Reader, name string, 
 		return "", fmt.Errorf("running %s: %w: %s", strings.Join(argv, " "), err, stderr.String())
 	}
 	return string(out), nil
+}
+
+// runDirective writes the names harness/directive accepts in
+// SystemCallFilter=: PID 1 keeps a name exactly when its libseccomp
+// resolves it, and hardenlab must mean the same thing on the host's systemd
+// (252) and the root's (257), so it accepts the names both resolve and
+// explains the ones only the newer one does.
+func runDirective(ctx context.Context, root, out string) error {
+	hostVersion, err := tool(ctx, "", nil, "systemd-analyze", "--version")
+	if err != nil {
+		return err
+	}
+	rootVersion, err := tool(ctx, root, nil, "systemd-analyze", "--version")
+	if err != nil {
+		return err
+	}
+	host, err := libseccompNames(ctx, "")
+	if err != nil {
+		return err
+	}
+	newer, err := libseccompNames(ctx, root)
+	if err != nil {
+		return err
+	}
+	both, onlyNewer, onlyHost := splitNames(host, newer)
+	if len(onlyHost) > 0 {
+		return fmt.Errorf("the host's libseccomp resolves %v, the root's does not: harness/directive has no message for that yet", onlyHost)
+	}
+	first := func(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by gensyscalls -directive from the libseccomp of %q (host) and %q (%s); DO NOT EDIT.\n\n", first(hostVersion), first(rootVersion), root)
+	fmt.Fprintf(&b, "package directive\n\n")
+	fmt.Fprintf(&b, "// knownSyscallNames lists every system call name the libseccomp of both\n")
+	fmt.Fprintf(&b, "// systemd 252 and 257 resolves: PID 1 keeps exactly those in a filter and\n")
+	fmt.Fprintf(&b, "// logs and ignores any other, so hardenlab refuses the others up front.\n")
+	writeNames(&b, "knownSyscallNames", both)
+	fmt.Fprintf(&b, "\n// syscallsOnly257 lists the names only 257's libseccomp resolves: 252\n")
+	fmt.Fprintf(&b, "// ignores them.\n")
+	writeNames(&b, "syscallsOnly257", onlyNewer)
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return fmt.Errorf("formatting generated code: %w", err)
+	}
+	return os.WriteFile(out, src, 0o644)
+}
+
+// splitNames sorts the names of two libseccomp tables into those both
+// resolve, those only b resolves and those only a resolves.
+func splitNames(a, b map[string]int) (both, onlyB, onlyA []string) {
+	for n := range a {
+		if _, ok := b[n]; ok {
+			both = append(both, n)
+		} else {
+			onlyA = append(onlyA, n)
+		}
+	}
+	for n := range b {
+		if _, ok := a[n]; !ok {
+			onlyB = append(onlyB, n)
+		}
+	}
+	slices.Sort(both)
+	slices.Sort(onlyB)
+	slices.Sort(onlyA)
+	return both, onlyB, onlyA
+}
+
+// writeNames writes a space-separated string constant, a dozen names a line.
+func writeNames(b *bytes.Buffer, name string, names []string) {
+	fmt.Fprintf(b, "const %s = \"\" +\n", name)
+	for i := 0; i < len(names); i += 12 {
+		fmt.Fprintf(b, "\t%q +\n", strings.Join(names[i:min(i+12, len(names))], " ")+" ")
+	}
+	fmt.Fprintf(b, "\t\"\"\n")
 }

@@ -31,6 +31,7 @@ func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) 
 		}
 		r.s.assigned[a.Name] = true
 	}
+	errs = append(errs, r.finish()...)
 	// Directives whose last word was a reset to systemd's "never set"
 	// state are not sent at all.
 	if r.namespacesInitial {

@@ -291,7 +291,7 @@ func TestResolveBad(t *testing.T) {
 		{"Restart=always", "unsupported directive: systemd knows it"},
 		{"After=network.target", "unsupported directive: a [Unit] setting"},
 		{"NoNewPrivileges=maybe", "not a boolean"},
-		{"PrivateTmp=", "not a boolean"},
+		{"PrivateTmp=", "do not reset a boolean"},
 		{"ProtectSystem=everything", "unknown value"},
 		{"ProtectSystem=", "empty value"},
 		{"ProtectHome=Read-Only", "unknown value"},

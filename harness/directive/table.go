@@ -24,6 +24,12 @@ type resolver struct {
 	// with a million lines cannot make Resolve quadratic.
 	envIndex   map[string]int
 	prefixSeen map[string]map[netip.Prefix]bool
+	// privateMountsValue is the last non-empty PrivateMounts= line, and
+	// privateMountsReset an empty line after it that no later value
+	// overrode: 252 and 257 read that pair differently (see
+	// privateMountsSpec).
+	privateMountsValue *Assignment
+	privateMountsReset *Assignment
 }
 
 func prop(name string, v interface{}) dbus.Property {
@@ -36,6 +42,9 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 	return Spec{
 		Name: name, Example: "yes", Section: "Service", Properties: []string{name}, Signature: "b", Kind: KindBool, Doc: doc,
 		apply: func(r *resolver, a Assignment) error {
+			if a.Value == "" {
+				return newError(a, "%s", emptyBoolReason(name))
+			}
 			v, err := ParseBool(a.Value)
 			if err != nil {
 				return newError(a, "%v", err)
@@ -48,6 +57,61 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 		got:       gotBool,
 		isDefault: func(s *Settings) bool { return !*field(s) },
 	}
+}
+
+// emptyBoolReason explains the refusal of an empty boolean: unlike list
+// settings, systemd's boolean parsers do not read "" as a reset (checked
+// with systemd-analyze verify of 252 and 257).
+func emptyBoolReason(name string) string {
+	switch name {
+	case "Delegate":
+		// config_parse_delegate: "" means yes with no controllers, which
+		// the boolean D-Bus property cannot say.
+		return "empty value: systemd reads an empty Delegate= as delegation with no controllers, not as a reset; hardenlab supports only yes or no"
+	case "DynamicUser":
+		return "empty value: systemd 252 and 257 refuse the whole unit over it (\"Failed to parse boolean value\", fatal); write no for the default"
+	}
+	return "empty value: systemd 252 and 257 do not reset a boolean with it but log \"Failed to parse\" and ignore the line; write no for the default"
+}
+
+// privateMountsSpec: 257 made PrivateMounts= a tristate whose empty value
+// resets it to "unset" (config_parse_tristate); 252 still logs "Failed to
+// parse boolean value" and ignores the line. Where no earlier line set a
+// value, both end up with the setting never assigned, so an empty line is
+// accepted and sends nothing. After a value they diverge (252 keeps it,
+// 257 forgets it, and its analyzer scores unset and no differently), so
+// that is refused unless a later line sets a value again (finish checks).
+func privateMountsSpec() Spec {
+	s := boolSpec("PrivateMounts", "private mount namespace", func(s *Settings) *bool { return &s.PrivateMounts })
+	boolApply := s.apply
+	s.apply = func(r *resolver, a Assignment) error {
+		if a.Value == "" {
+			if r.privateMountsValue != nil {
+				r.privateMountsReset = &a
+			}
+			return nil
+		}
+		if err := boolApply(r, a); err != nil {
+			return err
+		}
+		r.privateMountsValue, r.privateMountsReset = &a, nil
+		return nil
+	}
+	return s
+}
+
+// finish runs the checks that need every line: it returns the problems and
+// takes back "assigned" from directives whose lines left them never set.
+func (r *resolver) finish() []error {
+	var errs []error
+	if r.privateMountsValue == nil {
+		delete(r.s.assigned, "PrivateMounts")
+	}
+	if a, v := r.privateMountsReset, r.privateMountsValue; a != nil {
+		errs = append(errs, newError(*a, "empty value after PrivateMounts=%s (%s): systemd 252 ignores the empty line and keeps %s, 257 resets the setting to unset; remove one of the lines",
+			v.Value, v.Source, v.Value))
+	}
+	return errs
 }
 
 func gotBool(v interface{}) (string, bool) {
@@ -302,7 +366,7 @@ func specTable() []Spec {
 		boolSpec("PrivateDevices", "minimal private /dev without physical devices", func(s *Settings) *bool { return &s.PrivateDevices }),
 		boolSpec("PrivateNetwork", "private network namespace with only loopback", func(s *Settings) *bool { return &s.PrivateNetwork }),
 		boolSpec("PrivateUsers", "private user namespace mapping only root and the service user", func(s *Settings) *bool { return &s.PrivateUsers }),
-		boolSpec("PrivateMounts", "private mount namespace", func(s *Settings) *bool { return &s.PrivateMounts }),
+		privateMountsSpec(),
 		boolSpec("ProtectKernelTunables", "read-only /proc/sys, /sys and friends", func(s *Settings) *bool { return &s.ProtectKernelTunables }),
 		boolSpec("ProtectKernelModules", "forbid loading kernel modules", func(s *Settings) *bool { return &s.ProtectKernelModules }),
 		boolSpec("ProtectKernelLogs", "forbid access to the kernel log ring buffer", func(s *Settings) *bool { return &s.ProtectKernelLogs }),

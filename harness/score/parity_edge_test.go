@@ -1,0 +1,95 @@
+//go:build parity
+
+package score
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/rootfs"
+)
+
+// edgeUnits are [Service] bodies the generated corpus never draws: names
+// of @obsolete, of no group, of other architectures, and the empty
+// PrivateMounts= that 257 reads as a reset and 252 ignores.
+func edgeUnits() []string {
+	var bodies []string
+	for _, f := range []string{
+		"uselib", "_sysctl", "create_module", "get_kernel_syms", "query_module", "nfsservctl", "vserver",
+		"afs_syscall", "security", "tuxcall", "putpmsg", "getpmsg", "bdflush", "cachestat", "usr26",
+		"switch_endian", "~uselib", "~_sysctl", "~nfsservctl", "~usr26", "~cachestat", "~bdflush",
+		"~get_tls", "~uselib:EPERM", "@system-service uselib", "~@obsolete uselib",
+	} {
+		bodies = append(bodies, "SystemCallFilter="+f+"\n")
+	}
+	return append(bodies,
+		"PrivateMounts=\n",
+		"PrivateMounts=\nPrivateMounts=\n",
+		"PrivateMounts=\nPrivateMounts=yes\n",
+		"PrivateMounts=yes\nPrivateMounts=\nPrivateMounts=no\n",
+		"PrivateMounts=no\nPrivateMounts=\nPrivateMounts=yes\n",
+		"PrivateMounts=\nProtectSystem=strict\nPrivateTmp=yes\n",
+	)
+}
+
+func TestParityEdgeUnits252(t *testing.T) {
+	requireAnalyze(t)
+	checkEdgeUnits(t, V252, "", t.TempDir())
+}
+
+func TestParityEdgeUnits257(t *testing.T) {
+	requireAnalyze(t)
+	root, err := rootfs.Build(context.Background(), trixie, os.Getenv("HARDENLAB_STATE_DIR"))
+	if err != nil {
+		t.Fatalf("building the trixie root: %v", err)
+	}
+	dir, err := os.MkdirTemp(filepath.Join(root, "tmp"), "hardenlab-parity-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	checkEdgeUnits(t, V257, root, dir)
+}
+
+func checkEdgeUnits(t *testing.T, v Version, root, dir string) {
+	var paths []string
+	var settings []*directive.Settings
+	bodies := edgeUnits()
+	for i, body := range bodies {
+		path := filepath.Join(dir, fmt.Sprintf("edge-%d.service", i))
+		if err := os.WriteFile(path, []byte("[Service]\nExecStart=/bin/true\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		u, err := directive.ParseFile(path)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		s, err := directive.Resolve(u.Service, u.DefaultDependencies)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		paths, settings = append(paths, path), append(settings, s)
+	}
+	theirs, err := Analyzer{Root: root}.Offline(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range bodies {
+		ours, err := Score(settings[i], Options{Version: v, Offline: true, UnitName: filepath.Base(paths[i])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffs := Compare(ours.Checks, theirs[i].Checks)
+		if ours.Tenths != theirs[i].Tenths {
+			diffs = append(diffs, Difference{ID: "(overall)", Field: "exposure", Ours: strconv.Itoa(ours.Tenths), Theirs: strconv.Itoa(theirs[i].Tenths)})
+		}
+		for _, d := range diffs {
+			t.Errorf("systemd %d, %q: %s", v, body, d)
+		}
+	}
+}

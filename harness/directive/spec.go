@@ -44,6 +44,12 @@ type Spec struct {
 	Values     []string // the accepted words of an enumeration
 	Doc        string   // one line for `hardenlab` help
 	Example    string   // a typical value, valid on its own
+	// Since is the first systemd release whose PID 1 accepts the directive
+	// on a transient service (from systemd's server-side transient
+	// setters; see shared/research/dbus-properties.md §3b), so that an
+	// older systemd's refusal can be explained; 0 means older than
+	// anything hardenlab supports.
+	Since int
 
 	// apply merges one assignment into the settings being resolved.
 	apply func(r *resolver, a Assignment) error

@@ -171,3 +171,42 @@ func TestTables(t *testing.T) {
 		t.Errorf("only %d known system calls", len(known))
 	}
 }
+
+// TestSince: the versions are plausible systemd releases no newer than 252,
+// the systemd the table is written against (every directive in it works
+// there), and the ones the refusal messages rely on are where they were
+// when harness/run kept its own table.
+func TestSince(t *testing.T) {
+	const oldest, newest = 200, 252
+	for _, s := range Specs() {
+		if s.Since != 0 && (s.Since < oldest || s.Since > newest) {
+			t.Errorf("%s: Since %d outside %d..%d", s.Name, s.Since, oldest, newest)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		since int
+	}{
+		{"Description", 0}, {"ExecStart", 0}, {"User", 0}, {"PrivateMounts", 0}, {"Delegate", 0}, {"DeviceAllow", 0},
+		{"WorkingDirectory", 227}, {"PrivateTmp", 227}, {"NoNewPrivileges", 227},
+		{"ProtectSystem", 228}, {"ProtectHome", 228},
+		{"ReadWritePaths", 231}, {"MemoryDenyWriteExecute", 231},
+		{"DynamicUser", 232}, {"ProtectControlGroups", 232},
+		{"RestrictNamespaces", 233},
+		{"SystemCallFilter", 235}, {"UMask", 235}, {"IPAddressDeny", 235},
+		{"ExecStop", 236},
+		{"ProtectHostname", 242}, {"RestrictSUIDSGID", 242},
+		{"ProtectKernelLogs", 244},
+		{"ProtectClock", 245},
+		{"ProtectProc", 247}, {"ProcSubset", 247},
+	} {
+		s, ok := Lookup(tc.name)
+		if !ok {
+			t.Errorf("%s: not in the table", tc.name)
+			continue
+		}
+		if s.Since != tc.since {
+			t.Errorf("%s: Since %d, want %d", tc.name, s.Since, tc.since)
+		}
+	}
+}

@@ -11,26 +11,6 @@ import (
 	"github.com/hardenlab/hardenlab/harness/directive"
 )
 
-// since is the first systemd release whose PID 1 accepts each directive on
-// a transient service (from systemd's server-side transient setters; see
-// shared/research/dbus-properties.md §3b). Directives not listed are older
-// than anything hardenlab supports.
-var since = map[string]int{
-	"WorkingDirectory": 227, "PrivateTmp": 227, "PrivateDevices": 227, "PrivateNetwork": 227, "NoNewPrivileges": 227,
-	"ProtectSystem": 228, "ProtectHome": 228,
-	"ReadWritePaths": 231, "ReadOnlyPaths": 231, "InaccessiblePaths": 231, "MemoryDenyWriteExecute": 231, "RestrictRealtime": 231,
-	"PrivateUsers": 232, "DynamicUser": 232, "RemoveIPC": 232, "ProtectKernelTunables": 232, "ProtectKernelModules": 232, "ProtectControlGroups": 232,
-	"RestrictNamespaces":    233,
-	"CapabilityBoundingSet": 235, "AmbientCapabilities": 235, "SystemCallFilter": 235, "SystemCallArchitectures": 235,
-	"SystemCallErrorNumber": 235, "RestrictAddressFamilies": 235, "LockPersonality": 235, "KeyringMode": 235, "UMask": 235,
-	"IPAddressAllow": 235, "IPAddressDeny": 235,
-	"ExecStop":        236,
-	"ProtectHostname": 242, "RestrictSUIDSGID": 242,
-	"ProtectKernelLogs": 244,
-	"ProtectClock":      245,
-	"ProtectProc":       247, "ProcSubset": 247,
-}
-
 // RefusalError is a directive the systemd under test cannot take.
 type RefusalError struct {
 	Directive string
@@ -45,7 +25,7 @@ func (e *RefusalError) Error() string {
 }
 
 // checkSupported refuses, before anything starts, directives that are
-// newer than the systemd under test.
+// newer than the systemd under test (directive.Spec.Since).
 func checkSupported(p Profile, systemdVersion string) error {
 	major, err := strconv.Atoi(leadingNumber(systemdVersion))
 	if err != nil {
@@ -53,9 +33,10 @@ func checkSupported(p Profile, systemdVersion string) error {
 	}
 	var errs []error
 	for _, a := range p.Assignments {
-		if v, ok := since[a.Name]; ok && major < v {
+		spec, ok := directive.Lookup(a.Name)
+		if ok && spec.Since > 0 && major < spec.Since {
 			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,
-				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", v)})
+				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", spec.Since)})
 		}
 	}
 	return errors.Join(errs...)

@@ -2,6 +2,8 @@ package run
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,11 +29,39 @@ func profileOf(t *testing.T, lines ...string) Profile {
 	return Profile{Name: "p", Assignments: as, Settings: s}
 }
 
-func TestSinceNamesKnownDirectives(t *testing.T) {
-	for name := range since {
-		if _, ok := directive.Lookup(name); !ok {
-			t.Errorf("since table names unknown directive %s", name)
+// Every directive with a Since is refused, naming that version, by the
+// release just before it, and accepted from that release on.
+func TestCheckSupportedEverySince(t *testing.T) {
+	checked := 0
+	for _, spec := range directive.Specs() {
+		if spec.Since == 0 {
+			continue
 		}
+		checked++
+		t.Run(spec.Name, func(t *testing.T) {
+			lines := []string{"ExecStart=/usr/bin/python3 -m http.server", spec.Name + "=" + spec.Example}
+			if spec.Name == "ExecStart" {
+				lines = lines[1:]
+			}
+			p := profileOf(t, lines...)
+			older := strconv.Itoa(spec.Since-1) + ".1-1"
+			err := checkSupported(p, older)
+			var re *RefusalError
+			if !errors.As(err, &re) || re.Directive != spec.Name {
+				t.Fatalf("systemd %s: got %v, want a refusal of %s", older, err, spec.Name)
+			}
+			for _, want := range []string{"u.service:2", spec.Name + "=", "systemd " + older, fmt.Sprintf("needs systemd %d or newer", spec.Since)} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if err := checkSupported(p, strconv.Itoa(spec.Since)); err != nil {
+				t.Errorf("systemd %d: %v", spec.Since, err)
+			}
+		})
+	}
+	if checked == 0 {
+		t.Fatal("no directive has a Since")
 	}
 }
 

@@ -143,10 +143,6 @@ func Build(ctx context.Context, spec Spec, stateDir string) (string, error) {
 			return dir, nil
 		}
 	}
-	debootstrap, err := exec.LookPath("debootstrap")
-	if err != nil {
-		return "", fmt.Errorf("building %s root: debootstrap not found (apt-get install debootstrap): %w", spec.Suite, err)
-	}
 	partial, err := os.MkdirTemp(base, ".partial-"+spec.Name()+"-")
 	if err != nil {
 		return "", fmt.Errorf("creating build directory for %s: %w", spec.Name(), err)
@@ -158,20 +154,8 @@ func Build(ctx context.Context, spec Spec, stateDir string) (string, error) {
 		}
 	}()
 	start := time.Now()
-	args := []string{"--variant=" + spec.Variant}
-	if len(spec.Packages) > 0 {
-		args = append(args, "--include="+strings.Join(spec.Packages, ","))
-	}
-	if spec.Arch != "" {
-		args = append(args, "--arch="+spec.Arch)
-	}
-	args = append(args, spec.Suite, partial, spec.Mirror)
-	cmd := exec.CommandContext(ctx, debootstrap, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.WaitDelay = 10 * time.Second
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("debootstrap %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 20))
+	if err := Debootstrap(ctx, spec, partial, DebootstrapOptions{}); err != nil {
+		return "", err
 	}
 	st := Stamp{Suite: spec.Suite, Variant: spec.Variant, Arch: spec.Arch, Packages: spec.Packages,
 		Mirror: spec.Mirror, Built: time.Now().UTC(), Took: time.Since(start)}
@@ -194,6 +178,76 @@ func Build(ctx context.Context, spec Spec, stateDir string) (string, error) {
 	}
 	ok = true
 	return final, nil
+}
+
+// DebootstrapOptions says how debootstrap runs; the Spec says what it
+// builds.
+type DebootstrapOptions struct {
+	// Program is the debootstrap to run; "" looks it up in PATH.
+	Program string
+	// Wrapper is a command line debootstrap runs under, such as unshare
+	// entering a private mount namespace; empty runs it directly.
+	Wrapper []string
+	// Command makes the process, e.g. one in its own process group that
+	// dies with the caller. Nil means exec.CommandContext, which kills only
+	// the direct child when ctx ends.
+	Command func(ctx context.Context, name string, args ...string) *exec.Cmd
+}
+
+// Debootstrap runs debootstrap for spec's suite, variant, packages, arch
+// and mirror into target, and nothing else: no cache, no stamp, no lock.
+// It is the one debootstrap step of both cached roots (Build) and the VM
+// image. A failure names the full debootstrap command and quotes the tail
+// of its output, which is where it says why.
+func Debootstrap(ctx context.Context, spec Spec, target string, opt DebootstrapOptions) error {
+	if err := spec.validate(); err != nil {
+		return err
+	}
+	spec = spec.normalized()
+	program := opt.Program
+	if program == "" {
+		p, err := exec.LookPath("debootstrap")
+		if err != nil {
+			return fmt.Errorf("building %s root: debootstrap not found (apt-get install debootstrap): %w", spec.Suite, err)
+		}
+		program = p
+	}
+	args := spec.debootstrapArgs(target)
+	argv := append(append(slices.Clone(opt.Wrapper), program), args...)
+	newCmd := opt.Command
+	if newCmd == nil {
+		newCmd = plainCommand
+	}
+	cmd := newCmd(ctx, argv[0], argv[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("debootstrap %s: %w", strings.Join(args, " "), ctx.Err())
+		}
+		return fmt.Errorf("debootstrap %s: %w\n%s", strings.Join(args, " "), err, tail(out.String(), 20))
+	}
+	return nil
+}
+
+// debootstrapArgs are debootstrap's arguments for a normalized spec.
+func (s Spec) debootstrapArgs(target string) []string {
+	args := []string{"--variant=" + s.Variant}
+	if len(s.Packages) > 0 {
+		args = append(args, "--include="+strings.Join(s.Packages, ","))
+	}
+	if s.Arch != "" {
+		args = append(args, "--arch="+s.Arch)
+	}
+	return append(args, s.Suite, target, s.Mirror)
+}
+
+// plainCommand bounds how long Wait lingers for output pipes that
+// debootstrap's surviving children may hold after it was killed.
+func plainCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
 }
 
 // Remove deletes the cached root for spec, if any.

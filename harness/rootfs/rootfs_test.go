@@ -2,10 +2,13 @@ package rootfs
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNameCoversContentOnly(t *testing.T) {
@@ -124,5 +127,36 @@ func TestUnescapeMountinfo(t *testing.T) {
 		if got := unescapeMountinfo(in); got != want {
 			t.Errorf("unescapeMountinfo(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestDebootstrapWrapperCommandAndCancel(t *testing.T) {
+	dir := t.TempDir()
+	record := filepath.Join(dir, "argv")
+	wrapper := filepath.Join(dir, "wrap")
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\necho \"wrap $*\" > "+record+"\nexec \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fakeDebootstrap(t, `exec sleep "${SLEEP:-0}"`)
+	made := 0
+	opt := DebootstrapOptions{Wrapper: []string{wrapper}, Command: func(ctx context.Context, name string, args ...string) *exec.Cmd {
+		made++
+		return exec.CommandContext(ctx, name, args...)
+	}}
+	spec := Spec{Suite: "trixie", Packages: []string{"udev", "dbus"}, Arch: "amd64"}
+	if err := Debootstrap(context.Background(), spec, "/t", opt); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(record)
+	want := "debootstrap --variant=minbase --include=dbus,udev --arch=amd64 trixie /t " + DefaultMirror + "\n"
+	if err != nil || !strings.HasPrefix(string(data), "wrap ") || !strings.HasSuffix(string(data), want) || made != 1 {
+		t.Errorf("ran %q (%v), made %d commands; want the wrapper running %q", data, err, made, want)
+	}
+
+	t.Setenv("SLEEP", "10")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := Debootstrap(ctx, spec, "/t", DebootstrapOptions{}); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "debootstrap --variant=minbase") {
+		t.Errorf("cancelled run: %v", err)
 	}
 }

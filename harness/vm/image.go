@@ -163,7 +163,7 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	// kernel's postinst mount /proc and /sys inside the root, and the
 	// namespace guarantees those mounts vanish even if we are killed.
 	step("debootstrap " + release)
-	if _, err := runQuiet(ctx, "debootstrap "+release, tp.path(toolUnshare), debootstrapArgs(tp, release, root)...); err != nil {
+	if err := bootstrapRoot(ctx, tp, release, root); err != nil {
 		return err
 	}
 	step("installing " + strings.Join(kernelPackages, " "))
@@ -221,10 +221,28 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	return nil
 }
 
-func debootstrapArgs(tp toolPaths, release, root string) []string {
-	return []string{"--mount", "--propagation", "private", "--",
-		tp.path(toolDebootstrap), "--variant=minbase", "--include=" + strings.Join(bootstrapPackages, ","),
-		release, root, debianMirror}
+// bootstrapRoot is rootfs's debootstrap step, run like every other build
+// step: in its own process group that dies with us, with its mounts in a
+// private namespace.
+func bootstrapRoot(ctx context.Context, tp toolPaths, release, root string) error {
+	defer lockThread()() // groupCommand's parent-death signal follows this thread
+	return rootfs.Debootstrap(ctx, bootstrapSpec(release), root, rootfs.DebootstrapOptions{
+		Program: tp.path(toolDebootstrap),
+		Wrapper: append([]string{tp.path(toolUnshare)}, privateMountArgs()...),
+		Command: groupCommand,
+	})
+}
+
+// bootstrapSpec is what the image's debootstrap step installs.
+func bootstrapSpec(release string) rootfs.Spec {
+	return rootfs.Spec{Suite: release, Variant: "minbase", Packages: bootstrapPackages, Mirror: debianMirror}
+}
+
+// privateMountArgs make unshare run the rest of its command line in a
+// private mount namespace, so mounts made in the image root vanish with
+// the step, even if we are killed.
+func privateMountArgs() []string {
+	return []string{"--mount", "--propagation", "private", "--"}
 }
 
 // kernelInstallScript installs the kernel with apt in a chroot, with /proc
@@ -245,7 +263,7 @@ touch "$root/etc/.updated" "$root/var/.updated"
 `
 
 func kernelInstallArgs(root string) []string {
-	return append([]string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", kernelInstallScript, "sh", root}, kernelPackages...)
+	return append(append(privateMountArgs(), "/bin/sh", "-c", kernelInstallScript, "sh", root), kernelPackages...)
 }
 
 func mkfsArgs(srcDir, label, image, size string) []string {

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,19 +180,10 @@ func TestPruneOutdated(t *testing.T) {
 }
 
 func TestBuildStepArgs(t *testing.T) {
-	// Both root-changing steps run in a private mount namespace so their
-	// mounts cannot outlive them.
-	for name, args := range map[string][]string{
-		"debootstrap": debootstrapArgs(toolPaths{}, "trixie", "/c/root"),
-		"kernel":      kernelInstallArgs("/c/root"),
-	} {
-		if len(args) < 4 || strings.Join(args[:4], " ") != "--mount --propagation private --" {
-			t.Errorf("%s: %q does not start with a private mount namespace", name, args)
-		}
-	}
-	db := strings.Join(debootstrapArgs(toolPaths{}, "trixie", "/c/root"), " ")
-	if !strings.Contains(db, "--variant=minbase --include="+strings.Join(bootstrapPackages, ",")+" trixie /c/root "+debianMirror) {
-		t.Errorf("debootstrap args: %s", db)
+	// The kernel step runs in a private mount namespace so its mounts
+	// cannot outlive it (the debootstrap step: TestBuildDebootstrapStep).
+	if args := kernelInstallArgs("/c/root"); len(args) < 4 || strings.Join(args[:4], " ") != "--mount --propagation private --" {
+		t.Errorf("kernel: %q does not start with a private mount namespace", args)
 	}
 	k := kernelInstallArgs("/c/root")
 	if got := k[len(k)-len(kernelPackages):]; strings.Join(got, " ") != strings.Join(kernelPackages, " ") {
@@ -202,5 +194,41 @@ func TestBuildStepArgs(t *testing.T) {
 	}
 	if got := strings.Join(mkfsArgs("/src", "lbl", "/img", "2G"), " "); got != "-q -F -t ext4 -L lbl -d /src /img 2G" {
 		t.Errorf("mkfs args %q", got)
+	}
+}
+
+// TestBuildDebootstrapStep runs an image build against a fake unshare and
+// a failing fake debootstrap: the step goes through rootfs.Debootstrap
+// inside unshare's private mount namespace, with the recipe's variant,
+// packages, release and mirror, and its failure leaves no build dir.
+func TestBuildDebootstrapStep(t *testing.T) {
+	bin, state := t.TempDir(), t.TempDir()
+	record := filepath.Join(t.TempDir(), "argv")
+	t.Setenv("FAKE_ARGV", record)
+	tp := toolPaths{
+		toolUnshare.name:     writeHostFile(t, bin, "unshare", "#!/bin/sh\necho \"unshare $*\" >> \"$FAKE_ARGV\"\nshift 4\nexec \"$@\"\n", 0o755),
+		toolDebootstrap.name: writeHostFile(t, bin, "debootstrap", "#!/bin/sh\necho \"debootstrap $*\" >> \"$FAKE_ARGV\"\necho 'E: Failed getting release file'\nexit 1\n", 0o755),
+		toolChroot.name:      "true",
+		toolMkfs.name:        "true",
+	}
+	_, _, err := ensureImage(context.Background(), Config{StateDir: state}.withDefaults(), tp, io.Discard)
+	wantArgs := "--variant=minbase --include=dbus,kmod,python3,systemd,systemd-sysv,udev trixie "
+	if err == nil || !strings.Contains(err.Error(), "debootstrap "+wantArgs) || !strings.Contains(err.Error(), "E: Failed getting release file") {
+		t.Fatalf("got %v, want an error naming debootstrap, its arguments and its output", err)
+	}
+	data, rerr := os.ReadFile(record)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "unshare --mount --propagation private -- "+tp[toolDebootstrap.name]+" "+wantArgs) ||
+		!strings.HasPrefix(lines[1], "debootstrap "+wantArgs) || !strings.HasSuffix(lines[1], "/root "+debianMirror) {
+		t.Errorf("ran:\n%s", data)
+	}
+	entries, _ := os.ReadDir(filepath.Join(state, "vm"))
+	for _, e := range entries {
+		if e.IsDir() {
+			t.Errorf("left behind: %s", e.Name())
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/rootfs"
 )
 
 // recipeVersion changes whenever the way an image is built or configured
@@ -16,8 +18,9 @@ const recipeVersion = 3
 // the cloud kernel takes ~600 MB, the rest is room for the services' state.
 const imageSize = "2G"
 
-// debianMirror is the only mirror this project's machines can reach.
-const debianMirror = "http://deb.debian.org/debian"
+// debianMirror is the only mirror this project's machines can reach. It
+// is part of the image inputs.
+const debianMirror = rootfs.DefaultMirror
 
 // bootstrapPackages go into debootstrap --include: what the guest needs to
 // boot systemd as PID 1 and run the demo service and the probes.

@@ -80,6 +80,29 @@ var _ = Describe("hardenlab matrix on the tutorial's hardened unit", Label("run"
 	}, NodeTimeout(5*time.Minute))
 })
 
+var _ = Describe("hardenlab matrix under systemd 257", Label("run", "matrix", "versions"), func() {
+	It("scores every profile alike with 257's systemd-analyze and hardenlab's 257 scorer", func(ctx SpecContext) {
+		// The debian:trixie root is the one the scorer parity tests build
+		// (cached under /var/lib/hardenlab); on a machine without it this
+		// builds it first.
+		m := matrixOf(ctx, "--mode", "single", "--jobs", "3", "--no-probes", "--systemd-analyze", "all", "--env", "debian:trixie")
+		Expect(m.Environments).To(HaveLen(1))
+		Expect(m.Environments[0].SystemdVersion).To(HavePrefix("257"))
+		Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
+		for _, r := range m.Records {
+			Expect(r.Error).To(BeEmpty(), r.Profile.Name)
+			Expect(r.Score.Source).To(Equal("systemd-analyze"), r.Profile.Name)
+			Expect(r.Score.Ours).NotTo(BeNil(), r.Profile.Name)
+			Expect(r.Score.Ours.Version).To(Equal("257"), r.Profile.Name)
+			Expect(r.Score.Ours.Exposure).To(Equal(r.Score.Exposure), r.Profile.Name)
+			Expect(r.Score.Disagreements).To(BeEmpty(), r.Profile.Name)
+			if r.Profile.Kind == profile.Full {
+				Expect(r.Score.Exposure).To(Equal(4.9))
+			}
+		}
+	}, NodeTimeout(20*time.Minute))
+})
+
 var _ = Describe("hardenlab bench", Label("run", "bench"), func() {
 	It("runs the naive loop and the matrix on the same profiles, and both score each alike", func(ctx SpecContext) {
 		stdout, stderr, code := hardenlab(ctx, "bench", "--json", "--jobs", "3", "--mode", "ladder", "fixtures/p3test-hardened.service")

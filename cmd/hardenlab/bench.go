@@ -48,7 +48,7 @@ Flags:
 func cmdBench(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	jobs := fs.Int("jobs", 4, "profiles hardenlab runs at once")
+	jobs := fs.Int("jobs", 3, "profiles hardenlab runs at once")
 	mode := fs.String("mode", "single", "matrix mode of the profiles: "+strings.Join(profile.ModeNames(), ", "))
 	kindFlag := fs.String("sandbox", "auto", "where systemd comes from: auto, host or nspawn")
 	probeBin := fs.String("probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")

@@ -37,7 +37,10 @@ Two views of the same file:
 
 systemd versions differ (252 and 257 are modelled; 257 offline counts an
 unset PrivateMounts= as on). The default is the systemd installed here,
-else the newest modelled one.
+else the newest modelled one. A SystemCallFilter= name only 257's
+libseccomp resolves (mseal, listmount, ...) is scored under 252 as
+systemd-analyze 252 scores it: ignored, with a warning on stderr
+("Failed to parse system call, ignoring"); hardenlab run refuses it there.
 
 --threshold and --security-policy behave as in systemd-analyze: the
 threshold is in tenths (50 means 5.0) and fails the run when a unit's
@@ -131,6 +134,9 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 			files = append(files, scoredFile{Path: path, Error: err.Error()})
 			failed = true
 			continue
+		}
+		for _, w := range score.IgnoredSyscalls(su.unit.Service, version) {
+			fmt.Fprintf(io.err, "hardenlab: warning: %s\n", w)
 		}
 		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})
 		if su.result.Tenths > *threshold {

@@ -13,7 +13,10 @@
 // last reset are kept as written for PID 1 to resolve. Where systemd would
 // log a warning and ignore a value (an unknown capability, a bad prefix),
 // hardenlab refuses it: a profile must mean exactly what it says before
-// anything is started.
+// anything is started. Parsing does not depend on the systemd release:
+// what only some releases take (Spec.Since; a system call name only a
+// newer release's libseccomp resolves, NewerSyscalls) is accepted here
+// and refused where the release under test is known.
 //
 // The directive table (Specs) drives everything: parsing, property
 // rendering, readback comparison and the help text.

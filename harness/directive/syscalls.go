@@ -209,3 +209,54 @@ func sortedJoin(l []string) string {
 	slices.Sort(c)
 	return strings.Join(c, " ")
 }
+
+// SyscallSince reports whether SystemCallFilter= accepts the system call
+// name (ok), and from which systemd release PID 1 keeps it in a filter
+// rather than logging "Failed to parse system call, ignoring": 0 when the
+// libseccomp of every release hardenlab models resolves it, else the
+// first release whose libseccomp does. The real dependency is libseccomp's
+// version; hardenlab approximates it by the systemd release whose Debian
+// libseccomp the name lists were generated from (see syscallsOnly257Since).
+func SyscallSince(name string) (since int, ok bool) {
+	switch {
+	case knownSyscalls()[name]:
+		return 0, true
+	case onlyNewerSyscalls()[name]:
+		return syscallsOnly257Since, true
+	}
+	return 0, false
+}
+
+// SyscallNeed is a system call name that only newer systemd releases
+// (their libseccomp) keep in a filter.
+type SyscallNeed struct {
+	Name  string
+	Since int // the first release that keeps it, as SyscallSince says
+}
+
+// NewerSyscalls lists the system call names of a SystemCallFilter=
+// assignment that systemd release (a major version) would log and ignore
+// because its libseccomp does not resolve them: each name once, in the
+// order written. @groups are PID 1's own business and never listed. It
+// returns nil for other directives and for values Resolve refuses.
+func NewerSyscalls(a Assignment, release int) []SyscallNeed {
+	if a.Name != "SystemCallFilter" {
+		return nil
+	}
+	words, err := splitWords(strings.TrimPrefix(a.Value, "~"), 0)
+	if err != nil {
+		return nil
+	}
+	var out []SyscallNeed
+	for _, w := range words {
+		name, _, _ := strings.Cut(w, ":")
+		since, ok := SyscallSince(name)
+		if !ok || since == 0 || release >= since {
+			continue
+		}
+		if !slices.ContainsFunc(out, func(n SyscallNeed) bool { return n.Name == name }) {
+			out = append(out, SyscallNeed{Name: name, Since: since})
+		}
+	}
+	return out
+}

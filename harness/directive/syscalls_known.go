@@ -3,8 +3,9 @@
 package directive
 
 // knownSyscallNames lists every system call name the libseccomp of both
-// systemd 252 and 257 resolves: PID 1 keeps exactly those in a filter and
-// logs and ignores any other, so hardenlab refuses the others up front.
+// systemd 252 and 257 resolves: PID 1 keeps those in a filter and logs and
+// ignores a name its libseccomp does not resolve, so hardenlab refuses
+// names in neither list up front.
 const knownSyscallNames = "" +
 	"_llseek _newselect _sysctl accept accept4 access acct add_key adjtimex afs_syscall alarm arch_prctl " +
 	"arm_fadvise64_64 arm_sync_file_range bdflush bind bpf break breakpoint brk cachectl cacheflush cachestat capget " +
@@ -50,7 +51,8 @@ const knownSyscallNames = "" +
 	""
 
 // syscallsOnly257 lists the names only 257's libseccomp resolves: 252
-// ignores them.
+// ignores them, so they parse but are refused where the systemd under
+// test is older than 257 (NewerSyscalls).
 const syscallsOnly257 = "" +
 	"atomic_barrier atomic_cmpxchg_32 getpagesize getxattrat listmount listxattrat lsm_get_self_attr lsm_list_modules lsm_set_self_attr mseal removexattrat riscv_hwprobe " +
 	"setxattrat statmount uretprobe " +

@@ -1,6 +1,7 @@
 package directive
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,11 +51,13 @@ func TestSystemCallFilterNames(t *testing.T) {
 		{"execv", "unknown system call"},
 		{"perfctr", "unknown system call"},
 		{"not_a_syscall", "unknown system call"},
-		// Only 257's libseccomp (2.6) knows them: 252 ignores them.
-		{"listmount", "252 would ignore it"},
-		{"mseal", "252 would ignore it"},
-		{"getpagesize", "252 would ignore it"},
-		{"riscv_hwprobe", "252 would ignore it"},
+		// Only 257's libseccomp (2.6) knows them: parsing is
+		// version-independent and accepts them; the systemd under test
+		// decides (NewerSyscalls, run.checkSupported).
+		{"listmount", ""},
+		{"mseal", ""},
+		{"getpagesize", ""},
+		{"riscv_hwprobe", ""},
 	}
 	for _, tc := range tests {
 		for _, form := range []string{tc.name, "~" + tc.name, "~" + tc.name + ":EPERM"} {
@@ -77,7 +80,8 @@ func TestSystemCallFilterNames(t *testing.T) {
 	}
 }
 
-// The generated lists must not overlap: a name 257-only is not accepted.
+// The generated lists must not overlap: a 257-only name is not also one
+// every release keeps.
 func TestSyscallListsDisjoint(t *testing.T) {
 	known := knownSyscalls()
 	for name := range onlyNewerSyscalls() {
@@ -87,5 +91,75 @@ func TestSyscallListsDisjoint(t *testing.T) {
 	}
 	if len(onlyNewerSyscalls()) == 0 {
 		t.Error("no 257-only names: regenerate syscalls_known.go")
+	}
+}
+
+func TestSyscallSince(t *testing.T) {
+	tests := []struct {
+		name      string
+		wantSince int
+		wantOK    bool
+	}{
+		{"read", 0, true},
+		{"uselib", 0, true},
+		{"usr26", 0, true},
+		{"mseal", 257, true},
+		{"listmount", 257, true},
+		{"getpagesize", 257, true},
+		{"osf_stat", 0, false},
+		{"not_a_syscall", 0, false},
+		{"@system-service", 0, false}, // a group, not a name
+	}
+	for _, tc := range tests {
+		since, ok := SyscallSince(tc.name)
+		if since != tc.wantSince || ok != tc.wantOK {
+			t.Errorf("SyscallSince(%q) = %d, %v; want %d, %v", tc.name, since, ok, tc.wantSince, tc.wantOK)
+		}
+	}
+	for name := range onlyNewerSyscalls() {
+		if since, ok := SyscallSince(name); !ok || since != syscallsOnly257Since {
+			t.Errorf("SyscallSince(%q) = %d, %v", name, since, ok)
+		}
+	}
+}
+
+// NewerSyscalls: the names of one SystemCallFilter= line a release would
+// ignore, each once, in the order written; errno suffixes, "~" and
+// @groups do not matter.
+func TestNewerSyscalls(t *testing.T) {
+	tests := []struct {
+		line    string
+		release int
+		want    string // names joined by spaces
+	}{
+		{"SystemCallFilter=mseal", 252, "mseal"},
+		{"SystemCallFilter=mseal", 256, "mseal"},
+		{"SystemCallFilter=mseal", 257, ""},
+		{"SystemCallFilter=mseal", 258, ""},
+		{"SystemCallFilter=~mseal", 252, "mseal"},
+		{"SystemCallFilter=~listmount:EPERM mseal:kill", 252, "listmount mseal"},
+		{"SystemCallFilter=@system-service listmount read mseal listmount", 252, "listmount mseal"},
+		{"SystemCallFilter=@system-service read uselib", 252, ""},
+		{"SystemCallFilter=", 252, ""},
+		{"SystemCallArchitectures=native", 252, ""},
+		{"SystemCallErrorNumber=EPERM", 252, ""},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tc.line, tc.release), func(t *testing.T) {
+			a, err := ParseAssignment(tc.line, Source{File: "t.service", Line: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, n := range NewerSyscalls(a, tc.release) {
+				if n.Since != syscallsOnly257Since {
+					t.Errorf("%s: since %d", n.Name, n.Since)
+				}
+				got = append(got, n.Name)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

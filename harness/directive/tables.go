@@ -169,8 +169,21 @@ var syscallGroups = [...]string{
 
 //go:generate go run ../score/internal/gensyscalls -directive -root /var/lib/hardenlab/rootfs/trixie-7b1fd969c801 -out syscalls_known.go
 
-// knownSyscalls is the set of names SystemCallFilter= accepts
-// (knownSyscallNames), onlyNewerSyscalls those only 257 would keep.
+// syscallsOnly257Since is the systemd release hardenlab ties the names of
+// syscallsOnly257 to. The real dependency is libseccomp's version, not
+// systemd's: PID 1 keeps a name in a filter when the libseccomp it runs
+// with resolves it, and the lists were generated from the libseccomp each
+// modelled release ships with in Debian (2.5.4 beside 252 in bookworm,
+// 2.6.0 beside 257 in trixie). A 252 linked against libseccomp 2.6 would
+// keep these names and a 257 with 2.5 would ignore them; hardenlab
+// approximates the libseccomp by the systemd release it was generated
+// from, because the release is what it knows of the systemd under test.
+const syscallsOnly257Since = 257
+
+// knownSyscalls is the set of names every modelled release keeps
+// (knownSyscallNames), onlyNewerSyscalls those only 257 keeps
+// (syscallsOnly257). SystemCallFilter= accepts both: which one a given
+// systemd keeps is checked where its version is known (NewerSyscalls).
 var (
 	knownSyscalls     = sync.OnceValue(func() map[string]bool { return wordSet(knownSyscallNames) })
 	onlyNewerSyscalls = sync.OnceValue(func() map[string]bool { return wordSet(syscallsOnly257) })

@@ -97,3 +97,58 @@ func TestExplainRefusal(t *testing.T) {
 		t.Fatal("unrelated errors must pass through")
 	}
 }
+
+// A system call name only 257's libseccomp resolves parses everywhere and
+// is refused, before anything starts, by an older systemd, which would
+// drop it from the filter ("Failed to parse system call, ignoring").
+func TestCheckSupportedNewerSyscalls(t *testing.T) {
+	tests := []struct {
+		filter  string
+		systemd string
+		refused []string // names refused, in order; nil: accepted
+	}{
+		{"mseal", "252.39-1~deb12u2", []string{"mseal"}},
+		{"~mseal", "252", []string{"mseal"}},
+		{"~listmount:EPERM", "256.7-1", []string{"listmount"}},
+		{"@system-service listmount getpagesize", "252", []string{"listmount", "getpagesize"}},
+		{"mseal", "257.13-1~deb13u1", nil},
+		{"@system-service listmount getpagesize", "257", nil},
+		{"mseal", "258", nil},
+		{"mseal", "unknown", nil}, // no version: systemd decides
+		{"@system-service uselib cachestat", "252", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.filter+"/"+tc.systemd, func(t *testing.T) {
+			p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "SystemCallFilter="+tc.filter)
+			err := checkSupported(p, tc.systemd)
+			if tc.refused == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tc.refused) {
+				t.Fatalf("%d refusals, want %d: %v", len(lines), len(tc.refused), err)
+			}
+			for i, name := range tc.refused {
+				for _, want := range []string{
+					"u.service:2: SystemCallFilter=" + tc.filter + ": systemd " + tc.systemd + " with its libseccomp would ignore system call " + strconv.Quote(name),
+					`"Failed to parse system call, ignoring: ` + name + `"`,
+					"systemd 257 or newer",
+				} {
+					if !strings.Contains(lines[i], want) {
+						t.Errorf("refusal %q lacks %q", lines[i], want)
+					}
+				}
+			}
+			var re *RefusalError
+			if !errors.As(err, &re) || re.Directive != "SystemCallFilter" || re.Source != "u.service:2" {
+				t.Errorf("not a RefusalError of SystemCallFilter at u.service:2: %#v", err)
+			}
+		})
+	}
+}

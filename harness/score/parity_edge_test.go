@@ -15,7 +15,8 @@ import (
 )
 
 // edgeUnits are [Service] bodies the generated corpus never draws: names
-// of @obsolete, of no group, of other architectures, and the empty
+// of @obsolete, of no group, of other architectures, names only 257's
+// libseccomp resolves (252 ignores them), and the empty
 // PrivateMounts= that 257 reads as a reset and 252 ignores.
 func edgeUnits() []string {
 	var bodies []string
@@ -24,6 +25,9 @@ func edgeUnits() []string {
 		"afs_syscall", "security", "tuxcall", "putpmsg", "getpmsg", "bdflush", "cachestat", "usr26",
 		"switch_endian", "~uselib", "~_sysctl", "~nfsservctl", "~usr26", "~cachestat", "~bdflush",
 		"~get_tls", "~uselib:EPERM", "@system-service uselib", "~@obsolete uselib",
+		// Only 257's libseccomp resolves these; 252 ignores them.
+		"mseal", "~mseal", "listmount", "~listmount:EPERM", "getpagesize", "~riscv_hwprobe",
+		"@system-service mseal", "~@obsolete mseal",
 	} {
 		bodies = append(bodies, "SystemCallFilter="+f+"\n")
 	}

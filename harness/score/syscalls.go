@@ -1,5 +1,11 @@
 package score
 
+import (
+	"fmt"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
 //go:generate go run ./internal/gensyscalls -var syscalls252 -out syscalls_252.go
 //go:generate go run ./internal/gensyscalls -root /var/lib/hardenlab/rootfs/trixie-7b1fd969c801 -var syscalls257 -out syscalls_257.go
 
@@ -15,4 +21,22 @@ type syscallTable struct {
 	// resolvable: names PID 1 keeps in a filter (every name systemd knows
 	// is in some group, @known at least); others it ignores.
 	resolvable map[string]bool
+}
+
+// IgnoredSyscalls explains, one line per name ("FILE:LINE: Directive=value:
+// ..."), the system call names of the assignments that systemd v would
+// log and ignore because its libseccomp does not resolve them: names the
+// parser accepts because a newer modelled release resolves them (mseal,
+// listmount... for 252). The score already ignores them, as
+// `systemd-analyze security` of v does (each table's resolvable set comes
+// from that release's libseccomp); this says so to the user.
+func IgnoredSyscalls(as []directive.Assignment, v Version) []string {
+	var out []string
+	for _, a := range as {
+		for _, n := range directive.NewerSyscalls(a, int(v)) {
+			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s ignores system call %q (\"Failed to parse system call, ignoring: %s\"): "+
+				"only the libseccomp of systemd %d or newer resolves it; scored without it", a.Source, a.Name, a.Value, v, n.Name, n.Name, n.Since))
+		}
+	}
+	return out
 }

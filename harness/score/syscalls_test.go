@@ -37,6 +37,13 @@ func TestRareSystemCallNames(t *testing.T) {
 		{"~usr26", map[Version]int{V252: 96, V257: 94}, "SystemCallFilter=~@clock", "deny list defined for service, and @clock is not included (e.g. adjtimex is allowed)"},
 		{"~cachestat", map[Version]int{V252: 96, V257: 94}, "SystemCallFilter=~@clock", "deny list defined for service, and @clock is not included"},
 		{"~uselib", map[Version]int{V252: 96, V257: 94}, "SystemCallFilter=~@obsolete", "deny list defined for service, and @obsolete is not included (e.g. _sysctl is allowed)"},
+		// Only 257's libseccomp resolves these: 252 ignores the name
+		// ("Failed to parse system call, ignoring"), leaving an allow-list
+		// of @default, or no filter at all for a deny-list.
+		{"mseal", map[Version]int{V252: 80, V257: 78}, "SystemCallFilter=~@clock", "allow list defined for service, and @clock is not included"},
+		{"~mseal", map[Version]int{V257: 94}, "SystemCallFilter=~@clock", "deny list defined for service, and @clock is not included (e.g. adjtimex is allowed)"},
+		{"~mseal", map[Version]int{V252: 96}, "SystemCallFilter=~@clock", "Service does not filter system calls"},
+		{"@system-service listmount", map[Version]int{V252: 82, V257: 80}, "SystemCallFilter=~@clock", "allow list defined for service, and @clock is not included"},
 	}
 	for _, tc := range tests {
 		u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/bin/true\nSystemCallFilter="+tc.filter+"\n"), "t.service")
@@ -74,5 +81,65 @@ func TestRareSystemCallNames(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The directive package's per-release name model (which checkSupported
+// and IgnoredSyscalls use) and the score tables (which decide what a
+// version ignores when scoring) come from the same libseccomps: they must
+// agree on every name.
+func TestSyscallTablesMatchDirectiveModel(t *testing.T) {
+	names := map[string]bool{}
+	for _, table := range []*syscallTable{&syscalls252, &syscalls257} {
+		for n := range table.resolvable {
+			names[n] = true
+		}
+	}
+	for n := range names {
+		since, ok := directive.SyscallSince(n)
+		if !ok {
+			t.Errorf("%s: resolvable in a score table, refused by the parser", n)
+			continue
+		}
+		for _, v := range Versions() {
+			sem, err := semanticsOf(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := int(v) >= since; sem.syscalls.resolvable[n] != want {
+				t.Errorf("%s: systemd %s table resolvable=%v, directive says since %d", n, v, !want, since)
+			}
+		}
+	}
+}
+
+func TestIgnoredSyscalls(t *testing.T) {
+	tests := []struct {
+		body string
+		v    Version
+		want []string // one substring per expected line
+	}{
+		{"SystemCallFilter=mseal\n", V252, []string{`t.service:3: SystemCallFilter=mseal: systemd 252 ignores system call "mseal" ("Failed to parse system call, ignoring: mseal"): only the libseccomp of systemd 257 or newer resolves it`}},
+		{"SystemCallFilter=mseal\n", V257, nil},
+		{"SystemCallFilter=@system-service listmount\nSystemCallFilter=~getpagesize:EPERM uselib\n", V252, []string{`t.service:3: SystemCallFilter=@system-service listmount: systemd 252 ignores system call "listmount"`, `t.service:4: SystemCallFilter=~getpagesize:EPERM uselib: systemd 252 ignores system call "getpagesize"`}},
+		{"SystemCallFilter=@system-service listmount\nSystemCallFilter=~getpagesize:EPERM uselib\n", V257, nil},
+		{"SystemCallFilter=@system-service uselib cachestat\n", V252, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.body+tc.v.String(), func(t *testing.T) {
+			u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/bin/true\n"+tc.body), "t.service")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := IgnoredSyscalls(u.Service, tc.v)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %q, want %d lines", got, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("line %q lacks %q", got[i], w)
+				}
+			}
+		})
 	}
 }

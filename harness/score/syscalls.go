@@ -18,8 +18,10 @@ type syscallTable struct {
 	// another architecture); PID 1 keeps them in a filter, the analyzer
 	// skips them when it walks a group.
 	nonNative map[string]bool
-	// resolvable: names PID 1 keeps in a filter (every name systemd knows
-	// is in some group, @known at least); others it ignores.
+	// resolvable: names PID 1 keeps in a filter — those its libseccomp
+	// resolves, whether or not a group lists them (the members of
+	// @obsolete, say, are only in that group's listing as the group);
+	// others it ignores.
 	resolvable map[string]bool
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -100,6 +101,36 @@ var _ = Describe("hardenlab matrix under systemd 257", Label("run", "matrix", "v
 				Expect(r.Score.Exposure).To(Equal(4.9))
 			}
 		}
+	}, NodeTimeout(20*time.Minute))
+
+	It("runs a SystemCallFilter= name only 257's libseccomp knows on 257, and refuses it on 252 before starting", func(ctx SpecContext) {
+		unit := filepath.Join(GinkgoT().TempDir(), "mseal.service")
+		Expect(os.WriteFile(unit, []byte("[Service]\nExecStart=/usr/bin/python3 -m http.server\nSystemCallFilter=@system-service mseal\n"), 0o644)).To(Succeed())
+		out := filepath.Join(GinkgoT().TempDir(), "m.json")
+		_, stderr, code := hardenlab(ctx, "matrix", "--mode", "single", "--no-probes", "--systemd-analyze", "all",
+			"--env", "host-root,debian:trixie", "--out", out, unit)
+		Expect(code).To(Equal(1), "the 252 profiles cannot run: %s", stderr)
+		b, err := os.ReadFile(out)
+		Expect(err).NotTo(HaveOccurred())
+		var m report.Matrix
+		Expect(json.Unmarshal(b, &m)).To(Succeed())
+		var on252, on257 int
+		for _, r := range m.Records {
+			switch {
+			case strings.HasPrefix(r.Environment.SystemdVersion, "257"):
+				on257++
+				Expect(r.Error).To(BeEmpty(), r.Profile.Name)
+				Expect(r.Behavior.Started).To(BeTrue(), r.Profile.Name)
+				Expect(r.Score.Disagreements).To(BeEmpty(), r.Profile.Name)
+			case r.Profile.Kind != profile.Control:
+				on252++
+				Expect(r.Error).To(ContainSubstring(`would ignore system call "mseal"`), r.Profile.Name)
+				Expect(r.Error).To(ContainSubstring("mseal.service:3"), r.Profile.Name)
+				Expect(r.Behavior.Started).To(BeFalse(), "%s: refused before anything started", r.Profile.Name)
+			}
+		}
+		Expect(on257).To(BeNumerically(">=", 3))
+		Expect(on252).To(BeNumerically(">=", 2))
 	}, NodeTimeout(20*time.Minute))
 })
 

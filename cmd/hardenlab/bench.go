@@ -35,10 +35,11 @@ Measures, in one run and one systemd, the same profiles two ways:
              score comes from hardenlab's scorer, and systemd-analyze
              checks it on the unit as written (--systemd-analyze)
 and prints the time per profile of each, their ratio, hardenlab's peak
-RSS, and the floor: the CPU time the demo service itself takes per
-profile (python3's start and its answers), which any tool pays, divided by
-the CPUs — no runner can do better per profile on this machine. Every
-profile's score is compared between the two ways.
+RSS, and the floor: the CPU time the demo service itself took per
+profile in this run (python3's start and its answers), which any tool
+pays, divided by the CPUs — the least a runner that only started the demo
+could take per profile at this load. Every profile's score is compared
+between the two ways.
 UNITFILE defaults to the tutorial's hardened unit; the profiles are its
 "single" matrix.
 

@@ -9,15 +9,15 @@ import (
 )
 
 func TestNaiveScriptAppliesTheProfileAsWritten(t *testing.T) {
-	var as []directive.Assignment
-	for i, l := range []string{"ExecStart=/usr/bin/python3 -m http.server", "ExecStop=/bin/kill -9 $MAINPID", "Type=simple", "ProtectSystem=strict"} {
-		a, err := directive.ParseAssignment(l, directive.Source{File: "t.service", Line: i + 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
+	u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/usr/bin/python3 -m http.server\nExecStop=/bin/kill -9 $MAINPID\nType=simple\nProtectSystem=strict\n"), "t.service")
+	if err != nil {
+		t.Fatal(err)
 	}
-	script := naiveScript("r1", []profile.Profile{{Name: "it's", Assignments: as}}, 8000)
+	p, err := profile.FromUnit(u, "it's")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := naiveScript("r1", []profile.Profile{p}, 8000)
 	for _, want := range []string{
 		`-p 'ExecStop=/bin/kill -9 $MAINPID'`, // single quotes: systemd, not bash, expands $MAINPID
 		`-p 'Type=simple'`,

@@ -75,17 +75,7 @@ func (r *Runner) score(ctx context.Context, p Profile, target string) report.Sco
 		Exposure: ours.Exposure, Level: ours.Level, Source: sourceHardenlab,
 		Ours: &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: v.String()},
 	}
-	for _, c := range ours.Checks {
-		rc := report.Check{ID: c.ID, Name: c.Name, Set: c.Set, Description: c.Description}
-		if c.Range != 0 {
-			w, rg, b := c.Weight, c.Range, c.Badness
-			rc.Weight, rc.Range, rc.Badness = &w, &rg, &b
-		}
-		if c.Exposure > 0 {
-			rc.Exposure = strconv.FormatFloat(c.Exposure, 'f', 1, 64)
-		}
-		sc.Checks = append(sc.Checks, rc)
-	}
+	sc.Checks = reportChecks(ours.Checks)
 	return sc
 }
 
@@ -218,20 +208,28 @@ func parseAnalyze(out string) (report.Score, error) {
 			return sc, fmt.Errorf("parsing systemd-analyze --json output: %w", err)
 		}
 		for _, rows := range units {
-			for _, r := range rows {
-				c := report.Check{ID: r.ID, Name: r.Name, Set: r.Set, Description: r.Description}
-				if r.Range != 0 {
-					w, rg, b := r.Weight, r.Range, r.Badness
-					c.Weight, c.Range, c.Badness = &w, &rg, &b
-				}
-				if r.Exposure > 0 {
-					c.Exposure = strconv.FormatFloat(r.Exposure, 'f', 1, 64)
-				}
-				sc.Checks = append(sc.Checks, c)
-			}
+			sc.Checks = append(sc.Checks, reportChecks(rows)...)
 		}
 	}
 	return sc, nil
+}
+
+// reportChecks turns score rows — systemd-analyze's, parsed, or
+// hardenlab's own — into the record's form, so both read alike.
+func reportChecks(rows []score.Check) []report.Check {
+	out := make([]report.Check, 0, len(rows))
+	for _, r := range rows {
+		c := report.Check{ID: r.ID, Name: r.Name, Set: r.Set, Description: r.Description}
+		if r.Range != 0 {
+			w, rg, b := r.Weight, r.Range, r.Badness
+			c.Weight, c.Range, c.Badness = &w, &rg, &b
+		}
+		if r.Exposure > 0 {
+			c.Exposure = strconv.FormatFloat(r.Exposure, 'f', 1, 64)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func firstLine(s string) string {

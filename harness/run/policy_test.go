@@ -47,23 +47,6 @@ func TestWantsAnalyze(t *testing.T) {
 	}
 }
 
-func settingsOf(t *testing.T, lines ...string) *directive.Settings {
-	t.Helper()
-	var as []directive.Assignment
-	for i, l := range lines {
-		a, err := directive.ParseAssignment(l, directive.Source{File: "t.service", Line: i + 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
-	}
-	s, err := directive.Resolve(as, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func TestDeclaredProbes(t *testing.T) {
 	for _, tc := range []struct {
 		lines []string
@@ -74,12 +57,12 @@ func TestDeclaredProbes(t *testing.T) {
 		{[]string{"IPAddressAllow=localhost"}, []string{"net.connect-target"}},
 		{[]string{"PrivateTmp=yes", "LockPersonality=yes"}, []string{"fs.private-tmp", "sys.personality"}},
 	} {
-		if got := declaredProbes(settingsOf(t, tc.lines...)); !reflect.DeepEqual(got, tc.want) {
+		if got := declaredProbes(profileOf(t, tc.lines...).Settings); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%v: declaredProbes = %v, want %v", tc.lines, got, tc.want)
 		}
 	}
 	// Everything selected is a registry probe of a declared directive.
-	s := settingsOf(t, "RestrictNamespaces=yes", "User=nobody")
+	s := profileOf(t, "RestrictNamespaces=yes", "User=nobody").Settings
 	for _, id := range declaredProbes(s) {
 		p, ok := probes.Find(id)
 		if !ok {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
-	"github.com/hardenlab/hardenlab/harness/rootfs"
 )
 
 // edgeUnits are [Service] bodies the generated corpus never draws: names
@@ -48,16 +47,8 @@ func TestParityEdgeUnits252(t *testing.T) {
 
 func TestParityEdgeUnits257(t *testing.T) {
 	requireAnalyze(t)
-	root, err := rootfs.Build(context.Background(), trixie, os.Getenv("HARDENLAB_STATE_DIR"))
-	if err != nil {
-		t.Fatalf("building the trixie root: %v", err)
-	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "tmp"), "hardenlab-parity-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	checkEdgeUnits(t, V257, root, dir)
+	root := trixieRoot(t)
+	checkEdgeUnits(t, V257, root, scratchIn(t, root))
 }
 
 func checkEdgeUnits(t *testing.T, v Version, root, dir string) {

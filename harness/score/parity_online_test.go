@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
-	"github.com/hardenlab/hardenlab/harness/rootfs"
 	"github.com/hardenlab/hardenlab/harness/score/internal/unitgen"
 )
 
@@ -33,11 +32,7 @@ func TestParityOnline252(t *testing.T) {
 
 func TestParityOnline257(t *testing.T) {
 	requireAnalyze(t)
-	root, err := rootfs.Build(context.Background(), trixie, os.Getenv("HARDENLAB_STATE_DIR"))
-	if err != nil {
-		t.Fatalf("building the trixie root: %v", err)
-	}
-	checkOnline(t, V257, root)
+	checkOnline(t, V257, trixieRoot(t))
 }
 
 type container struct {

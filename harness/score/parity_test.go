@@ -122,16 +122,31 @@ func TestParityPolicy252(t *testing.T) {
 
 func TestParity257(t *testing.T) {
 	requireAnalyze(t)
+	root := trixieRoot(t)
+	checkParity(t, V257, root, scratchIn(t, root), "")
+}
+
+// trixieRoot is the cached Debian trixie root with systemd 257, built on
+// first use.
+func trixieRoot(t *testing.T) string {
+	t.Helper()
 	root, err := rootfs.Build(context.Background(), trixie, os.Getenv("HARDENLAB_STATE_DIR"))
 	if err != nil {
 		t.Fatalf("building the trixie root: %v", err)
 	}
+	return root
+}
+
+// scratchIn is a directory inside root (where the chrooted
+// systemd-analyze can read the units), removed after the test.
+func scratchIn(t *testing.T, root string) string {
+	t.Helper()
 	dir, err := os.MkdirTemp(filepath.Join(root, "tmp"), "hardenlab-parity-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	checkParity(t, V257, root, dir, "")
+	return dir
 }
 
 func checkParity(t *testing.T, v Version, root, dir, policyFile string) {

@@ -75,7 +75,8 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	if _, err := run.ParseAnalyzePolicy(*analyze); err != nil {
+	policy, err := run.ParseAnalyzePolicy(*analyze)
+	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
@@ -126,7 +127,7 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	}
 
 	progress.linef("hardenlab: %d profiles, %d at a time, with probes", len(profiles), *jobs)
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Progress: func(string, ...any) {}, AllProbes: *allProbes, Analyze: run.AnalyzePolicy(*analyze)})
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Progress: func(string, ...any) {}, AllProbes: *allProbes, Analyze: policy})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

@@ -95,7 +95,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	if _, err := run.ParseAnalyzePolicy(*analyze); err != nil {
+	policy, err := run.ParseAnalyzePolicy(*analyze)
+	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
@@ -164,7 +165,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
 	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
-		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: run.AnalyzePolicy(*analyze)})
+		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

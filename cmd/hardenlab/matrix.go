@@ -223,7 +223,7 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		if c != exitOK {
 			code = c
 		}
-		m.Environments = append(m.Environments, sbEnv)
+		m.Environments = append(m.Environments, report.FromEnvironment(sbEnv))
 		for _, rec := range recs {
 			m.Records = append(m.Records, rec)
 			if rec.Error != "" {
@@ -292,7 +292,7 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 		if rec.Schema == 0 {
 			continue // never ran: interrupted before its turn
 		}
-		rec.Environment = sb.Env
+		rec.Environment = report.FromEnvironment(sb.Env)
 		out = append(out, rec)
 	}
 	return out, sb.Env, exitOK

@@ -214,7 +214,7 @@ var _ = Describe("probes in the embedded sandbox", Label("probes"), Ordered, fun
 func rawResult(r report.Record, id string) probes.Result {
 	for _, p := range r.ProbeResults {
 		if p.ID == id {
-			return p
+			return probes.Result{ID: p.ID, Outcome: probes.Outcome(p.Outcome), Errno: p.Errno, Signal: p.Signal, Detail: p.Detail}
 		}
 	}
 	Fail(fmt.Sprintf("no raw result for %s in %s", id, r.Profile.Name))

@@ -1,7 +1,5 @@
 package report
 
-import "github.com/hardenlab/hardenlab/harness/sandbox"
-
 // Matrix is the result of `hardenlab matrix`: one record per generated
 // profile (the control first), in one environment or several, plus what
 // each directive is credited with.
@@ -11,8 +9,8 @@ type Matrix struct {
 	// Source is the unit file the profiles were generated from.
 	Source string `json:"source"`
 	// Mode is ladder, single, leave-one-out or all.
-	Mode         string                `json:"mode"`
-	Environments []sandbox.Environment `json:"environments"`
+	Mode         string        `json:"mode"`
+	Environments []Environment `json:"environments"`
 	// Directives are the unit's hardening directives, in file order: the
 	// rows of every table and chart.
 	Directives []string `json:"directives"`

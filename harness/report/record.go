@@ -1,12 +1,11 @@
 // Package report defines hardenlab's versioned record — one per
 // (environment, profile) — and renders it for machines and for people.
+//
+// Every type a document serializes is defined here, with its JSON names
+// spelled out, so that changing an implementation type (a sandbox, a probe
+// result) cannot change the schema silently: producers convert their
+// values with the From functions.
 package report
-
-import (
-	"github.com/hardenlab/hardenlab/harness/behavior"
-	"github.com/hardenlab/hardenlab/harness/sandbox"
-	"github.com/hardenlab/hardenlab/probes"
-)
 
 // SchemaVersion changes whenever a field changes meaning or is removed.
 // Adding a field does not change it.
@@ -15,13 +14,13 @@ const SchemaVersion = 1
 // Record is everything hardenlab learned about one profile in one
 // environment.
 type Record struct {
-	Schema      int                 `json:"schema"`
-	RunID       string              `json:"run_id"`
-	Environment sandbox.Environment `json:"environment"`
-	Profile     Profile             `json:"profile"`
-	Unit        string              `json:"unit"`
-	Score       Score               `json:"score"`
-	Behavior    Behavior            `json:"behavior"`
+	Schema      int         `json:"schema"`
+	RunID       string      `json:"run_id"`
+	Environment Environment `json:"environment"`
+	Profile     Profile     `json:"profile"`
+	Unit        string      `json:"unit"`
+	Score       Score       `json:"score"`
+	Behavior    Behavior    `json:"behavior"`
 	// Readback lists directives that systemd stored differently from what
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
@@ -29,7 +28,7 @@ type Record struct {
 	// ProbeResults are the raw outcomes of the probes that ran under this
 	// profile: with ProbeScope "all", every probe, including those of
 	// directives the profile does not declare.
-	ProbeResults []probes.Result `json:"probe_results,omitempty"`
+	ProbeResults []ProbeOutcome `json:"probe_results,omitempty"`
 	// ProbeScope says which probes ran: "all" (the control, or --all-probes)
 	// or "declared" (those evidencing a directive the profile declares —
 	// the only ones Probes are made of).
@@ -39,16 +38,16 @@ type Record struct {
 	// Preflight is what the probe binary found about this environment
 	// inside the unit's sandbox: why a directive may not be enforceable.
 	// It describes the machine, so only runs with ProbeScope "all" take it.
-	Preflight *probes.Environment `json:"preflight,omitempty"`
+	Preflight *Preflight `json:"preflight,omitempty"`
 	// SandboxDiff compares the probe's posture with the service's main
 	// process; a difference with must_match means the probes did not run
 	// in the service's sandbox.
-	SandboxDiff     []probes.Difference `json:"sandbox_diff"`
+	SandboxDiff     []PostureDifference `json:"sandbox_diff"`
 	SandboxDiffNote string              `json:"sandbox_diff_note,omitempty"`
 	// HostCheck says whether anything the probes must never change did.
-	HostCheck *probes.HostCheck `json:"host_check,omitempty"`
-	Lints     []Lint            `json:"lints,omitempty"`
-	Timings   Timings           `json:"timings_ms"`
+	HostCheck *HostCheck `json:"host_check,omitempty"`
+	Lints     []Lint     `json:"lints,omitempty"`
+	Timings   Timings    `json:"timings_ms"`
 	// Error is set when the run of this profile could not be completed.
 	Error string `json:"error,omitempty"`
 	// Incomplete marks a record cut short by an interrupt or timeout.
@@ -138,14 +137,14 @@ type Behavior struct {
 	// CPUMillis is the CPU time the service's main process had used when
 	// hardenlab stopped it: the demo's own cost, the same for any tool
 	// that starts it (the floor of hardenlab bench).
-	CPUMillis    float64             `json:"cpu_ms,omitempty"`
-	HTTPStatus   int                 `json:"http_status"`
-	ExposedPaths []string            `json:"exposed_paths"`
-	Exposures    []behavior.Exposure `json:"exposures"`
-	JournalTail  []string            `json:"journal_tail,omitempty"`
-	Error        string              `json:"error,omitempty"`
-	Port         int                 `json:"port"`
-	Command      []string            `json:"command"`
+	CPUMillis    float64    `json:"cpu_ms,omitempty"`
+	HTTPStatus   int        `json:"http_status"`
+	ExposedPaths []string   `json:"exposed_paths"`
+	Exposures    []Exposure `json:"exposures"`
+	JournalTail  []string   `json:"journal_tail,omitempty"`
+	Error        string     `json:"error,omitempty"`
+	Port         int        `json:"port"`
+	Command      []string   `json:"command"`
 }
 
 // ProbeResult is one probe's verdict for this profile.
@@ -182,4 +181,84 @@ type Timings struct {
 	Score  float64 `json:"score"`
 	Stop   float64 `json:"stop"`
 	Total  float64 `json:"total"`
+}
+
+// Environment is where the record was made: the systemd under test and
+// how its sandbox was set up.
+type Environment struct {
+	// Name identifies the environment in cross-environment reports, e.g.
+	// "host-root" or "debian:trixie".
+	Name           string   `json:"name"`
+	Sandbox        string   `json:"sandbox"` // host, nspawn or vm
+	SystemdVersion string   `json:"systemd_version"`
+	Virtualization string   `json:"virtualization"`
+	Kernel         string   `json:"kernel"`
+	CgroupMode     string   `json:"cgroup_mode"`
+	ManagerCapBnd  string   `json:"manager_capability_bounding_set"`
+	Root           string   `json:"root"`
+	BootMillis     float64  `json:"boot_ms,omitempty"`
+	NspawnArgs     []string `json:"nspawn_args,omitempty"`
+	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
+	Accelerator       string `json:"accelerator,omitempty"`
+	AcceleratorReason string `json:"accelerator_reason,omitempty"`
+}
+
+// Exposure is what the demo served for one sensitive path.
+type Exposure struct {
+	ID     string `json:"id"`
+	Path   string `json:"path"`
+	URL    string `json:"url,omitempty"`
+	Status int    `json:"http_status,omitempty"`
+	// Exposed is true when the service answered 200 with content.
+	Exposed bool `json:"exposed"`
+	// Bytes and SHA256Prefix identify what was served without putting a
+	// secret into the report.
+	Bytes        int64  `json:"bytes,omitempty"`
+	SHA256Prefix string `json:"sha256_prefix,omitempty"`
+	Detail       string `json:"detail,omitempty"`
+}
+
+// ProbeOutcome is one probe's raw result under one profile, before it is
+// judged against the control.
+type ProbeOutcome struct {
+	ID      string `json:"id"`
+	Outcome string `json:"outcome"` // allowed, blocked, skipped or error
+	Errno   string `json:"errno"`   // e.g. "EROFS"; empty when none
+	Signal  string `json:"signal"`  // e.g. "SIGSYS"; empty when none
+	Detail  string `json:"detail"`  // one line
+}
+
+// Preflight is what the probe binary found about the machine from inside
+// the unit's sandbox.
+type Preflight struct {
+	Kernel         string        `json:"kernel"`
+	Arch           string        `json:"arch"`
+	CgroupMode     string        `json:"cgroup_mode"` // unified, hybrid, legacy, unknown
+	IPFiltering    PreflightFact `json:"ip_filtering"`
+	Modules        PreflightFact `json:"modules"`
+	UserNamespaces PreflightFact `json:"user_namespaces"`
+	Seccomp        PreflightFact `json:"seccomp"`
+}
+
+// PreflightFact is one preflight finding.
+type PreflightFact struct {
+	Available bool   `json:"available"`
+	Detail    string `json:"detail"`
+}
+
+// PostureDifference is one way the probe's process differs from the
+// service's main process.
+type PostureDifference struct {
+	Field     string `json:"field"`
+	Probe     string `json:"probe"`
+	Service   string `json:"service"`
+	MustMatch bool   `json:"must_match"` // false: differs per process by systemd's design
+	Why       string `json:"why"`
+}
+
+// HostCheck says whether anything the probes must never change did.
+type HostCheck struct {
+	Unchanged bool     `json:"unchanged"`
+	Changes   []string `json:"changes"`
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -103,7 +102,7 @@ type envView struct {
 	Name   string // Environment.Name as recorded, possibly empty
 	Label  string // what a reader sees
 	Colour string
-	Env    sandbox.Environment
+	Env    Environment
 	// Control and Full are nil when the matrix has no such profile.
 	Control *Record
 	Full    *Record
@@ -374,7 +373,7 @@ func newEnvView(m Matrix, name, colour string) envView {
 
 // environmentLabel names an environment for a reader even when the run
 // did not name it.
-func environmentLabel(e sandbox.Environment) string {
+func environmentLabel(e Environment) string {
 	if e.Name != "" {
 		return e.Name
 	}

@@ -249,7 +249,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	rec = report.Record{
 		Schema:      report.SchemaVersion,
 		RunID:       r.opts.RunID,
-		Environment: r.sb.Env,
+		Environment: report.FromEnvironment(r.sb.Env),
 		Profile:     profileRecord(p),
 		Unit:        r.UnitName(p.Name, ""),
 		Readback:    []report.Mismatch{},
@@ -259,7 +259,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	for _, f := range lint.Check(p.Settings, p.Assignments) {
 		rec.Lints = append(rec.Lints, report.Lint{ID: f.ID, Directive: f.Directive, Message: f.Message})
 	}
-	rec.Behavior.Exposures = []behavior.Exposure{}
+	rec.Behavior.Exposures = []report.Exposure{}
 	pctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	// Stopping must happen even when ctx is cancelled (Ctrl-C, timeout).
@@ -382,7 +382,7 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		rec.Behavior.Started = true
 		rec.Behavior.ReadyMillis = ms(ready)
 		rec.Behavior.HTTPStatus = status
-		rec.Behavior.Exposures = exposures
+		rec.Behavior.Exposures = report.FromExposures(exposures)
 		for _, e := range exposures {
 			if e.Exposed {
 				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
@@ -434,10 +434,10 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		}
 		if pr.err == nil {
 			rec.ProbeScope = pr.scope
-			rec.ProbeResults = pr.doc.Results
-			rec.Preflight = pr.doc.Environment
-			rec.HostCheck = pr.doc.HostCheck
-			rec.SandboxDiff = pr.posture
+			rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
+			rec.Preflight = report.FromPreflight(pr.doc.Environment)
+			rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)
+			rec.SandboxDiff = report.FromDifferences(pr.posture)
 			if len(pr.doc.Results) == 0 {
 				rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
 			} else if mainPID == 0 {

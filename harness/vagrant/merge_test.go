@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/report"
-	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
 
 type fakeMachine struct {
@@ -24,7 +23,7 @@ type fakeMachine struct {
 func record(profile, systemd string, exposure float64, verdicts map[string]string, paths ...string) report.Record {
 	r := report.Record{
 		Schema:      report.SchemaVersion,
-		Environment: sandbox.Environment{SystemdVersion: systemd},
+		Environment: report.Environment{SystemdVersion: systemd},
 		Profile:     report.Profile{Name: profile},
 		Score:       report.Score{Exposure: exposure, Level: "OK"},
 		Behavior:    report.Behavior{Started: true, HTTPStatus: 200, ExposedPaths: paths},

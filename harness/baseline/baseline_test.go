@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
@@ -59,10 +60,10 @@ func fullOf(t testing.TB, m *report.Matrix) *report.Record {
 	var last *report.Record
 	for i := range m.Records {
 		r := &m.Records[i]
-		if r.Profile.Kind == report.KindFull {
+		if r.Profile.Kind == profile.Full {
 			return r
 		}
-		if r.Profile.Kind == report.KindLadder && (last == nil || r.Profile.Step > last.Profile.Step) {
+		if r.Profile.Kind == profile.Ladder && (last == nil || r.Profile.Step > last.Profile.Step) {
 			last = r
 		}
 	}
@@ -144,7 +145,7 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "a single profile's exposure rose",
 			change: func(t *testing.T, m *report.Matrix) {
-				r := recordOf(t, m, report.KindSingle, "PrivateTmp")
+				r := recordOf(t, m, profile.Single, "PrivateTmp")
 				r.Score.Exposure, r.Score.Level = 9.6, "UNSAFE"
 			},
 			want: []Regression{{Kind: ExposureRose, Profile: "single-PrivateTmp", Directive: "PrivateTmp", Was: "9.2 UNSAFE", Now: "9.6 UNSAFE"}},
@@ -169,7 +170,7 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "service broke",
 			change: func(t *testing.T, m *report.Matrix) {
-				r := recordOf(t, m, report.KindSingle, "ProtectSystem")
+				r := recordOf(t, m, profile.Single, "ProtectSystem")
 				r.Behavior.Started, r.Behavior.Error = false, "exited with status 226/NAMESPACE"
 				for i := range r.Probes {
 					r.Probes[i].Verdict = "broke-service"
@@ -188,7 +189,7 @@ func TestCompareKinds(t *testing.T) {
 		{
 			name: "score unknown",
 			change: func(t *testing.T, m *report.Matrix) {
-				r := recordOf(t, m, report.KindControl, "")
+				r := recordOf(t, m, profile.Control, "")
 				r.Score = report.Score{Error: "systemd-analyze security: exit status 1"}
 			},
 			want: []Regression{{Kind: ScoreUnknown, Profile: "control", Was: "9.6 UNSAFE", Now: "unknown"}},
@@ -212,8 +213,8 @@ func TestCompareKinds(t *testing.T) {
 				r := fullOf(t, m)
 				r.Score.Exposure = 3.0
 				r.Behavior.Exposures[exposureOf(t, r, "etc-shadow")].Exposed = false
-				probeOf(t, recordOf(t, m, report.KindSingle, "IPAddressAllow"), "net.connect-target").Verdict = "enforced"
-				recordOf(t, m, report.KindLadder, "PrivateTmp").Score.Exposure = 9.0
+				probeOf(t, recordOf(t, m, profile.Single, "IPAddressAllow"), "net.connect-target").Verdict = "enforced"
+				recordOf(t, m, profile.Ladder, "PrivateTmp").Score.Exposure = 9.0
 			},
 		},
 		{
@@ -282,7 +283,7 @@ func TestCompareDirectiveRemoved(t *testing.T) {
 	var recs []report.Record
 	hadIt := 0
 	for _, r := range cur.Records {
-		if r.Profile.Directive == gone && r.Profile.Kind != report.KindLadder || r.Profile.Kind == report.KindLadder && r.Profile.Step == 2 {
+		if r.Profile.Directive == gone && r.Profile.Kind != profile.Ladder || r.Profile.Kind == profile.Ladder && r.Profile.Step == 2 {
 			continue // single-ProtectHome, without-ProtectHome, ladder step 2
 		}
 		var probes []report.ProbeResult
@@ -375,7 +376,7 @@ func TestCompareThresholdOnLadderOnlyMatrix(t *testing.T) {
 	m := loadSample(t)
 	var recs []report.Record
 	for _, r := range m.Records {
-		if r.Profile.Kind == report.KindLadder || r.Profile.Kind == report.KindControl {
+		if r.Profile.Kind == profile.Ladder || r.Profile.Kind == profile.Control {
 			recs = append(recs, r)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -155,7 +156,7 @@ func comparePair(env string, b, c *report.Record) []Regression {
 	var out []Regression
 	name := c.Profile.Name
 	base := Regression{Environment: env, Profile: name}
-	if k := c.Profile.Kind; k == report.KindSingle || k == report.KindLeaveOneOut {
+	if k := c.Profile.Kind; k == profile.Single || k == profile.LeaveOneOut {
 		// What the profile is about; a ladder step is about every
 		// directive up to it, so it names none.
 		base.Directive = c.Profile.Directive
@@ -288,8 +289,8 @@ type profileKey struct {
 func keyOf(r report.Record) profileKey {
 	k := profileKey{env: r.Environment.Name, kind: r.Profile.Kind}
 	switch r.Profile.Kind {
-	case report.KindControl, report.KindFull:
-	case report.KindSingle, report.KindLeaveOneOut, report.KindLadder:
+	case profile.Control, profile.Full:
+	case profile.Single, profile.LeaveOneOut, profile.Ladder:
 		k.ident = r.Profile.Directive
 		if k.ident == "" {
 			k.ident = fmt.Sprintf("step %d %s", r.Profile.Step, r.Profile.Name)
@@ -304,7 +305,7 @@ func (k profileKey) describe() string {
 	switch k.kind {
 	case "":
 		return "profile " + printable(k.ident)
-	case report.KindControl, report.KindFull:
+	case profile.Control, profile.Full:
 		return "the " + printable(k.kind) + " profile"
 	}
 	return "the " + printable(k.kind) + " profile of " + printable(k.ident)
@@ -327,7 +328,7 @@ func rankOf(m report.Matrix, r *report.Record) int {
 	if gated(m, r) {
 		return 0
 	}
-	for i, k := range []string{report.KindControl, report.KindSingle, report.KindLeaveOneOut, report.KindLadder} {
+	for i, k := range []string{profile.Control, profile.Single, profile.LeaveOneOut, profile.Ladder} {
 		if k == r.Profile.Kind {
 			return i + 1
 		}
@@ -365,14 +366,14 @@ func envNames(m report.Matrix) []string {
 // the matrix kept no separate full profile.
 func gated(m report.Matrix, r *report.Record) bool {
 	switch r.Profile.Kind {
-	case report.KindFull, "":
+	case profile.Full, "":
 		return true
-	case report.KindLadder:
+	case profile.Ladder:
 		if r.Profile.Step != len(m.Directives) || len(m.Directives) == 0 {
 			return false
 		}
 		for _, o := range m.Records {
-			if o.Environment.Name == r.Environment.Name && o.Profile.Kind == report.KindFull {
+			if o.Environment.Name == r.Environment.Name && o.Profile.Kind == profile.Full {
 				return false
 			}
 		}

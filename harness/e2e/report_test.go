@@ -21,6 +21,7 @@ import (
 	. "github.com/onsi/gomega"
 	"golang.org/x/net/html"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
@@ -165,9 +166,9 @@ func reportLadder(m report.Matrix, env string) []report.Record {
 			continue
 		}
 		switch r.Profile.Kind {
-		case report.KindControl:
+		case profile.Control:
 			control = append(control, r)
-		case report.KindLadder:
+		case profile.Ladder:
 			steps = append(steps, r)
 		}
 	}

@@ -1,6 +1,10 @@
 package report
 
-import "math"
+import (
+	"math"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
+)
 
 // Attribute fills m.Attribution from m.Records: for every environment and
 // directive, what the directive alone, its removal from the full set and
@@ -10,14 +14,14 @@ func Attribute(m *Matrix) {
 	m.Attribution = nil
 	for _, env := range environmentNames(m.Records) {
 		recs := recordsOf(m.Records, env)
-		control, full := find(recs, KindControl, ""), find(recs, KindFull, "")
+		control, full := find(recs, profile.Control, ""), find(recs, profile.Full, "")
 		ladder := ladderSteps(recs)
 		if full == nil && len(ladder) > 0 {
 			full = ladder[len(ladder)-1]
 		}
 		for i, d := range m.Directives {
 			a := Attribution{Environment: env, Directive: d, Verdicts: map[string]string{}, Hides: []string{}}
-			single := find(recs, KindSingle, d)
+			single := find(recs, profile.Single, d)
 			var before, step *Record
 			if i < len(ladder) {
 				step = ladder[i]
@@ -33,7 +37,7 @@ func Attribute(m *Matrix) {
 			if single != nil {
 				a.AloneDelta = delta(single, control)
 			}
-			if loo := find(recs, KindLeaveOneOut, d); loo != nil {
+			if loo := find(recs, profile.LeaveOneOut, d); loo != nil {
 				a.LeaveOneOutDelta = delta(loo, full)
 			}
 			// Verdicts and breakage come from the directive alone when it
@@ -96,7 +100,7 @@ func ladderSteps(recs []*Record) []*Record {
 	for step := 1; ; step++ {
 		var found *Record
 		for _, r := range recs {
-			if r.Profile.Kind == KindLadder && r.Profile.Step == step {
+			if r.Profile.Kind == profile.Ladder && r.Profile.Step == step {
 				found = r
 			}
 		}

@@ -72,13 +72,13 @@ func htmlFuncs() template.FuncMap {
 			if s, ok := styles[v]; ok {
 				return template.CSS(s.Colour)
 			}
-			return "#000000"
+			return template.CSS(unknownVerdictStyle(v).Colour)
 		},
 		"verdictSymbol": func(v string) string {
 			if s, ok := styles[v]; ok {
 				return s.Symbol
 			}
-			return "•"
+			return unknownVerdictStyle(v).Symbol
 		},
 		"levelColour": func(l string) template.CSS {
 			if c, ok := levels[l]; ok {

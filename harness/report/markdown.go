@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
 )
 
 // WriteMarkdown renders a matrix as the summary people read in a pull
@@ -305,7 +307,7 @@ func profileKind(p profileRow) string {
 	switch p.Kind {
 	case "":
 		return "plain"
-	case KindLadder:
+	case profile.Ladder:
 		return fmt.Sprintf("ladder %d", p.Step)
 	default:
 		return p.Kind

@@ -24,15 +24,6 @@ type Matrix struct {
 	Jobs             int     `json:"jobs"`
 }
 
-// Profile kinds, stored in Record.Profile.Kind.
-const (
-	KindControl     = "control"
-	KindFull        = "full"
-	KindSingle      = "single"
-	KindLadder      = "ladder"
-	KindLeaveOneOut = "leave-one-out"
-)
-
 // Attribution is what one directive does, measured by ablation.
 type Attribution struct {
 	Environment string `json:"environment"` // Environment.Name of the record

@@ -57,8 +57,8 @@ type Record struct {
 // Profile names the directive set that was applied.
 type Profile struct {
 	Name string `json:"name"`
-	// Kind is how a matrix generated it (control, full, single, ladder,
-	// leave-one-out); empty for a plain run.
+	// Kind is how a matrix generated it, one of the profile package's
+	// kinds (profile.Control, ...); empty for a plain run.
 	Kind string `json:"kind,omitempty"`
 	// Step is the ladder step or the directive a single/leave-one-out
 	// profile is about.

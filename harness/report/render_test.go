@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -34,7 +35,10 @@ func loadSample(t testing.TB, name string) Matrix {
 }
 
 func TestVerdictStylesCoverEveryVerdict(t *testing.T) {
-	want := []probes.VerdictKind{probes.Enforced, probes.NotEnforced, probes.Inconclusive, probes.BrokeService, probes.VerdictError}
+	want := probes.VerdictKinds()
+	if looks := verdictLooks(); len(looks) != len(want) {
+		t.Errorf("%d verdict looks for %d verdicts: a look for a verdict probes does not define", len(looks), len(want))
+	}
 	styles := verdictStyles()
 	if len(styles) != len(want) {
 		t.Fatalf("%d styles for %d verdicts", len(styles), len(want))
@@ -140,9 +144,9 @@ func ladderOfRecords(m Matrix, env string) []Record {
 			continue
 		}
 		switch r.Profile.Kind {
-		case KindControl:
+		case profile.Control:
 			control = append(control, r)
-		case KindLadder:
+		case profile.Ladder:
 			steps = append(steps, r)
 		}
 	}
@@ -522,7 +526,7 @@ func TestBrokenServiceIsShown(t *testing.T) {
 	m := loadSample(t, "matrix-p3test-hardened.json")
 	m.Attribution[2].BrokeService = true
 	for i := range m.Records {
-		if m.Records[i].Profile.Kind == KindSingle && m.Records[i].Profile.Directive == m.Attribution[2].Directive {
+		if m.Records[i].Profile.Kind == profile.Single && m.Records[i].Profile.Directive == m.Attribution[2].Directive {
 			m.Records[i].Behavior.Started = false
 			m.Records[i].Behavior.Error = "exited with status 226/NAMESPACE"
 		}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
 )
 
 // WriteText renders one record for a person reading a terminal.
@@ -60,17 +62,11 @@ func WriteText(w io.Writer, r Record) {
 		}
 	}
 	if len(r.Probes) > 0 {
-		counts := map[string]int{}
+		verdicts := make([]string, 0, len(r.Probes))
 		for _, p := range r.Probes {
-			counts[p.Verdict]++
+			verdicts = append(verdicts, p.Verdict)
 		}
-		var parts []string
-		for _, v := range []string{"enforced", "not-enforced", "inconclusive", "broke-service", "error"} {
-			if counts[v] > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
-			}
-		}
-		row("probes", "%s", strings.Join(parts, ", "))
+		row("probes", "%s", verdictCounts(verdicts))
 		probes := append([]ProbeResult(nil), r.Probes...)
 		sort.SliceStable(probes, func(i, j int) bool { return probes[i].Verdict < probes[j].Verdict })
 		for _, p := range probes {
@@ -100,10 +96,10 @@ func WriteMatrixText(w io.Writer, m Matrix) {
 	for _, env := range environmentNames(m.Records) {
 		recs := recordsOf(m.Records, env)
 		fmt.Fprintf(w, "%s — %s matrix of %s", env, m.Mode, m.Source)
-		if c := find(recs, KindControl, ""); scored(c) {
+		if c := find(recs, profile.Control, ""); scored(c) {
 			fmt.Fprintf(w, " — control %.1f %s", c.Score.Exposure, c.Score.Level)
 		}
-		if f := find(recs, KindFull, ""); scored(f) {
+		if f := find(recs, profile.Full, ""); scored(f) {
 			fmt.Fprintf(w, ", full %.1f %s", f.Score.Exposure, f.Score.Level)
 		}
 		fmt.Fprintln(w)
@@ -112,15 +108,9 @@ func WriteMatrixText(w io.Writer, m Matrix) {
 			if a.Environment != env {
 				continue
 			}
-			counts := map[string]int{}
+			var verdicts []string
 			for _, v := range a.Verdicts {
-				counts[v]++
-			}
-			var vs []string
-			for _, k := range []string{"enforced", "not-enforced", "inconclusive", "broke-service", "error"} {
-				if counts[k] > 0 {
-					vs = append(vs, fmt.Sprintf("%d %s", counts[k], k))
-				}
+				verdicts = append(verdicts, v)
 			}
 			svc := "ok"
 			if a.BrokeService {
@@ -129,7 +119,7 @@ func WriteMatrixText(w io.Writer, m Matrix) {
 			if len(a.Hides) > 0 {
 				svc += " / hides " + strings.Join(a.Hides, ",")
 			}
-			fmt.Fprintf(w, "  %-24s %7s %7s %7s  %-30s %s\n", a.Directive, signed(a.AloneDelta), signed(a.LeaveOneOutDelta), plain(a.LadderExposure), strings.Join(vs, ", "), svc)
+			fmt.Fprintf(w, "  %-24s %7s %7s %7s  %-30s %s\n", a.Directive, signed(a.AloneDelta), signed(a.LeaveOneOutDelta), plain(a.LadderExposure), verdictCounts(verdicts), svc)
 		}
 		fmt.Fprintln(w)
 	}

@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/hardenlab/hardenlab/harness/profile"
 )
 
 func TestWriteTextSaysWhoScored(t *testing.T) {
@@ -20,5 +22,23 @@ func TestWriteTextSaysWhoScored(t *testing.T) {
 		if !strings.Contains(b.String(), tc.want) {
 			t.Errorf("source %s: text lacks %q:\n%s", tc.score.Source, tc.want, b.String())
 		}
+	}
+}
+
+// A verdict this version does not know is printed as it is, never dropped.
+func TestTextKeepsUnknownVerdicts(t *testing.T) {
+	probes := []ProbeResult{{ID: "a", Verdict: "enforced"}, {ID: "b", Verdict: "from-the-future"}, {ID: "c", Verdict: "enforced"}}
+	var rec strings.Builder
+	WriteText(&rec, Record{Profile: Profile{Name: "p"}, Probes: probes})
+	if want := "2 enforced, 1 from-the-future"; !strings.Contains(rec.String(), want) {
+		t.Errorf("record text lacks %q:\n%s", want, rec.String())
+	}
+	var mat strings.Builder
+	WriteMatrixText(&mat, Matrix{
+		Records:     []Record{{Profile: Profile{Name: "control", Kind: profile.Control}}},
+		Attribution: []Attribution{{Directive: "PrivateTmp", Verdicts: map[string]string{"a": "from-the-future", "b": "inconclusive"}}},
+	})
+	if want := "1 inconclusive, 1 from-the-future"; !strings.Contains(mat.String(), want) {
+		t.Errorf("matrix text lacks %q:\n%s", want, mat.String())
 	}
 }

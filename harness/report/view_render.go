@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -21,16 +22,72 @@ type verdictStyle struct {
 	Meaning string
 }
 
-// verdictStyles lists every verdict DESIGN.md defines, in the order the
-// reports count them.
+// verdictStyles draws every verdict probes defines, in the order the
+// reports count them; a verdict without a look of its own is still drawn.
 func verdictStyles() []verdictStyle {
-	return []verdictStyle{
-		{string(probes.Enforced), "✓", "#2e7d32", "allowed under control, blocked under the profile"},
-		{string(probes.NotEnforced), "✗", "#c62828", "allowed under both: declared, scored, does nothing here"},
-		{string(probes.Inconclusive), "?", "#9e9e9e", "blocked under control too: this environment forbids it anyway"},
-		{string(probes.BrokeService), "!", "#6a1b9a", "the unit failed to start or the demo stopped answering HTTP"},
-		{string(probes.VerdictError), "E", "#ef6c00", "the probe itself failed"},
+	looks := verdictLooks()
+	kinds := probes.VerdictKinds()
+	styles := make([]verdictStyle, 0, len(kinds))
+	for _, k := range kinds {
+		s, ok := looks[k]
+		if !ok {
+			s = unknownVerdictStyle(string(k))
+		}
+		s.Verdict = string(k)
+		styles = append(styles, s)
 	}
+	return styles
+}
+
+// verdictLooks is how each verdict is drawn.
+func verdictLooks() map[probes.VerdictKind]verdictStyle {
+	return map[probes.VerdictKind]verdictStyle{
+		probes.Enforced:     {Symbol: "✓", Colour: "#2e7d32", Meaning: "allowed under control, blocked under the profile"},
+		probes.NotEnforced:  {Symbol: "✗", Colour: "#c62828", Meaning: "allowed under both: declared, scored, does nothing here"},
+		probes.Inconclusive: {Symbol: "?", Colour: "#9e9e9e", Meaning: "blocked under control too: this environment forbids it anyway"},
+		probes.BrokeService: {Symbol: "!", Colour: "#6a1b9a", Meaning: "the unit failed to start or the demo stopped answering HTTP"},
+		probes.VerdictError: {Symbol: "E", Colour: "#ef6c00", Meaning: "the probe itself failed"},
+	}
+}
+
+// unknownVerdictStyle draws a verdict this version of the report does not
+// know, as it is.
+func unknownVerdictStyle(v string) verdictStyle {
+	return verdictStyle{Verdict: v, Symbol: "•", Colour: "#000000", Meaning: "a verdict this version of hardenlab does not know"}
+}
+
+// verdictOrder lists the verdicts that occur in counts: the known ones in
+// the order reports count them, then any others sorted, never dropped.
+func verdictOrder(counts map[string]int) []string {
+	var order []string
+	known := map[string]bool{}
+	for _, k := range probes.VerdictKinds() {
+		known[string(k)] = true
+		if counts[string(k)] > 0 {
+			order = append(order, string(k))
+		}
+	}
+	var unknown []string
+	for v, n := range counts {
+		if !known[v] && n > 0 {
+			unknown = append(unknown, v)
+		}
+	}
+	sort.Strings(unknown)
+	return append(order, unknown...)
+}
+
+// verdictCounts is "3 enforced, 1 inconclusive" for a list of verdicts.
+func verdictCounts(verdicts []string) string {
+	counts := map[string]int{}
+	for _, v := range verdicts {
+		counts[v]++
+	}
+	var parts []string
+	for _, v := range verdictOrder(counts) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[v], v))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // levelColours colours systemd's exposure levels the way
@@ -298,11 +355,11 @@ func newEnvView(m Matrix, name, colour string) envView {
 
 	for _, r := range recs {
 		switch r.Profile.Kind {
-		case KindControl:
+		case profile.Control:
 			if ev.Control == nil {
 				ev.Control = r
 			}
-		case KindFull:
+		case profile.Full:
 			if ev.Full == nil {
 				ev.Full = r
 			}
@@ -313,7 +370,7 @@ func newEnvView(m Matrix, name, colour string) envView {
 		// The last ladder step applies every directive: it is the full set.
 		last := ev.Ladder[len(ev.Ladder)-1]
 		for _, r := range recs {
-			if r.Profile.Kind == KindLadder && r.Profile.Name == last.Profile {
+			if r.Profile.Kind == profile.Ladder && r.Profile.Name == last.Profile {
 				ev.Full = r
 			}
 		}
@@ -396,7 +453,7 @@ func environmentLabel(e Environment) string {
 func ladderOf(recs []*Record, control *Record) ([]ladderPoint, []string) {
 	var steps []*Record
 	for _, r := range recs {
-		if r.Profile.Kind == KindLadder {
+		if r.Profile.Kind == profile.Ladder {
 			steps = append(steps, r)
 		}
 	}
@@ -433,27 +490,13 @@ func orDefault(s, def string) string {
 
 func groupVerdicts(verdicts map[string]string) []verdictGroup {
 	byVerdict := map[string][]string{}
+	counts := map[string]int{}
 	for id, v := range verdicts {
 		byVerdict[v] = append(byVerdict[v], id)
+		counts[v]++
 	}
 	var groups []verdictGroup
-	known := map[string]bool{}
-	for _, s := range verdictStyles() {
-		known[s.Verdict] = true
-		if ids := byVerdict[s.Verdict]; len(ids) > 0 {
-			sort.Strings(ids)
-			groups = append(groups, verdictGroup{Verdict: s.Verdict, Probes: ids})
-		}
-	}
-	// A verdict this version does not know is still shown, never dropped.
-	var unknown []string
-	for v := range byVerdict {
-		if !known[v] {
-			unknown = append(unknown, v)
-		}
-	}
-	sort.Strings(unknown)
-	for _, v := range unknown {
+	for _, v := range verdictOrder(counts) {
 		ids := byVerdict[v]
 		sort.Strings(ids)
 		groups = append(groups, verdictGroup{Verdict: v, Probes: ids})

@@ -14,11 +14,6 @@ const (
 	VerdictError VerdictKind = "error"         // the probe itself failed
 )
 
-// VerdictKinds lists every verdict, in the order reports count them.
-func VerdictKinds() []VerdictKind {
-	return []VerdictKind{Enforced, NotEnforced, Inconclusive, BrokeService, VerdictError}
-}
-
 // Verdict judges one probe from its result under the control profile (no
 // hardening) and under the profile being tested, with a one-line reason.
 // For probes of Grants polarity (ReadWritePaths=, AmbientCapabilities=) the
@@ -72,4 +67,9 @@ func how(r Result) string {
 		return r.Errno
 	}
 	return r.Detail
+}
+
+// VerdictKinds lists every verdict, in the order reports count them.
+func VerdictKinds() []VerdictKind {
+	return []VerdictKind{Enforced, NotEnforced, Inconclusive, BrokeService, VerdictError}
 }

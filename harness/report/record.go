@@ -151,12 +151,14 @@ type Behavior struct {
 type ProbeResult struct {
 	ID         string   `json:"id"`
 	Directives []string `json:"directives"`
-	Verdict    string   `json:"verdict"`
-	Outcome    string   `json:"outcome"`         // under this profile
-	Control    string   `json:"control_outcome"` // under the control profile
-	Errno      string   `json:"errno,omitempty"`
-	Signal     string   `json:"signal,omitempty"`
-	Detail     string   `json:"detail"`
+	// Verdict is one of probes.VerdictKinds, kept as the string it was
+	// written as: a reader shows a verdict it does not know as it is.
+	Verdict string `json:"verdict"`
+	Outcome string `json:"outcome"`         // under this profile
+	Control string `json:"control_outcome"` // under the control profile
+	Errno   string `json:"errno,omitempty"`
+	Signal  string `json:"signal,omitempty"`
+	Detail  string `json:"detail"`
 }
 
 // Mismatch is a directive that systemd stored differently than meant.
@@ -223,7 +225,7 @@ type Exposure struct {
 // judged against the control.
 type ProbeOutcome struct {
 	ID      string `json:"id"`
-	Outcome string `json:"outcome"` // allowed, blocked, skipped or error
+	Outcome string `json:"outcome"` // a probes.Outcome
 	Errno   string `json:"errno"`   // e.g. "EROFS"; empty when none
 	Signal  string `json:"signal"`  // e.g. "SIGSYS"; empty when none
 	Detail  string `json:"detail"`  // one line

@@ -54,7 +54,7 @@ func Build(m report.Matrix, regs []baseline.Regression, baselinePath string) goj
 
 func recordSuite(r *report.Record) gojunit.Testsuite {
 	class := suiteName(r)
-	s := gojunit.Testsuite{Name: class, File: r.Profile.Source}
+	s := gojunit.Testsuite{Name: class, File: r.Profile.Source, Time: seconds(r.Timings.Total)}
 	s.AddProperty("unit", r.Unit)
 	if r.Score.Level != "" {
 		s.AddProperty("exposure", fmt.Sprintf("%.1f %s", r.Score.Exposure, r.Score.Level))
@@ -107,7 +107,7 @@ func behaviorCases(class string, r *report.Record) []gojunit.Testcase {
 
 func regressionSuite(regs []baseline.Regression, path string) gojunit.Testsuite {
 	const class = "baseline"
-	s := gojunit.Testsuite{Name: "regressions against " + path, File: path}
+	s := gojunit.Testsuite{Name: "regressions against " + path, File: path, Time: seconds(0)}
 	if len(regs) == 0 {
 		s.AddTestcase(testcase(class, "no regression", Passed, "", ""))
 		return s
@@ -142,6 +142,8 @@ func Write(w io.Writer, m report.Matrix, regs []baseline.Regression, baselinePat
 	return nil
 }
 
+func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
+
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
 		if x != "" {
@@ -149,4 +151,36 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// Scored is one unit file as `hardenlab score` saw it.
+type Scored struct {
+	Path   string
+	Tenths int // exposure in tenths, e.g. 49
+	Level  string
+	Error  string // why the file could not be scored
+}
+
+// WriteScores writes a suite with a case per unit file: it fails above the
+// threshold (in tenths) and is an error when the file could not be scored.
+func WriteScores(w io.Writer, units []Scored, threshold int) error {
+	const class = "score"
+	s := gojunit.Testsuite{Name: fmt.Sprintf("exposure at most %.1f", float64(threshold)/10), Time: seconds(0)}
+	for _, u := range units {
+		tc := testcase(class, u.Path, Passed, "", "")
+		switch {
+		case u.Error != "":
+			tc = testcase(class, u.Path, Errored, "refused", u.Error)
+		case u.Tenths > threshold:
+			tc = testcase(class, u.Path, Failed, "over-threshold",
+				fmt.Sprintf("exposure %.1f %s is above the threshold %.1f", float64(u.Tenths)/10, u.Level, float64(threshold)/10))
+		}
+		s.AddTestcase(tc)
+	}
+	suites := gojunit.Testsuites{Name: "hardenlab score"}
+	suites.AddSuite(s)
+	if err := suites.WriteXML(w); err != nil {
+		return fmt.Errorf("write JUnit report: %w", err)
+	}
+	return nil
 }

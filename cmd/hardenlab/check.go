@@ -31,6 +31,7 @@ Examples:
   hardenlab check --baseline fixtures/baselines/p3test-hardened.json fixtures/p3test-hardened.service
   hardenlab check --baseline b.json --threshold 5.0 unit.service
   hardenlab check --baseline b.json --update-baseline unit.service
+  hardenlab check --baseline b.json --sarif findings.sarif --junit junit.xml unit.service
 
 Exit status: 0 no regression; 1 regression (diff on stdout); 2 bad usage,
 unit or baseline; 3 no usable systemd; 130/143 interrupted.
@@ -81,16 +82,16 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		return code
 	}
 	if ctx.Err() != nil {
-		_ = writeMatrixOutputs(f, *m, stdio{out: discard{}, err: io.err})
+		_ = writeMatrixOutputs(f, *m, nil, "", stdio{out: discard{}, err: io.err})
 		return interruptedExit(ctx)
 	}
 	if code != exitOK {
 		errorf(io, "some profiles could not be run; see the records")
 	}
-	if o := writeMatrixOutputs(f, *m, stdio{out: discard{}, err: io.err}); o != exitOK {
-		return o
-	}
 	if *update {
+		if o := writeMatrixOutputs(f, *m, nil, "", stdio{out: discard{}, err: io.err}); o != exitOK {
+			return o
+		}
 		if err := baseline.Save(*basePath, *m); err != nil {
 			errorf(io, "%v", err)
 			return exitError
@@ -103,6 +104,9 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		th = threshold
 	}
 	regs := baseline.Compare(base, *m, th)
+	if o := writeMatrixOutputs(f, *m, regs, *basePath, stdio{out: discard{}, err: io.err}); o != exitOK {
+		return o
+	}
 	if len(regs) == 0 {
 		fmt.Fprintf(io.out, "no regression against %s (%d profiles, %s mode)\n", *basePath, len(m.Records), m.Mode)
 		return code

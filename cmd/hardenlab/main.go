@@ -34,6 +34,8 @@ func commands() []command {
 		{"matrix", "generate profiles from a unit (ladder, single, leave-one-out) and credit each directive", cmdMatrix},
 		{"check", "CI gate: rerun a unit's matrix and fail on regressions against a stored baseline", cmdCheck},
 		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
+		{"sweep", "run, probe and score every service unit of a directory, one row each; sharded for CI", cmdSweep},
+		{"merge", "join the documents of a sharded sweep into one", cmdMerge},
 		{"probes", "list the probe registry: what each probe attempts and which directive it evidences", cmdProbes},
 		{"rootfs", "build and cache a Debian root (another systemd version) for --env debian:SUITE", cmdRootfs},
 		{"sandbox", "boot the sandbox hardenlab would use, report what it is and how long it took, tear it down", cmdSandbox},

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
+	goio "io"
 	"strings"
 	"time"
 
+	"github.com/hardenlab/hardenlab/harness/baseline"
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
@@ -62,6 +63,7 @@ type matrixFlags struct {
 	asJSON, noProbes, allProbes                        bool
 	analyze                                            string
 	timeout, readyTimeout                              time.Duration
+	gate                                               gateFlags
 }
 
 func (f *matrixFlags) register(fs *flag.FlagSet) {
@@ -83,6 +85,7 @@ func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noProbes, "no-probes", false, "only score and check behavior; run no probes")
 	fs.BoolVar(&f.allProbes, "all-probes", false, allProbesHelp)
 	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
+	f.gate.register(fs)
 }
 
 const allProbesHelp = "run every probe under every profile (default: the control runs all, each other profile\nonly those evidencing a directive it declares — the only ones its verdicts use)"
@@ -113,7 +116,7 @@ func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 	if m == nil {
 		return code
 	}
-	if werr := writeMatrixOutputs(f, *m, io); werr != exitOK {
+	if werr := writeMatrixOutputs(f, *m, nil, "", io); werr != exitOK {
 		return werr
 	}
 	if ctx.Err() != nil {
@@ -298,7 +301,9 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	return out, sb.Env, exitOK
 }
 
-func writeMatrixOutputs(f matrixFlags, m report.Matrix, io stdio) int {
+// writeMatrixOutputs writes every output the flags ask for; regs and
+// baselinePath are a check's comparison (nil and "" for a matrix).
+func writeMatrixOutputs(f matrixFlags, m report.Matrix, regs []baseline.Regression, baselinePath string, io stdio) int {
 	if f.out != "" {
 		if err := writeJSONFile(f.out, m); err != nil {
 			errorf(io, "%v", err)
@@ -307,25 +312,19 @@ func writeMatrixOutputs(f matrixFlags, m report.Matrix, io stdio) int {
 	}
 	for _, o := range []struct {
 		path  string
-		write func(*os.File) error
+		write func(goio.Writer) error
 	}{
-		{f.markdown, func(w *os.File) error { return report.WriteMarkdown(w, m) }},
-		{f.html, func(w *os.File) error { return report.WriteHTML(w, m) }},
+		{f.markdown, func(w goio.Writer) error { return report.WriteMarkdown(w, m) }},
+		{f.html, func(w goio.Writer) error { return report.WriteHTML(w, m) }},
 	} {
-		if o.path == "" {
-			continue
-		}
-		w, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err == nil {
-			err = o.write(w)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			errorf(io, "writing %s: %v", o.path, err)
+		if err := writeFileWith(o.path, o.write); err != nil {
+			errorf(io, "%v", err)
 			return exitError
 		}
+	}
+	if err := f.gate.writeMatrix(m, regs, baselinePath); err != nil {
+		errorf(io, "%v", err)
+		return exitError
 	}
 	if f.asJSON {
 		if err := writeJSON(io.out, m); err != nil {

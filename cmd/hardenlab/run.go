@@ -74,6 +74,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	noProbes := fs.Bool("no-probes", false, "only score and check behavior; run no probes")
 	allProbes := fs.Bool("all-probes", false, allProbesHelp)
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
+	var gate gateFlags
+	gate.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, runUsage)
 		fs.PrintDefaults()
@@ -140,7 +142,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		if records == nil {
 			return code
 		}
-		return printRecords(records, *asJSON, *outFile, code, ctx, io)
+		return printRecords(records, gate, *asJSON, *outFile, code, ctx, io)
 	}
 	runID := newRunID()
 	progress := newProgress(io.err)
@@ -181,11 +183,11 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		records = append(records, r.Run(ctx, p))
 	}
 	progress.done()
-	return printRecords(records, *asJSON, *outFile, exitOK, ctx, io)
+	return printRecords(records, gate, *asJSON, *outFile, exitOK, ctx, io)
 }
 
 // printRecords writes records as the flags ask and picks the exit code.
-func printRecords(records []report.Record, asJSON bool, outFile string, code int, ctx context.Context, io stdio) int {
+func printRecords(records []report.Record, gate gateFlags, asJSON bool, outFile string, code int, ctx context.Context, io stdio) int {
 	for _, rec := range records {
 		if rec.Error != "" && code == exitOK {
 			code = exitFindings
@@ -196,6 +198,10 @@ func printRecords(records []report.Record, asJSON bool, outFile string, code int
 			errorf(io, "%v", err)
 			code = exitError
 		}
+	}
+	if err := gate.writeRecords(records); err != nil {
+		errorf(io, "%v", err)
+		code = exitError
 	}
 	if asJSON {
 		if err := writeJSON(io.out, records); err != nil {

@@ -14,6 +14,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/findings"
+	"github.com/hardenlab/hardenlab/harness/junit"
+	"github.com/hardenlab/hardenlab/harness/sarif"
 	"github.com/hardenlab/hardenlab/harness/score"
 )
 
@@ -81,6 +84,8 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
 	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
 	policyFile := fs.String("security-policy", "", "JSON policy with per-check weight/range overrides")
+	var gate gateFlags
+	gate.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, scoreUsage)
 		fs.PrintDefaults()
@@ -144,6 +149,10 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 	}
 
+	if err := writeScoreGate(gate, files, *threshold); err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
 	if *asJSON {
 		enc := json.NewEncoder(io.out)
 		enc.SetIndent("", "  ")
@@ -177,6 +186,24 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// writeScoreGate writes the --sarif and --junit files of a score run.
+func writeScoreGate(gate gateFlags, files []scoredFile, threshold int) error {
+	var fs []findings.Finding
+	var cases []junit.Scored
+	for _, f := range files {
+		c := junit.Scored{Path: f.Path, Error: f.Error}
+		if f.unit != nil {
+			c.Tenths, c.Level = f.Result.Tenths, f.Result.Level
+			fs = append(fs, findings.FromScore(f.Path, c.Tenths, c.Level, threshold)...)
+		}
+		cases = append(cases, c)
+	}
+	if err := writeFileWith(gate.sarif, func(w io.Writer) error { return sarif.Write(w, fs) }); err != nil {
+		return err
+	}
+	return writeFileWith(gate.junit, func(w io.Writer) error { return junit.WriteScores(w, cases, threshold) })
 }
 
 func versionNames() string {

@@ -123,7 +123,7 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 	if threshold != nil {
 		for i := range current.Records {
 			c := &current.Records[i]
-			if !gated(current, c) || !scored(c) {
+			if !AsWritten(current, c) || !scored(c) {
 				continue
 			}
 			if tenths(c.Score.Exposure) > tenths(*threshold) {
@@ -325,7 +325,7 @@ func printable(s string) string {
 // rankOf orders profiles by how directly they show the unit as written:
 // the full set (or what stands for it), the control, then the ablations.
 func rankOf(m report.Matrix, r *report.Record) int {
-	if gated(m, r) {
+	if AsWritten(m, r) {
 		return 0
 	}
 	for i, k := range []string{profile.Control, profile.Single, profile.LeaveOneOut, profile.Ladder} {
@@ -361,10 +361,11 @@ func envNames(m report.Matrix) []string {
 	return out
 }
 
-// gated says whether the threshold applies: to what the unit as written
-// does, i.e. the full profile, a plain run, or a ladder's last step when
-// the matrix kept no separate full profile.
-func gated(m report.Matrix, r *report.Record) bool {
+// AsWritten says whether the record stands for the unit as written: the
+// full profile, a plain run, or a ladder's last step when the matrix kept
+// no separate full profile. The threshold applies to it, and findings
+// about the unit come from it first.
+func AsWritten(m report.Matrix, r *report.Record) bool {
 	switch r.Profile.Kind {
 	case profile.Full, "":
 		return true

@@ -15,10 +15,13 @@ import (
 var _ = Describe("hardenlab check against the committed baseline", Label("gate"), func() {
 	const base = "fixtures/baselines/p3test-hardened.json"
 
-	It("passes for the unit the baseline was made from", func(ctx SpecContext) {
-		stdout, stderr, code := hardenlab(ctx, "check", "--jobs", "3", "--baseline", base, "fixtures/p3test-hardened.service")
+	It("passes for the unit the baseline was made from, and writes SARIF and JUnit that agree with the JSON", func(ctx SpecContext) {
+		out := gateOutputsIn(GinkgoT().TempDir())
+		stdout, stderr, code := hardenlab(ctx, "check", "--jobs", "3", "--baseline", base,
+			"--out", out.json, "--sarif", out.sarif, "--junit", out.junit, "fixtures/p3test-hardened.service")
 		Expect(code).To(Equal(0), stdout+stderr)
 		Expect(stdout).To(ContainSubstring("no regression"))
+		out.expectTutorialFindings()
 	}, SpecTimeout(10*time.Minute))
 
 	It("fails, naming the directive, the lost verdict and the score change, when a directive is removed", func(ctx SpecContext) {

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"testing"
+
+	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+)
+
+// score --sarif/--junit: one over-threshold finding for the baseline unit,
+// none for the hardened one, and the JUnit counts to match.
+func TestScoreWritesGateFormats(t *testing.T) {
+	dir := t.TempDir()
+	sarifPath, junitPath := filepath.Join(dir, "s.sarif"), filepath.Join(dir, "s.xml")
+	code, _, errOut := runScore(t, "--systemd-version", "252", "--threshold", "50", "--sarif", sarifPath, "--junit", junitPath, scoreBaseline, scoreHardened)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d (above the threshold): %s", code, exitFindings, errOut)
+	}
+	rep, err := gosarif.Open(sarifPath, gosarif.WithStrictValidation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	results := rep.Runs[0].Results
+	if len(results) != 1 || *results[0].RuleID != "exposure-over-threshold" ||
+		*results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != scoreBaseline {
+		t.Errorf("results %+v, want one over-threshold finding on %s", results, scoreBaseline)
+	}
+	data, err := os.ReadFile(junitPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Tests != 2 || suites.Failures != 1 {
+		t.Errorf("JUnit: %d tests, %d failures; want 2 and 1", suites.Tests, suites.Failures)
+	}
+}

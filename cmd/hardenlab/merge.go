@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/hardenlab/hardenlab/harness/sweep"
+)
+
+const mergeUsage = `Usage: hardenlab merge --out FILE SHARD.json...
+
+Joins the documents of a sharded sweep (hardenlab sweep --shard I/N --out
+SHARD.json, one per CI job) into the document of the whole sweep: every
+shard of the same set and split must be given once and be complete. The
+result is what the unsharded sweep writes, timings aside, and takes the
+same --sarif, --junit and --json outputs.
+
+Flags:
+`
+
+func cmdMerge(ctx context.Context, args []string, io stdio) int {
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var f sweepFlags
+	fs.StringVar(&f.out, "out", "", "write the merged sweep document here")
+	fs.BoolVar(&f.asJSON, "json", false, "print the merged document instead of the table")
+	f.gate.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(io.err, mergeUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		errorf(io, "merge needs the shards' sweep documents")
+		return exitUsage
+	}
+	var docs []sweep.Document
+	for _, path := range fs.Args() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errorf(io, "%v", err)
+			return exitUsage
+		}
+		var d sweep.Document
+		if err := json.Unmarshal(data, &d); err != nil {
+			errorf(io, "%s: not a sweep document: %v", path, err)
+			return exitUsage
+		}
+		docs = append(docs, d)
+	}
+	merged, err := sweep.Merge(docs)
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	return writeSweepOutputs(f, merged, io)
+}

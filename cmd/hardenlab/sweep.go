@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/run"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/harness/sweep"
+)
+
+const sweepUsage = `Usage: hardenlab sweep --units DIR [flags]
+
+Sweeps every service unit of a set: each unit file is read, run once with
+its declared directives (the demo service in place of its ExecStart=, as
+hardenlab run does) beside one shared control, probed, and scored, all in
+one sandbox. A unit that cannot be read or run gets a row saying why; it
+never stops the sweep. The table lists the most exposed units first.
+
+For a CI job matrix, --shard I/N runs every N-th unit (by name, starting
+at the I-th), so that N jobs cover the set exactly once, and
+"hardenlab merge" joins their --out documents into the document of the
+whole sweep. --resume FILE continues an interrupted sweep from its
+document, running only the units that have no row yet.
+
+Flags:
+`
+
+const sweepExamples = `
+Examples:
+  hardenlab sweep --units /lib/systemd/system --out sweep.json
+  hardenlab sweep --units units/ --shard 2/4 --out shard-2.json
+  hardenlab merge --out sweep.json shard-1.json shard-2.json shard-3.json shard-4.json
+  hardenlab sweep --units units/ --resume sweep.json
+
+Exit status: 0 every unit ran; 1 some unit was refused or could not run
+(its row says why); 2 bad usage; 3 no usable systemd; 130/143 interrupted
+(the --out document keeps what ran: continue with --resume).
+`
+
+type sweepFlags struct {
+	units, root, sandbox, out, resume, probeBin, analyze, shard string
+	jobs                                                          int
+	asJSON                                                        bool
+	timeout, readyTimeout                                         time.Duration
+	gate                                                          gateFlags
+}
+
+func (f *sweepFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.units, "units", "", "directory of unit files to sweep (every *.service in it)")
+	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn (default: the host's root)")
+	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host or nspawn")
+	fs.StringVar(&f.shard, "shard", "", "run only slice I of N, e.g. 2/4 (by unit name: every N-th unit from the I-th)")
+	fs.StringVar(&f.out, "out", "", "write the sweep document (JSON) here, after every unit")
+	fs.StringVar(&f.resume, "resume", "", "continue the sweep whose document this is (and keep writing it, unless --out says otherwise)")
+	fs.IntVar(&f.jobs, "jobs", 3, "units to run at once")
+	fs.BoolVar(&f.asJSON, "json", false, "print the sweep document instead of the table")
+	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound for one unit, from start to stop")
+	fs.DurationVar(&f.readyTimeout, "ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
+	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
+	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeNone), analyzeHelp+" (a sweep's default: none)")
+	f.gate.register(fs)
+}
+
+func cmdSweep(ctx context.Context, args []string, io stdio) int {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	var f sweepFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(io.err, sweepUsage)
+		fs.PrintDefaults()
+		fmt.Fprint(io.err, sweepExamples)
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK
+		}
+		return exitUsage
+	}
+	doc, paths, code := planSweep(f, fs.NArg(), io)
+	if code != exitOK {
+		return code
+	}
+	start := time.Now()
+	code = runSweep(ctx, f, &doc, paths, io)
+	doc.WallMillis += float64(time.Since(start).Microseconds()) / 1000
+	doc.Incomplete = ctx.Err() != nil || len(doc.Missing()) > 0
+	if o := writeSweepOutputs(f, doc, io); o != exitOK {
+		return o
+	}
+	if ctx.Err() != nil {
+		return interruptedExit(ctx)
+	}
+	return code
+}
+
+// planSweep checks the flags, lists the shard's units and loads the
+// document to resume, before anything is started.
+func planSweep(f sweepFlags, nargs int, io stdio) (sweep.Document, []string, int) {
+	if f.units == "" || nargs != 0 {
+		errorf(io, "sweep needs --units DIR and no other arguments")
+		hintf(io, "hardenlab sweep --units /lib/systemd/system")
+		return sweep.Document{}, nil, exitUsage
+	}
+	shard, err := sweep.ParseShard(f.shard)
+	if err == nil && (f.jobs < 1 || f.jobs > 64) {
+		err = errors.New("--jobs must be between 1 and 64")
+	}
+	if err == nil {
+		_, err = run.ParseAnalyzePolicy(f.analyze)
+	}
+	if err != nil {
+		errorf(io, "%v", err)
+		return sweep.Document{}, nil, exitUsage
+	}
+	all, err := serviceFiles(f.units)
+	if err != nil {
+		errorf(io, "%v", err)
+		return sweep.Document{}, nil, exitUsage
+	}
+	paths := sweep.Select(all, shard)
+	doc := sweep.Document{Schema: report.SchemaVersion, Kind: sweep.Kind, RunID: newRunID(), Source: filepath.Clean(f.units), Shard: shard}
+	for _, p := range paths {
+		doc.Units = append(doc.Units, filepath.Base(p))
+	}
+	if f.resume != "" {
+		if doc, err = resumeDocument(f.resume, doc); err != nil {
+			errorf(io, "%v", err)
+			return sweep.Document{}, nil, exitUsage
+		}
+	}
+	return doc, paths, exitOK
+}
+
+// serviceFiles lists the *.service entries of dir (files and links).
+func serviceFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("--units: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".service") && !e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--units %s: no *.service file there", dir)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// resumeDocument reads an interrupted sweep's document; it must be the
+// sweep of the same units.
+func resumeDocument(path string, want sweep.Document) (sweep.Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return sweep.Document{}, fmt.Errorf("--resume: %w", err)
+	}
+	var d sweep.Document
+	if err := json.Unmarshal(data, &d); err != nil {
+		return sweep.Document{}, fmt.Errorf("--resume %s: not a sweep document: %w", path, err)
+	}
+	switch {
+	case d.Kind != sweep.Kind:
+		return sweep.Document{}, fmt.Errorf("--resume %s: not a sweep document (kind %q)", path, d.Kind)
+	case d.Source != want.Source || d.Shard != want.Shard:
+		return sweep.Document{}, fmt.Errorf("--resume %s: a sweep of %s shard %s, not of %s shard %s", path, d.Source, d.Shard, want.Source, want.Shard)
+	}
+	d.Units = want.Units
+	return d, nil
+}
+
+// runSweep reads every unit not yet done, runs the readable ones in one
+// sandbox and puts a row for each into doc.
+func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []string, io stdio) int {
+	done := doc.Done()
+	var profiles []run.Profile
+	var rows []sweep.Row
+	for _, p := range paths {
+		name := filepath.Base(p)
+		if done[name] {
+			continue
+		}
+		prof, row := loadSweepUnit(p)
+		if row.State != "" {
+			doc.Put(row)
+			continue
+		}
+		profiles = append(profiles, prof)
+		rows = append(rows, row)
+	}
+	code := exitOK
+	for _, r := range doc.Rows {
+		if r.State == sweep.Refused || r.State == sweep.Failed {
+			code = exitFindings
+		}
+	}
+	if len(profiles) == 0 {
+		return code
+	}
+	save := func() {
+		if err := saveSweep(f, *doc); err != nil {
+			errorf(io, "%v", err)
+		}
+	}
+	save()
+	progress := newProgress(io.err)
+	defer progress.done()
+	n := 0
+	err := withRunner(ctx, f, progress, io, func(r *run.Runner) {
+		r.RunAll(ctx, profiles, f.jobs, func(i int, rec report.Record) {
+			n++
+			row := rows[i]
+			row.State, row.Record = sweep.Ran, &rec
+			if rec.Error != "" {
+				row.State, row.Reason, code = sweep.Failed, firstLineOf(rec.Error), exitFindings
+			}
+			if !rec.Incomplete {
+				doc.Put(row)
+				save()
+			}
+			progress.linef("[%d/%d] %s: %s", n, len(profiles), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
+		})
+	})
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
+	return code
+}
+
+// loadSweepUnit reads one unit file; a unit that cannot run comes back as
+// its final row, one that can as a profile and the row to fill.
+func loadSweepUnit(path string) (run.Profile, sweep.Row) {
+	name := filepath.Base(path)
+	row := sweep.Row{Unit: name, Path: path}
+	if target, err := filepath.EvalSymlinks(path); err == nil && target == os.DevNull {
+		row.State, row.Reason = sweep.Skipped, "masked (a link to /dev/null)"
+		return run.Profile{}, row
+	}
+	if strings.HasSuffix(name, "@.service") {
+		row.State, row.Reason = sweep.Skipped, "a template: it runs only as an instance"
+		return run.Profile{}, row
+	}
+	u, err := directive.ParseFile(path)
+	if err == nil {
+		var p run.Profile
+		if p, err = profile.FromUnit(u, strings.TrimSuffix(name, ".service")); err == nil {
+			return p, row
+		}
+	}
+	row.State, row.Reason = sweep.Refused, strings.ReplaceAll(err.Error(), "\n", "; ")
+	return run.Profile{}, row
+}
+
+// withRunner boots the sandbox, makes a runner in it, hands it to use and
+// tears both down, whatever happens.
+func withRunner(ctx context.Context, f sweepFlags, progress *progress, io stdio, use func(*run.Runner)) error {
+	kind, err := sandbox.ParseKind(f.sandbox)
+	if err != nil {
+		return err
+	}
+	bin, err := findProbeBinary(f.probeBin)
+	if err != nil {
+		return err
+	}
+	runID := newRunID()
+	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
+		errorf(io, "cleaning up after earlier runs: %v", err)
+	}
+	progress.linef("booting %s sandbox (run %s)", kind, runID)
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := sb.Close(cctx); err != nil {
+			errorf(io, "tearing down the sandbox: %v", err)
+		}
+	}()
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout,
+		Progress: func(string, ...any) {}, Analyze: run.AnalyzePolicy(f.analyze)})
+	if err != nil {
+		return err
+	}
+	defer r.Close(context.WithoutCancel(ctx))
+	use(r)
+	return nil
+}
+
+// saveSweep writes the document where the sweep keeps it: --out, else the
+// file being resumed. It replaces the file whole, so an interrupt never
+// leaves half a document.
+func saveSweep(f sweepFlags, d sweep.Document) error {
+	path := firstNonEmpty(f.out, f.resume)
+	if path == "" {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := writeJSONFile(tmp, d); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeSweepOutputs(f sweepFlags, d sweep.Document, io stdio) int {
+	if err := saveSweep(f, d); err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
+	var records []report.Record
+	for _, r := range d.Rows {
+		if r.Record != nil {
+			records = append(records, *r.Record)
+		}
+	}
+	if err := f.gate.writeRecords(records); err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
+	if f.asJSON {
+		if err := writeJSON(io.out, d); err != nil {
+			errorf(io, "%v", err)
+			return exitError
+		}
+		return exitOK
+	}
+	sweep.WriteTable(io.out, d)
+	return exitOK
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -143,7 +144,7 @@ func directness(m report.Matrix, r *report.Record, directive string) int {
 	switch {
 	case baseline.AsWritten(m, r):
 		return 0
-	case r.Profile.Kind == report.KindSingle && r.Profile.Directive == directive:
+	case r.Profile.Kind == profile.Single && r.Profile.Directive == directive:
 		return 1
 	}
 	return 2
@@ -152,7 +153,7 @@ func directness(m report.Matrix, r *report.Record, directive string) int {
 func brokeService(source string, r *report.Record) []Finding {
 	b := r.Behavior
 	broken := !b.Started || (b.HTTPStatus == 0 && r.Error == "")
-	if !broken || r.Profile.Kind == report.KindControl {
+	if !broken || r.Profile.Kind == profile.Control {
 		return nil
 	}
 	why := firstNonEmpty(b.Error, r.Error, "result "+b.Result)

@@ -20,7 +20,7 @@ func tutorialMatrix(t *testing.T) report.Matrix {
 }
 
 func TestEveryVerdictHasAnOutcome(t *testing.T) {
-	for _, v := range []probes.VerdictKind{probes.Enforced, probes.NotEnforced, probes.Inconclusive, probes.BrokeService, probes.VerdictError} {
+	for _, v := range probes.VerdictKinds() {
 		if _, ok := verdictOutcomes()[v]; !ok {
 			t.Errorf("verdict %s has no test outcome", v)
 		}

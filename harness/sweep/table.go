@@ -69,7 +69,7 @@ func verdictCounts(ps []report.ProbeResult) string {
 		n[p.Verdict] += len(p.Directives)
 	}
 	var parts []string
-	for _, v := range verdictOrder() {
+	for _, v := range probes.VerdictKinds() {
 		if c := n[string(v)]; c > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c, v))
 			delete(n, string(v))
@@ -123,9 +123,4 @@ func cut(s string, n int) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-// verdictOrder is the order counts are printed in.
-func verdictOrder() []probes.VerdictKind {
-	return []probes.VerdictKind{probes.Enforced, probes.NotEnforced, probes.Inconclusive, probes.BrokeService, probes.VerdictError}
 }

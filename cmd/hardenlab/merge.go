@@ -27,6 +27,7 @@ func cmdMerge(ctx context.Context, args []string, io stdio) int {
 	var f sweepFlags
 	fs.StringVar(&f.out, "out", "", "write the merged sweep document here")
 	fs.BoolVar(&f.asJSON, "json", false, "print the merged document instead of the table")
+	fs.StringVar(&f.html, "html", "", "write the merged sweep as a self-contained HTML page")
 	f.gate.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, mergeUsage)

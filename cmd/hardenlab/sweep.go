@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	goio "io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,11 +51,11 @@ Exit status: 0 every unit ran; 1 some unit was refused or could not run
 `
 
 type sweepFlags struct {
-	units, root, sandbox, out, resume, probeBin, analyze, shard string
-	jobs                                                          int
-	asJSON                                                        bool
-	timeout, readyTimeout                                         time.Duration
-	gate                                                          gateFlags
+	units, root, sandbox, out, resume, probeBin, analyze, shard, html string
+	jobs                                                              int
+	asJSON                                                            bool
+	timeout, readyTimeout                                             time.Duration
+	gate                                                              gateFlags
 }
 
 func (f *sweepFlags) register(fs *flag.FlagSet) {
@@ -66,6 +67,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "continue the sweep whose document this is (and keep writing it, unless --out says otherwise)")
 	fs.IntVar(&f.jobs, "jobs", 3, "units to run at once")
 	fs.BoolVar(&f.asJSON, "json", false, "print the sweep document instead of the table")
+	fs.StringVar(&f.html, "html", "", "write a self-contained HTML page: a row per unit with its verdicts")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound for one unit, from start to stop")
 	fs.DurationVar(&f.readyTimeout, "ready-timeout", 30*time.Second, "how long the demo may take to answer HTTP before it counts as broken")
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
@@ -96,7 +98,7 @@ func cmdSweep(ctx context.Context, args []string, io stdio) int {
 	start := time.Now()
 	code = runSweep(ctx, f, &doc, paths, io)
 	doc.WallMillis += float64(time.Since(start).Microseconds()) / 1000
-	doc.Incomplete = ctx.Err() != nil || len(doc.Missing()) > 0
+	doc.Incomplete = ctx.Err() != nil || len(sweep.Missing(doc)) > 0
 	if o := writeSweepOutputs(f, doc, io); o != exitOK {
 		return o
 	}
@@ -187,7 +189,7 @@ func resumeDocument(path string, want sweep.Document) (sweep.Document, error) {
 // runSweep reads every unit not yet done, runs the readable ones in one
 // sandbox and puts a row for each into doc.
 func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []string, io stdio) int {
-	done := doc.Done()
+	done := sweep.Done(*doc)
 	var profiles []run.Profile
 	var rows []sweep.Row
 	for _, p := range paths {
@@ -197,7 +199,7 @@ func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []st
 		}
 		prof, row := loadSweepUnit(p)
 		if row.State != "" {
-			doc.Put(row)
+			sweep.Put(doc, row)
 			continue
 		}
 		profiles = append(profiles, prof)
@@ -230,7 +232,7 @@ func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []st
 				row.State, row.Reason, code = sweep.Failed, firstLineOf(rec.Error), exitFindings
 			}
 			if !rec.Incomplete {
-				doc.Put(row)
+				sweep.Put(doc, row)
 				save()
 			}
 			progress.linef("[%d/%d] %s: %s", n, len(profiles), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
@@ -337,6 +339,10 @@ func writeSweepOutputs(f sweepFlags, d sweep.Document, io stdio) int {
 		errorf(io, "%v", err)
 		return exitError
 	}
+	if err := writeFileWith(f.html, func(w goio.Writer) error { return report.WriteSweepHTML(w, d) }); err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
 	if f.asJSON {
 		if err := writeJSON(io.out, d); err != nil {
 			errorf(io, "%v", err)
@@ -344,7 +350,7 @@ func writeSweepOutputs(f sweepFlags, d sweep.Document, io stdio) int {
 		}
 		return exitOK
 	}
-	sweep.WriteTable(io.out, d)
+	report.WriteSweepText(io.out, d)
 	return exitOK
 }
 

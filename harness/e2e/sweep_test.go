@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sweep"
 )
 
@@ -40,7 +41,7 @@ var _ = Describe("hardenlab sweep", Label("sweep"), func() {
 	type row struct{ Unit, State, Reason, Level, Verdicts string }
 	summary := func(d sweep.Document) []row {
 		var out []row
-		for _, l := range sweep.Lines(d) {
+		for _, l := range report.SweepLines(d) {
 			out = append(out, row{l.Unit, l.State, l.Service, l.Exposure, l.Verdicts})
 		}
 		return out
@@ -52,7 +53,7 @@ var _ = Describe("hardenlab sweep", Label("sweep"), func() {
 		stdout, stderr, code := hardenlab(ctx, "sweep", "--units", dir, "--out", whole)
 		Expect(code).To(Equal(1), "a refused unit makes the exit 1: "+stdout+stderr)
 		d := load(whole)
-		Expect(d.Missing()).To(BeEmpty())
+		Expect(sweep.Missing(d)).To(BeEmpty())
 		Expect(d.Incomplete).To(BeFalse())
 		states := map[string]string{}
 		for _, r := range d.Rows {
@@ -66,7 +67,7 @@ var _ = Describe("hardenlab sweep", Label("sweep"), func() {
 		for _, s := range []string{"1/2", "2/2"} {
 			p := filepath.Join(out, "shard-"+s[:1]+".json")
 			_, stderr, _ := hardenlab(ctx, "sweep", "--units", dir, "--shard", s, "--out", p)
-			Expect(load(p).Missing()).To(BeEmpty(), stderr)
+			Expect(sweep.Missing(load(p))).To(BeEmpty(), stderr)
 			shards = append(shards, p)
 		}
 		merged := filepath.Join(out, "merged.json")
@@ -97,7 +98,7 @@ var _ = Describe("hardenlab sweep", Label("sweep"), func() {
 
 		stdout, stderr, _ := hardenlab(ctx, "sweep", "--units", dir, "--resume", out)
 		r := load(out)
-		Expect(r.Missing()).To(BeEmpty(), stdout+stderr)
+		Expect(sweep.Missing(r)).To(BeEmpty(), stdout+stderr)
 		Expect(r.Incomplete).To(BeFalse())
 		for _, row := range r.Rows {
 			if id, ok := kept[row.Unit]; ok {

@@ -12,7 +12,7 @@ import (
 // The page is one file with its styles and SVG inline: a report attached to
 // a CI run must open offline, years later, with nothing to fetch.
 
-//go:embed assets/report.html.tmpl assets/report.css
+//go:embed assets/report.html.tmpl assets/report.css assets/sweep.html.tmpl
 var htmlAssets embed.FS
 
 // htmlPage is what the template sees.

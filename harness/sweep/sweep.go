@@ -16,48 +16,21 @@ import (
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
-// Kind marks a sweep document, so that a matrix or records file given by
-// mistake is refused by name.
-const Kind = "sweep"
-
-// Row states.
+// Kind, the row states and the document types are report's (the schema
+// is one package's); these are their short names here.
 const (
-	Ran     = "ran"     // the unit ran; Record holds what was found
-	Refused = "refused" // hardenlab cannot read the unit file; Reason says why
-	Skipped = "skipped" // nothing to run (a template without an instance, a masked unit)
-	Failed  = "failed"  // the unit was read but its run could not complete
+	Kind    = report.SweepKind
+	Ran     = report.SweepRan
+	Refused = report.SweepRefused
+	Skipped = report.SweepSkipped
+	Failed  = report.SweepFailed
 )
 
-// Document is a whole sweep, or one shard of it.
-type Document struct {
-	Schema int    `json:"schema"`
-	Kind   string `json:"kind"`
-	RunID  string `json:"run_id"`
-	// Source names the set: a directory of unit files, or "installed:ROOT".
-	Source string `json:"source"`
-	Shard  Shard  `json:"shard"`
-	// Units is every unit of the set this document covers, in sweep
-	// order: what a resumed or merged sweep must end up with a row for.
-	Units      []string `json:"units"`
-	Rows       []Row    `json:"rows"`
-	Incomplete bool     `json:"incomplete,omitempty"`
-	WallMillis float64  `json:"wall_ms"`
-}
-
-// Row is one unit's result.
-type Row struct {
-	Unit   string         `json:"unit"` // e.g. "nginx.service"
-	Path   string         `json:"path"` // the unit file read
-	State  string         `json:"state"`
-	Reason string         `json:"reason,omitempty"`
-	Record *report.Record `json:"record,omitempty"`
-}
-
-// Shard is slice Index (1-based) of Count; the zero value is the whole set.
-type Shard struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
-}
+type (
+	Document = report.Sweep
+	Row      = report.SweepRow
+	Shard    = report.Shard
+)
 
 // ParseShard reads "I/N".
 func ParseShard(s string) (Shard, error) {
@@ -71,13 +44,6 @@ func ParseShard(s string) (Shard, error) {
 		return Shard{}, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N, e.g. 2/4", s)
 	}
 	return Shard{Index: index, Count: count}, nil
-}
-
-func (s Shard) String() string {
-	if s.Count == 0 {
-		return "all"
-	}
-	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
 
 // Select returns the paths of the shard, in sweep order (by unit name):
@@ -100,7 +66,7 @@ func Select(paths []string, s Shard) []string {
 
 // Done lists the units a document already has a final row for; a resumed
 // sweep runs the others. A row cut short by an interrupt is not final.
-func (d Document) Done() map[string]bool {
+func Done(d Document) map[string]bool {
 	done := map[string]bool{}
 	for _, r := range d.Rows {
 		if r.Record != nil && r.Record.Incomplete {
@@ -112,7 +78,7 @@ func (d Document) Done() map[string]bool {
 }
 
 // Put adds or replaces a unit's row, keeping the rows in sweep order.
-func (d *Document) Put(r Row) {
+func Put(d *Document, r Row) {
 	for i := range d.Rows {
 		if d.Rows[i].Unit == r.Unit {
 			d.Rows[i] = r
@@ -128,7 +94,7 @@ func (d *Document) Put(r Row) {
 }
 
 // Missing lists the units of the document without a row.
-func (d Document) Missing() []string {
+func Missing(d Document) []string {
 	have := map[string]bool{}
 	for _, r := range d.Rows {
 		have[r.Unit] = true
@@ -182,8 +148,8 @@ func mergeable(first, d Document, seen map[int]bool) error {
 		return fmt.Errorf("sweep of %s, the first document swept %s", d.Source, first.Source)
 	case d.Shard.Count != first.Shard.Count:
 		return fmt.Errorf("shard %s of another split than %s", d.Shard, first.Shard)
-	case d.Incomplete || len(d.Missing()) > 0:
-		return fmt.Errorf("shard %s is incomplete (%d units without a row): finish it with --resume", d.Shard, len(d.Missing()))
+	case d.Incomplete || len(Missing(d)) > 0:
+		return fmt.Errorf("shard %s is incomplete (%d units without a row): finish it with --resume", d.Shard, len(Missing(d)))
 	case seen[d.Shard.Index]:
 		return fmt.Errorf("shard %s given twice", d.Shard)
 	}

@@ -1,4 +1,4 @@
-package sweep
+package report
 
 import (
 	"fmt"
@@ -6,13 +6,10 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/hardenlab/hardenlab/harness/report"
-	"github.com/hardenlab/hardenlab/probes"
 )
 
-// Line is one row of the human table, ready to print.
-type Line struct {
+// SweepLine is one row of a sweep as people read it.
+type SweepLine struct {
 	Unit     string
 	State    string
 	Exposure string // "4.9 OK", or "-" when not scored
@@ -21,12 +18,12 @@ type Line struct {
 	tenths   int    // for sorting; -1 when not scored
 }
 
-// Lines orders the rows most exposed first; units that did not run come
-// last, by name.
-func Lines(d Document) []Line {
-	var out []Line
+// SweepLines orders a sweep's rows most exposed first; units that did not
+// run come last, by name.
+func SweepLines(d Sweep) []SweepLine {
+	var out []SweepLine
 	for _, r := range d.Rows {
-		out = append(out, lineOf(r))
+		out = append(out, sweepLineOf(r))
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].tenths != out[j].tenths {
@@ -37,8 +34,8 @@ func Lines(d Document) []Line {
 	return out
 }
 
-func lineOf(r Row) Line {
-	l := Line{Unit: r.Unit, State: r.State, Exposure: "-", Verdicts: "-", Service: r.Reason, tenths: -1}
+func sweepLineOf(r SweepRow) SweepLine {
+	l := SweepLine{Unit: r.Unit, State: r.State, Exposure: "-", Verdicts: "-", Service: r.Reason, tenths: -1}
 	rec := r.Record
 	if rec == nil {
 		return l
@@ -47,7 +44,7 @@ func lineOf(r Row) Line {
 		l.Exposure = fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)
 		l.tenths = int(rec.Score.Exposure*10 + 0.5)
 	}
-	l.Verdicts = verdictCounts(rec.Probes)
+	l.Verdicts = pairVerdicts(rec.Probes)
 	switch b := rec.Behavior; {
 	case rec.Error != "":
 		l.Service = firstLine(rec.Error)
@@ -61,51 +58,38 @@ func lineOf(r Row) Line {
 	return l
 }
 
-// verdictCounts counts the (directive, probe) verdicts, in the order of
-// the verdict vocabulary; a verdict outside it is still counted, last.
-func verdictCounts(ps []report.ProbeResult) string {
-	n := map[string]int{}
+// pairVerdicts is "3 enforced, 1 not-enforced" counted per (directive,
+// probe) pair, as the gate formats count them.
+func pairVerdicts(ps []ProbeResult) string {
+	var verdicts []string
 	for _, p := range ps {
-		n[p.Verdict] += len(p.Directives)
-	}
-	var parts []string
-	for _, v := range probes.VerdictKinds() {
-		if c := n[string(v)]; c > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c, v))
-			delete(n, string(v))
+		for range p.Directives {
+			verdicts = append(verdicts, p.Verdict)
 		}
 	}
-	var rest []string
-	for v := range n {
-		rest = append(rest, v)
-	}
-	sort.Strings(rest)
-	for _, v := range rest {
-		parts = append(parts, fmt.Sprintf("%d %s", n[v], v))
-	}
-	if len(parts) == 0 {
+	if len(verdicts) == 0 {
 		return "none (no directive to probe)"
 	}
-	return strings.Join(parts, ", ")
+	return verdictCounts(verdicts)
 }
 
-// WriteTable prints the sweep for people.
-func WriteTable(w io.Writer, d Document) {
+// WriteSweepText prints a sweep for people.
+func WriteSweepText(w io.Writer, d Sweep) {
 	ran := 0
 	for _, r := range d.Rows {
-		if r.State == Ran {
+		if r.State == SweepRan {
 			ran++
 		}
 	}
 	fmt.Fprintf(w, "sweep of %s (shard %s): %d units, %d ran\n", d.Source, d.Shard, len(d.Rows), ran)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "  UNIT\tSTATE\tEXPOSURE\tVERDICTS\tSERVICE")
-	for _, l := range Lines(d) {
+	for _, l := range SweepLines(d) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Unit, l.State, l.Exposure, l.Verdicts, cut(l.Service, maxReason))
 	}
 	tw.Flush()
-	if m := d.Missing(); len(m) > 0 {
-		fmt.Fprintf(w, "%d units not swept yet (interrupted): continue with --resume\n", len(m))
+	if n := len(d.Units) - len(d.Rows); n > 0 {
+		fmt.Fprintf(w, "%d units not swept yet (interrupted): continue with --resume\n", n)
 	}
 }
 

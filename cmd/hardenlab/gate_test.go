@@ -45,3 +45,16 @@ func TestScoreWritesGateFormats(t *testing.T) {
 		t.Errorf("JUnit: %d tests, %d failures; want 2 and 1", suites.Tests, suites.Failures)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	tty := &progress{tty: true}
+	if got := tty.bar(6, 24); got != "[######------------------] 6/24" {
+		t.Errorf("bar on a terminal: %q", got)
+	}
+	if got := tty.bar(3, 3); got != "[########################] 3/3" {
+		t.Errorf("full bar: %q", got)
+	}
+	if got := (&progress{}).bar(6, 24); got != "[6/24]" {
+		t.Errorf("bar in a log: %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,4 +49,17 @@ func (p *progress) done() {
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// barWidth is the width of a progress bar's track.
+const barWidth = 24
+
+// bar draws done of total on a terminal ("[#####-------] 5/12"), and is
+// just the count in a log.
+func (p *progress) bar(done, total int) string {
+	if !p.tty || total <= 0 {
+		return fmt.Sprintf("[%d/%d]", done, total)
+	}
+	filled := barWidth * done / total
+	return fmt.Sprintf("[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), done, total)
 }

@@ -235,7 +235,7 @@ func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []st
 				sweep.Put(doc, row)
 				save()
 			}
-			progress.linef("[%d/%d] %s: %s", n, len(profiles), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
+			progress.linef("%s %s: %s", progress.bar(n, len(profiles)), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
 		})
 	})
 	if err != nil {

@@ -132,3 +132,10 @@ func TestCapabilityNamesTable(t *testing.T) {
 		t.Errorf("capNamesOf(unknown) = %q", got)
 	}
 }
+
+func TestDirectivesOfClaims(t *testing.T) {
+	p := Probe{Claims: []Claim{{"B", "x"}, {"A", ""}, {"B", "y"}}}
+	if got := p.Directives(); !slices.Equal(got, []string{"B", "A"}) {
+		t.Errorf("Directives = %v, want each claimed directive once, in claim order", got)
+	}
+}

@@ -2,8 +2,7 @@ package probes
 
 import "fmt"
 
-// VerdictKind is the judgement on one (directive, probe) pair, exactly as
-// DESIGN.md "Verdicts" defines it.
+// VerdictKind is the judgement on one (directive, probe) pair.
 type VerdictKind string
 
 const (

@@ -60,6 +60,13 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 		ex.mainPID, _ = r.sd.MainPID(pctx, pl.unit)
 	}
 	r.observe(pctx, pl, &ex)
+	if ex.mainPID != 0 && ex.probes.err == nil && pl.probe.argv != nil {
+		// Only now, with readiness settled, has the service surely left
+		// systemd's setup for its own command: a read at the start job's
+		// end can catch the forked child before exec, capabilities not yet
+		// reduced to the bounding set.
+		ex.probes.posture, ex.probes.compared, ex.probes.postureErr = comparePosture(ex.probes.doc.Posture, r.sb.ProcPath(ex.mainPID))
+	}
 	r.readBack(pctx, pl, &ex)
 	if !ex.started() {
 		ex.journal = r.journalTail(pl.unit, 20)
@@ -84,7 +91,7 @@ func (r *Runner) observe(ctx context.Context, pl plan, ex *execution) {
 		go func() {
 			defer wg.Done()
 			t := time.Now()
-			ex.probes = r.runProbes(ctx, pl.probe, ex.mainPID)
+			ex.probes = r.runProbes(ctx, pl.probe)
 			ex.timings.Probes = ms(time.Since(t))
 		}()
 	}

@@ -50,13 +50,14 @@ func (t *listener) close() {
 	<-t.done
 }
 
-// probeRun is what the probe unit produced.
+// probeRun is what the probe unit produced, and how its posture compared
+// with the service's.
 type probeRun struct {
 	doc probes.Document
 	err error
 	// posture compares the probe's posture with the service's main
-	// process; compared says whether that comparison ran, and postureErr
-	// why it could not.
+	// process (execute does, once the service is up); compared says
+	// whether that comparison ran, and postureErr why it could not.
 	posture    []probes.Difference
 	compared   bool
 	postureErr error
@@ -64,7 +65,7 @@ type probeRun struct {
 
 // runProbes carries out a probe plan beside the running service and reads
 // the probe's document back.
-func (r *Runner) runProbes(ctx context.Context, pp probePlan, mainPID uint32) probeRun {
+func (r *Runner) runProbes(ctx context.Context, pp probePlan) probeRun {
 	var out probeRun
 	if pp.argv == nil {
 		return out
@@ -86,9 +87,6 @@ func (r *Runner) runProbes(ctx context.Context, pp probePlan, mainPID uint32) pr
 	if err := json.Unmarshal(data, &out.doc); err != nil {
 		out.err = fmt.Errorf("parsing the probe document: %w", err)
 		return out
-	}
-	if mainPID != 0 {
-		out.posture, out.compared, out.postureErr = comparePosture(out.doc.Posture, r.sb.ProcPath(mainPID))
 	}
 	return out
 }

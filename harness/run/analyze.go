@@ -135,7 +135,7 @@ func (r *Runner) analyze(ctx context.Context, pl plan) report.Score {
 func compareScorer(sc *report.Score, pl plan, analyzeOut string) {
 	sp := pl.score
 	if sp.versionErr != nil {
-		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer does not model systemd "+sp.systemd+": "+sp.versionErr.Error())
+		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer does not model systemd "+pl.systemd+": "+sp.versionErr.Error())
 		return
 	}
 	ours, err := score.Score(pl.profile.Settings, score.Options{Version: sp.version, UnitName: pl.unit})

@@ -52,7 +52,7 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 	ex.timings.Start = ms(time.Since(t))
 	var je *systemd.JobError
 	if startErr != nil && !errors.As(startErr, &je) {
-		ex.refused = explainRefusal(startErr, pl.profile, pl.score.systemd)
+		ex.refused = explainRefusal(startErr, pl.profile, pl.systemd)
 		return ex
 	}
 	ex.startErr = startErr
@@ -61,10 +61,10 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 	}
 	r.observe(pctx, pl, &ex)
 	if ex.mainPID != 0 && ex.probes.err == nil && pl.probe.argv != nil {
-		// Only now, with readiness settled, has the service surely left
-		// systemd's setup for its own command: a read at the start job's
-		// end can catch the forked child before exec, capabilities not yet
-		// reduced to the bounding set.
+		// Read only now: at the start job's end the main PID can still be
+		// the child systemd forked, before it execs the service with its
+		// capabilities reduced to the bounding set; by now the service has
+		// answered or spent its whole ready budget.
 		ex.probes.posture, ex.probes.compared, ex.probes.postureErr = comparePosture(ex.probes.doc.Posture, r.sb.ProcPath(ex.mainPID))
 	}
 	r.readBack(pctx, pl, &ex)

@@ -23,7 +23,8 @@ import (
 // plan is everything decided about one profile before anything starts.
 type plan struct {
 	profile Profile
-	control bool // the run every verdict compares against
+	control bool   // the run every verdict compares against
+	systemd string // version string of the systemd under test
 	unit    string
 	// note says that the unit's own ExecStart was replaced by the demo.
 	note    string
@@ -46,7 +47,6 @@ type scorePlan struct {
 	// analyze: systemd-analyze scores it (the policy picks this profile,
 	// or hardenlab's scorer does not model the systemd under test).
 	analyze bool
-	systemd string // the version string of the systemd under test
 	// version is the scorer's model of it, unless versionErr.
 	version    score.Version
 	versionErr error
@@ -97,7 +97,7 @@ func (s planSetup) outFile(name string) (unitPath, hostPath string) {
 // plan decides how p runs. On error nothing may start; the plan still
 // carries what was decided (the ExecStart note) for the record.
 func (s planSetup) plan(p Profile, control bool) (plan, error) {
-	pl := plan{profile: p, control: control, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
+	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
 	port, err := s.freePort()
 	if err != nil {
 		return pl, err
@@ -150,7 +150,7 @@ func (s planSetup) serviceProperties(p Profile, argv []string) []sdbus.Property 
 // hardenlab's scorer alone — whose parity with systemd-analyze is what
 // harness/score's parity tests prove.
 func (s planSetup) scorePlan(p Profile) scorePlan {
-	sp := scorePlan{systemd: s.systemd, unit: s.unitName(p.Name, "-score")}
+	sp := scorePlan{unit: s.unitName(p.Name, "-score")}
 	sp.version, sp.versionErr = score.ParseVersion(leadingNumber(s.systemd))
 	sp.analyze = sp.versionErr != nil || wantsAnalyze(s.opts.Analyze, p)
 	sp.unitOut, sp.hostOut = s.outFile(sp.unit + ".txt")

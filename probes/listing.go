@@ -21,7 +21,7 @@ func Listing() []Entry {
 			pol = "grants"
 		}
 		out = append(out, Entry{
-			ID: p.ID, Area: p.Area(), Directives: p.Directives, Attempts: p.Attempts,
+			ID: p.ID, Area: p.Area(), Directives: p.Directives(), Attempts: p.Attempts,
 			Decides: p.Decides, Control: p.Control, Polarity: pol, Needs: needFlag(p.Needs),
 		})
 	}

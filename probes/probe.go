@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -70,13 +71,13 @@ const DefaultTimeout = 5 * time.Second
 
 // Probe is one row of the registry.
 type Probe struct {
-	ID         string   // stable "area.action"
-	Directives []string // unit-file names of the directives it evidences
-	Attempts   string   // what it tries, in one sentence
-	Decides    string   // how the outcome is decided, in one sentence
-	Control    Outcome  // expected outcome with no hardening, running as root
-	Polarity   Polarity
-	Needs      Need
+	ID       string  // stable "area.action"
+	Claims   []Claim // what it evidences: the one table linking directives to probes
+	Attempts string  // what it tries, in one sentence
+	Decides  string  // how the outcome is decided, in one sentence
+	Control  Outcome // expected outcome with no hardening, running as root
+	Polarity Polarity
+	Needs    Need
 	// Unshare, when non-zero, makes the runner start the child inside new
 	// namespaces (Go's fork does the unshare() in the single-threaded child
 	// before exec, where it is legal); the child's start error is the answer.
@@ -123,19 +124,42 @@ func Find(id string) (Probe, bool) {
 	return Probe{}, false
 }
 
-// CoveredDirectives are the directives the registry must evidence, each by
-// at least one probe (checked by the unit tests).
-func CoveredDirectives() []string {
-	return []string{
-		"ProtectKernelTunables", "ProtectKernelModules", "ProtectControlGroups",
-		"PrivateDevices", "RestrictSUIDSGID", "IPAddressAllow", "ProtectSystem",
-		"CapabilityBoundingSet", "PrivateTmp", "NoNewPrivileges", "RestrictNamespaces",
-		"ProtectHome", "ReadWritePaths", "MemoryDenyWriteExecute", "SystemCallFilter",
-		"RestrictAddressFamilies", "LockPersonality", "ProtectHostname", "ProtectClock",
-		"ProtectKernelLogs", "RestrictRealtime", "IPAddressDeny", "PrivateNetwork",
-		"ReadOnlyPaths", "InaccessiblePaths", "SystemCallArchitectures", "PrivateUsers",
-		"ProtectProc", "UMask", "DynamicUser", "User", "AmbientCapabilities",
+// Claim is one directive a probe evidences and, for a directive whose
+// value names the things it blocks (namespace types, system call groups,
+// address families, capabilities), the one such Item the probe attempts,
+// spelt as the directive's value spells it ("net" for
+// RestrictNamespaces=). A probe judges a directive only for what the
+// directive, as declared, claims to block: the harness asks the resolved
+// value about Item. An empty Item claims the directive as a whole.
+type Claim struct {
+	Directive string // unit-file name
+	Item      string
+}
+
+// claims are whole-directive claims, one per name.
+func claims(directives ...string) []Claim {
+	out := make([]Claim, len(directives))
+	for i, d := range directives {
+		out[i] = Claim{Directive: d}
 	}
+	return out
+}
+
+// claimItem is the claim of one item of a directive's list.
+func claimItem(directive, item string) []Claim {
+	return []Claim{{Directive: directive, Item: item}}
+}
+
+// Directives are the unit-file names of the directives the probe
+// evidences, each once, in the order of its claims.
+func (p Probe) Directives() []string {
+	var out []string
+	for _, c := range p.Claims {
+		if !slices.Contains(out, c.Directive) {
+			out = append(out, c.Directive)
+		}
+	}
+	return out
 }
 
 func (o Options) parallel() int {

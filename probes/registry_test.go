@@ -34,7 +34,7 @@ func TestRegistryRowsAreComplete(t *testing.T) {
 		if p.check == nil {
 			t.Errorf("%s: no check function", p.ID)
 		}
-		if len(p.Directives) == 0 {
+		if len(p.Claims) == 0 {
 			t.Errorf("%s: evidences no directive", p.ID)
 		}
 		if p.Needs != NeedNothing && needFlag(p.Needs) == "" {
@@ -52,28 +52,22 @@ func TestEveryAreaHasItsFile(t *testing.T) {
 	}
 }
 
-func TestEveryCoveredDirectiveHasAProbe(t *testing.T) {
-	for _, d := range CoveredDirectives() {
-		n := 0
-		for _, p := range Registry() {
-			if slices.Contains(p.Directives, d) {
-				n++
-			}
-		}
-		if n == 0 {
-			t.Errorf("directive %s has no probe", d)
-		}
-	}
-}
-
-// A directive name outside the coverage list is most likely a typo of a
-// unit-file name, which would silently never match a profile.
-func TestProbesNameOnlyCoveredDirectives(t *testing.T) {
+// Claims are the one table linking directives to probes. That each names
+// a directive hardenlab models, and an item its value accepts, is checked
+// where both tables are in reach (harness/run's claim tests): the probes
+// package imports no harness code.
+func TestClaimsAreWellFormed(t *testing.T) {
+	directive := regexp.MustCompile(`^[A-Z][A-Za-z]+$`)
 	for _, p := range Registry() {
-		for _, d := range p.Directives {
-			if !slices.Contains(CoveredDirectives(), d) {
-				t.Errorf("%s: directive %q is not in CoveredDirectives", p.ID, d)
+		seen := map[Claim]bool{}
+		for _, c := range p.Claims {
+			if !directive.MatchString(c.Directive) {
+				t.Errorf("%s: claim %+v does not name a unit-file directive", p.ID, c)
 			}
+			if seen[c] {
+				t.Errorf("%s: claim %+v appears twice", p.ID, c)
+			}
+			seen[c] = true
 		}
 	}
 }
@@ -85,8 +79,11 @@ func TestRestrictNamespacesHasOneProbePerNamespaceType(t *testing.T) {
 	}
 	got := map[uintptr]string{}
 	for _, p := range Registry() {
-		if !slices.Contains(p.Directives, "RestrictNamespaces") {
+		if !slices.Contains(p.Directives(), "RestrictNamespaces") {
 			continue
+		}
+		if want := claimItem("RestrictNamespaces", want[p.Unshare]); !slices.Equal(p.Claims, want) {
+			t.Errorf("%s: claims %+v, want %+v: the probe tests one namespace type", p.ID, p.Claims, want)
 		}
 		if p.Unshare == 0 {
 			t.Errorf("%s: a RestrictNamespaces probe must start its child in a new namespace", p.ID)
@@ -133,5 +130,12 @@ func TestCapabilityNamesTable(t *testing.T) {
 	}
 	if got := capNamesOf(1 << 50); got != "cap_50" {
 		t.Errorf("capNamesOf(unknown) = %q", got)
+	}
+}
+
+func TestDirectivesOfClaims(t *testing.T) {
+	p := Probe{Claims: []Claim{{"B", "x"}, {"A", ""}, {"B", "y"}}}
+	if got := p.Directives(); !slices.Equal(got, []string{"B", "A"}) {
+		t.Errorf("Directives = %v, want each claimed directive once, in claim order", got)
 	}
 }

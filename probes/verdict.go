@@ -2,8 +2,7 @@ package probes
 
 import "fmt"
 
-// VerdictKind is the judgement on one (directive, probe) pair, exactly as
-// DESIGN.md "Verdicts" defines it.
+// VerdictKind is the judgement on one (directive, probe) pair.
 type VerdictKind string
 
 const (
@@ -14,13 +13,28 @@ const (
 	VerdictError VerdictKind = "error"         // the probe itself failed
 )
 
-// Verdict judges one probe from its result under the control profile (no
-// hardening) and under the profile being tested, with a one-line reason.
+// Evidence is everything one verdict is made of: the probe's result under
+// the control profile (no hardening) and under the profile being tested,
+// whether the service survived the profile, and what the profile's
+// declared directives claim about the probe's item.
+type Evidence struct {
+	Control, Profile Result
+	ServiceBroken    bool
+	// Unclaimed, when set, says why none of the profile's directives that
+	// the probe evidences claims to block what it attempts (e.g.
+	// "RestrictNamespaces= allows net namespaces (an allow-list)"): a block
+	// under the profile is then some other directive's doing, and the
+	// directive is not enforcing anything here.
+	Unclaimed string
+}
+
+// Verdict is the one judgement of a probe, with a one-line reason.
 // For probes of Grants polarity (ReadWritePaths=, AmbientCapabilities=) the
 // directive holds when the action stays allowed. A skipped probe measured
 // nothing, which is inconclusive rather than an error.
-func Verdict(control, profile Result, serviceBroken bool) (VerdictKind, string) {
-	if serviceBroken {
+func Verdict(e Evidence) (VerdictKind, string) {
+	control, profile := e.Control, e.Profile
+	if e.ServiceBroken {
 		return BrokeService, "the unit failed to start or the demo service stopped answering HTTP"
 	}
 	if control.ID != profile.ID {
@@ -52,10 +66,22 @@ func Verdict(control, profile Result, serviceBroken bool) (VerdictKind, string) 
 		return Enforced, "still allowed under the profile, as the directive grants: " + profile.Detail
 	case p.Polarity == Grants:
 		return NotEnforced, "blocked under the profile (" + how(profile) + "): the grant did not hold"
+	case profile.Outcome == Blocked && e.Unclaimed != "":
+		return NotEnforced, e.Unclaimed + ", so it does not forbid this; the " + blockName(profile) +
+			" came from elsewhere (e.g. a capability the bounding set dropped)"
 	case profile.Outcome == Blocked:
 		return Enforced, "allowed under the control, blocked under the profile (" + how(profile) + ")"
 	}
 	return NotEnforced, "allowed under both the control and the profile: declared but not enforced here"
+}
+
+// blockName names the errno or signal that blocked a result, or says
+// "block" when neither was reported.
+func blockName(r Result) string {
+	if r.Signal == "" && r.Errno == "" {
+		return "block"
+	}
+	return how(r)
 }
 
 // how names the errno or signal that blocked a result, or its detail.

@@ -44,6 +44,11 @@ type Record struct {
 	// in the service's sandbox.
 	SandboxDiff     []PostureDifference `json:"sandbox_diff"`
 	SandboxDiffNote string              `json:"sandbox_diff_note,omitempty"`
+	// SandboxCompared says whether that comparison ran: an empty
+	// SandboxDiff proves the shared sandbox only when it is true.
+	SandboxCompared bool `json:"sandbox_compared"`
+	// SandboxError says why the service's posture could not be read.
+	SandboxError string `json:"sandbox_error,omitempty"`
 	// HostCheck says whether anything the probes must never change did.
 	HostCheck *HostCheck `json:"host_check,omitempty"`
 	Lints     []Lint     `json:"lints,omitempty"`

@@ -28,19 +28,7 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 			done(i, rec)
 		}
 	}
-	first := map[string]int{} // content key -> index of the profile that runs it
-	var order []int
-	for i, p := range profiles {
-		if _, dup := first[profile.Key(p)]; dup {
-			continue
-		}
-		first[profile.Key(p)] = i
-		order = append(order, i)
-	}
-	// The slowest profiles start first, so that none of them is left
-	// running alone at the end: the control runs every probe, and the
-	// unit as written has the most probes and a systemd-analyze run.
-	sort.SliceStable(order, func(a, b int) bool { return weight(profiles[order[a]]) > weight(profiles[order[b]]) })
+	first, order := runOrder(profiles)
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for _, i := range order {
@@ -75,6 +63,24 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		finish(i, rec)
 	}
 	return records
+}
+
+// runOrder picks one profile of each content (first maps a content key to
+// the index of the profile that runs it) and orders them so that the
+// slowest start first and none of them is left running alone at the end:
+// the control runs every probe, and the unit as written has the most
+// probes and a systemd-analyze run.
+func runOrder(profiles []Profile) (first map[string]int, order []int) {
+	first = map[string]int{}
+	for i, p := range profiles {
+		if _, dup := first[profile.Key(p)]; dup {
+			continue
+		}
+		first[profile.Key(p)] = i
+		order = append(order, i)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return weight(profiles[order[a]]) > weight(profiles[order[b]]) })
+	return first, order
 }
 
 // weight orders profiles by expected cost: the control, then by the

@@ -55,32 +55,30 @@ const (
 	sourceHardenlab = "hardenlab"
 )
 
-// score scores the running unit: with systemd-analyze when the policy
-// picks this profile or hardenlab's scorer does not model the systemd under
-// test, else with hardenlab's scorer alone — whose parity with
-// systemd-analyze is what harness/score's parity tests prove.
-func (r *Runner) score(ctx context.Context, p Profile, target string) report.Score {
-	v, verr := score.ParseVersion(leadingNumber(r.sb.Env.SystemdVersion))
-	if verr != nil || r.wantsAnalyze(p) {
-		return r.analyze(ctx, p, target)
+// score scores the running unit as the plan says.
+func (r *Runner) score(ctx context.Context, pl plan) report.Score {
+	sp := pl.score
+	if sp.analyze {
+		return r.analyze(ctx, pl)
 	}
-	ours, err := score.Score(p.Settings, score.Options{Version: v, UnitName: target})
+	ours, err := score.Score(pl.profile.Settings, score.Options{Version: sp.version, UnitName: pl.unit})
 	if err != nil {
 		// Not a reason to give up on the profile: systemd can still say.
-		sc := r.analyze(ctx, p, target)
+		sc := r.analyze(ctx, pl)
 		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer failed: "+err.Error())
 		return sc
 	}
 	sc := report.Score{
 		Exposure: ours.Exposure, Level: ours.Level, Source: sourceHardenlab,
-		Ours: &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: v.String()},
+		Ours: &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: sp.version.String()},
 	}
 	sc.Checks = reportChecks(ours.Checks)
 	return sc
 }
 
-func (r *Runner) wantsAnalyze(p Profile) bool {
-	switch r.opts.Analyze {
+// wantsAnalyze says whether the policy has systemd-analyze score p.
+func wantsAnalyze(policy AnalyzePolicy, p Profile) bool {
+	switch policy {
 	case AnalyzeAll:
 		return true
 	case AnalyzeNone:
@@ -94,11 +92,9 @@ func (r *Runner) wantsAnalyze(p Profile) bool {
 // the one way that works the same for the host's systemd and a
 // container's — once as text (for the overall number, which the JSON form
 // omits) and once as JSON with the debug fields (for each check).
-func (r *Runner) analyze(ctx context.Context, p Profile, target string) report.Score {
-	profile := p.Name
-	name := r.UnitName(profile, "-score")
-	unitOut, hostOut := r.outFile(name + ".txt")
-	defer os.Remove(hostOut)
+func (r *Runner) analyze(ctx context.Context, pl plan) report.Score {
+	sp, target := pl.score, pl.unit
+	defer os.Remove(sp.hostOut)
 	props := []sdbus.Property{
 		sdbus.PropDescription("hardenlab score of " + target),
 		sdbus.PropType("oneshot"),
@@ -109,18 +105,18 @@ func (r *Runner) analyze(ctx context.Context, p Profile, target string) report.S
 			{Path: analyzer, Args: []string{analyzer, "security", "--no-pager", "--json=short", target}},
 		})},
 		{Name: "Environment", Value: dbusVariant([]string{"SYSTEMD_ANALYZE_DEBUG=1", "SYSTEMD_COLORS=0", "LANG=C.UTF-8"})},
-		{Name: "StandardOutputFileToAppend", Value: dbusVariant(unitOut)},
+		{Name: "StandardOutputFileToAppend", Value: dbusVariant(sp.unitOut)},
 		{Name: "StandardError", Value: dbusVariant("journal")},
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10e9)
 		defer cancel()
-		_ = r.sd.Stop(sctx, name)
+		_ = r.sd.Stop(sctx, sp.unit)
 	}()
-	if err := r.sd.StartTransient(ctx, name, props); err != nil {
-		return report.Score{Error: fmt.Sprintf("running systemd-analyze security: %v; %s", err, strings.Join(r.journalTail(name, 5), " | "))}
+	if err := r.sd.StartTransient(ctx, sp.unit, props); err != nil {
+		return report.Score{Error: fmt.Sprintf("running systemd-analyze security: %v; %s", err, strings.Join(r.journalTail(sp.unit, 5), " | "))}
 	}
-	data, err := os.ReadFile(hostOut)
+	data, err := os.ReadFile(sp.hostOut)
 	if err != nil {
 		return report.Score{Error: fmt.Sprintf("reading systemd-analyze output: %v", err)}
 	}
@@ -129,26 +125,25 @@ func (r *Runner) analyze(ctx context.Context, p Profile, target string) report.S
 		return report.Score{Error: err.Error()}
 	}
 	sc.Source = sourceAnalyze
-	r.compareScorer(&sc, p, target, string(data))
+	compareScorer(&sc, pl, string(data))
 	return sc
 }
 
 // compareScorer scores the same settings with hardenlab's own scorer, in
 // online mode for the systemd under test, and records every disagreement
 // with systemd's answer: each one is a hardenlab bug.
-func (r *Runner) compareScorer(sc *report.Score, p Profile, unitName, analyzeOut string) {
-	major := leadingNumber(r.sb.Env.SystemdVersion)
-	v, err := score.ParseVersion(major)
-	if err != nil {
-		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer does not model systemd "+r.sb.Env.SystemdVersion+": "+err.Error())
+func compareScorer(sc *report.Score, pl plan, analyzeOut string) {
+	sp := pl.score
+	if sp.versionErr != nil {
+		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer does not model systemd "+pl.systemd+": "+sp.versionErr.Error())
 		return
 	}
-	ours, err := score.Score(p.Settings, score.Options{Version: v, UnitName: unitName})
+	ours, err := score.Score(pl.profile.Settings, score.Options{Version: sp.version, UnitName: pl.unit})
 	if err != nil {
 		sc.Disagreements = append(sc.Disagreements, "hardenlab's scorer failed: "+err.Error())
 		return
 	}
-	sc.Ours = &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: v.String()}
+	sc.Ours = &report.OwnScore{Exposure: ours.Exposure, Level: ours.Level, Mode: "online", Version: sp.version.String()}
 	if ours.Tenths != int(math.Round(sc.Exposure*10)) || ours.Level != sc.Level {
 		sc.Disagreements = append(sc.Disagreements, fmt.Sprintf("overall: ours %.1f %s, systemd %.1f %s", ours.Exposure, ours.Level, sc.Exposure, sc.Level))
 	}

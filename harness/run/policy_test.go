@@ -40,14 +40,13 @@ func TestWantsAnalyze(t *testing.T) {
 		{AnalyzeNone, profile.Full, false},
 		{AnalyzeNone, "", false},
 	} {
-		r := &Runner{opts: Options{Analyze: tc.policy}}
-		if got := r.wantsAnalyze(Profile{Kind: tc.kind}); got != tc.want {
+		if got := wantsAnalyze(tc.policy, Profile{Kind: tc.kind}); got != tc.want {
 			t.Errorf("policy %q, kind %q: wantsAnalyze = %v, want %v", tc.policy, tc.kind, got, tc.want)
 		}
 	}
 }
 
-func TestDeclaredProbes(t *testing.T) {
+func TestDeclaredClaims(t *testing.T) {
 	for _, tc := range []struct {
 		lines []string
 		want  []string
@@ -57,23 +56,30 @@ func TestDeclaredProbes(t *testing.T) {
 		{[]string{"IPAddressAllow=localhost"}, []string{"net.connect-target"}},
 		{[]string{"PrivateTmp=yes", "LockPersonality=yes"}, []string{"fs.private-tmp", "sys.personality"}},
 	} {
-		if got := declaredProbes(profileOf(t, tc.lines...).Settings); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%v: declaredProbes = %v, want %v", tc.lines, got, tc.want)
+		var got []string
+		for _, c := range declaredClaims(profileOf(t, tc.lines...).Settings) {
+			got = append(got, c.id)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%v: declaredClaims = %v, want %v", tc.lines, got, tc.want)
 		}
 	}
-	// Everything selected is a registry probe of a declared directive.
+	// Everything selected is a registry probe, judged for exactly its
+	// declared directives.
 	s := profileOf(t, "RestrictNamespaces=yes", "User=nobody").Settings
-	for _, id := range declaredProbes(s) {
-		p, ok := probes.Find(id)
+	for _, c := range declaredClaims(s) {
+		p, ok := probes.Find(c.id)
 		if !ok {
-			t.Fatalf("%s is not in the registry", id)
+			t.Fatalf("%s is not in the registry", c.id)
 		}
-		declared := false
-		for _, d := range p.Directives {
-			declared = declared || s.Set(d)
+		var declared []string
+		for _, d := range p.Directives() {
+			if s.Set(d) {
+				declared = append(declared, d)
+			}
 		}
-		if !declared {
-			t.Errorf("%s evidences %v, none of them declared", id, p.Directives)
+		if len(declared) == 0 || !reflect.DeepEqual(declared, c.directives) {
+			t.Errorf("%s evidences %v, judged for %v", c.id, p.Directives(), c.directives)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,11 +16,7 @@ import (
 	"sync"
 	"time"
 
-	sdbus "github.com/coreos/go-systemd/v22/dbus"
-
 	"github.com/hardenlab/hardenlab/harness/behavior"
-	"github.com/hardenlab/hardenlab/harness/directive"
-	"github.com/hardenlab/hardenlab/harness/lint"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -58,6 +53,7 @@ type Runner struct {
 	sb      *sandbox.Sandbox
 	sd      *systemd.Client
 	opts    Options
+	setup   planSetup
 	markers []behavior.Sensitive
 	cleanup []string // host paths of marker files and dirs, removed by Close
 	target  *listener
@@ -105,6 +101,13 @@ func New(ctx context.Context, sb *sandbox.Sandbox, opts Options) (*Runner, error
 			sd.Close()
 			return nil, err
 		}
+	}
+	r.setup = planSetup{
+		runID: opts.RunID, systemd: sb.Env.SystemdVersion, binDir: sb.BinDir, outDir: sb.OutDir, hostOut: sb.HostOutDir,
+		hostPath: sb.HostPath, freePort: behavior.FreePort, opts: opts,
+	}
+	if r.target != nil {
+		r.setup.tcpTarget = r.target.addr()
 	}
 	if err := r.plantMarkers(); err != nil {
 		r.Close(ctx)
@@ -170,7 +173,7 @@ func (r *Runner) plantMarkers() error {
 
 // UnitName is the transient unit name for a profile in this run.
 func (r *Runner) UnitName(profile, suffix string) string {
-	return systemd.UnitPrefix + r.opts.RunID + "-" + escapeUnitPart(profile) + suffix + ".service"
+	return r.setup.unitName(profile, suffix)
 }
 
 // Run runs one profile and always returns a record; problems are in it.
@@ -244,206 +247,24 @@ func (r *Runner) Control() *report.Record {
 	}
 }
 
-func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report.Record) {
+// run carries one profile through the four stages: plan, execute, judge,
+// record.
+func (r *Runner) run(ctx context.Context, p Profile, isControl bool) report.Record {
 	start := time.Now()
-	rec = report.Record{
-		Schema:      report.SchemaVersion,
-		RunID:       r.opts.RunID,
-		Environment: report.FromEnvironment(r.sb.Env),
-		Profile:     profileRecord(p),
-		Unit:        r.UnitName(p.Name, ""),
-		Readback:    []report.Mismatch{},
-		Probes:      []report.ProbeResult{},
-	}
-	rec.Behavior.ExposedPaths = []string{}
-	for _, f := range lint.Check(p.Settings, p.Assignments) {
-		rec.Lints = append(rec.Lints, report.Lint{ID: f.ID, Directive: f.Directive, Message: f.Message})
-	}
-	rec.Behavior.Exposures = []report.Exposure{}
-	pctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	defer cancel()
-	// Stopping must happen even when ctx is cancelled (Ctrl-C, timeout).
-	stopCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-	}
-	var mainPID uint32
-	defer func() {
-		sctx, scancel := stopCtx()
-		defer scancel()
-		if mainPID != 0 {
-			rec.Behavior.CPUMillis = ms(cpuTime(r.sb.ProcPath(mainPID)))
-		}
-		t := time.Now()
-		if err := r.sd.Stop(sctx, rec.Unit); err != nil && rec.Error == "" {
-			rec.Error = err.Error()
-		}
-		rec.Timings.Stop = ms(time.Since(t))
-		rec.Timings.Total = ms(time.Since(start))
-		if ctx.Err() != nil {
-			rec.Incomplete = true
-		}
-	}()
-
-	r.opts.Progress("%s: starting %s", p.Name, rec.Unit)
-	port, err := behavior.FreePort()
-	if err != nil {
-		rec.Error = err.Error()
-		return rec
-	}
-	argv, note, err := demoCommand(p.Settings, port, r.sb.HostPath)
-	if err != nil {
-		rec.Error = err.Error()
-		return rec
-	}
-	if note != "" {
-		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: note})
-	}
-	if err := checkSupported(p, r.sb.Env.SystemdVersion); err != nil {
-		rec.Error = err.Error()
-		return rec
-	}
-	rec.Behavior.Port = port
-	rec.Behavior.Command = argv
-	props := r.serviceProperties(p, argv)
-
-	t := time.Now()
-	startErr := r.sd.StartTransient(pctx, rec.Unit, props)
-	rec.Timings.Start = ms(time.Since(t))
-	if startErr != nil {
-		var je *systemd.JobError
-		if !errors.As(startErr, &je) {
-			// systemd refused the unit: nothing ran.
-			rec.Error = explainRefusal(startErr, p, r.sb.Env.SystemdVersion).Error()
-			return rec
-		}
-	}
-	client, err := behavior.NewClient(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)))
-	if err != nil {
-		rec.Error = err.Error()
-		return rec
-	}
-	if startErr == nil {
-		mainPID, _ = r.sd.MainPID(pctx, rec.Unit)
-	}
-
-	// Readiness, probes and score are independent once the unit runs:
-	// do them at once, so a profile costs the slowest of the three.
+	r.opts.Progress("%s: starting %s", p.Name, r.UnitName(p.Name, ""))
+	pl, err := r.setup.plan(p, isControl)
 	var (
-		wg        sync.WaitGroup
-		ready     time.Duration
-		status    int
-		readyErr  error
-		exposures []behavior.Exposure
-		pr        probeRun
-		sc        report.Score
+		ex execution
+		j  judgement
 	)
-	if startErr == nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.Now()
-			// A unit that runs but never answers (IPAddressDeny=,
-			// PrivateNetwork= cut the harness off) must not eat the whole
-			// profile's budget.
-			rctx, rcancel := context.WithTimeout(pctx, r.opts.ReadyTimeout)
-			ready, status, readyErr = client.WaitReady(rctx, func() bool { return r.active(pctx, rec.Unit) })
-			rcancel()
-			rec.Timings.Ready = ms(time.Since(t))
-			if readyErr == nil {
-				exposures = client.Exposures(pctx, servedRoot(p.Settings, argv), r.markers)
-			}
-		}()
+	if err == nil {
+		ex = r.execute(ctx, pl)
+		j = r.judgeProfile(ctx, pl, ex)
 	}
-	if !r.opts.SkipProbes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.Now()
-			pr = r.runProbes(pctx, p, rec.Unit, mainPID, isControl || r.opts.AllProbes)
-			rec.Timings.Probes = ms(time.Since(t))
-		}()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.Now()
-		sc = r.score(pctx, p, rec.Unit)
-		rec.Timings.Score = ms(time.Since(t))
-	}()
-	wg.Wait()
-	rec.Score = sc
-
-	switch {
-	case startErr != nil:
-		rec.Behavior.Error = startErr.Error()
-	case readyErr != nil:
-		rec.Behavior.Error = readyErr.Error()
-	default:
-		rec.Behavior.Started = true
-		rec.Behavior.ReadyMillis = ms(ready)
-		rec.Behavior.HTTPStatus = status
-		rec.Behavior.Exposures = report.FromExposures(exposures)
-		for _, e := range exposures {
-			if e.Exposed {
-				rec.Behavior.ExposedPaths = append(rec.Behavior.ExposedPaths, e.Path)
-			}
-		}
-	}
-	// One read of the unit's properties serves both its state and the
-	// read-back.
-	u, uerr := r.sd.Unit(pctx, rec.Unit)
-	svc, serr := r.sd.Service(pctx, rec.Unit)
-	if err := errors.Join(uerr, serr); err != nil {
-		if rec.Error == "" {
-			rec.Error = err.Error()
-		}
-	} else {
-		st := systemd.StateOf(u, svc)
-		rec.Behavior.ActiveState = st.ActiveState
-		rec.Behavior.SubState = st.SubState
-		rec.Behavior.Result = st.Result
-		rec.Behavior.ExecMainCode = st.ExecMainCode
-		rec.Behavior.ExecMainStatus = st.ExecMainStatus
-		// The demo's command is hardenlab's, not the file's: compare
-		// ExecStart with what was sent.
-		want := *p.Settings
-		want.ExecStart = [][]string{argv}
-		want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
-		for _, m := range directive.CheckReadback(&want, svc) {
-			rec.Readback = append(rec.Readback, report.Mismatch{Directive: m.Directive, Want: m.Want, Got: m.Got})
-		}
-	}
-	if !rec.Behavior.Started {
-		rec.Behavior.JournalTail = r.journalTail(rec.Unit, 20)
-	}
-
-	if !r.opts.SkipProbes {
-		switch {
-		case pr.err != nil:
-			rec.ProbeError = pr.err.Error()
-		case isControl:
-			r.ctlDoc = pr.doc.Results
-			rec.Probes = verdicts(p, pr.doc.Results, pr.doc.Results, !rec.Behavior.Started)
-		default:
-			if err := r.awaitControl(ctx); err != nil {
-				rec.ProbeError = err.Error()
-				rec.Incomplete = true
-				break
-			}
-			rec.Probes = verdicts(p, r.ctlDoc, pr.doc.Results, !rec.Behavior.Started)
-		}
-		if pr.err == nil {
-			rec.ProbeScope = pr.scope
-			rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
-			rec.Preflight = report.FromPreflight(pr.doc.Environment)
-			rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)
-			rec.SandboxDiff = report.FromDifferences(pr.posture)
-			if len(pr.doc.Results) == 0 {
-				rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
-			} else if mainPID == 0 {
-				rec.SandboxDiffNote = "the service was not running, so the probe's sandbox could not be compared with it"
-			}
-		}
+	rec := newRecord(r.sb.Env, r.opts.RunID, pl, err, ex, j)
+	rec.Timings.Total = ms(time.Since(start))
+	if ctx.Err() != nil {
+		rec.Incomplete = true
 	}
 	return rec
 }
@@ -457,25 +278,6 @@ func (r *Runner) active(ctx context.Context, name string) bool {
 		return ctx.Err() != nil
 	}
 	return st == "active" || st == "activating" || st == "reloading"
-}
-
-// serviceProperties are the profile's properties plus what hardenlab needs
-// to run the demo: its own command, a description naming the run, and a
-// bounded stop.
-func (r *Runner) serviceProperties(p Profile, argv []string) []sdbus.Property {
-	var props []sdbus.Property
-	for _, prop := range p.Settings.Properties() {
-		switch prop.Name {
-		case "ExecStart", "Description":
-			continue
-		}
-		props = append(props, prop)
-	}
-	return append(props,
-		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", r.opts.RunID, p.Name)),
-		sdbus.PropExecStart(argv, false),
-		sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))},
-	)
 }
 
 // journalTail reads the last lines systemd logged for a unit, from the
@@ -507,24 +309,7 @@ func machineID(sb *sandbox.Sandbox) string {
 	return strings.TrimSpace(string(data))
 }
 
-func profileRecord(p Profile) report.Profile {
-	out := report.Profile{Name: p.Name, Kind: p.Kind, Step: p.Step, Directive: p.Directive, Source: p.Source, Directives: []report.Assignment{}}
-	for _, a := range p.Assignments {
-		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
-	}
-	for _, n := range p.Notes {
-		out.Notes = append(out.Notes, report.Note{Source: n.Source.String(), Directive: n.Directive, Reason: n.Reason})
-	}
-	return out
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// outFile is a file in the sandbox's result directory, as units see it and
-// as the host sees it.
-func (r *Runner) outFile(name string) (unitPath, hostPath string) {
-	return filepath.Join(r.sb.OutDir, name), filepath.Join(r.sb.HostOutDir, name)
-}
 
 // escapeUnitPart keeps what is valid and readable in a unit name and
 // escapes everything else the way systemd-escape does (\xNN), so that any

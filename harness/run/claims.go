@@ -1,0 +1,103 @@
+package run
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/probes"
+)
+
+// itemRule answers, for a directive whose value lists the items it
+// blocks, whether the resolved value still allows one item. A probe's
+// claim on such an item (probes.Claim.Item) is judged only when the
+// directive, as declared, claims to block it. Judging another item of a
+// list (a SystemCallFilter= group, a RestrictAddressFamilies= family, a
+// capability of CapabilityBoundingSet=) takes one row here and the item
+// in the probe's registry row.
+type itemRule struct {
+	directive string
+	allows    func(s *directive.Settings, item string) bool
+	// why says, with the item, what the value does instead of blocking it.
+	why string
+}
+
+func itemRules() []itemRule {
+	return []itemRule{
+		{"RestrictNamespaces", namespaceAllowed, "RestrictNamespaces= allows %s namespaces (an allow-list)"},
+	}
+}
+
+func namespaceAllowed(s *directive.Settings, ns string) bool {
+	return slices.Contains(directive.AllowedNamespaces(s), ns)
+}
+
+func findItemRule(name string) (itemRule, bool) {
+	for _, r := range itemRules() {
+		if r.directive == name {
+			return r, true
+		}
+	}
+	return itemRule{}, false
+}
+
+// claims says whether the settings claim to block what c is about: a
+// whole-directive claim always holds; an item claim holds unless the
+// directive's value allows the item, and then why says so.
+func claims(s *directive.Settings, c probes.Claim) (ok bool, why string) {
+	if c.Item == "" {
+		return true, ""
+	}
+	r, found := findItemRule(c.Directive)
+	if !found {
+		// The claims tests keep every item judgeable; an unknown one
+		// judges the directive as a whole, as before items existed.
+		return true, ""
+	}
+	if r.allows(s, c.Item) {
+		return false, fmt.Sprintf(r.why, c.Item)
+	}
+	return true, ""
+}
+
+// probeClaim is what the plan decided about one probe's verdicts: the
+// declared directives it evidences, and — when none of them claims to
+// block what it attempts — why.
+type probeClaim struct {
+	id         string
+	directives []string
+	unclaimed  string
+}
+
+// declaredClaims are the probes that evidence a directive the settings
+// declare, in the registry's order.
+func declaredClaims(s *directive.Settings) []probeClaim {
+	var out []probeClaim
+	for _, p := range probes.Registry() {
+		pc := probeClaim{id: p.ID}
+		claimed := false
+		var whys []string
+		for _, c := range p.Claims {
+			if !s.Set(c.Directive) {
+				continue
+			}
+			if !slices.Contains(pc.directives, c.Directive) {
+				pc.directives = append(pc.directives, c.Directive)
+			}
+			ok, why := claims(s, c)
+			claimed = claimed || ok
+			if !ok {
+				whys = append(whys, why)
+			}
+		}
+		if len(pc.directives) == 0 {
+			continue
+		}
+		if !claimed {
+			pc.unclaimed = strings.Join(whys, "; ")
+		}
+		out = append(out, pc)
+	}
+	return out
+}

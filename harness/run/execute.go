@@ -1,0 +1,146 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/systemd"
+)
+
+// execution is what carrying out a plan produced, before any judgement.
+type execution struct {
+	// refused is systemd's refusal of the unit: then nothing ran.
+	refused error
+	// startErr is the failed start job of a unit systemd accepted.
+	startErr  error
+	mainPID   uint32
+	cpu       time.Duration // of the main process, when it was stopped
+	ready     time.Duration
+	status    int
+	readyErr  error
+	exposures []behavior.Exposure
+	probes    probeRun
+	score     report.Score
+	// state and readback come from one read of the unit's properties,
+	// unless stateErr.
+	state    systemd.State
+	readback []directive.Mismatch
+	stateErr error
+	journal  []string // the unit's last log lines, when it did not come up
+	stopErr  error
+	timings  report.Timings // all but Total
+}
+
+// started says whether the service came up and answered.
+func (ex execution) started() bool {
+	return ex.refused == nil && ex.startErr == nil && ex.readyErr == nil
+}
+
+// execute starts the service, observes it, reads it back and stops it
+// again, on every path.
+func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
+	pctx, cancel := context.WithTimeout(ctx, pl.timeout)
+	defer cancel()
+	defer r.stopService(ctx, pl, &ex)
+	t := time.Now()
+	startErr := r.sd.StartTransient(pctx, pl.unit, pl.service)
+	ex.timings.Start = ms(time.Since(t))
+	var je *systemd.JobError
+	if startErr != nil && !errors.As(startErr, &je) {
+		ex.refused = explainRefusal(startErr, pl.profile, pl.systemd)
+		return ex
+	}
+	ex.startErr = startErr
+	if startErr == nil {
+		ex.mainPID, _ = r.sd.MainPID(pctx, pl.unit)
+	}
+	r.observe(pctx, pl, &ex)
+	if ex.mainPID != 0 && ex.probes.err == nil && pl.probe.argv != nil {
+		// Read only now: at the start job's end the main PID can still be
+		// the child systemd forked, before it execs the service with its
+		// capabilities reduced to the bounding set; by now the service has
+		// answered or spent its whole ready budget.
+		ex.probes.posture, ex.probes.compared, ex.probes.postureErr = comparePosture(ex.probes.doc.Posture, r.sb.ProcPath(ex.mainPID))
+	}
+	r.readBack(pctx, pl, &ex)
+	if !ex.started() {
+		ex.journal = r.journalTail(pl.unit, 20)
+	}
+	return ex
+}
+
+// observe does readiness, probes and score at once: they are independent
+// once the unit runs, so a profile costs the slowest of the three. Each
+// goroutine writes fields of its own.
+func (r *Runner) observe(ctx context.Context, pl plan, ex *execution) {
+	var wg sync.WaitGroup
+	if ex.startErr == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.awaitReady(ctx, pl, ex)
+		}()
+	}
+	if pl.probe.enabled {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.Now()
+			ex.probes = r.runProbes(ctx, pl.probe)
+			ex.timings.Probes = ms(time.Since(t))
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.Now()
+		ex.score = r.score(ctx, pl)
+		ex.timings.Score = ms(time.Since(t))
+	}()
+	wg.Wait()
+}
+
+// awaitReady waits for the demo's first answer and then checks what it
+// exposes.
+func (r *Runner) awaitReady(ctx context.Context, pl plan, ex *execution) {
+	t := time.Now()
+	// A unit that runs but never answers (IPAddressDeny=, PrivateNetwork=
+	// cut the harness off) must not eat the whole profile's budget.
+	rctx, cancel := context.WithTimeout(ctx, pl.ready)
+	ex.ready, ex.status, ex.readyErr = pl.client.WaitReady(rctx, func() bool { return r.active(ctx, pl.unit) })
+	cancel()
+	ex.timings.Ready = ms(time.Since(t))
+	if ex.readyErr == nil {
+		ex.exposures = pl.client.Exposures(ctx, pl.served, r.markers)
+	}
+}
+
+// readBack reads the unit's properties once, for both its state and the
+// comparison with what was sent.
+func (r *Runner) readBack(ctx context.Context, pl plan, ex *execution) {
+	u, uerr := r.sd.Unit(ctx, pl.unit)
+	svc, serr := r.sd.Service(ctx, pl.unit)
+	if err := errors.Join(uerr, serr); err != nil {
+		ex.stateErr = err
+		return
+	}
+	ex.state = systemd.StateOf(u, svc)
+	ex.readback = directive.CheckReadback(pl.readback, svc)
+}
+
+// stopService stops the unit even when ctx is cancelled (Ctrl-C, timeout).
+func (r *Runner) stopService(ctx context.Context, pl plan, ex *execution) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if ex.mainPID != 0 {
+		ex.cpu = cpuTime(r.sb.ProcPath(ex.mainPID))
+	}
+	t := time.Now()
+	ex.stopErr = r.sd.Stop(sctx, pl.unit)
+	ex.timings.Stop = ms(time.Since(t))
+}

@@ -1,0 +1,51 @@
+package run
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/probes"
+)
+
+func TestJudge(t *testing.T) {
+	allowed := func(id string) probes.Result { return probes.Result{ID: id, Outcome: probes.Allowed, Detail: "ran"} }
+	eperm := func(id string) probes.Result {
+		return probes.Result{ID: id, Outcome: probes.Blocked, Errno: "EPERM", Detail: "unshare denied with EPERM"}
+	}
+	p := profileOf(t, "RestrictNamespaces=uts ipc pid user cgroup", "ProtectSystem=strict")
+	claimed := declaredClaims(p.Settings)
+	control := []probes.Result{allowed("ns.unshare-uts"), allowed("ns.unshare-net"), allowed("fs.write-etc"), allowed("caps.no-new-privs")}
+	profile := []probes.Result{eperm("ns.unshare-uts"), eperm("ns.unshare-net"), eperm("fs.write-etc"), eperm("caps.no-new-privs"), eperm("fs.write-var")}
+
+	got := judge(claimed, control, profile, false)
+	want := []report.ProbeResult{
+		{ID: "ns.unshare-uts", Directives: []string{"RestrictNamespaces"}, Verdict: "not-enforced", Outcome: "blocked", Control: "allowed", Errno: "EPERM",
+			Detail: "RestrictNamespaces= allows uts namespaces (an allow-list), so it does not forbid this; the EPERM came from elsewhere (e.g. a capability the bounding set dropped); unshare denied with EPERM"},
+		{ID: "ns.unshare-net", Directives: []string{"RestrictNamespaces"}, Verdict: "enforced", Outcome: "blocked", Control: "allowed", Errno: "EPERM",
+			Detail: "allowed under the control, blocked under the profile (EPERM); unshare denied with EPERM"},
+		{ID: "fs.write-etc", Directives: []string{"ProtectSystem"}, Verdict: "enforced", Outcome: "blocked", Control: "allowed", Errno: "EPERM",
+			Detail: "allowed under the control, blocked under the profile (EPERM); unshare denied with EPERM"},
+		// caps.no-new-privs evidences nothing the profile declares.
+		{ID: "fs.write-var", Directives: []string{"ProtectSystem"}, Verdict: "error", Outcome: "blocked", Errno: "EPERM",
+			Detail: "no control result for this probe; unshare denied with EPERM"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("judge = %d verdicts, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if g, w := got[i], want[i]; g.ID != w.ID || strings.Join(g.Directives, ",") != strings.Join(w.Directives, ",") ||
+			g.Verdict != w.Verdict || g.Outcome != w.Outcome || g.Control != w.Control || g.Errno != w.Errno || g.Detail != w.Detail {
+			t.Errorf("verdict %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+
+	for _, v := range judge(claimed, control, profile[:2], true) {
+		if v.Verdict != string(probes.BrokeService) {
+			t.Errorf("%s: %s under a broken service, want broke-service", v.ID, v.Verdict)
+		}
+	}
+	if got := judge(claimed, control, nil, false); got == nil || len(got) != 0 {
+		t.Errorf("no results: judge = %#v, want an empty list", got)
+	}
+}

@@ -1,0 +1,241 @@
+package run
+
+import (
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"time"
+
+	sdbus "github.com/coreos/go-systemd/v22/dbus"
+
+	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/score"
+	"github.com/hardenlab/hardenlab/harness/systemd"
+)
+
+// A profile runs in four stages: plan (this file) decides everything
+// before anything starts; execute starts the units, waits, probes, reads
+// back and stops; judge turns raw probe outcomes into verdicts; record
+// assembles the report.Record. Only execute talks to systemd.
+
+// plan is everything decided about one profile before anything starts.
+type plan struct {
+	profile Profile
+	control bool   // the run every verdict compares against
+	systemd string // version string of the systemd under test
+	unit    string
+	// note says that the unit's own ExecStart was replaced by the demo.
+	note    string
+	port    int
+	argv    []string // the demo's command
+	service []sdbus.Property
+	client  *behavior.Client
+	served  string // the directory http.server hands out
+	// readback is what systemd should report for the unit: the profile,
+	// with the demo's command in place of the file's.
+	readback *directive.Settings
+	timeout  time.Duration
+	ready    time.Duration // bound of the wait for the first HTTP answer
+	score    scorePlan
+	probe    probePlan
+}
+
+// scorePlan says who scores the running unit.
+type scorePlan struct {
+	// analyze: systemd-analyze scores it (the policy picks this profile,
+	// or hardenlab's scorer does not model the systemd under test).
+	analyze bool
+	// version is the scorer's model of it, unless versionErr.
+	version    score.Version
+	versionErr error
+	// unit and its output file run systemd-analyze in the sandbox.
+	unit             string
+	unitOut, hostOut string
+}
+
+// probePlan is the probe unit of a profile.
+type probePlan struct {
+	enabled bool   // false with Options.SkipProbes: no probe fields at all
+	scope   string // "all" or "declared", as in report.Record.ProbeScope
+	// ids are the probes to run; nil runs all of them.
+	ids []string
+	// claims are the probes whose verdicts the profile gets: each one
+	// that evidences a directive the profile declares.
+	claims           []probeClaim
+	unit             string
+	argv             []string // nil: no probe has anything to evidence
+	props            []sdbus.Property
+	unitOut, hostOut string
+}
+
+// planSetup is what every plan of a runner shares.
+type planSetup struct {
+	runID     string
+	systemd   string // version string of the systemd under test
+	binDir    string // the probe binary's directory, as units see it
+	outDir    string // the result directory, as units see it
+	hostOut   string // the result directory, as the host sees it
+	hostPath  func(string) string
+	tcpTarget string // the network probes' loopback listener
+	freePort  func() (int, error)
+	opts      Options
+}
+
+// unitName is the transient unit name for a profile in this run.
+func (s planSetup) unitName(profile, suffix string) string {
+	return systemd.UnitPrefix + s.runID + "-" + escapeUnitPart(profile) + suffix + ".service"
+}
+
+// outFile is a file in the result directory, as units see it and as the
+// host sees it.
+func (s planSetup) outFile(name string) (unitPath, hostPath string) {
+	return filepath.Join(s.outDir, name), filepath.Join(s.hostOut, name)
+}
+
+// plan decides how p runs. On error nothing may start; the plan still
+// carries what was decided (the ExecStart note) for the record.
+func (s planSetup) plan(p Profile, control bool) (plan, error) {
+	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
+	port, err := s.freePort()
+	if err != nil {
+		return pl, err
+	}
+	argv, note, err := demoCommand(p.Settings, port, s.hostPath)
+	if err != nil {
+		return pl, err
+	}
+	pl.note = note
+	if err := checkSupported(p, s.systemd); err != nil {
+		return pl, err
+	}
+	if pl.client, err = behavior.NewClient(netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))); err != nil {
+		return pl, err
+	}
+	pl.port, pl.argv, pl.served = port, argv, servedRoot(p.Settings, argv)
+	pl.service = s.serviceProperties(p, argv)
+	want := *p.Settings
+	want.ExecStart = [][]string{argv}
+	want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
+	pl.readback = &want
+	pl.score = s.scorePlan(p)
+	if !s.opts.SkipProbes {
+		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes)
+	}
+	return pl, nil
+}
+
+// serviceProperties are the profile's properties plus what hardenlab needs
+// to run the demo: its own command, a description naming the run, and a
+// bounded stop.
+func (s planSetup) serviceProperties(p Profile, argv []string) []sdbus.Property {
+	var props []sdbus.Property
+	for _, prop := range p.Settings.Properties() {
+		switch prop.Name {
+		case "ExecStart", "Description":
+			continue
+		}
+		props = append(props, prop)
+	}
+	return append(props,
+		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", s.runID, p.Name)),
+		sdbus.PropExecStart(argv, false),
+		sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))},
+	)
+}
+
+// scorePlan picks systemd-analyze when the policy asks for this profile or
+// hardenlab's scorer does not model the systemd under test, else
+// hardenlab's scorer alone — whose parity with systemd-analyze is what
+// harness/score's parity tests prove.
+func (s planSetup) scorePlan(p Profile) scorePlan {
+	sp := scorePlan{unit: s.unitName(p.Name, "-score")}
+	sp.version, sp.versionErr = score.ParseVersion(leadingNumber(s.systemd))
+	sp.analyze = sp.versionErr != nil || wantsAnalyze(s.opts.Analyze, p)
+	sp.unitOut, sp.hostOut = s.outFile(sp.unit + ".txt")
+	return sp
+}
+
+// probePlan builds the probe unit: the probe binary as a oneshot sibling
+// of the service with the profile's own properties, joined to the
+// service's namespaces, writing its document to a file systemd opens
+// before the sandbox applies — so collecting results never weakens the
+// profile. Unless all is set it runs only the probes of the profile's
+// declared directives and no preflight: every other probe's answer is
+// already in the control's record, and each probe is a process of its own.
+func (s planSetup) probePlan(p Profile, service string, all bool) probePlan {
+	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings), unit: s.unitName(p.Name, "-probe")}
+	pp.unitOut, pp.hostOut = s.outFile(pp.unit + ".json")
+	argv := []string{filepath.Join(s.binDir, ProbeBinary), "run", "--tcp-target", s.tcpTarget}
+	if !all {
+		pp.scope = "declared"
+		for _, c := range pp.claims {
+			pp.ids = append(pp.ids, c.id)
+		}
+		if len(pp.ids) == 0 {
+			return pp
+		}
+		argv = append(argv, "--skip-preflight", "--only", strings.Join(pp.ids, ","))
+	}
+	pp.argv = append(argv, pathFlags(p.Settings)...)
+	pp.props = s.probeProperties(p.Settings, service, pp.argv, pp.unitOut)
+	return pp
+}
+
+// pathFlags give the path probes one path of each list the profile
+// declares.
+func pathFlags(s *directive.Settings) []string {
+	var out []string
+	for _, f := range []struct {
+		flag  string
+		paths []string
+	}{{"--ro-path", s.ReadOnlyPaths}, {"--rw-path", s.ReadWritePaths}, {"--hidden-path", s.InaccessiblePaths}} {
+		if v := firstPath(f.paths); v != "" {
+			out = append(out, f.flag, v)
+		}
+	}
+	return out
+}
+
+func (s planSetup) probeProperties(settings *directive.Settings, service string, argv []string, unitOut string) []sdbus.Property {
+	var props []sdbus.Property
+	for _, prop := range settings.Properties() {
+		switch prop.Name {
+		case "ExecStart", "ExecStop", "Type", "Description", "RemainAfterExit":
+			continue
+		}
+		props = append(props, prop)
+	}
+	return append(props,
+		sdbus.PropDescription("hardenlab probes for "+service),
+		sdbus.PropType("oneshot"),
+		sdbus.PropExecStart(argv, false),
+		sdbus.Property{Name: "StandardOutputFile", Value: dbusVariant(unitOut)},
+		sdbus.Property{Name: "StandardError", Value: dbusVariant("journal")},
+		sdbus.Property{Name: "JoinsNamespaceOf", Value: dbusVariant([]string{service})},
+		sdbus.PropAfter(service),
+		// The probe binary is bound read-only into the unit: nothing in the
+		// sandbox can alter it, and it stays reachable when the profile
+		// hides /run or swaps the root. The probes check nothing under it.
+		sdbus.Property{Name: "BindReadOnlyPaths", Value: dbusVariant([]bindPath{{Source: s.binDir, Destination: s.binDir, Recursive: 16384}})},
+	)
+}
+
+// bindPath is the a(ssbt) element of BindReadOnlyPaths.
+type bindPath struct {
+	Source        string
+	Destination   string
+	IgnoreMissing bool
+	Recursive     uint64
+}
+
+func firstPath(paths []string) string {
+	for _, p := range paths {
+		p = strings.TrimLeft(p, "-+")
+		if p != "" {
+			return p
+		}
+	}
+	return ""
+}

@@ -1,0 +1,180 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hardenlab/hardenlab/harness/lint"
+	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+)
+
+// judgement is the judge stage's answer for one profile.
+type judgement struct {
+	verdicts []report.ProbeResult
+	// err says why there are no verdicts although the probes ran: the
+	// control they are judged against never came.
+	err error
+}
+
+// judgeProfile judges a profile's probes against the control's; the
+// control itself is judged against its own results (each probe's
+// verdict is then inconclusive or allowed-under-both), and its results
+// become every other profile's baseline.
+func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgement {
+	pr := ex.probes
+	if !pl.probe.enabled || ex.refused != nil || pr.err != nil {
+		return judgement{}
+	}
+	if pl.control {
+		r.ctlDoc = pr.doc.Results
+		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, !ex.started())}
+	}
+	if err := r.awaitControl(ctx); err != nil {
+		return judgement{err: err}
+	}
+	return judgement{verdicts: judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())}
+}
+
+// newRecord assembles the record of one profile from its plan (or the
+// error that stopped it before anything started), what running it
+// produced, and the verdicts. Timings.Total and Incomplete are the
+// caller's, who knows when the run began and whether it was cut short.
+func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex execution, j judgement) report.Record {
+	p := pl.profile
+	rec := report.Record{
+		Schema: report.SchemaVersion, RunID: runID, Environment: report.FromEnvironment(env), Profile: profileRecord(p), Unit: pl.unit,
+		Readback: []report.Mismatch{}, Probes: []report.ProbeResult{},
+	}
+	rec.Behavior.ExposedPaths = []string{}
+	rec.Behavior.Exposures = []report.Exposure{}
+	for _, f := range lint.Check(p.Settings, p.Assignments) {
+		rec.Lints = append(rec.Lints, report.Lint{ID: f.ID, Directive: f.Directive, Message: f.Message})
+	}
+	if pl.note != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: pl.note})
+	}
+	if planErr != nil {
+		rec.Error = planErr.Error()
+		return rec
+	}
+	rec.Behavior.Port, rec.Behavior.Command = pl.port, pl.argv
+	rec.Timings = ex.timings
+	if ex.mainPID != 0 {
+		rec.Behavior.CPUMillis = ms(ex.cpu)
+	}
+	if ex.refused != nil {
+		// systemd refused the unit: nothing ran.
+		rec.Error = ex.refused.Error()
+		return rec
+	}
+	rec.Score = ex.score
+	recordBehavior(&rec, ex)
+	if pl.probe.enabled {
+		recordProbes(&rec, pl, ex, j)
+	}
+	if ex.stopErr != nil && rec.Error == "" {
+		rec.Error = ex.stopErr.Error()
+	}
+	return rec
+}
+
+// recordBehavior records what the service did and what systemd says of
+// it.
+func recordBehavior(rec *report.Record, ex execution) {
+	b := &rec.Behavior
+	switch {
+	case ex.startErr != nil:
+		b.Error = ex.startErr.Error()
+	case ex.readyErr != nil:
+		b.Error = ex.readyErr.Error()
+	default:
+		b.Started = true
+		b.ReadyMillis = ms(ex.ready)
+		b.HTTPStatus = ex.status
+		b.Exposures = report.FromExposures(ex.exposures)
+		for _, e := range ex.exposures {
+			if e.Exposed {
+				b.ExposedPaths = append(b.ExposedPaths, e.Path)
+			}
+		}
+	}
+	if ex.stateErr != nil {
+		rec.Error = ex.stateErr.Error()
+	} else {
+		st := ex.state
+		b.ActiveState, b.SubState, b.Result = st.ActiveState, st.SubState, st.Result
+		b.ExecMainCode, b.ExecMainStatus = st.ExecMainCode, st.ExecMainStatus
+		for _, m := range ex.readback {
+			rec.Readback = append(rec.Readback, report.Mismatch{Directive: m.Directive, Want: m.Want, Got: m.Got})
+		}
+	}
+	b.JournalTail = ex.journal
+}
+
+// recordProbes records the probes' verdicts, raw results and the proof
+// that they ran in the service's own sandbox.
+func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
+	pr := ex.probes
+	switch {
+	case pr.err != nil:
+		rec.ProbeError = pr.err.Error()
+		return
+	case j.err != nil:
+		rec.ProbeError = j.err.Error()
+		rec.Incomplete = true
+	case j.verdicts != nil:
+		rec.Probes = j.verdicts
+	}
+	rec.ProbeScope = pl.probe.scope
+	rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
+	rec.Preflight = report.FromPreflight(pr.doc.Environment)
+	rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)
+	rec.SandboxDiff = report.FromDifferences(pr.posture)
+	rec.SandboxCompared = pr.compared
+	if pr.postureErr != nil {
+		rec.SandboxError = pr.postureErr.Error()
+	}
+	switch {
+	case len(pr.doc.Results) == 0:
+		rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
+	case ex.mainPID == 0:
+		rec.SandboxDiffNote = "the service was not running, so the probe's sandbox could not be compared with it"
+	}
+}
+
+func profileRecord(p Profile) report.Profile {
+	out := report.Profile{Name: p.Name, Kind: p.Kind, Step: p.Step, Directive: p.Directive, Source: p.Source, Directives: []report.Assignment{}}
+	for _, a := range p.Assignments {
+		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
+	}
+	for _, n := range p.Notes {
+		out.Notes = append(out.Notes, report.Note{Source: n.Source.String(), Directive: n.Directive, Reason: n.Reason})
+	}
+	return out
+}
+
+// SharedSandbox is the proof that a record's probes ran in the service's
+// own sandbox: the comparison of their postures ran, and no field that
+// must match differs. A comparison that never ran proves nothing, and
+// says why.
+func SharedSandbox(rec report.Record) error {
+	if !rec.SandboxCompared {
+		why := rec.SandboxError
+		if why == "" {
+			why = rec.SandboxDiffNote
+		}
+		if why == "" {
+			why = "no reason recorded"
+		}
+		return fmt.Errorf("the probe's sandbox was never compared with the service's: %s", why)
+	}
+	var errs []error
+	for _, d := range rec.SandboxDiff {
+		if d.MustMatch {
+			errs = append(errs, fmt.Errorf("probe and service differ in %s: probe %s, service %s", d.Field, d.Probe, d.Service))
+		}
+	}
+	return errors.Join(errs...)
+}

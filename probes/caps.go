@@ -9,43 +9,16 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-)
 
-// CapabilityNames is the table of Linux capability names by number
-// (linux/capability.h, kernel 5.9+: 0..40); harness/directive parses unit
-// files with it too, so the two can never disagree.
-func CapabilityNames() []string {
-	return []string{
-		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-		"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-		"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-		"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-		"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-		"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-		"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-		"CAP_CHECKPOINT_RESTORE",
-	}
-}
+	"github.com/hardenlab/hardenlab/probes/linux"
+)
 
 // capNamesOf renders a capability mask as names.
 func capNamesOf(mask uint64) string {
-	names := CapabilityNames()
-	var out []string
-	for i := 0; i < 64; i++ {
-		if mask&(1<<i) == 0 {
-			continue
-		}
-		if i < len(names) {
-			out = append(out, names[i])
-		} else {
-			out = append(out, "cap_"+strconv.Itoa(i))
-		}
-	}
-	if len(out) == 0 {
+	if mask == 0 {
 		return "none"
 	}
-	return strings.Join(out, " ")
+	return strings.Join(linux.CapabilityNames(mask), " ")
 }
 
 // statusField reads one "Key:" field of a /proc/<pid>/status file.
@@ -75,9 +48,9 @@ func capMask(file, key string) (uint64, error) {
 }
 
 // hasCap reads whether the calling process holds capability c effectively.
-func hasCap(c int) bool {
+func hasCap(c linux.Capability) bool {
 	eff, err := capMask("/proc/self/status", "CapEff")
-	return err == nil && eff&(1<<c) != 0
+	return err == nil && eff&c.Mask() != 0
 }
 
 func checkBoundingSet(ctx context.Context, o Options) Result {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 func checkWriteSysctl(ctx context.Context, o Options) Result {
@@ -118,7 +120,7 @@ func checkInitModule(ctx context.Context, o Options) Result {
 // capability and the module directory.
 func moduleContext() string {
 	capState := "CAP_SYS_MODULE in bounding set"
-	if bnd, err := capMask("/proc/self/status", "CapBnd"); err != nil || bnd&(1<<capSysModule) == 0 {
+	if bnd, err := capMask("/proc/self/status", "CapBnd"); err != nil || bnd&linux.CapSysModule.Mask() == 0 {
 		capState = "CAP_SYS_MODULE not in bounding set"
 	}
 	dir := "/usr/lib/modules"

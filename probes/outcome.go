@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // isDenied tells the answers by which a sandbox says no: DAC/MAC and
@@ -30,7 +32,7 @@ func errnoOf(err error) (unix.Errno, bool) {
 }
 
 func errnoName(e unix.Errno) string {
-	if n := unix.ErrnoName(e); n != "" {
+	if n := linux.ErrnoName(e); n != "" {
 		return n
 	}
 	return fmt.Sprintf("errno %d", int(e))

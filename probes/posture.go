@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // Posture is what a process sees of its sandbox. The probe reads its own
@@ -34,9 +36,15 @@ type Posture struct {
 	TmpIno     uint64            `json:"tmp_ino"`
 }
 
-// namespaceTypes are the /proc/<pid>/ns entries a posture records.
+// namespaceTypes are the /proc/<pid>/ns entries a posture records: the
+// types of systemd's "all" (not time: 252 and 257 give no unit a time
+// namespace of its own).
 func namespaceTypes() []string {
-	return []string{"mnt", "net", "uts", "ipc", "pid", "user", "cgroup"}
+	var out []string
+	for _, ns := range linux.NamespacesAll.Types() {
+		out = append(out, ns.String())
+	}
+	return out
 }
 
 // ReadPosture reads the posture of the process whose /proc directory is

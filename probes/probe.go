@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // Outcome is what happened to one attempted action inside the sandbox.
@@ -81,7 +83,7 @@ type Probe struct {
 	// Unshare, when non-zero, makes the runner start the child inside new
 	// namespaces (Go's fork does the unshare() in the single-threaded child
 	// before exec, where it is legal); the child's start error is the answer.
-	Unshare uintptr
+	Unshare linux.Namespace
 	// InProcess lets "run" call check itself instead of re-executing the
 	// binary, which saves one exec of the static binary (~12-15 ms CPU)
 	// per probe. The child exists to absorb a SIGSYS kill and to contain

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 func TestRegistryIDsAreUniqueAndWellFormed(t *testing.T) {
@@ -73,29 +73,26 @@ func TestClaimsAreWellFormed(t *testing.T) {
 }
 
 func TestRestrictNamespacesHasOneProbePerNamespaceType(t *testing.T) {
-	want := map[uintptr]string{
-		unix.CLONE_NEWUTS: "uts", unix.CLONE_NEWIPC: "ipc", unix.CLONE_NEWPID: "pid", unix.CLONE_NEWUSER: "user",
-		unix.CLONE_NEWCGROUP: "cgroup", unix.CLONE_NEWNS: "mnt", unix.CLONE_NEWNET: "net",
-	}
-	got := map[uintptr]string{}
+	got := map[linux.Namespace]string{}
 	for _, p := range Registry() {
 		if !slices.Contains(p.Directives(), "RestrictNamespaces") {
 			continue
 		}
-		if want := claimItem("RestrictNamespaces", want[p.Unshare]); !slices.Equal(p.Claims, want) {
+		if len(p.Unshare.Types()) != 1 {
+			t.Errorf("%s: a RestrictNamespaces probe must start its child in one new namespace, not %#x", p.ID, p.Unshare)
+		}
+		if want := claimItem("RestrictNamespaces", p.Unshare.String()); !slices.Equal(p.Claims, want) {
 			t.Errorf("%s: claims %+v, want %+v: the probe tests one namespace type", p.ID, p.Claims, want)
 		}
-		if p.Unshare == 0 {
-			t.Errorf("%s: a RestrictNamespaces probe must start its child in a new namespace", p.ID)
-		}
-		if p.ID != "ns.unshare-"+want[p.Unshare] {
-			t.Errorf("%s: unshares %#x, want id ns.unshare-%s", p.ID, p.Unshare, want[p.Unshare])
+		if p.ID != "ns.unshare-"+p.Unshare.String() {
+			t.Errorf("%s: unshares %#x, want id ns.unshare-%s", p.ID, uint64(p.Unshare), p.Unshare)
 		}
 		got[p.Unshare] = p.ID
 	}
-	for flag, name := range want {
-		if got[flag] == "" {
-			t.Errorf("no RestrictNamespaces probe for the %s namespace", name)
+	// Every type that systemd's "all" covers; time is not among them.
+	for _, ns := range linux.NamespacesAll.Types() {
+		if got[ns] == "" {
+			t.Errorf("no RestrictNamespaces probe for the %s namespace", ns)
 		}
 	}
 }
@@ -119,17 +116,15 @@ func TestFindAndListingAgreeWithRegistry(t *testing.T) {
 	}
 }
 
-func TestCapabilityNamesTable(t *testing.T) {
-	names := CapabilityNames()
-	// CAP_CHECKPOINT_RESTORE (40) is the last capability Linux defines.
-	if len(names) != 41 || names[0] != "CAP_CHOWN" || names[21] != "CAP_SYS_ADMIN" || names[40] != "CAP_CHECKPOINT_RESTORE" {
-		t.Fatalf("capability table misnumbered: %d names", len(names))
-	}
-	if got := capNamesOf(1<<capSysTime | 1<<capSysModule); got != "CAP_SYS_MODULE CAP_SYS_TIME" {
+func TestCapNamesOf(t *testing.T) {
+	if got := capNamesOf(linux.CapabilityMask(linux.CapSysTime, linux.CapSysModule)); got != "CAP_SYS_MODULE CAP_SYS_TIME" {
 		t.Errorf("capNamesOf = %q", got)
 	}
 	if got := capNamesOf(1 << 50); got != "cap_50" {
 		t.Errorf("capNamesOf(unknown) = %q", got)
+	}
+	if got := capNamesOf(0); got != "none" {
+		t.Errorf("capNamesOf(0) = %q", got)
 	}
 }
 

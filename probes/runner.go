@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // RunChild runs one probe's check in the current process. It is the body of
@@ -111,12 +113,12 @@ func runProbeChild(ctx context.Context, p Probe, o Options) Result {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, self, append([]string{"child", p.ID}, o.childArgs()...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Unshareflags: p.Unshare &^ unix.CLONE_NEWPID}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Unshareflags: uintptr(p.Unshare &^ linux.NamespacePID)}
 	// After unshare(CLONE_NEWPID) the exec'd Go runtime could not create
 	// threads (CLONE_THREAD across PID namespaces is EINVAL), so the PID
 	// namespace is asked for through clone() instead, which the same
 	// RestrictNamespaces= filter covers.
-	cmd.SysProcAttr.Cloneflags = p.Unshare & unix.CLONE_NEWPID
+	cmd.SysProcAttr.Cloneflags = uintptr(p.Unshare & linux.NamespacePID)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -181,7 +183,7 @@ func classifyExit(p Probe, sys any, stderr string) Result {
 func classifyUnshare(e unix.Errno) Result {
 	switch e {
 	case unix.EPERM:
-		if !hasCap(capSysAdmin) {
+		if !hasCap(linux.CapSysAdmin) {
 			return blocked(e, "unshare denied with EPERM; CAP_SYS_ADMIN is not held, so a capability check may be the cause rather than RestrictNamespaces' filter (user namespaces need no capability)")
 		}
 		return blocked(e, "unshare denied with EPERM although CAP_SYS_ADMIN is held: a seccomp filter (RestrictNamespaces=)")

@@ -9,13 +9,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
-)
 
-const (
-	capSysTime   = 25
-	capSysModule = 16
-	capSysNice   = 23
-	capSysAdmin  = 21
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 func checkClockSet(ctx context.Context, o Options) Result {
@@ -28,7 +23,7 @@ func checkClockSet(ctx context.Context, o Options) Result {
 	}
 	if e == unix.EPERM {
 		why := "a seccomp filter (CAP_SYS_TIME is held)"
-		if !hasCap(capSysTime) {
+		if !hasCap(linux.CapSysTime) {
 			why = "the missing CAP_SYS_TIME (and possibly a filter)"
 		}
 		return blocked(e, "settimeofday(NULL, NULL) denied with EPERM by %s", why)
@@ -81,28 +76,22 @@ func mdweState() string {
 	return fmt.Sprintf("PR_GET_MDWE flags %#x", flags)
 }
 
-const (
-	// personalityQuery asks for the current persona without changing it.
-	personalityQuery = 0xffffffff
-	// addrNoRandomize is ADDR_NO_RANDOMIZE from <sys/personality.h>.
-	addrNoRandomize = 0x0040000
-	// schedOther is SCHED_OTHER, the default time-sharing policy.
-	schedOther = 0
-)
+// schedOther is SCHED_OTHER, the default time-sharing policy.
+const schedOther = 0
 
 func checkPersonality(ctx context.Context, o Options) Result {
-	cur, _, e := unix.Syscall(unix.SYS_PERSONALITY, personalityQuery, 0, 0)
+	cur, _, e := unix.Syscall(unix.SYS_PERSONALITY, uintptr(linux.PersonalityQuery), 0, 0)
 	if e != 0 {
 		return attempt(e, "personality(query)")
 	}
-	want := cur ^ addrNoRandomize
+	want := cur ^ uintptr(linux.AddrNoRandomize)
 	if _, _, e := unix.Syscall(unix.SYS_PERSONALITY, want, 0, 0); e != 0 {
-		return attempt(e, fmt.Sprintf("personality(%#x) from %#x", want, cur))
+		return attempt(e, fmt.Sprintf("personality(%v) from %v", linux.Personality(want), linux.Personality(cur)))
 	}
 	if _, _, e := unix.Syscall(unix.SYS_PERSONALITY, cur, 0, 0); e != 0 {
-		return errored("personality changed to %#x but could not be restored to %#x: %v", want, cur, e)
+		return errored("personality changed to %v but could not be restored to %v: %v", linux.Personality(want), linux.Personality(cur), e)
 	}
-	return allowed("personality changed from %#x to %#x and back", cur, want)
+	return allowed("personality changed from %v to %v and back", linux.Personality(cur), linux.Personality(want))
 }
 
 func checkSchedFIFO(ctx context.Context, o Options) Result {
@@ -113,7 +102,7 @@ func checkSchedFIFO(ctx context.Context, o Options) Result {
 	prio := int32(1)
 	if _, _, e := unix.Syscall(unix.SYS_SCHED_SETSCHEDULER, 0, unix.SCHED_FIFO, uintptr(unsafe.Pointer(&prio))); e != 0 {
 		r := attempt(e, "sched_setscheduler(SCHED_FIFO, 1)")
-		if e == unix.EPERM && !hasCap(capSysNice) {
+		if e == unix.EPERM && !hasCap(linux.CapSysNice) {
 			r.Detail += " (CAP_SYS_NICE is not held either)"
 		}
 		return r

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/coreos/go-systemd/v22/dbus"
+	"golang.org/x/sys/unix"
 )
 
 // restrictAddressFamiliesSpec merges like config_parse_address_families():
@@ -93,11 +94,6 @@ type ipWire struct {
 	PrefixLen uint32
 }
 
-const (
-	afInet  = 2
-	afInet6 = 10
-)
-
 func ipAddressSpec(name, doc, example string, field func(*Settings) *[]netip.Prefix) Spec {
 	return Spec{
 		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "a(iayu)", Kind: KindAddresses, Doc: doc,
@@ -133,9 +129,9 @@ func ipAddressSpec(name, doc, example string, field func(*Settings) *[]netip.Pre
 		props: func(s *Settings) []dbus.Property {
 			wire := []ipWire{}
 			for _, p := range *field(s) {
-				w := ipWire{Family: afInet6, PrefixLen: uint32(p.Bits())}
+				w := ipWire{Family: unix.AF_INET6, PrefixLen: uint32(p.Bits())}
 				if p.Addr().Is4() {
-					w.Family = afInet
+					w.Family = unix.AF_INET
 				}
 				w.Address = p.Addr().AsSlice()
 				wire = append(wire, w)

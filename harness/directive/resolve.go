@@ -170,45 +170,23 @@ func (s *Settings) Set(name string) bool {
 	return !spec.isDefault(s)
 }
 
-// Effective returns a copy of the settings with the implications systemd
-// applies when it loads the unit (unit_patch_contexts in 252): the
-// capabilities PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs=
-// and ProtectClock= drop, the sandbox DynamicUser= forces, and the device
-// policy PrivateDevices= closes. The scorer and CheckReadback need these.
+// Effective returns a copy of the settings with the implications PID 1
+// applies when it loads the unit (unit_patch_contexts and the service
+// defaults in 252 and 257): the capabilities PrivateDevices=,
+// ProtectKernelModules=, ProtectKernelLogs= and ProtectClock= drop, the
+// sandbox DynamicUser= forces, the device policy PrivateDevices= closes and
+// the devices PID 1 adds to a device list, and the NotifyAccess= the
+// service type implies. CheckReadback and the scorer both start from it;
+// no other code repeats these rules.
 func (s *Settings) Effective() *Settings {
 	e := *s
-	const (
-		capSysModule = 16
-		capSysRawio  = 17
-		capSysTime   = 25
-		capMknod     = 27
-		capSyslog    = 34
-		capWakeAlarm = 35
-	)
-	if e.PrivateDevices {
-		e.CapabilityBoundingSet &^= 1<<capMknod | 1<<capSysRawio
-		if e.DevicePolicy == "" || e.DevicePolicy == "auto" {
-			e.DevicePolicy = "closed"
-		}
-	}
-	if e.ProtectKernelModules {
-		e.CapabilityBoundingSet &^= 1 << capSysModule
-	}
-	if e.ProtectKernelLogs {
-		e.CapabilityBoundingSet &^= 1 << capSyslog
-	}
-	if e.ProtectClock {
-		e.CapabilityBoundingSet &^= 1<<capSysTime | 1<<capWakeAlarm
-	}
+	e.CapabilityBoundingSet &^= impliedCapabilityDrops(s)
 	if e.DynamicUser {
-		e.PrivateTmp = true
-		e.RemoveIPC = true
-		e.ProtectSystem = "strict"
-		if e.ProtectHome == "" || e.ProtectHome == "no" {
-			e.ProtectHome = "read-only"
-		}
-		e.NoNewPrivileges = true
-		e.RestrictSUIDSGID = true
+		applyDynamicUser(&e)
+	}
+	applyDeviceImplications(&e)
+	if e.NotifyAccess == "" {
+		e.NotifyAccess = defaultNotifyAccess(s)
 	}
 	return &e
 }

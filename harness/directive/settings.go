@@ -1,6 +1,10 @@
 package directive
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
+)
 
 // Source says where an assignment came from, so that every error can name
 // the file, the line and the directive.
@@ -140,7 +144,7 @@ type Settings struct {
 
 // NamespacesAll is the RestrictNamespaces= "everything allowed" mask of
 // systemd 252..257 (mnt cgroup uts ipc user pid net).
-const NamespacesAll uint64 = 0x7E020000
+const NamespacesAll = uint64(linux.NamespacesAll)
 
 // ExecCommand is one command of ExecStart= or ExecStop= as systemd stores it.
 type ExecCommand struct {

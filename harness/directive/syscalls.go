@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/coreos/go-systemd/v22/dbus"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // filterWire is the (bas) shape of SystemCallFilter= and
@@ -144,7 +146,7 @@ func systemCallErrorNumberSpec() Spec {
 			}
 			n, ok := errnoNumber(a.Value)
 			if !ok {
-				return newError(a, "not an errno name or number 1..%d", maxErrno)
+				return newError(a, "not an errno name or number 1..%d", linux.MaxErrno)
 			}
 			r.s.SystemCallErrorNumber = errnoName(n)
 			return nil

@@ -7,140 +7,43 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/hardenlab/hardenlab/probes"
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
-
-// capabilityNumber returns the number of a capability name (any case) or
-// of a decimal 0..63, as systemd's capability_from_name() does.
-func capabilityNumber(word string) (int, bool) {
-	if n, ok := smallDecimal(word, 63); ok {
-		return n, true
-	}
-	for i, name := range probes.CapabilityNames() {
-		if strings.EqualFold(word, name) {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-// namespaceFlags maps systemd's namespace type names (case-sensitive) to
-// CLONE_NEW* bits.
-var namespaceFlags = [...]struct {
-	Name string
-	Flag uint64
-}{
-	{"cgroup", unix.CLONE_NEWCGROUP},
-	{"ipc", unix.CLONE_NEWIPC},
-	{"net", unix.CLONE_NEWNET},
-	{"mnt", unix.CLONE_NEWNS},
-	{"pid", unix.CLONE_NEWPID},
-	{"user", unix.CLONE_NEWUSER},
-	{"uts", unix.CLONE_NEWUTS},
-	{"time", unix.CLONE_NEWTIME},
-}
 
 // AllowedNamespaces lists, by systemd's names, the namespace types that
 // RestrictNamespaces= still allows (time only when named, as in 252..257,
 // whose "all" mask leaves it out).
 func AllowedNamespaces(s *Settings) []string {
-	var out []string
-	for _, ns := range namespaceFlags {
-		if s.RestrictNamespaces&ns.Flag != 0 {
-			out = append(out, ns.Name)
-		}
-	}
-	return out
-}
-
-func namespaceFlag(word string) (uint64, bool) {
-	for _, ns := range namespaceFlags {
-		if ns.Name == word {
-			return ns.Flag, true
-		}
-	}
-	return 0, false
-}
-
-// addressFamilies lists the AF_* names of glibc's sys/socket.h that systemd
-// 252 accepts (matched case-insensitively), with their numbers. Aliases
-// share a number; the first spelling of a number is canonical.
-var addressFamilies = [...]struct {
-	Name   string
-	Number int
-}{
-	{"AF_UNIX", 1}, {"AF_LOCAL", 1}, {"AF_FILE", 1}, {"AF_INET", 2}, {"AF_AX25", 3},
-	{"AF_IPX", 4}, {"AF_APPLETALK", 5}, {"AF_NETROM", 6}, {"AF_BRIDGE", 7}, {"AF_ATMPVC", 8},
-	{"AF_X25", 9}, {"AF_INET6", 10}, {"AF_ROSE", 11}, {"AF_DECnet", 12}, {"AF_NETBEUI", 13},
-	{"AF_SECURITY", 14}, {"AF_KEY", 15}, {"AF_NETLINK", 16}, {"AF_ROUTE", 16}, {"AF_PACKET", 17},
-	{"AF_ASH", 18}, {"AF_ECONET", 19}, {"AF_ATMSVC", 20}, {"AF_RDS", 21}, {"AF_SNA", 22},
-	{"AF_IRDA", 23}, {"AF_PPPOX", 24}, {"AF_WANPIPE", 25}, {"AF_LLC", 26}, {"AF_IB", 27},
-	{"AF_MPLS", 28}, {"AF_CAN", 29}, {"AF_TIPC", 30}, {"AF_BLUETOOTH", 31}, {"AF_IUCV", 32},
-	{"AF_RXRPC", 33}, {"AF_ISDN", 34}, {"AF_PHONET", 35}, {"AF_IEEE802154", 36}, {"AF_CAIF", 37},
-	{"AF_ALG", 38}, {"AF_NFC", 39}, {"AF_VSOCK", 40}, {"AF_KCM", 41}, {"AF_QIPCRTR", 42},
-	{"AF_SMC", 43}, {"AF_XDP", 44}, {"AF_MCTP", 45},
+	return strings.Fields(linux.Namespace(s.RestrictNamespaces).String())
 }
 
 // addressFamily returns the canonical name and number of an AF_* name.
 func addressFamily(word string) (string, int, bool) {
-	for _, af := range addressFamilies {
-		if strings.EqualFold(word, af.Name) {
-			return canonicalFamily(af.Number), af.Number, true
-		}
-	}
-	return "", 0, false
+	n, ok := linux.ParseAddressFamily(word)
+	return linux.AddressFamilyName(n), n, ok
 }
 
-func canonicalFamily(number int) string {
-	for _, af := range addressFamilies {
-		if af.Number == number {
-			return af.Name
-		}
-	}
-	return ""
-}
-
-// errnoAliases are the second names glibc defines for an errno value;
-// systemd accepts them too.
-var errnoAliases = [...]struct {
-	Name  string
-	Errno unix.Errno
-}{
-	{"EWOULDBLOCK", unix.EAGAIN},
-	{"EDEADLOCK", unix.EDEADLK},
-	{"ENOTSUP", unix.EOPNOTSUPP},
-}
-
-// maxErrno is the largest errno number systemd accepts (errno_is_valid).
-const maxErrno = 4095
-
-// errnoByName is built once from x/sys/unix's errno names, so that the
-// table follows the kernel headers rather than a hand-made list.
-var errnoByName = sync.OnceValue(func() map[string]unix.Errno {
-	m := make(map[string]unix.Errno, 160)
-	for e := unix.Errno(1); e <= maxErrno; e++ {
-		if name := unix.ErrnoName(e); name != "" {
-			m[name] = e
-		}
-	}
-	for _, alias := range errnoAliases {
-		m[alias.Name] = alias.Errno
-	}
-	return m
-})
-
-// errnoNumber parses an errno name (any case) or a number 1..4095.
+// errnoNumber parses the errno of SystemCallErrorNumber=: what
+// parse_errno() takes, but not 0, which that directive refuses.
 func errnoNumber(word string) (int32, bool) {
-	if n, ok := smallDecimal(word, maxErrno); ok && n > 0 {
-		return int32(n), true
+	e, ok := linux.ParseErrno(word)
+	return int32(e), ok && e > 0
+}
+
+// ValidSyscallAction reports whether systemd takes the text after "name:"
+// in SystemCallFilter= (seccomp_parse_errno_or_action()): "kill" or an
+// errno, 0 included (the call then "succeeds" doing nothing).
+func ValidSyscallAction(action string) bool {
+	if action == "kill" {
+		return true
 	}
-	e, ok := errnoByName()[strings.ToUpper(word)]
-	return int32(e), ok
+	_, ok := linux.ParseErrno(action)
+	return ok
 }
 
 // errnoName is the canonical name of an errno number, or its decimal form.
 func errnoName(n int32) string {
-	if name := unix.ErrnoName(unix.Errno(n)); name != "" {
+	if name := linux.ErrnoName(unix.Errno(n)); name != "" {
 		return name
 	}
 	return strconv.Itoa(int(n))

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // ParseBool accepts systemd's boolean words, case-insensitively.
@@ -45,11 +47,11 @@ func parseCapabilities(s string) (uint64, error) {
 	}
 	var mask uint64
 	for _, w := range words {
-		n, ok := capabilityNumber(w)
+		c, ok := linux.ParseCapability(w)
 		if !ok {
 			return 0, fmt.Errorf("unknown capability %q", w)
 		}
-		mask |= 1 << uint(n)
+		mask |= c.Mask()
 	}
 	return mask, nil
 }
@@ -62,11 +64,12 @@ func parseNamespaces(s string) (uint64, error) {
 	}
 	var mask uint64
 	for _, w := range words {
-		f, ok := namespaceFlag(w)
+		ns, ok := linux.ParseNamespace(w)
 		if !ok {
-			return 0, fmt.Errorf("unknown namespace type %q (want cgroup ipc net mnt pid user uts time)", w)
+			all := linux.NamespacesAll | linux.NamespaceTime
+			return 0, fmt.Errorf("unknown namespace type %q (want %s)", w, all)
 		}
-		mask |= f
+		mask |= uint64(ns)
 	}
 	return mask, nil
 }
@@ -78,13 +81,8 @@ func parseNamespaces(s string) (uint64, error) {
 // that release is known.
 func parseSyscall(word string) (name string, hasErrno bool, err error) {
 	name, action, hasErrno := strings.Cut(word, ":")
-	if hasErrno {
-		// parse_errno() also takes 0 here: the call "succeeds" doing nothing.
-		if action != "kill" && action != "0" {
-			if _, ok := errnoNumber(action); !ok {
-				return "", false, fmt.Errorf("unknown errno %q in %q", action, word)
-			}
-		}
+	if hasErrno && !ValidSyscallAction(action) {
+		return "", false, fmt.Errorf("unknown errno %q in %q", action, word)
 	}
 	if strings.HasPrefix(name, "@") {
 		if !isSyscallGroup(name) {

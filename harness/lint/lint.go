@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // Finding is one lint hit.
@@ -77,13 +78,11 @@ func isBoolean(v string) bool {
 	return err == nil
 }
 
-const capSysPtrace = 19
-
 func protectProcWithPtrace(s *directive.Settings, _ []directive.Assignment) (string, bool) {
 	if s.ProtectProc == "" || s.ProtectProc == "default" {
 		return "", false
 	}
-	if s.CapabilityBoundingSet&(1<<capSysPtrace) == 0 {
+	if s.CapabilityBoundingSet&linux.CapSysPtrace.Mask() == 0 {
 		return "", false
 	}
 	return fmt.Sprintf("ProtectProc=%s has no effect while the service keeps CAP_SYS_PTRACE (it passes the ptrace access check "+

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // outcome is what one assessor says about a unit: a badness between 0 and
@@ -99,33 +101,33 @@ func checks() []check {
 			func(f *facts) bool { return f.memoryDenyWriteExecute }),
 		boolRow("NoNewPrivileges", 1000, "Service processes cannot acquire new privileges", "Service processes may acquire new privileges",
 			func(f *facts) bool { return f.noNewPrivileges }),
-		capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, "Service has no administrator privileges", "Service has administrator privileges", capSysAdmin),
-		capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, "Service cannot change UID/GID identities/capabilities", "Service may change UID/GID identities/capabilities", capSetuid, capSetgid, capSetpcap),
-		capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, "Service has no ptrace() debugging abilities", "Service has ptrace() debugging abilities", capSysPtrace),
-		capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, "Service processes cannot change the system clock", "Service processes may change the system clock", capSysTime),
-		capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, "Service has no network configuration privileges", "Service has network configuration privileges", capNetAdmin),
-		capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, "Service has no raw I/O access", "Service has raw I/O access", capSysRawio),
-		capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, "Service cannot load kernel modules", "Service may load kernel modules", capSysModule),
-		capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, "Service has no audit subsystem access", "Service has audit subsystem access", capAuditControl, capAuditRead, capAuditWrite),
-		capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, "Service has no access to kernel logging", "Service has access to kernel logging", capSyslog),
-		capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, "Service has no privileges to change resource use parameters", "Service has privileges to change resource use parameters", capSysNice, capSysResource),
-		capRow("CAP_MKNOD", "CAP_MKNOD", 500, "Service cannot create device nodes", "Service may create device nodes", capMknod),
-		capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, "Service cannot change file ownership/access mode/capabilities", "Service may change file ownership/access mode/capabilities unrestricted", capChown, capFsetid, capSetfcap),
-		capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, "Service cannot override UNIX file/IPC permission checks", "Service may override UNIX file/IPC permission checks", capDacOverride, capDacReadSearch, capFowner, capIpcOwner),
-		capRow("CAP_KILL", "CAP_KILL", 500, "Service cannot send UNIX signals to arbitrary processes", "Service may send UNIX signals to arbitrary processes", capKill),
+		capRow("CAP_SYS_ADMIN", "CAP_SYS_ADMIN", 1500, "Service has no administrator privileges", "Service has administrator privileges", linux.CapSysAdmin),
+		capRow("CAP_SET(UID|GID|PCAP)", "CAP_SET_UID_GID_PCAP", 1500, "Service cannot change UID/GID identities/capabilities", "Service may change UID/GID identities/capabilities", linux.CapSetuid, linux.CapSetgid, linux.CapSetpcap),
+		capRow("CAP_SYS_PTRACE", "CAP_SYS_PTRACE", 1500, "Service has no ptrace() debugging abilities", "Service has ptrace() debugging abilities", linux.CapSysPtrace),
+		capRow("CAP_SYS_TIME", "CAP_SYS_TIME", 1000, "Service processes cannot change the system clock", "Service processes may change the system clock", linux.CapSysTime),
+		capRow("CAP_NET_ADMIN", "CAP_NET_ADMIN", 1000, "Service has no network configuration privileges", "Service has network configuration privileges", linux.CapNetAdmin),
+		capRow("CAP_SYS_RAWIO", "CAP_SYS_RAWIO", 1000, "Service has no raw I/O access", "Service has raw I/O access", linux.CapSysRawio),
+		capRow("CAP_SYS_MODULE", "CAP_SYS_MODULE", 1000, "Service cannot load kernel modules", "Service may load kernel modules", linux.CapSysModule),
+		capRow("CAP_AUDIT_*", "CAP_AUDIT", 500, "Service has no audit subsystem access", "Service has audit subsystem access", linux.CapAuditControl, linux.CapAuditRead, linux.CapAuditWrite),
+		capRow("CAP_SYSLOG", "CAP_SYSLOG", 500, "Service has no access to kernel logging", "Service has access to kernel logging", linux.CapSyslog),
+		capRow("CAP_SYS_(NICE|RESOURCE)", "CAP_SYS_NICE_RESOURCE", 500, "Service has no privileges to change resource use parameters", "Service has privileges to change resource use parameters", linux.CapSysNice, linux.CapSysResource),
+		capRow("CAP_MKNOD", "CAP_MKNOD", 500, "Service cannot create device nodes", "Service may create device nodes", linux.CapMknod),
+		capRow("CAP_(CHOWN|FSETID|SETFCAP)", "CAP_CHOWN_FSETID_SETFCAP", 1000, "Service cannot change file ownership/access mode/capabilities", "Service may change file ownership/access mode/capabilities unrestricted", linux.CapChown, linux.CapFsetid, linux.CapSetfcap),
+		capRow("CAP_(DAC_*|FOWNER|IPC_OWNER)", "CAP_DAC_FOWNER_IPC_OWNER", 1000, "Service cannot override UNIX file/IPC permission checks", "Service may override UNIX file/IPC permission checks", linux.CapDacOverride, linux.CapDacReadSearch, linux.CapFowner, linux.CapIpcOwner),
+		capRow("CAP_KILL", "CAP_KILL", 500, "Service cannot send UNIX signals to arbitrary processes", "Service may send UNIX signals to arbitrary processes", linux.CapKill),
 		// The json_field's trailing ")" is upstream's typo; policy files must use it.
-		capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, "Service has no elevated networking privileges", "Service has elevated networking privileges", capNetBindService, capNetBroadcast, capNetRaw),
-		capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, "Service cannot issue reboot()", "Service may issue reboot()", capSysBoot),
-		capRow("CAP_MAC_*", "CAP_MAC", 100, "Service cannot adjust SMACK MAC", "Service may adjust SMACK MAC", capMacAdmin, capMacOverride),
-		capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, "Service cannot mark files immutable", "Service may mark files immutable", capLinuxImmutable),
-		capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, "Service cannot lock memory into RAM", "Service may lock memory into RAM", capIpcLock),
-		capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, "Service cannot issue chroot()", "Service may issue chroot()", capSysChroot),
-		capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, "Service cannot establish wake locks", "Service may establish wake locks", capBlockSuspend),
-		capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, "Service cannot program timers that wake up the system", "Service may program timers that wake up the system", capWakeAlarm),
-		capRow("CAP_LEASE", "CAP_LEASE", 25, "Service cannot create file leases", "Service may create file leases", capLease),
-		capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, "Service cannot issue vhangup()", "Service may issue vhangup()", capSysTtyConfig),
-		capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, "Service cannot use acct()", "Service may use acct()", capSysPacct),
-		capRow("CAP_BPF", "CAP_BPF", 25, "Service may not load BPF programs", "Service may load BPF programs", capBpf),
+		capRow("CAP_NET_(BIND_SERVICE|BROADCAST|RAW)", "CAP_NET_BIND_SERVICE_BROADCAST_RAW)", 500, "Service has no elevated networking privileges", "Service has elevated networking privileges", linux.CapNetBindService, linux.CapNetBroadcast, linux.CapNetRaw),
+		capRow("CAP_SYS_BOOT", "CAP_SYS_BOOT", 100, "Service cannot issue reboot()", "Service may issue reboot()", linux.CapSysBoot),
+		capRow("CAP_MAC_*", "CAP_MAC", 100, "Service cannot adjust SMACK MAC", "Service may adjust SMACK MAC", linux.CapMacAdmin, linux.CapMacOverride),
+		capRow("CAP_LINUX_IMMUTABLE", "CAP_LINUX_IMMUTABLE", 75, "Service cannot mark files immutable", "Service may mark files immutable", linux.CapLinuxImmutable),
+		capRow("CAP_IPC_LOCK", "CAP_IPC_LOCK", 50, "Service cannot lock memory into RAM", "Service may lock memory into RAM", linux.CapIpcLock),
+		capRow("CAP_SYS_CHROOT", "CAP_SYS_CHROOT", 50, "Service cannot issue chroot()", "Service may issue chroot()", linux.CapSysChroot),
+		capRow("CAP_BLOCK_SUSPEND", "CAP_BLOCK_SUSPEND", 25, "Service cannot establish wake locks", "Service may establish wake locks", linux.CapBlockSuspend),
+		capRow("CAP_WAKE_ALARM", "CAP_WAKE_ALARM", 25, "Service cannot program timers that wake up the system", "Service may program timers that wake up the system", linux.CapWakeAlarm),
+		capRow("CAP_LEASE", "CAP_LEASE", 25, "Service cannot create file leases", "Service may create file leases", linux.CapLease),
+		capRow("CAP_SYS_TTY_CONFIG", "CAP_SYS_TTY_CONFIG", 25, "Service cannot issue vhangup()", "Service may issue vhangup()", linux.CapSysTtyConfig),
+		capRow("CAP_SYS_PACCT", "CAP_SYS_PACCT", 25, "Service cannot use acct()", "Service may use acct()", linux.CapSysPacct),
+		capRow("CAP_BPF", "CAP_BPF", 25, "Service may not load BPF programs", "Service may load BPF programs", linux.CapBpf),
 		{name: "UMask=", jsonField: "UMask", weight: 100, rng: 10, fix: "UMask=0077", assess: assessUMask},
 		{name: "KeyringMode=", jsonField: "KeyringMode", weight: 1000, rng: 1, fix: "KeyringMode=private",
 			good: "Service doesn't share key material with other services", bad: "Service shares key material with other service",
@@ -163,13 +165,13 @@ func checks() []check {
 			func(f *facts) bool { return f.restrictRealtime }),
 		boolRow("RestrictSUIDSGID", 1000, "SUID/SGID file creation by service is restricted", "Service may create SUID/SGID files",
 			func(f *facts) bool { return f.restrictSUIDSGID }),
-		nsRow("user", "user", 1500, nsUser),
-		nsRow("mnt", "file system", 500, nsMnt),
-		nsRow("ipc", "IPC", 500, nsIPC),
-		nsRow("pid", "process", 500, nsPID),
-		nsRow("cgroup", "cgroup", 500, nsCgroup),
-		nsRow("net", "network", 500, nsNet),
-		nsRow("uts", "hostname", 100, nsUTS),
+		nsRow(linux.NamespaceUser, "user", 1500),
+		nsRow(linux.NamespaceMnt, "file system", 500),
+		nsRow(linux.NamespaceIPC, "IPC", 500),
+		nsRow(linux.NamespacePID, "process", 500),
+		nsRow(linux.NamespaceCgroup, "cgroup", 500),
+		nsRow(linux.NamespaceNet, "network", 500),
+		nsRow(linux.NamespaceUTS, "hostname", 100),
 		afRow("AF_(INET|INET6)", "AF_INET_INET6", "Internet", "RestrictAddressFamilies=~AF_INET AF_INET6", 1500, func(f *facts) bool { return f.afINET }),
 		afRow("AF_UNIX", "AF_UNIX", "local", "RestrictAddressFamilies=~AF_UNIX", 25, func(f *facts) bool { return f.afUNIX }),
 		afRow("AF_NETLINK", "AF_NETLINK", "netlink", "RestrictAddressFamilies=~AF_NETLINK", 200, func(f *facts) bool { return f.afNETLINK }),
@@ -223,18 +225,20 @@ func ddOnly(c check) check {
 	return c
 }
 
-func capRow(shown, field string, weight uint64, good, bad string, caps ...int) check {
-	mask := capMask(caps...)
+func capRow(shown, field string, weight uint64, good, bad string, caps ...linux.Capability) check {
+	mask := linux.CapabilityMask(caps...)
 	return check{name: "CapabilityBoundingSet=~" + shown, jsonField: "CapabilityBoundingSet_" + field,
 		weight: weight, rng: 1, good: good, bad: bad, fix: "CapabilityBoundingSet=~" + capNames(caps),
 		assess: func(f *facts) outcome { return badIf(f.capabilityBoundingSet&mask != 0) }}
 }
 
-func nsRow(ns, what string, weight uint64, flag uint64) check {
+// nsRow: the row is named after systemd's name of the namespace type.
+func nsRow(flag linux.Namespace, what string, weight uint64) check {
+	ns := flag.String()
 	return check{name: "RestrictNamespaces=~" + ns, jsonField: "RestrictNamespaces_" + ns, weight: weight, rng: 1,
 		good: "Service cannot create " + what + " namespaces", bad: "Service may create " + what + " namespaces",
 		fix:    "RestrictNamespaces=~" + ns,
-		assess: func(f *facts) outcome { return badIf(f.restrictNamespaces&flag != 0) }}
+		assess: func(f *facts) outcome { return badIf(f.restrictNamespaces&uint64(flag) != 0) }}
 }
 
 func afRow(shown, field, what, fix string, weight uint64, restricted func(*facts) bool) check {
@@ -374,94 +378,10 @@ func firstOffender(f *facts, group string) (string, bool) {
 }
 
 // capNames spells capabilities for the fix suggestions.
-func capNames(caps []int) string {
+func capNames(caps []linux.Capability) string {
 	var out []string
 	for _, c := range caps {
-		out = append(out, capName(c))
+		out = append(out, c.String())
 	}
 	return strings.Join(out, " ")
-}
-
-func capName(c int) string {
-	switch c {
-	case capChown:
-		return "CAP_CHOWN"
-	case capDacOverride:
-		return "CAP_DAC_OVERRIDE"
-	case capDacReadSearch:
-		return "CAP_DAC_READ_SEARCH"
-	case capFowner:
-		return "CAP_FOWNER"
-	case capFsetid:
-		return "CAP_FSETID"
-	case capKill:
-		return "CAP_KILL"
-	case capSetgid:
-		return "CAP_SETGID"
-	case capSetuid:
-		return "CAP_SETUID"
-	case capSetpcap:
-		return "CAP_SETPCAP"
-	case capLinuxImmutable:
-		return "CAP_LINUX_IMMUTABLE"
-	case capNetBindService:
-		return "CAP_NET_BIND_SERVICE"
-	case capNetBroadcast:
-		return "CAP_NET_BROADCAST"
-	case capNetAdmin:
-		return "CAP_NET_ADMIN"
-	case capNetRaw:
-		return "CAP_NET_RAW"
-	case capIpcLock:
-		return "CAP_IPC_LOCK"
-	case capIpcOwner:
-		return "CAP_IPC_OWNER"
-	case capSysModule:
-		return "CAP_SYS_MODULE"
-	case capSysRawio:
-		return "CAP_SYS_RAWIO"
-	case capSysChroot:
-		return "CAP_SYS_CHROOT"
-	case capSysPtrace:
-		return "CAP_SYS_PTRACE"
-	case capSysPacct:
-		return "CAP_SYS_PACCT"
-	case capSysAdmin:
-		return "CAP_SYS_ADMIN"
-	case capSysBoot:
-		return "CAP_SYS_BOOT"
-	case capSysNice:
-		return "CAP_SYS_NICE"
-	case capSysResource:
-		return "CAP_SYS_RESOURCE"
-	case capSysTime:
-		return "CAP_SYS_TIME"
-	case capSysTtyConfig:
-		return "CAP_SYS_TTY_CONFIG"
-	case capMknod:
-		return "CAP_MKNOD"
-	case capLease:
-		return "CAP_LEASE"
-	case capAuditWrite:
-		return "CAP_AUDIT_WRITE"
-	case capAuditControl:
-		return "CAP_AUDIT_CONTROL"
-	case capSetfcap:
-		return "CAP_SETFCAP"
-	case capMacOverride:
-		return "CAP_MAC_OVERRIDE"
-	case capMacAdmin:
-		return "CAP_MAC_ADMIN"
-	case capSyslog:
-		return "CAP_SYSLOG"
-	case capWakeAlarm:
-		return "CAP_WAKE_ALARM"
-	case capBlockSuspend:
-		return "CAP_BLOCK_SUSPEND"
-	case capAuditRead:
-		return "CAP_AUDIT_READ"
-	case capBpf:
-		return "CAP_BPF"
-	}
-	return "CAP_" + fmt.Sprint(c)
 }

@@ -2,12 +2,10 @@ package score
 
 import (
 	"net/netip"
-	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/probes/linux"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,74 +47,11 @@ type facts struct {
 	deviceAllow  []string // "path:perms", as systemd-analyze lists them
 }
 
-// Capability numbers (linux/capability.h); stable kernel ABI.
-const (
-	capChown           = 0
-	capDacOverride     = 1
-	capDacReadSearch   = 2
-	capFowner          = 3
-	capFsetid          = 4
-	capKill            = 5
-	capSetgid          = 6
-	capSetuid          = 7
-	capSetpcap         = 8
-	capLinuxImmutable  = 9
-	capNetBindService  = 10
-	capNetBroadcast    = 11
-	capNetAdmin        = 12
-	capNetRaw          = 13
-	capIpcLock         = 14
-	capIpcOwner        = 15
-	capSysModule       = 16
-	capSysRawio        = 17
-	capSysChroot       = 18
-	capSysPtrace       = 19
-	capSysPacct        = 20
-	capSysAdmin        = 21
-	capSysBoot         = 22
-	capSysNice         = 23
-	capSysResource     = 24
-	capSysTime         = 25
-	capSysTtyConfig    = 26
-	capMknod           = 27
-	capLease           = 28
-	capAuditWrite      = 29
-	capAuditControl    = 30
-	capSetfcap         = 31
-	capMacOverride     = 32
-	capMacAdmin        = 33
-	capSyslog          = 34
-	capWakeAlarm       = 35
-	capBlockSuspend    = 36
-	capAuditRead       = 37
-	capPerfmon         = 38
-	capBpf             = 39
-	capCheckpointRestr = 40
-)
-
-func capMask(caps ...int) uint64 {
-	var m uint64
-	for _, c := range caps {
-		m |= 1 << c
-	}
-	return m
-}
-
-// Namespace flags as in RestrictNamespaces= (linux/sched.h).
-const (
-	nsMnt    = unix.CLONE_NEWNS
-	nsCgroup = unix.CLONE_NEWCGROUP
-	nsUTS    = unix.CLONE_NEWUTS
-	nsIPC    = unix.CLONE_NEWIPC
-	nsUser   = unix.CLONE_NEWUSER
-	nsPID    = unix.CLONE_NEWPID
-	nsNet    = unix.CLONE_NEWNET
-)
-
-// deriveFacts applies what PID 1 implies while loading a unit
-// (unit_patch_contexts and the service defaults) and what the analyzer
-// derives on top, for one version and mode.
+// deriveFacts reads the settings as PID 1 has them after loading the unit
+// (directive's Effective holds those implications) and adds what the
+// analyzer derives on top, for one version and mode.
 func deriveFacts(s *directive.Settings, unitName string, sem semantics, online bool) *facts {
+	s = s.Effective()
 	f := &facts{
 		defaultDependencies:    s.DefaultDependencies,
 		user:                   s.User,
@@ -153,58 +88,13 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 		umask:                  s.UMask,
 		archs:                  s.SystemCallArchitectures,
 		devicePolicy:           orDefault(s.DevicePolicy, "auto"),
+		notifyAccess:           s.NotifyAccess,
 	}
-
-	f.notifyAccess = s.NotifyAccess
-	if f.notifyAccess == "" {
-		f.notifyAccess = "none"
-		if s.Type == "notify" || s.Type == "notify-reload" {
-			f.notifyAccess = "main"
-		}
+	if f.dynamicUser && f.user == "" {
+		f.user = dynamicUserName(unitName)
 	}
-
-	if f.dynamicUser {
-		if f.user == "" {
-			f.user = dynamicUserName(unitName)
-		}
-		f.privateTmp = true
-		f.removeIPC = true
-		f.protectSystem = "strict"
-		if f.protectHome == "no" {
-			f.protectHome = "read-only"
-		}
-		f.noNewPrivileges = true
-		f.restrictSUIDSGID = true
-	}
-
-	if f.privateDevices {
-		f.capabilityBoundingSet &^= capMask(capMknod, capSysRawio)
-	}
-	if f.protectKernelModules {
-		f.capabilityBoundingSet &^= capMask(capSysModule)
-	}
-	if f.protectKernelLogs {
-		f.capabilityBoundingSet &^= capMask(capSyslog)
-	}
-	if f.protectClock {
-		f.capabilityBoundingSet &^= capMask(capSysTime, capWakeAlarm)
-	}
-
 	for _, r := range s.DeviceAllow {
 		f.deviceAllow = append(f.deviceAllow, r.Path+":"+r.Perms)
-	}
-	if f.privateDevices && f.devicePolicy == "auto" {
-		f.devicePolicy = "closed"
-	}
-	if f.devicePolicy != "auto" || len(f.deviceAllow) > 0 {
-		// PID 1 adds the image devices before the clock device.
-		if f.rootImage != "" {
-			f.deviceAllow = append(f.deviceAllow, "/dev/loop-control:rw", "/dev/mapper/control:rw",
-				"block-loop:rwm", "block-blkext:rwm", "block-device-mapper:rwm")
-		}
-		if f.protectClock {
-			f.deviceAllow = append(f.deviceAllow, "char-rtc:r")
-		}
 	}
 
 	if !online && sem.offlineUnsetPrivateMountsIsGood && !s.Set("PrivateMounts") {
@@ -222,14 +112,14 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 	restricted := af.Set && af.Allow
 	f.afINET, f.afUNIX, f.afNETLINK, f.afPACKET, f.afOTHER = restricted, restricted, restricted, restricted, restricted
 	for _, fam := range af.Families {
-		switch fam {
-		case "AF_INET", "AF_INET6":
+		switch n, _ := linux.ParseAddressFamily(fam); n {
+		case unix.AF_INET, unix.AF_INET6:
 			f.afINET = !af.Allow
-		case "AF_UNIX":
+		case unix.AF_UNIX:
 			f.afUNIX = !af.Allow
-		case "AF_NETLINK":
+		case unix.AF_NETLINK:
 			f.afNETLINK = !af.Allow
-		case "AF_PACKET":
+		case unix.AF_PACKET:
 			f.afPACKET = !af.Allow
 		default:
 			f.afOTHER = !af.Allow
@@ -347,7 +237,7 @@ func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allo
 		add := l.Allow == allowList
 		for _, entry := range l.Names {
 			name, errno, hasErrno := strings.Cut(entry, ":")
-			if hasErrno && (!validErrno(errno) || l.Allow) {
+			if hasErrno && (!directive.ValidSyscallAction(errno) || l.Allow) {
 				continue
 			}
 			expandInto(set, name, add, t)
@@ -371,24 +261,4 @@ func expandInto(set map[string]bool, name string, add bool, t *syscallTable) {
 	} else {
 		delete(set, name)
 	}
-}
-
-// validErrno accepts what systemd's parse_errno accepts: an errno name or
-// a number 0..4095; "kill" is an action, accepted too.
-func validErrno(s string) bool {
-	if s == "kill" {
-		return true
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return n >= 0 && n <= 4095
-	}
-	if slices.Contains([]string{"EDEADLOCK", "ENOTSUP", "EWOULDBLOCK"}, s) {
-		return true
-	}
-	for e := syscall.Errno(1); e < 256; e++ {
-		if unix.ErrnoName(e) == s {
-			return true
-		}
-	}
-	return false
 }

@@ -30,6 +30,7 @@ func edgeUnits() []string {
 	} {
 		bodies = append(bodies, "SystemCallFilter="+f+"\n")
 	}
+	bodies = append(bodies, nameSpellingUnits()...)
 	return append(bodies,
 		"PrivateMounts=\n",
 		"PrivateMounts=\nPrivateMounts=\n",

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/probes/linux"
 )
 
 // defaults is what directive.Resolve gives for an empty [Service].
@@ -30,8 +31,8 @@ func tutorialHardened() *directive.Settings {
 	s.ProtectHome = "yes"
 	s.NoNewPrivileges = true
 	s.ProtectSystem = "strict"
-	s.CapabilityBoundingSet = capMask(capNetBindService, capDacReadSearch)
-	s.RestrictNamespaces = nsUTS | nsIPC | nsPID | nsUser | nsCgroup
+	s.CapabilityBoundingSet = linux.CapabilityMask(linux.CapNetBindService, linux.CapDacReadSearch)
+	s.RestrictNamespaces = uint64(linux.NamespaceUTS | linux.NamespaceIPC | linux.NamespacePID | linux.NamespaceUser | linux.NamespaceCgroup)
 	s.ProtectKernelTunables = true
 	s.ProtectKernelModules = true
 	s.ProtectControlGroups = true

@@ -152,6 +152,12 @@ func claimItem(directive, item string) []Claim {
 	return []Claim{{Directive: directive, Item: item}}
 }
 
+// namespaceClaim is the claim of a probe that unshares one namespace type:
+// RestrictNamespaces= judged for that type, by systemd's name for it.
+func namespaceClaim(ns linux.Namespace) []Claim {
+	return claimItem("RestrictNamespaces", ns.String())
+}
+
 // Directives are the unit-file names of the directives the probe
 // evidences, each once, in the order of its claims.
 func (p Probe) Directives() []string {

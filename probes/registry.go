@@ -1,6 +1,6 @@
 package probes
 
-import "golang.org/x/sys/unix"
+import "github.com/hardenlab/hardenlab/probes/linux"
 
 // Registry is the one table of probes. The checks live in one file per area
 // (fs.go, caps.go, sys.go, kernel.go, net.go, ns.go, proc.go, dev.go, id.go);
@@ -111,19 +111,19 @@ func Registry() []Probe {
 			Decides:  "blocked on EAFNOSUPPORT or SIGSYS; EPERM is reported as blocked by a missing CAP_NET_RAW in the detail; allowed when created"},
 
 		// ns: one per namespace type, unshare() in a disposable child
-		{ID: "ns.unshare-uts", Claims: claimItem("RestrictNamespaces", "uts"), Control: Allowed, Unshare: unix.CLONE_NEWUTS, check: checkUnshared,
+		{ID: "ns.unshare-uts", Claims: namespaceClaim(linux.NamespaceUTS), Control: Allowed, Unshare: linux.NamespaceUTS, check: checkUnshared,
 			Attempts: "starts a child in a new UTS namespace (unshare(CLONE_NEWUTS) before exec)", Decides: unshareDecides},
-		{ID: "ns.unshare-ipc", Claims: claimItem("RestrictNamespaces", "ipc"), Control: Allowed, Unshare: unix.CLONE_NEWIPC, check: checkUnshared,
+		{ID: "ns.unshare-ipc", Claims: namespaceClaim(linux.NamespaceIPC), Control: Allowed, Unshare: linux.NamespaceIPC, check: checkUnshared,
 			Attempts: "starts a child in a new IPC namespace (unshare(CLONE_NEWIPC) before exec)", Decides: unshareDecides},
-		{ID: "ns.unshare-pid", Claims: claimItem("RestrictNamespaces", "pid"), Control: Allowed, Unshare: unix.CLONE_NEWPID, check: checkUnshared,
+		{ID: "ns.unshare-pid", Claims: namespaceClaim(linux.NamespacePID), Control: Allowed, Unshare: linux.NamespacePID, check: checkUnshared,
 			Attempts: "starts a child with clone(CLONE_NEWPID) (unshare() would leave the multi-threaded Go child unable to create threads)", Decides: unshareDecides},
-		{ID: "ns.unshare-user", Claims: claimItem("RestrictNamespaces", "user"), Control: Allowed, Unshare: unix.CLONE_NEWUSER, check: checkUnshared,
+		{ID: "ns.unshare-user", Claims: namespaceClaim(linux.NamespaceUser), Control: Allowed, Unshare: linux.NamespaceUser, check: checkUnshared,
 			Attempts: "starts a child in a new user namespace (unshare(CLONE_NEWUSER) before exec)", Decides: unshareDecides},
-		{ID: "ns.unshare-cgroup", Claims: claimItem("RestrictNamespaces", "cgroup"), Control: Allowed, Unshare: unix.CLONE_NEWCGROUP, check: checkUnshared,
+		{ID: "ns.unshare-cgroup", Claims: namespaceClaim(linux.NamespaceCgroup), Control: Allowed, Unshare: linux.NamespaceCgroup, check: checkUnshared,
 			Attempts: "starts a child in a new cgroup namespace (unshare(CLONE_NEWCGROUP) before exec)", Decides: unshareDecides},
-		{ID: "ns.unshare-mnt", Claims: claimItem("RestrictNamespaces", "mnt"), Control: Allowed, Unshare: unix.CLONE_NEWNS, check: checkUnshared,
+		{ID: "ns.unshare-mnt", Claims: namespaceClaim(linux.NamespaceMnt), Control: Allowed, Unshare: linux.NamespaceMnt, check: checkUnshared,
 			Attempts: "starts a child in a new mount namespace (unshare(CLONE_NEWNS) before exec; its mounts are made private there)", Decides: unshareDecides},
-		{ID: "ns.unshare-net", Claims: claimItem("RestrictNamespaces", "net"), Control: Allowed, Unshare: unix.CLONE_NEWNET, check: checkUnshared,
+		{ID: "ns.unshare-net", Claims: namespaceClaim(linux.NamespaceNet), Control: Allowed, Unshare: linux.NamespaceNet, check: checkUnshared,
 			Attempts: "starts a child in a new network namespace (unshare(CLONE_NEWNET) before exec)", Decides: unshareDecides},
 
 		// proc

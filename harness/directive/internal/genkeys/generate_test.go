@@ -15,7 +15,7 @@ func TestKeysAreCurrent(t *testing.T) {
 	roots, _ := filepath.Glob("/var/lib/hardenlab/rootfs/trixie-*")
 	for _, tc := range []struct {
 		release, file string
-		roots       []string
+		roots         []string
 	}{
 		{"252", "keys_252.go", []string{""}},
 		{"257", "keys_257.go", roots},

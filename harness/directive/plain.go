@@ -112,7 +112,7 @@ func plainRows() []plainRow {
 		"IgnoreSIGPIPE", "TTYVHangup", "TTYReset", "TTYVTDisallocate", "SyslogLevelPrefix", "MountAPIVFS",
 		"CPUSchedulingResetOnFork", "PrivateIPC", "PermissionsStartOnly", "RootDirectoryStartOnly", "RemainAfterExit",
 		"GuessMainPID", "SendSIGHUP", "SendSIGKILL", "CPUAccounting", "MemoryAccounting", "IOAccounting",
-		"BlockIOAccounting", "TasksAccounting", "IPAccounting",
+		"BlockIOAccounting", "TasksAccounting", "IPAccounting", "NonBlocking",
 	}
 	var t []plainRow
 	for _, b := range bools {

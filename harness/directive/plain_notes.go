@@ -32,10 +32,12 @@ var servicePassedOver = map[string]passedOver{
 	"StartLimitInterval": {"not sent: hardenlab starts each test unit once, so a start rate limit has nothing to limit", false},
 	"TimeoutCleanSec":    {"not sent: only `systemctl clean` uses it, which hardenlab never runs", false},
 	"LogFilterPatterns":  {"not sent: it only filters what reaches the journal; it does not change the sandbox", false},
+}
 
-	"ReadWriteDirectories":    {"legacy spelling of ReadWritePaths=, which hardenlab sends; write ReadWritePaths= instead", true},
-	"ReadOnlyDirectories":     {"legacy spelling of ReadOnlyPaths=, which hardenlab sends; write ReadOnlyPaths= instead", true},
-	"InaccessibleDirectories": {"legacy spelling of InaccessiblePaths=, which hardenlab sends; write InaccessiblePaths= instead", true},
+// legacyAliases are old spellings systemd still reads as the security
+// directive named (config_parse_namespace_path_strv fills the same list).
+var legacyAliases = map[string]string{
+	"ReadWriteDirectories": "ReadWritePaths", "ReadOnlyDirectories": "ReadOnlyPaths", "InaccessibleDirectories": "InaccessiblePaths",
 }
 
 // serviceNotModeled are keys systemd-run can send that hardenlab has no

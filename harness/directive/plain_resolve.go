@@ -1,6 +1,7 @@
 package directive
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -15,6 +16,19 @@ import (
 func (r *resolver) resolveOther(a Assignment) error {
 	if row, ok := lookupPlain(a.Name); ok {
 		return r.resolvePlain(row, a)
+	}
+	if target, ok := legacyAliases[a.Name]; ok {
+		b := a
+		b.Name = target
+		if err := specs()[specIndex(specs(), target)].apply(r, b); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				e.Directive = a.Name
+			}
+			return err
+		}
+		r.s.assigned[target] = true
+		return nil
 	}
 	if p, ok := serviceKeyNote(a.Name); ok {
 		r.s.notes = append(r.s.notes, noteOf(a, p))

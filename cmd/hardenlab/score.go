@@ -186,6 +186,12 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		for _, w := range score.IgnoredSyscalls(su.unit.Service, version) {
 			fmt.Fprintf(io.err, "hardenlab: warning: %s\n", w)
 		}
+		for _, a := range su.unit.Service {
+			if since := directive.Since(a.Name); since > int(version) {
+				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s does not know this key and ignores it (\"Unknown key name\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
+					a.Source, a.Name, a.Value, version, version, since)
+			}
+		}
 		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})
 		if su.result.Tenths > *threshold {
 			above = true

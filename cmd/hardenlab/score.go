@@ -316,7 +316,12 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 
 func printScore(w io.Writer, path string, su *scoredUnit) {
 	r := su.result
-	fmt.Fprintf(w, "\n%s: %.1f %s %s  (%d of %d weighted badness)\n", path, r.Exposure, r.Level, score.LevelEmoji(r.Tenths), r.BadnessSum, r.WeightSum)
+	label := path
+	if name := su.unit.Name; name != filepath.Base(path) {
+		// An alias, a template or --instance: say what was scored.
+		label += " (as " + name + ")"
+	}
+	fmt.Fprintf(w, "\n%s: %.1f %s %s  (%d of %d weighted badness)\n", label, r.Exposure, r.Level, score.LevelEmoji(r.Tenths), r.BadnessSum, r.WeightSum)
 	open := openChecks(r)
 	if len(open) == 0 {
 		fmt.Fprintln(w, "  Every applicable check passes.")

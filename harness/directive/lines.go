@@ -1,8 +1,8 @@
 package directive
 
 import (
-	"bytes"
 	"fmt"
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,30 +36,31 @@ type lexed struct {
 	skipped []Note
 }
 
-// physicalLines splits text as systemd's read_line() does: "\n", "\r",
-// "\r\n" and NUL each end a line. A UTF-8 byte order mark at the start is
-// dropped.
-func physicalLines(data []byte) []string {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var lines []string
-	start := 0
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '\n', 0:
-			lines = append(lines, string(data[start:i]))
-			start = i + 1
-		case '\r':
-			lines = append(lines, string(data[start:i]))
-			if i+1 < len(data) && data[i+1] == '\n' {
+// physicalLines yields the lines of text as systemd's read_line() splits
+// them: "\n", "\r", "\r\n" and NUL each end a line. A UTF-8 byte order
+// mark at the start is dropped. The lines share text's memory.
+func physicalLines(text string) iter.Seq2[int, string] {
+	text = strings.TrimPrefix(text, "\xef\xbb\xbf")
+	return func(yield func(int, string) bool) {
+		n, start := 0, 0
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			if c != '\n' && c != '\r' && c != 0 {
+				continue
+			}
+			n++
+			if !yield(n, text[start:i]) {
+				return
+			}
+			if c == '\r' && i+1 < len(text) && text[i+1] == '\n' {
 				i++
 			}
 			start = i + 1
 		}
+		if start < len(text) {
+			yield(n+1, text[start:])
+		}
 	}
-	if start < len(data) {
-		lines = append(lines, string(data[start:]))
-	}
-	return lines
 }
 
 // lexUnit reads a unit file's text the way config_parse() does. Fatal
@@ -70,9 +71,9 @@ func lexUnit(data []byte, path string) (lexed, error) {
 	var continued []byte // the text so far of a continued line
 	inContinuation := false
 	var section *string // nil before the first section header
-	lines := physicalLines(data)
-	for i, line := range lines {
-		n := i + 1
+	last := 0
+	for n, line := range physicalLines(string(data)) {
+		last = n
 		if len(line) >= longLineMax {
 			return out, fmt.Errorf("%s:%d: line is %d bytes; systemd refuses lines of %d bytes or more", path, n, len(line), longLineMax)
 		}
@@ -84,16 +85,19 @@ func lexUnit(data []byte, path string) (lexed, error) {
 		if inContinuation && len(continued)+len(line) > longLineMax {
 			return out, fmt.Errorf("%s:%d: continued line is longer than systemd's limit of %d bytes", path, n, longLineMax)
 		}
-		continued = append(continued, line...)
 		// The text before ends in an unescaped space, so the new line
 		// alone decides whether the backslash at the end is escaped.
 		if endsEscaped(line) {
 			// The backslash becomes a space and the next line is appended.
+			continued = append(continued, line...)
 			continued[len(continued)-1] = ' '
 			inContinuation = true
 			continue
 		}
-		text := string(continued)
+		text := line
+		if inContinuation {
+			text = string(append(continued, line...))
+		}
 		continued, inContinuation = continued[:0], false
 		if err := out.parseLine(text, path, n, &section); err != nil {
 			return out, err
@@ -101,7 +105,7 @@ func lexUnit(data []byte, path string) (lexed, error) {
 	}
 	if inContinuation {
 		// A backslash on the last line: systemd parses what it has.
-		if err := out.parseLine(string(continued), path, len(lines), &section); err != nil {
+		if err := out.parseLine(string(continued), path, last, &section); err != nil {
 			return out, err
 		}
 	}

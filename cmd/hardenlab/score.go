@@ -40,8 +40,10 @@ that has it, through aliases; an instance (getty@tty1.service) is read
 from its template (getty@.service); a masked unit (-> /dev/null) is an
 error. The drop-ins are read too, in systemd's order: NAME.d/*.conf from
 every search directory, the template's (foo@.service.d/), the dash
-prefixes' (foo-.service.d/ for foo-bar.service) and service.d/; for a
-FILE, NAME.d/ (and the template's .d/) beside it. Specifiers (percent
+prefixes' (foo-.service.d/ for foo-bar.service) and service.d/; a FILE
+is read as systemd-analyze reads one: its directory comes first in the
+search path of this machine (so FILE.d/ beside it and the drop-ins of
+/etc/systemd/system/NAME.d/ and the rest apply). Specifiers (percent
 n, i, H, ...) are expanded as systemd expands them; host facts (machine
 ID, os-release, root's shell) come from --root. A template without an instance is scored as
 systemd-analyze --offline scores it (252 names the instance "i", 257
@@ -276,7 +278,7 @@ func allServices(root string, io stdio) ([]string, error) {
 	if root == "" {
 		root = "/"
 	}
-	units, skipped, err := unitpath.List(root, ".service")
+	units, skipped, err := unitpath.System(root).List(".service")
 	if err != nil {
 		return nil, err
 	}

@@ -166,7 +166,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	args = fs.Args()
 	if *all {
 		var err error
-		if args, err = allServices(*root, io); err != nil {
+		if args, err = allServices(unitpath.SystemFor(orRoot(*root), int(version)), io); err != nil {
 			errorf(io, "%v", err)
 			return exitError
 		}
@@ -274,11 +274,8 @@ type scoredUnit struct {
 
 // allServices lists the service units of the root for --all, saying on
 // stderr which it skips and why.
-func allServices(root string, io stdio) ([]string, error) {
-	if root == "" {
-		root = "/"
-	}
-	units, skipped, err := unitpath.System(root).List(".service")
+func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
+	units, skipped, err := tree.List(".service")
 	if err != nil {
 		return nil, err
 	}

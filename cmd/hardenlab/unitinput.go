@@ -39,10 +39,7 @@ func (s unitSource) isUnitName(arg string) bool {
 
 // load reads the unit arg names, with its drop-ins and specifiers.
 func (s unitSource) load(arg string) (*directive.Unit, error) {
-	root := s.root
-	if root == "" {
-		root = "/"
-	}
+	root := orRoot(s.root)
 	var (
 		name   string
 		files  directive.Files
@@ -80,7 +77,7 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.System(root).Find(arg)
+	u, err := unitpath.SystemFor(root, s.version).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
 	}
@@ -113,7 +110,7 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 	if err != nil {
 		return "", alone, fmt.Errorf("%s: %w", p, err)
 	}
-	u, err := unitpath.System("/").WithDir(dir).Find(name)
+	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(name)
 	if errors.Is(err, unitpath.ErrNotFound) {
 		return name, alone, nil
 	}
@@ -167,4 +164,12 @@ func unitHas(u *directive.Unit, name string) bool {
 		}
 	}
 	return false
+}
+
+// orRoot is the root a --root flag means: "/" when not given.
+func orRoot(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
 }

@@ -65,6 +65,22 @@ func System(root string) Tree {
 	return Tree{Root: root, SearchPath: SearchPath}
 }
 
+// splitUsrDropped is the first release without /lib/systemd/system in
+// its search path (255 removed split-usr; `systemd-analyze unit-paths` of
+// 257 lists no /lib).
+const splitUsrDropped = 255
+
+// SystemFor is System as systemd release version searches it (0: the
+// oldest modelled, whose path is a superset), which decides whether a
+// fragment is named /lib/... or /usr/lib/... on a merged-/usr root.
+func SystemFor(root string, version int) Tree {
+	t := System(root)
+	if version >= splitUsrDropped {
+		t.SearchPath = slices.DeleteFunc(slices.Clone(t.SearchPath), func(d string) bool { return d == "/lib/systemd/system" })
+	}
+	return t
+}
+
 // WithDir puts dir first in the search path, as systemd-analyze does for
 // the directory of a unit file it is given (SYSTEMD_UNIT_PATH="dir:").
 func (t Tree) WithDir(dir string) Tree {

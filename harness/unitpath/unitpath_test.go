@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -166,5 +167,12 @@ func TestWithDir(t *testing.T) {
 	want := []string{filepath.Join(root, "srv/units/foo-bar-baz.service.d/10-here.conf"), filepath.Join(root, "run/systemd/system/foo-bar-baz.service.d/20-run.conf")}
 	if u.InRoot != "/srv/units/foo-bar-baz.service" || strings.Join(u.DropIns, " ") != strings.Join(want, " ") {
 		t.Errorf("%+v", u)
+	}
+}
+
+func TestSystemForDropsLibFrom255(t *testing.T) {
+	has := func(tr Tree) bool { return slices.Contains(tr.SearchPath, "/lib/systemd/system") }
+	if !has(SystemFor("/", 252)) || has(SystemFor("/", 257)) || !has(SystemFor("/", 0)) || !has(System("/")) {
+		t.Error("/lib/systemd/system must be searched by 252 (and by default), not by 257")
 	}
 }

@@ -74,7 +74,7 @@ var plainUnit = []string{
 	"Nice=5", "OOMScoreAdjust=500", "IOSchedulingClass=best-effort", "IOSchedulingPriority=4", "CPUSchedulingPolicy=batch",
 	"SyslogIdentifier=hardenlab-rb", "SyslogLevel=info", "SyslogFacility=daemon", "StandardOutput=journal", "StandardError=journal",
 	"UnsetEnvironment=LANG", "PassEnvironment=TERM", "EnvironmentFile=-/etc/default/hardenlab-nonexistent",
-	"LoadCredential=hostname:/etc/hostname", "ExecStartPre=-/bin/true", "ExecReload=/bin/kill -HUP $MAINPID",
+	"LoadCredential=osrelease:/usr/lib/os-release", "ExecStartPre=-/bin/true", "ExecReload=/bin/kill -HUP $MAINPID",
 	"TimerSlackNSec=50us", "IgnoreSIGPIPE=no", "FileDescriptorStoreMax=4", "OOMPolicy=stop", "PIDFile=/run/hardenlab-rb.pid",
 }
 

@@ -190,8 +190,8 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 		for _, a := range su.unit.Service {
 			if since := directive.Since(a.Name); since > int(version) {
-				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s does not know this key and ignores it (\"Unknown key name\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
-					a.Source, a.Name, a.Value, version, version, since)
+				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
+					a.Source, a.Name, a.Value, version, a.Name, version, since)
 			}
 		}
 		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})

@@ -121,8 +121,16 @@ func plainRows() []plainRow {
 	for _, b := range []string{"BindLogSockets", "CoredumpReceive", "MemoryKSM", "MemoryZSwapWriteback", "PrivatePIDs", "RootEphemeral", "SetLoginEnvironment"} {
 		t = append(t, row(b, kindBool(), "yes").since(257))
 	}
+	// TimeoutStartSec=, TimeoutStopSec= and TimeoutSec= read 0 as
+	// "no timeout" (config_parse_sec_fix_0); systemd-run would send a
+	// literal 0, so hardenlab sends what the unit file means.
+	t = append(t,
+		plainRow{Name: "TimeoutStartSec", Props: []string{"TimeoutStartUSec"}, Kind: kindTimeSpanFix0(1), Example: "1min 30s"},
+		plainRow{Name: "TimeoutStopSec", Props: []string{"TimeoutStopUSec"}, Kind: kindTimeSpanFix0(1), Example: "20s"},
+		plainRow{Name: "TimeoutSec", Props: []string{"TimeoutStartUSec", "TimeoutStopUSec"}, Kind: kindTimeSpanFix0(2), Example: "30s"},
+	)
 	for _, s := range []struct{ name, example string }{
-		{"RestartSec", "5s"}, {"TimeoutStartSec", "1min 30s"}, {"TimeoutStopSec", "20s"}, {"TimeoutAbortSec", "10s"},
+		{"RestartSec", "5s"}, {"TimeoutAbortSec", "10s"},
 		{"RuntimeMaxSec", "1h"}, {"RuntimeRandomizedExtraSec", "5min"}, {"WatchdogSec", "3min"},
 		{"LogRateLimitIntervalSec", "30s"}, {"CPUQuotaPeriodSec", "10ms"},
 	} {
@@ -132,7 +140,6 @@ func plainRows() []plainRow {
 		rowUSec("RestartMaxDelaySec", "1min").since(257),
 		rowUSec("MemoryPressureThresholdSec", "200ms").since(257),
 		rowUSec("ManagedOOMMemoryPressureDurationSec", "30s").since(257),
-		plainRow{Name: "TimeoutSec", Props: []string{"TimeoutStartUSec", "TimeoutStopUSec"}, Kind: kindTimeSpan(1e6, 2), Example: "30s"},
 		row("TimerSlackNSec", kindNsec(), "50us"),
 	)
 	for _, s := range []struct{ name, example string }{

@@ -126,6 +126,22 @@ func kindTimeSpan(def float64, props int) plainKind {
 	}}
 }
 
+// kindTimeSpanFix0 is kindTimeSpan in seconds where 0 means infinity.
+func kindTimeSpanFix0(props int) plainKind {
+	k := kindTimeSpan(1e6, props)
+	parse := k.parse
+	k.parse = func(prev []any, v string) ([]any, error) {
+		out, err := parse(prev, v)
+		for i := range out {
+			if out[i] == uint64(0) {
+				out[i] = uint64(infinity)
+			}
+		}
+		return out, err
+	}
+	return k
+}
+
 // kindNsec is TimerSlackNSec=: a time span sent in nanoseconds.
 func kindNsec() plainKind {
 	return plainKind{name: "time span", sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {

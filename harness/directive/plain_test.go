@@ -100,6 +100,8 @@ func TestPlainConverters(t *testing.T) {
 		{[]string{"TimeoutStopSec=1min 30s"}, "TimeoutStopSec", []string{"90000000"}},
 		{[]string{"TimeoutStopSec=infinity"}, "TimeoutStopSec", []string{"18446744073709551615"}},
 		{[]string{"WatchdogSec=20"}, "WatchdogSec", []string{"20000000"}},
+		{[]string{"TimeoutStopSec=0"}, "TimeoutStopSec", []string{"18446744073709551615"}},
+		{[]string{"RestartSec=0"}, "RestartSec", []string{"0"}},
 		{[]string{"TimeoutSec=250ms"}, "TimeoutSec", []string{"250000", "250000"}},
 		{[]string{"LimitNOFILE=1024:4096"}, "LimitNOFILE", []string{"4096", "1024"}},
 		{[]string{"LimitNOFILE=infinity"}, "LimitNOFILE", []string{"18446744073709551615", "18446744073709551615"}},

@@ -130,8 +130,8 @@ func kindTimeSpan(def float64, props int) plainKind {
 func kindTimeSpanFix0(props int) plainKind {
 	k := kindTimeSpan(1e6, props)
 	parse := k.parse
-	k.parse = func(prev []any, v string) ([]any, error) {
-		out, err := parse(prev, v)
+	k.parse = func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		out, err := parse(prev, v, x)
 		for i := range out {
 			if out[i] == uint64(0) {
 				out[i] = uint64(infinity)

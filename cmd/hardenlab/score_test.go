@@ -232,6 +232,12 @@ func TestScoreFileDropInsAndTemplates(t *testing.T) {
 			t.Errorf("%s: exit %d, want %q in\n%s%s", file, code, want, out, errOut)
 		}
 	}
+	must(os.MkdirAll(filepath.Join(dir, "tpl@nobody.service.d"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "tpl@nobody.service.d/10-root.conf"), []byte("[Service]\nUser=root\n"), 0o644))
+	code, out, _ := runScore(t, "--offline", "--systemd-version", "252", "--instance", "nobody", filepath.Join(dir, "tpl@.service"))
+	if code != exitOK || !strings.Contains(out, "(as tpl@nobody.service): 9.6 UNSAFE") {
+		t.Errorf("--instance on a template file must read the instance's drop-ins (User=root: 9.6):\n%s", out)
+	}
 	must(os.WriteFile(filepath.Join(dir, "web.service.d/20-bad.conf"), []byte("[Service]\nPrivateTmp=maybe\n"), 0o644))
 	_, _, errOut := runScore(t, "--offline", filepath.Join(dir, "web.service"))
 	if !strings.Contains(errOut, "web.service.d/20-bad.conf:2: PrivateTmp=maybe") {

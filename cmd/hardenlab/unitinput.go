@@ -110,7 +110,12 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 	if err != nil {
 		return "", alone, fmt.Errorf("%s: %w", p, err)
 	}
-	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(name)
+	lookup := name
+	if n.Template && s.instance != "" {
+		// The instance's own drop-ins (foo@bar.service.d/) apply too.
+		lookup = n.WithInstance(s.instance).String()
+	}
+	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(lookup)
 	if errors.Is(err, unitpath.ErrNotFound) {
 		return name, alone, nil
 	}

@@ -55,6 +55,21 @@ func kindEnum(values ...string) plainKind {
 	return k
 }
 
+// kindEnumBool is an enumeration whose boolean words mean "yes" and
+// "no", as systemd's *_WITH_BOOLEAN string tables read them; the value
+// is sent as the word systemd stores.
+func kindEnumBool(values ...string) plainKind {
+	k := kindEnum(values...)
+	parse := k.parse
+	k.parse = func(prev []any, v string) ([]any, error) {
+		if b, err := ParseBool(v); err == nil {
+			v = map[bool]string{true: "yes", false: "no"}[b]
+		}
+		return parse(prev, v)
+	}
+	return k
+}
+
 func kindPath() plainKind {
 	k := kindString(func(v string) error { _, err := normalizePath(v); return err })
 	k.name = "absolute path"
@@ -605,4 +620,35 @@ func kindSecureBits() plainKind {
 			}
 			return one(bits), nil
 		}}
+}
+
+// kindMountFlags is MountFlags=: the propagation flag sent as "t".
+func kindMountFlags() plainKind {
+	flags := map[string]uint64{"shared": 1 << 20, "slave": 1 << 19, "private": 1 << 18}
+	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, v string) ([]any, error) {
+		f, ok := flags[v]
+		if !ok {
+			return nil, oneOf(v, []string{"shared", "slave", "private"})
+		}
+		return one(f), nil
+	}}
+}
+
+// kindIgnorableString is SELinuxContext=: sent as written ("s", a "-"
+// prefix makes failure to apply it not fatal); PID 1 reports it as (bs).
+func kindIgnorableString() plainKind {
+	k := kindString(nil)
+	k.trim = func(_ int, got any) any {
+		l, ok := got.([]any)
+		if !ok || len(l) != 2 {
+			return got
+		}
+		ignore, _ := l[0].(bool)
+		name, _ := l[1].(string)
+		if ignore {
+			return "-" + name
+		}
+		return name
+	}
+	return k
 }

@@ -652,3 +652,89 @@ func kindIgnorableString() plainKind {
 	}
 	return k
 }
+
+// bindWire is one BindPaths= entry: source, destination, ignore a missing
+// source, mount flags (MS_REC for the default rbind).
+type bindWire struct {
+	Source, Destination string
+	IgnoreMissing       bool
+	Flags               uint64
+}
+
+// msRec is MS_REC, the flag of a recursive (rbind) bind mount.
+const msRec = 16384
+
+// kindBindPaths is BindPaths=/BindReadOnlyPaths=: words
+// [-]SOURCE[:DESTINATION[:rbind|norbind]], later lines extend.
+func kindBindPaths() plainKind {
+	return plainKind{name: "[-]SOURCE[:DESTINATION[:rbind|norbind]] list", sigs: []string{"a(ssbt)"}, parse: func(prev []any, v string) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[bindWire](prev, 0)
+		for _, w := range words {
+			b, err := parseBind(w)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		return one(out), nil
+	}}
+}
+
+func parseBind(w string) (bindWire, error) {
+	parts := strings.SplitN(w, ":", 3)
+	src, ignore := strings.CutPrefix(parts[0], "-")
+	b := bindWire{IgnoreMissing: ignore, Flags: msRec}
+	var err error
+	if b.Source, err = checkSpecifiers(src); err == nil {
+		b.Source, err = normalizePath(b.Source)
+	}
+	if err != nil {
+		return b, err
+	}
+	b.Destination = b.Source
+	if len(parts) > 1 {
+		if b.Destination, err = checkSpecifiers(parts[1]); err == nil {
+			b.Destination, err = normalizePath(b.Destination)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	if len(parts) > 2 {
+		switch parts[2] {
+		case "", "rbind":
+		case "norbind":
+			b.Flags = 0
+		default:
+			return b, fmt.Errorf("unknown bind option %q (want rbind or norbind)", parts[2])
+		}
+	}
+	return b, nil
+}
+
+// kindTemporaryFileSystem is TemporaryFileSystem=: words PATH[:OPTIONS],
+// sent as (path, options).
+func kindTemporaryFileSystem() plainKind {
+	return plainKind{name: "PATH[:OPTIONS] list", sigs: []string{"a(ss)"}, parse: func(prev []any, v string) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[pairWire](prev, 0)
+		for _, w := range words {
+			p, opts, _ := strings.Cut(w, ":")
+			if p, err = checkSpecifiers(p); err == nil {
+				p, err = normalizePath(p)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pairWire{p, opts})
+		}
+		return one(out), nil
+	}}
+}

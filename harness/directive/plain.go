@@ -116,11 +116,17 @@ func plainRows() []plainRow {
 	}
 	var t []plainRow
 	for _, b := range bools {
-		t = append(t, row(b, kindBool(), "yes"))
+		r := row(b, kindBool(), "yes")
+		if b == "PermissionsStartOnly" {
+			r = r.unread() // PID 1 turns it into "+" prefixes and has no such property
+		}
+		t = append(t, r)
 	}
-	for _, b := range []string{"BindLogSockets", "CoredumpReceive", "MemoryKSM", "MemoryZSwapWriteback", "PrivatePIDs", "RootEphemeral", "SetLoginEnvironment"} {
+	for _, b := range []string{"BindLogSockets", "CoredumpReceive", "MemoryKSM", "MemoryZSwapWriteback", "RootEphemeral", "SetLoginEnvironment"} {
 		t = append(t, row(b, kindBool(), "yes").since(257))
 	}
+	// PID 1 of 257 takes PrivatePIDs= as a string ("yes"/"no"), not "b".
+	t = append(t, row("PrivatePIDs", kindEnumBool("no", "yes"), "yes").since(257))
 	// TimeoutStartSec=, TimeoutStopSec= and TimeoutSec= read 0 as
 	// "no timeout" (config_parse_sec_fix_0); systemd-run would send a
 	// literal 0, so hardenlab sends what the unit file means.
@@ -205,7 +211,7 @@ func cgroupRows() []plainRow {
 		row("DisableControllers", kindStrings(unquote, nil), "io"),
 		row("IPIngressFilterPath", kindStrings(unquote, func(p string) error { _, err := normalizePath(p); return err }), "/sys/fs/bpf/ingress"),
 		row("IPEgressFilterPath", kindStrings(unquote, func(p string) error { _, err := normalizePath(p); return err }), "/sys/fs/bpf/egress"),
-		row("MemoryPressureWatch", kindEnum("auto", "on", "off", "skip"), "off").since(257),
+		row("MemoryPressureWatch", kindEnumBool("no", "yes", "auto", "skip"), "off").since(257),
 		row("DelegateSubgroup", kindString(nil), "supervisor").since(257),
 	)
 }
@@ -224,7 +230,7 @@ func serviceRows() []plainRow {
 		row("TimeoutStartFailureMode", kindEnum("terminate", "abort", "kill"), "kill"),
 		row("TimeoutStopFailureMode", kindEnum("terminate", "abort", "kill"), "kill"),
 		row("FileDescriptorStoreMax", kindUint32(1<<32-1), "16"),
-		row("FileDescriptorStorePreserve", kindEnum("no", "yes", "restart"), "yes").since(257),
+		row("FileDescriptorStorePreserve", kindEnumBool("no", "yes", "restart"), "yes").since(257),
 		row("RestartPreventExitStatus", kindExitStatus(), "23 SIGABRT"),
 		row("RestartForceExitStatus", kindExitStatus(), "75"),
 		row("SuccessExitStatus", kindExitStatus(), "143 SIGTERM"),
@@ -249,9 +255,9 @@ func execRows() []plainRow {
 		row("PAMName", kindString(nil), "login"),
 		row("TTYPath", kindPath(), "/dev/tty1"),
 		row("SyslogIdentifier", kindString(nil), "demo"),
-		row("SELinuxContext", kindString(nil), "system_u:system_r:demo_t:s0"),
+		row("SELinuxContext", kindIgnorableString(), "-system_u:system_r:demo_t:s0"),
 		row("RootVerity", kindPath(), "/var/lib/demo.verity"),
-		row("RuntimeDirectoryPreserve", kindEnum("no", "yes", "restart"), "restart"),
+		row("RuntimeDirectoryPreserve", kindEnumBool("no", "yes", "restart"), "restart"),
 		row("Personality", kindEnum("x86", "x86-64"), "x86-64"),
 		row("NetworkNamespacePath", kindPath(), "/run/netns/demo"),
 		row("IPCNamespacePath", kindPath(), "/run/ipcns/demo"),
@@ -268,7 +274,7 @@ func execRows() []plainRow {
 		row("SyslogFacility", kindNamed(facilities, true, 23), "daemon"),
 		row("SecureBits", kindSecureBits(), "keep-caps noroot"),
 		row("CPUSchedulingPolicy", kindNamed(map[string]int32{"other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5}, false, 0), "batch"),
-		row("CPUSchedulingPriority", kindInt32(0, 99), "10"),
+		row("CPUSchedulingPriority", kindInt32(0, 99), "0"),
 		row("OOMScoreAdjust", kindInt32(-1000, 1000), "500"),
 		row("Nice", kindInt32(-20, 19), "5"),
 		row("IOSchedulingClass", kindNamed(map[string]int32{"none": 0, "realtime": 1, "best-effort": 2, "idle": 3}, true, 3), "best-effort"),
@@ -276,7 +282,7 @@ func execRows() []plainRow {
 		row("LogRateLimitBurst", kindUint32(1<<32-1), "1000"),
 		row("TTYRows", kindUint32(65535), "25"),
 		row("TTYColumns", kindUint32(65535), "80"),
-		row("MountFlags", kindNamed(map[string]int32{"shared": 1 << 20, "slave": 1 << 19, "private": 1 << 18}, false, 0), "slave"),
+		row("MountFlags", kindMountFlags(), "slave"),
 		row("UnsetEnvironment", kindStrings(unquote|cunescape, nil), "LANG"),
 		row("PassEnvironment", kindStrings(unquote|cunescape, nil), "LANG TERM"),
 		plainRow{Name: "EnvironmentFile", Props: []string{"EnvironmentFiles"}, Kind: kindEnvironmentFiles(), Example: "-/etc/default/demo"},
@@ -288,10 +294,15 @@ func execRows() []plainRow {
 		rowStdio("StandardInput", "null", "null", "tty", "tty-force", "tty-fail", "data", "socket"),
 		rowStdio("StandardOutput", "journal", "inherit", "null", "tty", "journal", "kmsg", "journal+console", "kmsg+console", "socket"),
 		rowStdio("StandardError", "journal", "inherit", "null", "tty", "journal", "kmsg", "journal+console", "kmsg+console", "socket"),
-		row("StandardInputText", kindBytes(false), "hello"),
+		// PID 1 takes only StandardInputData; systemd-run's
+		// StandardInputText property is refused by 252.
+		plainRow{Name: "StandardInputText", Props: []string{"StandardInputData"}, Kind: kindBytes(false), Example: "hello"},
 		row("StandardInputData", kindBytes(true), "aGVsbG8K"),
 		row("AppArmorProfile", kindLabel(), "-demo"),
 		row("SmackProcessLabel", kindLabel(), "-demo"),
+		row("BindPaths", kindBindPaths(), "-/srv/demo:/srv/www:norbind"),
+		row("BindReadOnlyPaths", kindBindPaths(), "/usr/share/doc"),
+		row("TemporaryFileSystem", kindTemporaryFileSystem(), "/var:ro"),
 		row("SystemCallLog", kindAllowList(), "@privileged").unread(),
 		row("RestrictFileSystems", kindAllowList(), "~ext4").unread(),
 		row("RestrictNetworkInterfaces", kindAllowList(), "lo").unread(),

@@ -55,6 +55,21 @@ func kindEnum(values ...string) plainKind {
 	return k
 }
 
+// kindEnumBool is an enumeration whose boolean words mean "yes" and
+// "no", as systemd's *_WITH_BOOLEAN string tables read them; the value
+// is sent as the word systemd stores.
+func kindEnumBool(values ...string) plainKind {
+	k := kindEnum(values...)
+	parse := k.parse
+	k.parse = func(prev []any, v string) ([]any, error) {
+		if b, err := ParseBool(v); err == nil {
+			v = map[bool]string{true: "yes", false: "no"}[b]
+		}
+		return parse(prev, v)
+	}
+	return k
+}
+
 func kindPath() plainKind {
 	k := kindString(func(v string) error { _, err := normalizePath(v); return err })
 	k.name = "absolute path"
@@ -614,4 +629,121 @@ func kindSecureBits() plainKind {
 			}
 			return one(bits), nil
 		}}
+}
+
+// kindMountFlags is MountFlags=: the propagation flag sent as "t".
+func kindMountFlags() plainKind {
+	flags := map[string]uint64{"shared": 1 << 20, "slave": 1 << 19, "private": 1 << 18}
+	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, v string) ([]any, error) {
+		f, ok := flags[v]
+		if !ok {
+			return nil, oneOf(v, []string{"shared", "slave", "private"})
+		}
+		return one(f), nil
+	}}
+}
+
+// kindIgnorableString is SELinuxContext=: sent as written ("s", a "-"
+// prefix makes failure to apply it not fatal); PID 1 reports it as (bs).
+func kindIgnorableString() plainKind {
+	k := kindString(nil)
+	k.trim = func(_ int, got any) any {
+		l, ok := got.([]any)
+		if !ok || len(l) != 2 {
+			return got
+		}
+		ignore, _ := l[0].(bool)
+		name, _ := l[1].(string)
+		if ignore {
+			return "-" + name
+		}
+		return name
+	}
+	return k
+}
+
+// bindWire is one BindPaths= entry: source, destination, ignore a missing
+// source, mount flags (MS_REC for the default rbind).
+type bindWire struct {
+	Source, Destination string
+	IgnoreMissing       bool
+	Flags               uint64
+}
+
+// msRec is MS_REC, the flag of a recursive (rbind) bind mount.
+const msRec = 16384
+
+// kindBindPaths is BindPaths=/BindReadOnlyPaths=: words
+// [-]SOURCE[:DESTINATION[:rbind|norbind]], later lines extend.
+func kindBindPaths() plainKind {
+	return plainKind{name: "[-]SOURCE[:DESTINATION[:rbind|norbind]] list", sigs: []string{"a(ssbt)"}, parse: func(prev []any, v string) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[bindWire](prev, 0)
+		for _, w := range words {
+			b, err := parseBind(w)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		return one(out), nil
+	}}
+}
+
+func parseBind(w string) (bindWire, error) {
+	parts := strings.SplitN(w, ":", 3)
+	src, ignore := strings.CutPrefix(parts[0], "-")
+	b := bindWire{IgnoreMissing: ignore, Flags: msRec}
+	var err error
+	if b.Source, err = checkSpecifiers(src); err == nil {
+		b.Source, err = normalizePath(b.Source)
+	}
+	if err != nil {
+		return b, err
+	}
+	b.Destination = b.Source
+	if len(parts) > 1 {
+		if b.Destination, err = checkSpecifiers(parts[1]); err == nil {
+			b.Destination, err = normalizePath(b.Destination)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	if len(parts) > 2 {
+		switch parts[2] {
+		case "", "rbind":
+		case "norbind":
+			b.Flags = 0
+		default:
+			return b, fmt.Errorf("unknown bind option %q (want rbind or norbind)", parts[2])
+		}
+	}
+	return b, nil
+}
+
+// kindTemporaryFileSystem is TemporaryFileSystem=: words PATH[:OPTIONS],
+// sent as (path, options).
+func kindTemporaryFileSystem() plainKind {
+	return plainKind{name: "PATH[:OPTIONS] list", sigs: []string{"a(ss)"}, parse: func(prev []any, v string) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[pairWire](prev, 0)
+		for _, w := range words {
+			p, opts, _ := strings.Cut(w, ":")
+			if p, err = checkSpecifiers(p); err == nil {
+				p, err = normalizePath(p)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pairWire{p, opts})
+		}
+		return one(out), nil
+	}}
 }

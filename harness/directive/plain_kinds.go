@@ -61,11 +61,11 @@ func kindEnum(values ...string) plainKind {
 func kindEnumBool(values ...string) plainKind {
 	k := kindEnum(values...)
 	parse := k.parse
-	k.parse = func(prev []any, v string) ([]any, error) {
+	k.parse = func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		if b, err := ParseBool(v); err == nil {
 			v = map[bool]string{true: "yes", false: "no"}[b]
 		}
-		return parse(prev, v)
+		return parse(prev, v, x)
 	}
 	return k
 }
@@ -634,7 +634,7 @@ func kindSecureBits() plainKind {
 // kindMountFlags is MountFlags=: the propagation flag sent as "t".
 func kindMountFlags() plainKind {
 	flags := map[string]uint64{"shared": 1 << 20, "slave": 1 << 19, "private": 1 << 18}
-	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, v string) ([]any, error) {
+	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		f, ok := flags[v]
 		if !ok {
 			return nil, oneOf(v, []string{"shared", "slave", "private"})
@@ -676,14 +676,14 @@ const msRec = 16384
 // kindBindPaths is BindPaths=/BindReadOnlyPaths=: words
 // [-]SOURCE[:DESTINATION[:rbind|norbind]], later lines extend.
 func kindBindPaths() plainKind {
-	return plainKind{name: "[-]SOURCE[:DESTINATION[:rbind|norbind]] list", sigs: []string{"a(ssbt)"}, parse: func(prev []any, v string) ([]any, error) {
+	return plainKind{name: "[-]SOURCE[:DESTINATION[:rbind|norbind]] list", sigs: []string{"a(ssbt)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		words, err := splitWords(v, unquote)
 		if err != nil {
 			return nil, err
 		}
 		out := listOf[bindWire](prev, 0)
 		for _, w := range words {
-			b, err := parseBind(w)
+			b, err := parseBind(x, w)
 			if err != nil {
 				return nil, err
 			}
@@ -693,12 +693,12 @@ func kindBindPaths() plainKind {
 	}}
 }
 
-func parseBind(w string) (bindWire, error) {
+func parseBind(x *SpecifierContext, w string) (bindWire, error) {
 	parts := strings.SplitN(w, ":", 3)
 	src, ignore := strings.CutPrefix(parts[0], "-")
 	b := bindWire{IgnoreMissing: ignore, Flags: msRec}
 	var err error
-	if b.Source, err = checkSpecifiers(src); err == nil {
+	if b.Source, err = x.expand(src); err == nil {
 		b.Source, err = normalizePath(b.Source)
 	}
 	if err != nil {
@@ -706,7 +706,7 @@ func parseBind(w string) (bindWire, error) {
 	}
 	b.Destination = b.Source
 	if len(parts) > 1 {
-		if b.Destination, err = checkSpecifiers(parts[1]); err == nil {
+		if b.Destination, err = x.expand(parts[1]); err == nil {
 			b.Destination, err = normalizePath(b.Destination)
 		}
 		if err != nil {
@@ -728,7 +728,7 @@ func parseBind(w string) (bindWire, error) {
 // kindTemporaryFileSystem is TemporaryFileSystem=: words PATH[:OPTIONS],
 // sent as (path, options).
 func kindTemporaryFileSystem() plainKind {
-	return plainKind{name: "PATH[:OPTIONS] list", sigs: []string{"a(ss)"}, parse: func(prev []any, v string) ([]any, error) {
+	return plainKind{name: "PATH[:OPTIONS] list", sigs: []string{"a(ss)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		words, err := splitWords(v, unquote)
 		if err != nil {
 			return nil, err
@@ -736,7 +736,7 @@ func kindTemporaryFileSystem() plainKind {
 		out := listOf[pairWire](prev, 0)
 		for _, w := range words {
 			p, opts, _ := strings.Cut(w, ":")
-			if p, err = checkSpecifiers(p); err == nil {
+			if p, err = x.expand(p); err == nil {
 				p, err = normalizePath(p)
 			}
 			if err != nil {

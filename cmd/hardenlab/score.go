@@ -40,14 +40,17 @@ that has it, through aliases; an instance (getty@tty1.service) is read
 from its template (getty@.service); a masked unit (-> /dev/null) is an
 error. The drop-ins are read too, in systemd's order: NAME.d/*.conf from
 every search directory, the template's (foo@.service.d/), the dash
-prefixes' (foo-.service.d/ for foo-bar.service) and service.d/; a FILE
-is read as systemd-analyze reads one: its directory comes first in the
-search path of this machine (so FILE.d/ beside it and the drop-ins of
-/etc/systemd/system/NAME.d/ and the rest apply). Specifiers (percent
-n, i, H, ...) are expanded as systemd expands them; host facts (machine
-ID, os-release, root's shell) come from --root. A template without an instance is scored as
-systemd-analyze --offline scores it (252 names the instance "i", 257
-"test_instance"), or with --instance NAME.
+prefixes' (foo-.service.d/ for foo-bar.service) and service.d/.
+
+A FILE is read as systemd-analyze reads one: its directory comes first
+in the search path of this machine, so FILE.d/ beside it and the
+installed drop-ins for its name (/etc/systemd/system/NAME.d/, ...) apply.
+
+Specifiers (percent n, i, H, ...) are expanded as systemd expands them;
+host facts (machine ID, os-release, root's shell) come from --root. A
+template without an instance is scored as systemd-analyze --offline
+scores it (252 names the instance "i", 257 "test_instance"), or with
+--instance NAME.
 
 --all scores every service unit of the root, as systemd-analyze security
 without arguments lists every service; templates, masked units and
@@ -60,8 +63,8 @@ Two views of the same file:
   --offline  what "systemd-analyze security --offline=true FILE" prints
 
 systemd versions differ (252 and 257 are modelled; 257 offline counts an
-unset PrivateMounts= as on). The default is the systemd installed here,
-else the newest modelled one. A SystemCallFilter= name only 257's
+unset PrivateMounts= as on). The default is the systemd of --root, else
+the one installed here, else the newest modelled one. A SystemCallFilter= name only 257's
 libseccomp resolves (mseal, listmount, ...) is scored under 252 as
 systemd-analyze 252 scores it: ignored, with a warning on stderr
 ("Failed to parse system call, ignoring"); hardenlab run refuses it there.

@@ -16,7 +16,11 @@ import (
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
 
-const matrixUsage = `Usage: hardenlab matrix [flags] UNITFILE
+const matrixUsage = `Usage: hardenlab matrix [flags] UNIT
+
+UNIT is a unit file or the name of a unit installed in --root (default
+/), read with its drop-ins as hardenlab score reads it; a template needs
+--instance NAME.
 
 Generates profiles from one unit file and runs them all in one systemd, so
 that score, enforcement and breakage can be credited to each directive:
@@ -112,7 +116,7 @@ func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
-		errorf(io, "matrix needs exactly one unit file")
+		errorf(io, "matrix needs exactly one unit file or unit name")
 		return exitUsage
 	}
 	m, code := runMatrix(ctx, f, fs.Arg(0), io)

@@ -18,6 +18,9 @@ type Assignment struct {
 	Name   string
 	Value  string
 	Source Source
+	// Context expands the specifiers of a unit-file line; nil for a
+	// command-line assignment, which may not use any.
+	Context *SpecifierContext
 }
 
 // Note records something hardenlab deliberately did not pass to systemd
@@ -26,6 +29,10 @@ type Note struct {
 	Source    Source
 	Directive string
 	Reason    string
+	// BlocksRun: the key would change the service's execution environment
+	// but cannot be sent to a transient unit, so run and matrix refuse the
+	// unit; score only needs it parsed.
+	BlocksRun bool
 }
 
 // Unit is a parsed unit file.
@@ -36,6 +43,9 @@ type Unit struct {
 	DefaultDependencies bool // [Unit] DefaultDependencies=, true unless set to false
 	Service             []Assignment
 	Notes               []Note
+	DropIns             []string // drop-in files read after the fragment Path, in order
+
+	problems []error // collected while reading, returned by finish
 }
 
 // FilterLine is one SystemCallFilter= assignment. PID 1 resolves @groups and
@@ -135,6 +145,12 @@ type Settings struct {
 	RootDirectory string
 	RootImage     string
 
+	// plain holds the plain directives' D-Bus values, one per property of
+	// the row (nil: not sent); notes the keys Resolve passed over.
+	plain      map[string][]any
+	plainOrder []string
+	notes      []Note
+
 	// assigned records which directives the assignments named, so that
 	// Set can tell "ProtectSystem=no" written out from the default; nil
 	// for Settings built by hand, where Set falls back to "differs from
@@ -151,4 +167,27 @@ type ExecCommand struct {
 	Path          string   // executable: absolute path, or a bare name PID 1 searches
 	Argv          []string // including argv[0] (which differs from Path with the "@" prefix)
 	IgnoreFailure bool     // "-" prefix
+	SeparateArgv0 bool     // "@" prefix: the second word is argv[0]
+	NoEnvExpand   bool     // ":" prefix: $VAR is not expanded
+	Privileged    bool     // "+" prefix: runs without the sandbox and credentials
+	NoSetuid      bool     // "!" prefix: no user/group change
+	AmbientMagic  bool     // "!!" prefix: "!" only where ambient capabilities are missing
+}
+
+// Flags returns the command's prefixes as the flag words of
+// ExecStartEx= (systemd's exec_command_flags_to_strv()).
+func (c ExecCommand) Flags() []string {
+	flags := []string{}
+	for _, f := range []struct {
+		set  bool
+		word string
+	}{
+		{c.IgnoreFailure, "ignore-failure"}, {c.Privileged, "privileged"}, {c.NoSetuid, "no-setuid"},
+		{c.AmbientMagic, "ambient"}, {c.NoEnvExpand, "no-env-expand"},
+	} {
+		if f.set {
+			flags = append(flags, f.word)
+		}
+	}
+	return flags
 }

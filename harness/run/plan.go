@@ -115,7 +115,11 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	}
 	pl.port, pl.argv, pl.served = port, argv, servedRoot(p.Settings, argv)
 	pl.service = s.serviceProperties(p, argv)
-	want := *p.Settings
+	// The demo's command is hardenlab's, not the file's: read-back
+	// compares ExecStart with what was sent, and the unit's other
+	// commands were not sent at all.
+	trimmed, _ := p.Settings.SkippedCommands()
+	want := *trimmed
 	want.ExecStart = [][]string{argv}
 	want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
 	pl.readback = &want
@@ -128,21 +132,29 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 
 // serviceProperties are the profile's properties plus what hardenlab needs
 // to run the demo: its own command, a description naming the run, and a
-// bounded stop.
+// bounded stop unless the unit has its own stop timeout. The unit's other
+// commands are not sent: the demo runs in their place.
 func (s planSetup) serviceProperties(p Profile, argv []string) []sdbus.Property {
 	var props []sdbus.Property
+	stopBounded := false
 	for _, prop := range p.Settings.Properties() {
-		switch prop.Name {
-		case "ExecStart", "Description":
+		switch {
+		case prop.Name == "ExecStart", prop.Name == "Description", directive.IsCommandProperty(prop.Name):
 			continue
+		case prop.Name == "TimeoutStopUSec":
+			stopBounded = true
 		}
 		props = append(props, prop)
 	}
-	return append(props,
+	props = append(props,
 		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", s.runID, p.Name)),
-		sdbus.PropExecStart(argv, false),
-		sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))},
-	)
+		sdbus.PropExecStart(argv, false))
+	if stopBounded {
+		// The unit's own stop timeout is part of what it means; the stop
+		// itself is still bounded by the runner's stop context.
+		return props
+	}
+	return append(props, sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))})
 }
 
 // scorePlan picks systemd-analyze when the policy asks for this profile or

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/lint"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -54,6 +55,11 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 	}
 	if pl.note != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: pl.note})
+	}
+	_, skipped := p.Settings.SkippedCommands()
+	for _, name := range skipped {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,
+			Reason: "not run: hardenlab runs the demo service in place of the unit's own commands"})
 	}
 	if planErr != nil {
 		rec.Error = planErr.Error()
@@ -149,10 +155,21 @@ func profileRecord(p Profile) report.Profile {
 	for _, a := range p.Assignments {
 		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
 	}
-	for _, n := range p.Notes {
+	for _, n := range append(p.Notes, p.Settings.Notes()...) {
 		out.Notes = append(out.Notes, report.Note{Source: n.Source.String(), Directive: n.Directive, Reason: n.Reason})
 	}
 	return out
+}
+
+// lastSource names the last line that assigned a directive.
+func lastSource(as []directive.Assignment, name string) string {
+	src := ""
+	for _, a := range as {
+		if a.Name == name {
+			src = a.Source.String()
+		}
+	}
+	return src
 }
 
 // SharedSandbox is the proof that a record's probes ran in the service's

@@ -36,16 +36,17 @@ func (e *RefusalError) Error() string {
 // hardenlab approximates the libseccomp by the systemd release whose
 // Debian libseccomp its name lists were generated from.
 func checkSupported(p Profile, systemdVersion string) error {
+	// Keys that would change the sandbox but cannot be sent are refused
+	// whatever the version.
+	errs := directive.RunRefusals(append(p.Settings.Notes(), p.Notes...))
 	major, err := strconv.Atoi(leadingNumber(systemdVersion))
 	if err != nil {
-		return nil // unknown version: let systemd itself decide
+		return errors.Join(errs...) // unknown version: let systemd itself decide the rest
 	}
-	var errs []error
 	for _, a := range p.Assignments {
-		spec, ok := directive.Lookup(a.Name)
-		if ok && spec.Since > 0 && major < spec.Since {
+		if since := directive.Since(a.Name); since > 0 && major < since {
 			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,
-				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", spec.Since)})
+				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", since)})
 			continue
 		}
 		for _, n := range directive.NewerSyscalls(a, major) {
@@ -90,6 +91,13 @@ func explainRefusal(err error, p Profile, systemdVersion string) error {
 
 func directiveOfProperty(prop string) string {
 	for _, s := range directive.Specs() {
+		for _, p := range s.Properties {
+			if p == prop {
+				return s.Name
+			}
+		}
+	}
+	for _, s := range directive.PlainDirectives() {
 		for _, p := range s.Properties {
 			if p == prop {
 				return s.Name

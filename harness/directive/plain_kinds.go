@@ -24,6 +24,9 @@ type plainKind struct {
 	// trim reduces what systemd reports for property i to the shape sent
 	// (exec commands come back with their runtime fields).
 	trim func(i int, got any) any
+	// expect, if set, turns the values sent into those PID 1 reports
+	// (a symlink's source joins the directory list).
+	expect func(sent []any) []any
 	// repeated: the property is sent once per line and PID 1 merges the
 	// lines as its unit-file parser does; the value is a list of lines.
 	repeated bool
@@ -474,28 +477,33 @@ func kindDirectories() plainKind {
 		dirs, links := listOf[string](prev, 0), listOf[symlinkWire](prev, 1)
 		for _, w := range words {
 			src, dst, pair := strings.Cut(w, ":")
-			for _, p := range []*string{&src, &dst} {
-				if *p == "" && p == &dst && !pair {
-					continue
-				}
-				if *p, err = relativeDirectory(*p); err != nil {
-					return nil, err
-				}
+			if src, err = relativeDirectory(src); err != nil {
+				return nil, err
 			}
-			if pair {
-				links = append(links, symlinkWire{Source: src, Destination: dst})
-			} else {
+			if !pair {
 				dirs = append(dirs, src)
+				continue
 			}
+			if dst, err = relativeDirectory(dst); err != nil {
+				return nil, err
+			}
+			links = append(links, symlinkWire{Source: src, Destination: dst})
 		}
 		out := []any{dirs, links}
 		if len(links) == 0 {
 			out[1] = nil
 		}
-		if len(dirs) == 0 && len(prev) == 0 {
-			out[0] = nil
-		}
 		return out, nil
+	}, expect: func(sent []any) []any {
+		// PID 1 adds each symlink's source to the directories, after
+		// those sent as such, once.
+		dirs := listOf[string](sent, 0)
+		for _, l := range listOf[symlinkWire](sent, 1) {
+			if !slices.Contains(dirs, l.Source) {
+				dirs = append(dirs, l.Source)
+			}
+		}
+		return []any{dirs, sent[1]}
 	}}
 }
 

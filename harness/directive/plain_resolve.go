@@ -108,7 +108,11 @@ func (s *Settings) plainWant() (props []string, want map[string]any, from map[st
 	want, from = map[string]any{}, map[string]string{}
 	for _, name := range s.plainOrder {
 		row, _ := lookupPlain(name)
-		for i, v := range s.plain[name] {
+		vals := s.plain[name]
+		if row.Kind.expect != nil {
+			vals = row.Kind.expect(vals)
+		}
+		for i, v := range vals {
 			if v == nil || slices.Contains(row.noReadback, row.Props[i]) {
 				continue
 			}

@@ -21,9 +21,9 @@ type plainKind struct {
 	// noEmpty: an empty value is not a reset (systemd's boolean parsers
 	// log and ignore it), so it is refused.
 	noEmpty bool
-	// trim reduces what systemd reports for property i to the shape sent
+	// trim reduces what systemd reports to the shape sent
 	// (exec commands come back with their runtime fields).
-	trim func(i int, got any) any
+	trim func(got any) any
 	// expect, if set, turns the values sent into those PID 1 reports
 	// (a symlink's source joins the directory list).
 	expect func(sent []any) []any
@@ -262,8 +262,8 @@ func kindCommands() plainKind {
 }
 
 // trimRows keeps the first n fields of each struct in a reported array.
-func trimRows(n int) func(int, any) any {
-	return func(_ int, got any) any {
+func trimRows(n int) func(any) any {
+	return func(got any) any {
 		rows, ok := got.([][]any)
 		if !ok {
 			return got
@@ -646,7 +646,7 @@ func kindMountFlags() plainKind {
 // prefix makes failure to apply it not fatal); PID 1 reports it as (bs).
 func kindIgnorableString() plainKind {
 	k := kindString(nil)
-	k.trim = func(_ int, got any) any {
+	k.trim = func(got any) any {
 		l, ok := got.([]any)
 		if !ok || len(l) != 2 {
 			return got

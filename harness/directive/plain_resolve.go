@@ -139,7 +139,7 @@ func checkPlainReadback(s *Settings, got map[string]interface{}) []Mismatch {
 			continue
 		}
 		if row.Kind.trim != nil {
-			v = row.Kind.trim(0, v)
+			v = row.Kind.trim(v)
 		}
 		if g := canon(v); g != w {
 			out = append(out, Mismatch{Directive: from[p], Want: p + "=" + w, Got: g})

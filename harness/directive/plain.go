@@ -152,7 +152,7 @@ func plainRows() []plainRow {
 		{"ExecCondition", "/usr/bin/test -d /srv"}, {"ExecStartPre", "-/bin/mkdir -p /run/demo"}, {"ExecStartPost", "/bin/true"},
 		{"ExecReload", "/bin/kill -HUP $MAINPID"}, {"ExecStopPost", "/bin/true"},
 	} {
-		t = append(t, row(s.name, kindCommands(), s.example))
+		t = append(t, plainRow{Name: s.name, Props: []string{s.name + "Ex"}, Kind: kindCommands(), Example: s.example})
 	}
 	for _, s := range []string{"StateDirectory", "RuntimeDirectory", "CacheDirectory", "LogsDirectory"} {
 		t = append(t, rowDirectory(s, "demo"))

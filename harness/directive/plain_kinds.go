@@ -245,21 +245,18 @@ func listOf[T any](prev []any, i int) []T {
 	return []T{}
 }
 
-// kindCommands is ExecStartPre= and friends ("a(sasb)"), parsed as
-// ExecStart= is.
+// kindCommands is ExecStartPre= and friends, parsed as ExecStart= is and
+// sent in the Ex form ("a(sasas)", which PID 1 takes since 243), the one
+// that carries every prefix as a flag.
 func kindCommands() plainKind {
-	return plainKind{name: "command line", sigs: []string{"a(sasb)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+	return plainKind{name: "command line", sigs: []string{ExecExSignature}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		cmds, err := parseCommands(Assignment{Value: v, Context: x})
 		if err != nil {
 			return nil, err
 		}
-		out := listOf[execWire](prev, 0)
+		out := listOf[execExWire](prev, 0)
 		for _, c := range cmds {
-			w, err := c.legacyWire()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, w)
+			out = append(out, execExWire{Path: c.Path, Argv: c.Argv, Flags: c.Flags()})
 		}
 		return one(out), nil
 	}, trim: trimRows(3)}

@@ -210,9 +210,11 @@ func Since(name string) int {
 	return keySince(name)
 }
 
-// DemoSkipped are the command directives hardenlab does not send when it
+// demoSkipped are the command directives hardenlab does not send when it
 // runs the demo service in place of the unit's own commands.
-var demoSkipped = []string{"ExecCondition", "ExecStartPre", "ExecStartPost", "ExecReload", "ExecStopPost"}
+func demoSkipped() []string {
+	return []string{"ExecCondition", "ExecStartPre", "ExecStartPost", "ExecReload", "ExecStopPost"}
+}
 
 // SkippedCommands lists the unit's commands that a demo run does not run
 // (ExecStartPre= and friends), and returns settings without them.
@@ -220,7 +222,7 @@ func (s *Settings) SkippedCommands() (without *Settings, skipped []string) {
 	c := *s
 	c.plain = map[string][]any{}
 	for name, v := range s.plain {
-		if slices.Contains(demoSkipped, name) {
+		if slices.Contains(demoSkipped(), name) {
 			skipped = append(skipped, name)
 			continue
 		}
@@ -232,8 +234,10 @@ func (s *Settings) SkippedCommands() (without *Settings, skipped []string) {
 }
 
 // IsCommandProperty says whether a D-Bus property is one of the commands
-// SkippedCommands leaves out.
-func IsCommandProperty(name string) bool { return slices.Contains(demoSkipped, name) }
+// SkippedCommands leaves out (in either form: they are sent as ...Ex).
+func IsCommandProperty(name string) bool {
+	return slices.Contains(demoSkipped(), strings.TrimSuffix(name, "Ex"))
+}
 
 // PlainValue renders the value a plain directive resolved to, one text
 // per property ("" for none), for tests and reports.

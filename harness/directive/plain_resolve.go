@@ -210,6 +210,31 @@ func Since(name string) int {
 	return keySince(name)
 }
 
+// newerValues are values younger than their directive, with the first
+// release whose PID 1 takes them (an older one logs and ignores the line).
+func newerValues() []struct {
+	directive, value string
+	since            int
+} {
+	return []struct {
+		directive, value string
+		since            int
+	}{
+		{"Type", "notify-reload", 253},
+	}
+}
+
+// ValueSince is the first release that takes the assignment's value, 0
+// when the directive's own Since says all.
+func ValueSince(a Assignment) int {
+	for _, v := range newerValues() {
+		if v.directive == a.Name && v.value == a.Value {
+			return v.since
+		}
+	}
+	return 0
+}
+
 // demoSkipped are the command directives hardenlab does not send when it
 // runs the demo service in place of the unit's own commands.
 func demoSkipped() []string {

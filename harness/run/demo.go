@@ -118,3 +118,21 @@ func searchPath(name string, hostPath func(string) string) (string, bool) {
 	}
 	return "", false
 }
+
+// demoType is the Type= the demo runs with: it never exits, forks, takes
+// a bus name or notifies, so a unit of any Type= that waits for one of
+// those would only time out. The demo starts as Type=simple instead,
+// and a notify unit keeps the NotifyAccess=main its Type= implies, so the
+// running unit scores as the unit does. note says what changed, if
+// anything.
+func demoType(s *directive.Settings) (typ, notifyAccess, note string) {
+	switch s.Type {
+	case "", "simple", "exec", "idle":
+		return s.Type, "", ""
+	case "notify", "notify-reload":
+		if s.NotifyAccess == "" {
+			notifyAccess = "main"
+		}
+	}
+	return "simple", notifyAccess, fmt.Sprintf("Type=%s: the demo runs as Type=simple in the unit's place (it never exits, forks, takes a bus name or notifies)", s.Type)
+}

@@ -56,6 +56,9 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 	if pl.note != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: pl.note})
 	}
+	if pl.typeNote != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, "Type"), Directive: "Type", Reason: pl.typeNote})
+	}
 	_, skipped := p.Settings.SkippedCommands()
 	for _, name := range skipped {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,

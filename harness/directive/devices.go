@@ -23,7 +23,7 @@ func deviceAllowSpec() Spec {
 			if err != nil {
 				return newError(a, "%v", err)
 			}
-			if dev, err = checkSpecifiers(dev); err != nil {
+			if dev, err = a.expand(dev); err != nil {
 				return newError(a, "%v", err)
 			}
 			if !strings.HasPrefix(dev, "char-") && !strings.HasPrefix(dev, "block-") {

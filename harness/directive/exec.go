@@ -1,7 +1,6 @@
 package directive
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,8 +8,11 @@ import (
 )
 
 // execSpec parses command lines like config_parse_exec(): words are
-// unquoted and C-unescaped, ";" separates commands, "-" and "@" prefixes
-// are honoured and the prefixes that would lift the sandbox are refused.
+// unquoted and C-unescaped, ";" separates commands, every prefix is kept
+// and specifiers are expanded word by word (after the split, as systemd
+// does, so an expansion with spaces stays one word). Commands whose
+// prefixes the (sasb) form cannot carry are sent as NAMEEx, "a(sasas)",
+// whose flag words are bus-unit-util.c's.
 func execSpec(name, doc, example string, field func(*Settings) *[]ExecCommand) Spec {
 	return Spec{
 		Name: name, Example: example, Section: "Service", Properties: []string{name}, Signature: "a(sasb)", Kind: KindCommand, Doc: doc,
@@ -19,22 +21,15 @@ func execSpec(name, doc, example string, field func(*Settings) *[]ExecCommand) S
 				*field(r.s) = nil
 				return nil
 			}
-			cmds, err := parseCommands(a.Value)
+			cmds, err := parseCommands(a)
 			if err != nil {
 				return newError(a, "%v", err)
 			}
 			*field(r.s) = append(*field(r.s), cmds...)
 			return nil
 		},
-		props: func(s *Settings) []dbus.Property {
-			cmds := commandsOf(s, name)
-			wire := make([]execWire, 0, len(cmds))
-			for _, c := range cmds {
-				wire = append(wire, execWire(c))
-			}
-			return []dbus.Property{prop(name, wire)}
-		},
-		want: func(s *Settings) string { return renderCommands(commandsOf(s, name)) },
+		props: func(s *Settings) []dbus.Property { return execProperties(name, commandsOf(s, name)) },
+		want:  func(s *Settings) string { return renderCommands(commandsOf(s, name)) },
 		got: func(v interface{}) (string, bool) {
 			rows, ok := v.([][]interface{})
 			if !ok {
@@ -56,12 +51,46 @@ func execSpec(name, doc, example string, field func(*Settings) *[]ExecCommand) S
 	}
 }
 
+// ExecExSignature is the D-Bus signature of ExecStartEx=/ExecStopEx=.
+const ExecExSignature = "a(sasas)"
+
+// execProperties sends the commands in the oldest form that carries all
+// of their prefixes: (sasb) when only "-" and "@" are used (the "@" is
+// argv[0] differing from the path), else the Ex form.
+func execProperties(name string, cmds []ExecCommand) []dbus.Property {
+	needEx := false
+	for _, c := range cmds {
+		if c.NoEnvExpand || c.Privileged || c.NoSetuid || c.AmbientMagic {
+			needEx = true
+		}
+	}
+	if !needEx {
+		wire := make([]execWire, 0, len(cmds))
+		for _, c := range cmds {
+			wire = append(wire, execWire{Path: c.Path, Argv: c.Argv, IgnoreFailure: c.IgnoreFailure})
+		}
+		return []dbus.Property{prop(name, wire)}
+	}
+	wire := make([]execExWire, 0, len(cmds))
+	for _, c := range cmds {
+		wire = append(wire, execExWire{Path: c.Path, Argv: c.Argv, Flags: c.Flags()})
+	}
+	return []dbus.Property{prop(name+"Ex", wire)}
+}
+
 // execWire is the (sasb) element of ExecStart=/ExecStop=: godbus derives
 // the signature from the field order.
 type execWire struct {
 	Path          string
 	Argv          []string
 	IgnoreFailure bool
+}
+
+// execExWire is the (sasas) element of ExecStartEx=/ExecStopEx=.
+type execExWire struct {
+	Path  string
+	Argv  []string
+	Flags []string
 }
 
 // commandsOf returns the commands of ExecStart or ExecStop, derived from
@@ -82,6 +111,8 @@ func commandsOf(s *Settings, name string) []ExecCommand {
 	return cmds
 }
 
+// renderCommands shows what ExecStart=/ExecStop= read back as: the
+// (sasb...) form, which carries only the "-" of the prefixes.
 func renderCommands(cmds []ExecCommand) string {
 	parts := make([]string, 0, len(cmds))
 	for _, c := range cmds {
@@ -94,20 +125,9 @@ func renderCommands(cmds []ExecCommand) string {
 	return strings.Join(parts, "; ")
 }
 
-// execPrefixRefusals explains why hardenlab refuses the prefixes that run
-// a command outside the sandbox or change how it is expanded.
-var execPrefixRefusals = [...]struct {
-	Prefix, Reason string
-}{
-	{"!!", `prefix "!!" (ambient capabilities instead of user change) is not supported: hardenlab never runs anything with loosened credentials`},
-	{"+", `prefix "+" (run with full privileges, outside the sandbox) is not supported: hardenlab never runs anything unsandboxed`},
-	{"!", `prefix "!" (skip the user/group change) is not supported: hardenlab never runs anything with loosened credentials`},
-	{":", `prefix ":" (no environment variable expansion) is not supported: it needs ExecStartEx, which hardenlab does not send`},
-}
-
-func parseCommands(value string) ([]ExecCommand, error) {
+func parseCommands(a Assignment) ([]ExecCommand, error) {
 	var cmds []ExecCommand
-	rest := value
+	rest := a.Value
 	for {
 		first, after, ok, err := nextWord(rest, unquote|cunescape)
 		if err != nil {
@@ -120,7 +140,7 @@ func parseCommands(value string) ([]ExecCommand, error) {
 		if first == ";" {
 			continue
 		}
-		cmd, tail, err := parseCommand(first, rest)
+		cmd, tail, err := parseCommand(a, first, rest)
 		if err != nil {
 			return nil, err
 		}
@@ -133,39 +153,39 @@ func parseCommands(value string) ([]ExecCommand, error) {
 	return cmds, nil
 }
 
-// cutExecPrefixes strips the "-" and "@" prefixes (each at most once, in
-// any order, as config_parse_exec() reads them) and refuses the others.
-func cutExecPrefixes(word string) (rest string, ignoreFailure, separateArgv0 bool, err error) {
-	for len(word) > 0 {
+// cutExecPrefixes strips the prefixes as config_parse_exec() reads them:
+// "-", "@" and ":" at most once each, in any order; "+", "!" and "!!"
+// exclude each other, and a second "!" (even after other prefixes, as in
+// "!-!") turns "!" into "!!". Anything else ends the prefixes and stays
+// part of the path.
+func cutExecPrefixes(word string) (rest string, c ExecCommand) {
+	for ; len(word) > 0; word = word[1:] {
+		credentials := c.Privileged || c.NoSetuid || c.AmbientMagic
 		switch {
-		case word[0] == '-' && !ignoreFailure:
-			ignoreFailure = true
-		case word[0] == '@' && !separateArgv0:
-			separateArgv0 = true
-		case word[0] == '+' || word[0] == '!' || word[0] == ':':
-			for _, p := range execPrefixRefusals {
-				if strings.HasPrefix(word, p.Prefix) {
-					return "", false, false, errors.New(p.Reason)
-				}
-			}
+		case word[0] == '-' && !c.IgnoreFailure:
+			c.IgnoreFailure = true
+		case word[0] == '@' && !c.SeparateArgv0:
+			c.SeparateArgv0 = true
+		case word[0] == ':' && !c.NoEnvExpand:
+			c.NoEnvExpand = true
+		case word[0] == '+' && !credentials:
+			c.Privileged = true
+		case word[0] == '!' && !credentials:
+			c.NoSetuid = true
+		case word[0] == '!' && c.NoSetuid && !c.Privileged && !c.AmbientMagic:
+			c.NoSetuid, c.AmbientMagic = false, true
 		default:
-			return word, ignoreFailure, separateArgv0, nil
+			return word, c
 		}
-		word = word[1:]
 	}
-	return word, ignoreFailure, separateArgv0, nil
+	return word, c
 }
 
 // parseCommand finishes one command whose first word is first; it returns
 // the text after the command's terminating ";" (if any).
-func parseCommand(first, rest string) (ExecCommand, string, error) {
-	var cmd ExecCommand
-	f, ignoreFailure, separateArgv0, err := cutExecPrefixes(first)
-	if err != nil {
-		return cmd, "", err
-	}
-	cmd.IgnoreFailure = ignoreFailure
-	p, err := checkSpecifiers(f)
+func parseCommand(a Assignment, first, rest string) (ExecCommand, string, error) {
+	f, cmd := cutExecPrefixes(first)
+	p, err := a.expand(f)
 	if err != nil {
 		return cmd, "", err
 	}
@@ -188,7 +208,7 @@ func parseCommand(first, rest string) (ExecCommand, string, error) {
 		return cmd, "", fmt.Errorf("executable %q is neither an absolute path nor a plain file name", p)
 	}
 	var argv []string
-	if !separateArgv0 {
+	if !cmd.SeparateArgv0 {
 		argv = append(argv, p)
 	}
 	cmd.Path = simplifyExecPath(p)
@@ -215,7 +235,7 @@ func parseCommand(first, rest string) (ExecCommand, string, error) {
 			rest = ""
 			break
 		}
-		w, err = checkSpecifiers(w)
+		w, err = a.expand(w)
 		if err != nil {
 			return cmd, "", err
 		}

@@ -2,166 +2,173 @@ package directive
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
-// located is one option as go-systemd's unit parser reports it, plus the
-// line it starts on. go-systemd does not report lines, so locateOptions
-// walks the text with the same lexing rules only to count them; Parse
-// cross-checks both results so that a divergence can never attach a wrong
-// line to an error.
-type located struct {
+// hardenlab reads unit files with its own lexer rather than go-systemd's
+// unit.DeserializeOptions, because go-systemd differs from systemd's
+// config_parse() on text systemd accepts: it refuses lines of 2048 bytes
+// or more (systemd allows almost 1 MiB), it ends a continuation at a
+// comment line (systemd skips the comment and goes on), it keeps the
+// backslash-newline inside the value, and it knows neither "\r" nor NUL
+// as line ends. Each rule below was checked against systemd-analyze verify
+// and security --offline=true of 252 and 257, which agree on all of them.
+
+// longLineMax is systemd's LONG_LINE_MAX: a physical line must be shorter,
+// and so must a whole continued line.
+const longLineMax = 1 << 20
+
+// rawOption is one assignment as systemd's config parser hands it on: the
+// key and the value with surrounding whitespace stripped, continuation
+// lines joined, and the line on which the assignment ends (which is the
+// line systemd names in its messages).
+type rawOption struct {
 	Section, Name, Value string
 	Line                 int
 }
 
-// locateOptions mirrors the state machine of go-systemd's unit lexer
-// (v22.7.0) on an in-memory file. It stops at the first lexing error and
-// returns the line it stopped on (0 when there was none), so that the
-// caller can put a line number on go-systemd's error.
-func locateOptions(data []byte) (opts []located, failLine int) {
-	l := lineLexer{data: data, line: 1}
-	var out []located
-	fail := func() ([]located, int) { return out, max(l.line, 1) }
+// lexed is what one file yields: the options in order, and the lines
+// systemd would warn about and skip.
+type lexed struct {
+	options []rawOption
+	skipped []Note
+}
+
+// physicalLines splits text as systemd's read_line() does: "\n", "\r",
+// "\r\n" and NUL each end a line. A UTF-8 byte order mark at the start is
+// dropped.
+func physicalLines(data []byte) []string {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var lines []string
+	start := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '\n', 0:
+			lines = append(lines, string(data[start:i]))
+			start = i + 1
+		case '\r':
+			lines = append(lines, string(data[start:i]))
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			start = i + 1
+		}
+	}
+	if start < len(data) {
+		lines = append(lines, string(data[start:]))
+	}
+	return lines
+}
+
+// lexUnit reads a unit file's text the way config_parse() does. Fatal
+// problems (systemd refuses to load the unit) are errors naming
+// FILE:LINE; lines systemd skips with a warning become notes.
+func lexUnit(data []byte, path string) (lexed, error) {
+	var out lexed
+	var continued []byte // the text so far of a continued line
+	inContinuation := false
 	section := ""
-	inSection := false
-	for l.pos < len(data) {
-		r := l.readRune()
-		switch {
-		case r == '[':
-			start := l.line
-			name, ok := l.readUntil(']')
-			if !ok {
-				l.line = start
-				return fail()
-			}
-			rest, _ := l.toEOL()
-			if len(bytes.TrimSpace(rest)) > 0 {
-				l.line--
-				return fail()
-			}
-			section, inSection = string(name), true
-		case r == '#' || r == ';':
-			l.ignoreLine()
-		case !inSection:
-			// Text before the first section is skipped rune by rune.
-		case unicode.IsSpace(r):
-		default:
-			l.unread(r)
-			opt, ok := l.option(section)
-			if !ok {
-				return fail()
-			}
-			out = append(out, opt)
+	lines := physicalLines(data)
+	for i, line := range lines {
+		n := i + 1
+		if len(line) >= longLineMax {
+			return out, fmt.Errorf("%s:%d: line is %d bytes; systemd refuses lines of %d bytes or more", path, n, len(line), longLineMax)
+		}
+		if l := strings.TrimLeft(line, wordSeparators); l != "" && (l[0] == '#' || l[0] == ';') {
+			// A comment line is skipped even in the middle of a
+			// continuation, which then goes on with the next line.
+			continue
+		}
+		if inContinuation && len(continued)+len(line) > longLineMax {
+			return out, fmt.Errorf("%s:%d: continued line is longer than systemd's limit of %d bytes", path, n, longLineMax)
+		}
+		continued = append(continued, line...)
+		// The text before ends in an unescaped space, so the new line
+		// alone decides whether the backslash at the end is escaped.
+		if endsEscaped(line) {
+			// The backslash becomes a space and the next line is appended.
+			continued[len(continued)-1] = ' '
+			inContinuation = true
+			continue
+		}
+		text := string(continued)
+		continued, inContinuation = continued[:0], false
+		if err := out.parseLine(text, path, n, &section); err != nil {
+			return out, err
 		}
 	}
-	return out, 0
+	if inContinuation {
+		// A backslash on the last line: systemd parses what it has.
+		if err := out.parseLine(string(continued), path, len(lines), &section); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
-type lineLexer struct {
-	data     []byte
-	pos      int
-	line     int
-	lastSize int
+// endsEscaped says whether s ends in a backslash that no other backslash
+// escapes.
+func endsEscaped(s string) bool {
+	escaped := false
+	for i := 0; i < len(s); i++ {
+		if escaped {
+			escaped = false
+		} else if s[i] == '\\' {
+			escaped = true
+		}
+	}
+	return escaped
 }
 
-func (l *lineLexer) readRune() rune {
-	r, n := utf8.DecodeRune(l.data[l.pos:])
-	l.pos += n
-	l.lastSize = n
-	if r == '\n' {
-		l.line++
+// parseLine handles one logical line like systemd's parse_line().
+func (out *lexed) parseLine(text, path string, n int, section *string) error {
+	l := strings.Trim(text, wordSeparators)
+	if l == "" {
+		return nil
 	}
-	return r
+	src := Source{File: path, Line: n}
+	if !utf8.ValidString(l) {
+		return fmt.Errorf("%s:%d: line is not valid UTF-8 (systemd refuses the unit)", path, n)
+	}
+	if l[0] == '[' {
+		if l[len(l)-1] != ']' {
+			return fmt.Errorf("%s:%d: invalid section header %q (systemd refuses the unit)", path, n, l)
+		}
+		name := l[1 : len(l)-1]
+		if !sectionNameSafe(name) {
+			return fmt.Errorf("%s:%d: bad characters in section header %q (systemd refuses the unit)", path, n, l)
+		}
+		*section = name
+		return nil
+	}
+	if *section == "" {
+		out.skipped = append(out.skipped, Note{Source: src, Reason: "ignored: assignment outside of any section (systemd ignores it too)"})
+		return nil
+	}
+	key, value, ok := strings.Cut(l, "=")
+	switch {
+	case !ok:
+		out.skipped = append(out.skipped, Note{Source: src, Directive: l, Reason: `ignored: line without "=" (systemd ignores it too)`})
+		return nil
+	case key == "":
+		out.skipped = append(out.skipped, Note{Source: src, Reason: `ignored: no key name before "=" (systemd ignores it too)`})
+		return nil
+	}
+	out.options = append(out.options, rawOption{Section: *section,
+		Name: strings.Trim(key, wordSeparators), Value: strings.Trim(value, wordSeparators), Line: n})
+	return nil
 }
 
-func (l *lineLexer) unread(r rune) {
-	if r == '\n' {
-		l.line--
-	}
-	l.pos -= l.lastSize
-}
-
-func (l *lineLexer) readUntil(delim byte) ([]byte, bool) {
-	i := bytes.IndexByte(l.data[l.pos:], delim)
-	if i < 0 {
-		return nil, false
-	}
-	chunk := l.data[l.pos : l.pos+i]
-	l.line += bytes.Count(chunk, []byte{'\n'})
-	l.pos += i + 1
-	return chunk, true
-}
-
-// toEOL returns the rest of the line like go-systemd's toEOL: a trailing
-// "\r" is cut only when it is the very last byte, then the "\n". eof says
-// the line had no "\n".
-func (l *lineLexer) toEOL() (line []byte, eof bool) {
-	i := bytes.IndexByte(l.data[l.pos:], '\n')
-	if i < 0 {
-		line = l.data[l.pos:]
-		l.pos = len(l.data)
-		eof = true
-	} else {
-		line = l.data[l.pos : l.pos+i+1]
-		l.pos += i + 1
-		l.line++
-	}
-	line = bytes.TrimSuffix(line, []byte{'\r'})
-	return bytes.TrimSuffix(line, []byte{'\n'}), eof
-}
-
-func (l *lineLexer) eof() bool { return l.pos >= len(l.data) }
-
-func (l *lineLexer) ignoreLine() {
-	for {
-		line, _ := l.toEOL()
-		if !bytes.HasSuffix(bytes.TrimSuffix(line, []byte{' '}), []byte{'\\'}) {
-			return
+// sectionNameSafe is systemd's string_is_safe(): no control characters,
+// quotes, backslashes or DEL.
+func sectionNameSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c == 0x7f || c == '"' || c == '\'' || c == '\\' {
+			return false
 		}
 	}
-}
-
-func (l *lineLexer) option(section string) (located, bool) {
-	start := l.line
-	var name strings.Builder
-	for {
-		if l.eof() {
-			return located{}, false
-		}
-		r := l.readRune()
-		if r == '\n' {
-			l.line--
-		}
-		if r == '\n' || r == '\r' {
-			return located{}, false
-		}
-		if r == '=' {
-			break
-		}
-		name.WriteRune(r)
-	}
-	var value bytes.Buffer
-	for {
-		line, eof := l.toEOL()
-		if len(bytes.TrimSpace(line)) == 0 {
-			break
-		}
-		value.Write(line)
-		if !bytes.HasSuffix(line, []byte{'\\'}) {
-			break
-		}
-		if !eof {
-			value.WriteByte('\n')
-		}
-	}
-	v := value.String()
-	if strings.HasSuffix(v, "\n") {
-		v = strings.TrimSpace(v) + "\n"
-	} else {
-		v = strings.TrimSpace(v)
-	}
-	return located{Section: section, Name: strings.TrimSpace(name.String()), Value: v, Line: start}, true
+	return true
 }

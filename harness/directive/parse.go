@@ -1,24 +1,16 @@
 package directive
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
-
-	"github.com/coreos/go-systemd/v22/unit"
 )
 
 // maxFileSize bounds a unit file; real ones are a few KiB.
 const maxFileSize = 10 << 20
-
-// maxLineLen is the longest line go-systemd's unit parser accepts
-// (SYSTEMD_LINE_MAX 2048 including the newline); systemd itself allows
-// 1 MiB, so the error says whose limit it is.
-const maxLineLen = unit.SYSTEMD_LINE_MAX - 1
 
 // installNote is why [Install] keys are not sent.
 const installNote = "ignored: [Install] has no meaning for a transient unit"
@@ -26,22 +18,33 @@ const installNote = "ignored: [Install] has no meaning for a transient unit"
 // ParseFile reads a unit file. It refuses anything but a regular file of at
 // most 10 MiB, without blocking on FIFOs or devices.
 func ParseFile(path string) (*Unit, error) {
+	f, err := openUnitFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path)
+}
+
+func openUnitFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open unit file: %w", err)
 	}
-	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("stat unit file %s: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
+		f.Close()
 		return nil, fmt.Errorf("%s: not a regular file (%s)", path, describeMode(info.Mode()))
 	}
 	if info.Size() > maxFileSize {
+		f.Close()
 		return nil, fmt.Errorf("%s: unit file is %d bytes, more than the 10 MiB limit", path, info.Size())
 	}
-	return Parse(f, path)
+	return f, nil
 }
 
 func describeMode(m os.FileMode) string {
@@ -60,49 +63,71 @@ func describeMode(m os.FileMode) string {
 	return "mode " + m.String()
 }
 
-// Parse reads a unit file from r; path names it in errors. [Service]
-// assignments are validated (see Resolve); [Install] keys, [Unit] keys
-// hardenlab does not model and unknown sections become Notes. All problems
-// are returned together, each "FILE:LINE: Directive=value: reason".
+// Parse reads a unit file from r; path names it in errors and gives the
+// unit its name. Specifiers expand with the facts of this machine (see
+// ParseFiles for a unit under another root).
 func Parse(r io.Reader, path string) (*Unit, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read unit file %s: %w", path, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s: unit file larger than the 10 MiB limit", path)
-	}
-	if err := checkLines(data, path); err != nil {
+	ctx := SpecifierContext{Unit: filepath.Base(path), Fragment: absPath(path), Host: ReadHostFacts("/")}
+	u := &Unit{Path: path, Name: ctx.Unit, DefaultDependencies: true}
+	if err := u.read(r, path, &ctx); err != nil {
 		return nil, err
 	}
-	opts, err := unit.DeserializeOptions(bytes.NewReader(data))
-	located, failLine := locateOptions(data)
-	if err != nil {
-		if failLine > 0 {
-			return nil, fmt.Errorf("%s:%d: parse unit file: %w", path, failLine, err)
-		}
-		return nil, fmt.Errorf("%s: parse unit file: %w", path, err)
-	}
-	lines := lineNumbers(opts, located)
+	return u.finish()
+}
 
-	u := &Unit{Path: path, Name: filepath.Base(path), DefaultDependencies: true}
-	var errs []error
-	for i, o := range opts {
-		a := Assignment{Name: o.Name, Value: joinContinuations(o.Value), Source: Source{File: path, Line: lines[i]}}
-		switch o.Section {
-		case "Service":
-			u.Service = append(u.Service, a)
-		case "Unit":
-			if err := u.unitKey(a); err != nil {
-				errs = append(errs, err)
-			}
-		case "Install":
-			u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: installNote})
-		default:
-			u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
-				Reason: fmt.Sprintf("ignored: section [%s] has no meaning for a service", o.Section)})
+// Files is a unit as systemd loads it: a fragment and its drop-ins.
+type Files struct {
+	Fragment string   // the unit file to read
+	DropIns  []string // drop-in files to read after it, in systemd's order
+}
+
+// ParseFiles reads a fragment and then its drop-ins as one unit, the way
+// systemd merges them: every drop-in line applies after the fragment's,
+// in order. ctx names the unit and gives the specifiers' host facts.
+func ParseFiles(files Files, ctx SpecifierContext) (*Unit, error) {
+	u := &Unit{Path: files.Fragment, Name: ctx.Unit, DropIns: files.DropIns, DefaultDependencies: true}
+	for _, path := range append([]string{files.Fragment}, files.DropIns...) {
+		f, err := openUnitFile(path)
+		if err != nil {
+			return nil, err
+		}
+		err = u.read(f, path, &ctx)
+		f.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
+	return u.finish()
+}
+
+// read adds the assignments of one file to the unit. [Service]
+// assignments are validated later (see Resolve); [Install] keys, [Unit]
+// keys hardenlab does not model and unknown sections become Notes.
+func (u *Unit) read(r io.Reader, path string, ctx *SpecifierContext) error {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return fmt.Errorf("read unit file %s: %w", path, err)
+	}
+	if len(data) > maxFileSize {
+		return fmt.Errorf("%s: unit file larger than the 10 MiB limit", path)
+	}
+	lex, err := lexUnit(data, path)
+	if err != nil {
+		return err
+	}
+	u.Notes = append(u.Notes, lex.skipped...)
+	for _, o := range lex.options {
+		a := Assignment{Name: o.Name, Value: o.Value, Source: Source{File: path, Line: o.Line}, Context: ctx}
+		u.assign(o.Section, a)
+	}
+	return nil
+}
+
+// finish validates what every file added, returning all problems at once,
+// each "FILE:LINE: Directive=value: reason".
+func (u *Unit) finish() (*Unit, error) {
+	errs := u.problems
+	u.problems = nil
 	if _, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
 		errs = append(errs, err)
 	}
@@ -112,6 +137,30 @@ func Parse(r io.Reader, path string) (*Unit, error) {
 	return u, nil
 }
 
+// assign files one assignment under its section.
+func (u *Unit) assign(section string, a Assignment) {
+	switch section {
+	case "Service":
+		u.Service = append(u.Service, a)
+	case "Unit":
+		if err := u.unitKey(a); err != nil {
+			u.problems = append(u.problems, err)
+		}
+	case "Install":
+		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: installNote})
+	default:
+		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
+			Reason: fmt.Sprintf("ignored: section [%s] has no meaning for a service", section)})
+	}
+}
+
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
 // unitKey handles one [Unit] assignment.
 func (u *Unit) unitKey(a Assignment) error {
 	if err := checkAssignmentText(a); err != nil {
@@ -119,7 +168,7 @@ func (u *Unit) unitKey(a Assignment) error {
 	}
 	switch a.Name {
 	case "Description":
-		v, err := checkSpecifiers(a.Value)
+		v, err := a.expand(a.Value)
 		if err != nil {
 			return newError(a, "%v", err)
 		}
@@ -140,54 +189,6 @@ func (u *Unit) unitKey(a Assignment) error {
 		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: reason})
 	}
 	return nil
-}
-
-// checkLines refuses NUL bytes and lines longer than go-systemd accepts,
-// naming the line.
-func checkLines(data []byte, path string) error {
-	line := 1
-	for len(data) > 0 {
-		end := bytes.IndexByte(data, '\n')
-		cur := data
-		if end >= 0 {
-			cur = data[:end]
-		}
-		if i := bytes.IndexByte(cur, 0); i >= 0 {
-			return fmt.Errorf("%s:%d: line contains a NUL byte", path, line)
-		}
-		if len(cur) > maxLineLen {
-			return fmt.Errorf("%s:%d: line is %d bytes; go-systemd's unit parser accepts at most %d", path, line, len(cur), maxLineLen)
-		}
-		if end < 0 {
-			break
-		}
-		data = data[end+1:]
-		line++
-	}
-	return nil
-}
-
-// lineNumbers pairs go-systemd's options with the located ones; if the
-// two ever disagree the lines are unknown (0) rather than wrong.
-func lineNumbers(opts []*unit.UnitOption, loc []located) []int {
-	lines := make([]int, len(opts))
-	if len(loc) != len(opts) {
-		return lines
-	}
-	for i, o := range opts {
-		if o.Section != loc[i].Section || o.Name != loc[i].Name || o.Value != loc[i].Value {
-			return make([]int, len(opts))
-		}
-		lines[i] = loc[i].Line
-	}
-	return lines
-}
-
-// joinContinuations turns go-systemd's "\\\n" continuation joints into
-// the single space systemd puts there.
-func joinContinuations(v string) string {
-	v = strings.ReplaceAll(v, "\\\n", " ")
-	return strings.TrimSpace(strings.TrimSuffix(v, "\\"))
 }
 
 // ParseAssignment parses "Name=value" from the command line and validates

@@ -22,7 +22,7 @@ func workingDirectorySpec() Spec {
 			v, missingOK := strings.CutPrefix(a.Value, "-")
 			if v != "~" {
 				var err error
-				v, err = checkSpecifiers(v)
+				v, err = a.expand(v)
 				if err == nil {
 					v, err = normalizePath(v)
 				}
@@ -69,7 +69,7 @@ func environmentSpec() Spec {
 				return newError(a, "%v", err)
 			}
 			for _, w := range words {
-				w, err = checkSpecifiers(w)
+				w, err = a.expand(w)
 				if err != nil {
 					return newError(a, "%v", err)
 				}
@@ -122,7 +122,7 @@ func supplementaryGroupsSpec() Spec {
 				return newError(a, "%v", err)
 			}
 			for _, w := range words {
-				w, err = checkSpecifiers(w)
+				w, err = a.expand(w)
 				if err == nil {
 					err = checkUserName(w)
 				}

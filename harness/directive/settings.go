@@ -14,6 +14,9 @@ type Assignment struct {
 	Name   string
 	Value  string
 	Source Source
+	// Context expands the specifiers of a unit-file line; nil for a
+	// command-line assignment, which may not use any.
+	Context *SpecifierContext
 }
 
 // Note records something hardenlab deliberately did not pass to systemd
@@ -32,6 +35,9 @@ type Unit struct {
 	DefaultDependencies bool // [Unit] DefaultDependencies=, true unless set to false
 	Service             []Assignment
 	Notes               []Note
+	DropIns             []string // drop-in files read after the fragment Path, in order
+
+	problems []error // collected while reading, returned by finish
 }
 
 // FilterLine is one SystemCallFilter= assignment. PID 1 resolves @groups and
@@ -147,4 +153,27 @@ type ExecCommand struct {
 	Path          string   // executable: absolute path, or a bare name PID 1 searches
 	Argv          []string // including argv[0] (which differs from Path with the "@" prefix)
 	IgnoreFailure bool     // "-" prefix
+	SeparateArgv0 bool     // "@" prefix: the second word is argv[0]
+	NoEnvExpand   bool     // ":" prefix: $VAR is not expanded
+	Privileged    bool     // "+" prefix: runs without the sandbox and credentials
+	NoSetuid      bool     // "!" prefix: no user/group change
+	AmbientMagic  bool     // "!!" prefix: "!" only where ambient capabilities are missing
+}
+
+// Flags returns the command's prefixes as the flag words of
+// ExecStartEx= (systemd's exec_command_flags_to_strv()).
+func (c ExecCommand) Flags() []string {
+	flags := []string{}
+	for _, f := range []struct {
+		set  bool
+		word string
+	}{
+		{c.IgnoreFailure, "ignore-failure"}, {c.Privileged, "privileged"}, {c.NoSetuid, "no-setuid"},
+		{c.AmbientMagic, "ambient"}, {c.NoEnvExpand, "no-env-expand"},
+	} {
+		if f.set {
+			flags = append(flags, f.word)
+		}
+	}
+	return flags
 }

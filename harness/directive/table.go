@@ -170,7 +170,7 @@ func pathSpec(name, doc, example string, field func(*Settings) *string) Spec {
 				*field(r.s) = ""
 				return nil
 			}
-			v, err := checkSpecifiers(a.Value)
+			v, err := a.expand(a.Value)
 			if err == nil {
 				v, err = normalizePath(v)
 			}
@@ -195,7 +195,7 @@ func userSpec(name, doc, example string, field func(*Settings) *string) Spec {
 				*field(r.s) = ""
 				return nil
 			}
-			v, err := checkSpecifiers(a.Value)
+			v, err := a.expand(a.Value)
 			if err == nil {
 				err = checkUserName(v)
 			}
@@ -234,7 +234,7 @@ func pathListSpec(name, doc, example string, field func(*Settings) *[]string) Sp
 				if strings.HasPrefix(w, "+") {
 					prefix, w = prefix+"+", w[1:]
 				}
-				p, err := checkSpecifiers(w)
+				p, err := a.expand(w)
 				if err == nil {
 					p, err = normalizePath(p)
 				}
@@ -316,7 +316,7 @@ func specTable() []Spec {
 			Name: "Description", Example: "demo web server", Section: "Unit", Properties: []string{"Description"}, Signature: "s", Kind: KindText,
 			Doc: "human-readable unit description",
 			apply: func(r *resolver, a Assignment) error {
-				v, err := checkSpecifiers(a.Value)
+				v, err := a.expand(a.Value)
 				if err != nil {
 					return newError(a, "%v", err)
 				}

@@ -211,30 +211,3 @@ func checkPathText(p string) error {
 	}
 	return nil
 }
-
-// checkSpecifiers refuses unit specifiers: a unit file would expand "%n"
-// and friends, but over D-Bus PID 1 takes values literally, so passing them
-// on would silently change their meaning. "%%" is a literal "%".
-func checkSpecifiers(s string) (string, error) {
-	if !strings.Contains(s, "%") {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '%' {
-			b.WriteByte('%')
-			i++
-			continue
-		}
-		spec := "%"
-		if i+1 < len(s) {
-			spec = s[i : i+2]
-		}
-		return "", fmt.Errorf("unit specifier %q is not supported (write %%%% for a literal %%)", spec)
-	}
-	return b.String(), nil
-}

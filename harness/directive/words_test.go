@@ -43,16 +43,3 @@ func TestSplitWords(t *testing.T) {
 		}
 	}
 }
-
-func TestCheckSpecifiers(t *testing.T) {
-	for in, want := range map[string]string{"plain": "plain", "100%%": "100%", "%%n": "%n"} {
-		if got, err := checkSpecifiers(in); err != nil || got != want {
-			t.Errorf("checkSpecifiers(%q) = %q, %v, want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"%n", "a%", "%i%%"} {
-		if _, err := checkSpecifiers(in); err == nil {
-			t.Errorf("checkSpecifiers(%q) accepted", in)
-		}
-	}
-}

@@ -278,7 +278,7 @@ func (a Apt) unpack(ctx context.Context, p Package, deb string) ([]Unit, error) 
 				return err
 			}
 			origin := fmt.Sprintf("%s %s: /%s", p.Name, p.Version, strings.TrimPrefix(path, tmp+"/"))
-			units = append(units, Unit{Name: d.Name(), Origin: origin, Text: text})
+			units = append(units, Unit{Name: d.Name(), Origin: origin, Package: p.Name, Text: text})
 			return nil
 		})
 		if err != nil {

@@ -18,7 +18,18 @@ type Unit struct {
 	// Origin says where it came from, for reports: the path in its root, or
 	// "PACKAGE VERSION: PATH".
 	Origin string
-	Text   []byte
+	// Package is the Debian package that ships it, "" for a stock unit.
+	Package string
+	Text    []byte
+}
+
+// Source names where the unit came from in one word: its package, or
+// "stock"; units of one source never share a name.
+func (u Unit) Source() string {
+	if u.Package == "" {
+		return "stock"
+	}
+	return u.Package
 }
 
 // Skipped is a file that looks like a unit but is not one to score.

@@ -33,6 +33,8 @@ func link(t *testing.T, target, path string) {
 func TestStock(t *testing.T) {
 	root := t.TempDir()
 	write(t, root+"/usr/lib/systemd/system/a.service", "[Service]\nExecStart=/a\n")
+	// A vendor alias sorts before its unit; the unit keeps its own name.
+	link(t, "a.service", root+"/usr/lib/systemd/system/0-alias.service")
 	write(t, root+"/usr/lib/systemd/system/getty@.service", "[Service]\nExecStart=/g %i\n")
 	write(t, root+"/usr/lib/systemd/system/b.socket", "[Socket]\n")
 	link(t, "/dev/null", root+"/usr/lib/systemd/system/masked.service")

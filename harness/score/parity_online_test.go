@@ -151,7 +151,7 @@ func onlineUnits(t *testing.T, v Version, root, suite string) []onlineUnit {
 		if r.settings == nil {
 			continue
 		}
-		file := "hl-" + unitNameSafe(groupOf(r.Unit)) + "-" + r.Name
+		file := "hl-" + unitNameSafe(r.Source()) + "-" + r.Name
 		name := file
 		if strings.HasSuffix(file, "@.service") {
 			name = strings.TrimSuffix(file, "@.service") + "@i.service"
@@ -256,7 +256,7 @@ func analyzeOnline(t *testing.T, c *container, v Version, units []onlineUnit) []
 		if err != nil {
 			return nil, err
 		}
-		overall, err := parseOverall(textOut)
+		overall, err := ParseOverall(textOut)
 		if err != nil {
 			return nil, err
 		}

@@ -66,21 +66,12 @@ func realCorpus(t *testing.T, root, suite string) []corpus.Unit {
 	return append(stock, pkgs...)
 }
 
-// groupOf keeps units of one source in one directory, so that no two
-// units of one systemd-analyze run share a name.
-func groupOf(u corpus.Unit) string {
-	if pkg, _, ok := strings.Cut(u.Origin, " "); ok && !strings.HasPrefix(u.Origin, "/") {
-		return pkg
-	}
-	return "stock"
-}
-
 // prepareReal writes each unit into dir and parses it.
 func prepareReal(t *testing.T, units []corpus.Unit, dir string) []realUnit {
 	t.Helper()
 	var out []realUnit
 	for _, u := range units {
-		path := filepath.Join(dir, groupOf(u), u.Name)
+		path := filepath.Join(dir, u.Source(), u.Name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +129,7 @@ func checkReal(t *testing.T, v Version, analyzeRoot, unitsRoot, suite, dir strin
 	byGroup := map[string][]realUnit{}
 	for _, u := range units {
 		if u.settings != nil {
-			byGroup[groupOf(u.Unit)] = append(byGroup[groupOf(u.Unit)], u)
+			byGroup[u.Source()] = append(byGroup[u.Source()], u)
 		}
 	}
 	an := Analyzer{Root: analyzeRoot}

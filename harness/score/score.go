@@ -119,7 +119,7 @@ func Score(s *directive.Settings, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("scoring %s: %w", opts.UnitName, err)
 	}
 	f := deriveFacts(s, opts.UnitName, sem, !opts.Offline)
-	rows := checks()
+	rows := checkTable()
 	res := &Result{Version: v, Offline: opts.Offline, Checks: make([]Check, 0, len(rows))}
 	type scored struct {
 		badness, weight, rng uint64

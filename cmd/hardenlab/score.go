@@ -10,16 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/score"
+	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
-const scoreUsage = `Usage: hardenlab score [flags] UNITFILE...
+const scoreUsage = `Usage: hardenlab score [flags] UNIT...
+       hardenlab score [flags] --all
 
-Computes the exposure score of each unit file the way systemd-analyze
+Computes the exposure score of each unit the way systemd-analyze
 security does (0.0 = every check passes, 10.0 = none does), without a
 running systemd and without root, and explains it: every open check with
 its share of the score, and the directives that would lower it most.
@@ -28,6 +31,25 @@ The score is a weighted average of 81 checks ("is PrivateNetwork= on?",
 "is CAP_SYS_ADMIN in the bounding set?", "does the syscall filter cover
 @mount?"). Levels: 0.0 PERFECT, <1.0 SAFE, <5.0 OK, <7.5 MEDIUM,
 <9.0 EXPOSED, <10.0 UNSAFE, 10.0 DANGEROUS.
+
+A UNIT is a file (any argument with a "/", or a file in the current
+directory) or the name of an installed unit (nginx.service), which is
+found as systemctl --root finds it: the first directory of systemd's unit
+search path (/etc/systemd/system.control ... /usr/lib/systemd/system)
+that has it, through aliases; an instance (getty@tty1.service) is read
+from its template (getty@.service); a masked unit (-> /dev/null) is an
+error. The drop-ins are read too, in systemd's order: NAME.d/*.conf from
+every search directory, the template's (foo@.service.d/), the dash
+prefixes' (foo-.service.d/ for foo-bar.service) and service.d/; for a
+FILE, NAME.d/ (and the template's .d/) beside it. Specifiers (percent
+n, i, H, ...) are expanded as systemd expands them; host facts (machine
+ID, os-release, root's shell) come from --root. A template without an instance is scored as
+systemd-analyze --offline scores it (252 names the instance "i", 257
+"test_instance"), or with --instance NAME.
+
+--all scores every service unit of the root, as systemd-analyze security
+without arguments lists every service; templates, masked units and
+aliases are skipped, each named with the reason on stderr.
 
 Two views of the same file:
   default    what the unit scores once it runs (systemd-analyze security
@@ -58,6 +80,9 @@ Examples:
   hardenlab score fixtures/p3test.service fixtures/p3test-hardened.service
   hardenlab score --offline --systemd-version 257 fixtures/p3test-hardened.service
   hardenlab score --threshold 50 --json /etc/systemd/system/*.service
+  hardenlab score nginx.service ssh.service
+  hardenlab score --instance tty1 getty@.service
+  hardenlab score --offline --root $(hardenlab rootfs path debian:trixie) --all
 
 Exit status: 0 every file scored and none is above the threshold; 1 some
 unit is above the threshold; 2 bad usage or policy; 3 some file could not
@@ -81,6 +106,9 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
 	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
 	policyFile := fs.String("security-policy", "", "JSON policy with per-check weight/range overrides")
+	root := fs.String("root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
+	all := fs.Bool("all", false, "score every service unit of the root (--root, default /)")
+	instance := fs.String("instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
 	fs.Usage = func() {
 		fmt.Fprint(io.err, scoreUsage)
 		fs.PrintDefaults()
@@ -92,9 +120,14 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
-		errorf(io, "score needs at least one unit file")
+	if fs.NArg() == 0 && !*all {
+		errorf(io, "score needs at least one unit file or unit name, or --all")
 		hintf(io, "hardenlab score fixtures/p3test-hardened.service")
+		hintf(io, "hardenlab score nginx.service")
+		return exitUsage
+	}
+	if *all && fs.NArg() > 0 {
+		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
 	}
 	if *threshold < 0 || *threshold > 100 {
@@ -102,6 +135,12 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	version, found := score.DetectVersion(ctx)
+	if n := rootSystemdVersion(*root); *versionFlag == "" && n != 0 {
+		// The units of another root are scored as its own systemd would.
+		if v, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
+			version, found = v, n
+		}
+	}
 	if *versionFlag != "" {
 		v, err := score.ParseVersion(*versionFlag)
 		if err != nil {
@@ -121,14 +160,23 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
+	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true}
+	args = fs.Args()
+	if *all {
+		var err error
+		if args, err = allServices(*root, io); err != nil {
+			errorf(io, "%v", err)
+			return exitError
+		}
+	}
 	var files []scoredFile
 	failed, above := false, false
-	for _, path := range fs.Args() {
+	for _, path := range args {
 		if err := ctx.Err(); err != nil {
 			errorf(io, "score: %v", err)
 			return exitError
 		}
-		su, err := scoreFile(path, opts)
+		su, err := scoreUnit(src, path, opts)
 		if err != nil {
 			errorf(io, "%v", err)
 			files = append(files, scoredFile{Path: path, Error: err.Error()})
@@ -216,24 +264,43 @@ type scoredUnit struct {
 	result *score.Result
 }
 
-// scoreFile parses one unit file with the same parser as `hardenlab run`
-// and scores it.
-func scoreFile(path string, opts score.Options) (*scoredUnit, error) {
-	if target, err := filepath.EvalSymlinks(path); err == nil && target == "/dev/null" {
-		return nil, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to score", path)
+// allServices lists the service units of the root for --all, saying on
+// stderr which it skips and why.
+func allServices(root string, io stdio) ([]string, error) {
+	if root == "" {
+		root = "/"
 	}
-	unit, err := directive.ParseFile(path)
+	units, skipped, err := unitpath.List(root, ".service")
 	if err != nil {
 		return nil, err
 	}
-	if len(unit.Service) == 0 {
+	for _, s := range skipped {
+		fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+	}
+	names := make([]string, 0, len(units))
+	for _, u := range units {
+		names = append(names, u.Asked)
+	}
+	return names, nil
+}
+
+// scoreUnit parses one unit (a file or an installed name, with its
+// drop-ins) with the same parser as `hardenlab run` and scores it.
+func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, error) {
+	unit, err := src.load(path)
+	if err != nil {
+		return nil, err
+	}
+	// systemd loads a service without commands only when [Unit] gives a
+	// SuccessAction= (systemd-exit.service): it is scored with defaults.
+	if len(unit.Service) == 0 && !unitHas(unit, "SuccessAction") {
 		return nil, fmt.Errorf("%s: no [Service] settings, nothing to score (is this a service unit?)", path)
 	}
 	settings, err := directive.Resolve(unit.Service, unit.DefaultDependencies)
 	if err != nil {
 		return nil, err
 	}
-	opts.UnitName = filepath.Base(path)
+	opts.UnitName = unit.Name
 	res, err := score.Score(settings, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -329,4 +396,22 @@ func suggestions(su *scoredUnit, n int) []suggestion {
 	}
 	slices.SortStableFunc(out, func(a, b suggestion) int { return a.tenths - b.tenths })
 	return out[:min(n, len(out))]
+}
+
+// rootSystemdVersion reads the systemd release of a root from the name of
+// its libsystemd-shared-NNN.so; 0 when there is no root or none is found.
+func rootSystemdVersion(root string) int {
+	if root == "" {
+		return 0
+	}
+	for _, pattern := range []string{"usr/lib/*/systemd/libsystemd-shared-*.so", "usr/lib/systemd/libsystemd-shared-*.so"} {
+		matches, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, m := range matches {
+			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "libsystemd-shared-"), ".so")
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
 }

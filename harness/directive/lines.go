@@ -69,7 +69,7 @@ func lexUnit(data []byte, path string) (lexed, error) {
 	var out lexed
 	var continued []byte // the text so far of a continued line
 	inContinuation := false
-	section := ""
+	var section *string // nil before the first section header
 	lines := physicalLines(data)
 	for i, line := range lines {
 		n := i + 1
@@ -123,7 +123,7 @@ func endsEscaped(s string) bool {
 }
 
 // parseLine handles one logical line like systemd's parse_line().
-func (out *lexed) parseLine(text, path string, n int, section *string) error {
+func (out *lexed) parseLine(text, path string, n int, section **string) error {
 	l := strings.Trim(text, wordSeparators)
 	if l == "" {
 		return nil
@@ -140,10 +140,10 @@ func (out *lexed) parseLine(text, path string, n int, section *string) error {
 		if !sectionNameSafe(name) {
 			return fmt.Errorf("%s:%d: bad characters in section header %q (systemd refuses the unit)", path, n, l)
 		}
-		*section = name
+		*section = &name
 		return nil
 	}
-	if *section == "" {
+	if *section == nil {
 		out.skipped = append(out.skipped, Note{Source: src, Reason: "ignored: assignment outside of any section (systemd ignores it too)"})
 		return nil
 	}
@@ -156,7 +156,7 @@ func (out *lexed) parseLine(text, path string, n int, section *string) error {
 		out.skipped = append(out.skipped, Note{Source: src, Reason: `ignored: no key name before "=" (systemd ignores it too)`})
 		return nil
 	}
-	out.options = append(out.options, rawOption{Section: *section,
+	out.options = append(out.options, rawOption{Section: **section,
 		Name: strings.Trim(key, wordSeparators), Value: strings.Trim(value, wordSeparators), Line: n})
 	return nil
 }

@@ -199,10 +199,10 @@ func TestParseAssignment(t *testing.T) {
 		t.Errorf("value split at the wrong '=': %+v, %v", a, err)
 	}
 	for in, want := range map[string]string{
-		"PrivateTmp":                      `-p: PrivateTmp=: missing "="`,
-		"Bogus=1":                         "-p: Bogus=1: unknown directive",
-		"CapabilityBoundingSet=CAP_NOPE":  `-p: CapabilityBoundingSet=CAP_NOPE: unknown capability "CAP_NOPE"`,
-		"=yes":                            "-p: =yes: empty directive name",
+		"PrivateTmp":                     `-p: PrivateTmp=: missing "="`,
+		"Bogus=1":                        "-p: Bogus=1: unknown directive",
+		"CapabilityBoundingSet=CAP_NOPE": `-p: CapabilityBoundingSet=CAP_NOPE: unknown capability "CAP_NOPE"`,
+		"=yes":                           "-p: =yes: empty directive name",
 		"ExecStart=/usr/bin/%n":          `unit specifier "%n" is not supported in a command-line assignment`,
 	} {
 		_, err := ParseAssignment(in, src)

@@ -1,0 +1,66 @@
+package unitpath
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
+// Skipped is a unit file List passed over, with the reason.
+type Skipped struct {
+	Name, Reason string
+}
+
+// List finds every unit with the suffix (".service") in the root's
+// search path, as systemd-analyze security without arguments lists every
+// loaded service: each name once (the first directory wins), resolved
+// with Find. Templates without an instance, masked units and aliases of
+// a unit already listed are skipped, each with its reason.
+func List(root, suffix string) ([]Unit, []Skipped, error) {
+	seen := map[string]bool{}
+	var names []string
+	for _, dir := range SearchPath {
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return nil, nil, fmt.Errorf("list %s: %w", path.Join(root, dir), err)
+		}
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), suffix) && !e.IsDir() && !seen[e.Name()] {
+				seen[e.Name()] = true
+				names = append(names, e.Name())
+			}
+		}
+	}
+	slices.Sort(names)
+	var units []Unit
+	var skipped []Skipped
+	listed := map[string]bool{}
+	for _, name := range names {
+		if n, err := directive.SplitUnitName(name); err != nil || n.Template {
+			skipped = append(skipped, Skipped{name, "a template: it has no instance to score (score it by name with --instance)"})
+			continue
+		}
+		u, err := Find(root, name)
+		switch {
+		case errors.Is(err, ErrMasked):
+			skipped = append(skipped, Skipped{name, "masked"})
+		case err != nil:
+			skipped = append(skipped, Skipped{name, err.Error()})
+		case u.Name != name && (seen[u.Name] || listed[u.Name]):
+			skipped = append(skipped, Skipped{name, "an alias of " + u.Name})
+		default:
+			listed[u.Name] = true
+			units = append(units, u)
+		}
+	}
+	return units, skipped, nil
+}

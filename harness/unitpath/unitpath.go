@@ -1,0 +1,166 @@
+// Package unitpath finds an installed unit's files under a root directory
+// the way systemd's system manager does: its fragment (following aliases
+// and templates, refusing masked units) and its drop-ins, in the order
+// systemd applies them.
+package unitpath
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/directive"
+)
+
+// SearchPath is the system manager's unit search path, highest priority
+// first (`systemd-analyze unit-paths` of 252; 257 drops /lib/systemd/system,
+// which on a merged-/usr root is the same directory as /usr/lib/...).
+// Generator directories are included: they are empty offline.
+var SearchPath = []string{
+	"/etc/systemd/system.control",
+	"/run/systemd/system.control",
+	"/run/systemd/transient",
+	"/run/systemd/generator.early",
+	"/etc/systemd/system",
+	"/etc/systemd/system.attached",
+	"/run/systemd/system",
+	"/run/systemd/system.attached",
+	"/run/systemd/generator",
+	"/usr/local/lib/systemd/system",
+	"/lib/systemd/system",
+	"/usr/lib/systemd/system",
+	"/run/systemd/generator.late",
+}
+
+// ErrMasked says the unit is masked (a symlink to /dev/null or an empty
+// file), which systemd refuses to load.
+var ErrMasked = errors.New("unit is masked")
+
+// ErrNotFound says no directory of the search path has the unit.
+var ErrNotFound = errors.New("unit not found")
+
+// Unit is a unit found under a root.
+type Unit struct {
+	Name     string   // the unit's name: the asked name, or the target of an alias
+	Asked    string   // the name that was asked for
+	Fragment string   // the file to read, as a path on this machine (under the root)
+	InRoot   string   // the fragment's path as the root's systemd sees it (%y)
+	DropIns  []string // drop-in files on this machine, in the order systemd applies them
+}
+
+// Files is what directive.ParseFiles reads.
+func (u Unit) Files() directive.Files {
+	return directive.Files{Fragment: u.Fragment, DropIns: u.DropIns}
+}
+
+// Find resolves name under root ("/" for this machine).
+func Find(root, name string) (Unit, error) {
+	n, err := directive.SplitUnitName(name)
+	if err != nil {
+		return Unit{}, err
+	}
+	u := Unit{Name: name, Asked: name}
+	frag, target, err := findFragment(root, name)
+	if errors.Is(err, ErrNotFound) && n.Instance != "" {
+		// systemd loads foo@bar.service from foo@.service.
+		frag, target, err = findFragment(root, n.TemplateName())
+		if err == nil && target != n.TemplateName() {
+			if tn, terr := directive.SplitUnitName(target); terr == nil {
+				target = tn.WithInstance(n.Instance).String()
+			}
+		} else if err == nil {
+			target = name
+		}
+	}
+	if err != nil {
+		return Unit{}, fmt.Errorf("%s under %s: %w", name, root, err)
+	}
+	u.Name, u.InRoot = target, frag
+	u.Fragment = filepath.Join(root, frag)
+	u.DropIns = findDropIns(root, append([]string{u.Name}, aliasesOf(root, u.Name)...))
+	return u, nil
+}
+
+// findFragment looks for name in the search path; the first directory
+// that has it wins. It returns the fragment's path in the root and the
+// unit's real name (different when name is an alias).
+func findFragment(root, name string) (frag, target string, err error) {
+	for _, dir := range SearchPath {
+		p := path.Join(dir, name)
+		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
+			continue
+		}
+		final, err := resolveInRoot(root, p)
+		if err != nil {
+			return "", "", err
+		}
+		if final == "/dev/null" {
+			return "", "", fmt.Errorf("%s is a symlink to /dev/null: %w", p, ErrMasked)
+		}
+		info, err := os.Stat(filepath.Join(root, final))
+		if err != nil {
+			return "", "", fmt.Errorf("%s: %w", p, err)
+		}
+		if info.Size() == 0 && info.Mode().IsRegular() {
+			return "", "", fmt.Errorf("%s is empty: %w", final, ErrMasked)
+		}
+		target = name
+		if base := path.Base(final); base != name && strings.HasSuffix(base, path.Ext(name)) {
+			target = base
+		}
+		return final, target, nil
+	}
+	return "", "", ErrNotFound
+}
+
+// resolveInRoot follows symlinks inside root, so that an absolute link
+// target names a file of the root, not of this machine.
+func resolveInRoot(root, p string) (string, error) {
+	for hops := 0; hops < 40; hops++ {
+		if p == "/dev/null" {
+			return p, nil
+		}
+		info, err := os.Lstat(filepath.Join(root, p))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			return p, nil
+		}
+		link, err := os.Readlink(filepath.Join(root, p))
+		if err != nil {
+			return "", fmt.Errorf("read link %s: %w", p, err)
+		}
+		if !path.IsAbs(link) {
+			link = path.Join(path.Dir(p), link)
+		}
+		p = path.Clean(link)
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", p)
+}
+
+// aliasesOf finds the symlinks of the search path that name the unit by
+// another name: systemd reads their drop-ins too.
+func aliasesOf(root, name string) []string {
+	var out []string
+	for _, dir := range SearchPath {
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.Type()&fs.ModeSymlink == 0 || e.Name() == name || path.Ext(e.Name()) != path.Ext(name) {
+				continue
+			}
+			if final, err := resolveInRoot(root, path.Join(dir, e.Name())); err == nil && path.Base(final) == name && !slices.Contains(out, e.Name()) {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package unitpath
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	lib = "usr/lib/systemd/system"
+	etc = "etc/systemd/system"
+)
+
+// tree builds a root with foo-bar-baz.service, tpl@.service and the alias
+// alias.service -> foo-bar-baz.service, plus the given files ("mask" makes
+// a symlink to /dev/null).
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	write := func(rel, body string) {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if body == "mask" {
+			err = os.Symlink("/dev/null", p)
+		} else {
+			err = os.WriteFile(p, []byte(body), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(lib+"/foo-bar-baz.service", "[Service]\nExecStart=/bin/true\n")
+	write(lib+"/tpl@.service", "[Service]\nExecStart=/bin/true\n")
+	if err := os.Symlink("foo-bar-baz.service", filepath.Join(root, lib, "alias.service")); err != nil {
+		t.Fatal(err)
+	}
+	for rel, body := range files {
+		write(rel, body)
+	}
+	return root
+}
+
+// TestDropInPrecedence: each scenario has two drop-ins of the same file
+// name; the winner is the one systemd-analyze security --offline=true
+// --root of 252 and of 257 applied (each set PrivateNetwork= differently
+// and the score row showed which). "win" marks the file that must be read.
+func TestDropInPrecedence(t *testing.T) {
+	tests := []struct {
+		name, unit string
+		win, lose  string
+	}{
+		{"higher search directory beats a more specific name", "foo-bar-baz.service", etc + "/foo-.service.d/50.conf", lib + "/foo-bar-baz.service.d/50.conf"},
+		{"the exact name beats a dash prefix", "foo-bar-baz.service", lib + "/foo-bar-baz.service.d/50.conf", lib + "/foo-bar-.service.d/50.conf"},
+		{"the instance beats the template", "tpl@x.service", lib + "/tpl@x.service.d/50.conf", lib + "/tpl@.service.d/50.conf"},
+		{"the exact name beats the type level", "foo-bar-baz.service", lib + "/foo-bar-baz.service.d/50.conf", lib + "/service.d/50.conf"},
+		{"a drop-in of an alias applies to the unit", "foo-bar-baz.service", lib + "/alias.service.d/50.conf", ""},
+		{"a drop-in of the unit applies to its alias", "alias.service", lib + "/foo-bar-baz.service.d/50.conf", ""},
+		{"the type level applies", "foo-bar-baz.service", lib + "/service.d/50.conf", ""},
+		{"a prefix drop-in applies", "foo-bar-baz.service", etc + "/foo-.service.d/50.conf", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{tc.win: "[Service]\n"}
+			if tc.lose != "" {
+				files[tc.lose] = "[Service]\n"
+			}
+			root := tree(t, files)
+			u, err := Find(root, tc.unit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(u.DropIns) != 1 || u.DropIns[0] != filepath.Join(root, tc.win) {
+				t.Errorf("drop-ins %q, want only %s", u.DropIns, tc.win)
+			}
+		})
+	}
+}
+
+// TestDropInOrderAndMasking: different file names apply in lexicographic
+// order wherever they are; a symlink to /dev/null masks the name in every
+// lower directory; drop-ins of an unrelated prefix (tpl-.service.d for
+// tpl@x.service) and "-.service.d" are not read (both checked as above).
+func TestDropInOrderAndMasking(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "/foo-bar-baz.service.d/20-y.conf": "[Service]\n", lib + "/foo-bar-baz.service.d/10-x.conf": "[Service]\n",
+		etc + "/foo-bar-baz.service.d/50.conf": "mask", lib + "/foo-bar-baz.service.d/50.conf": "[Service]\n",
+		lib + "/-.service.d/60.conf": "[Service]\n", lib + "/tpl-.service.d/70.conf": "[Service]\n",
+	})
+	u, err := Find(root, "foo-bar-baz.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, lib, "foo-bar-baz.service.d/10-x.conf"), filepath.Join(root, etc, "foo-bar-baz.service.d/20-y.conf")}
+	if strings.Join(u.DropIns, " ") != strings.Join(want, " ") {
+		t.Errorf("drop-ins %q, want %q", u.DropIns, want)
+	}
+	if u, err := Find(root, "tpl@x.service"); err != nil || len(u.DropIns) != 0 {
+		t.Errorf("tpl@x.service: %+v, %v", u, err)
+	}
+}
+
+func TestFindFragments(t *testing.T) {
+	root := tree(t, map[string]string{
+		etc + "/masked.service": "mask", lib + "/empty.service": "", etc + "/foo-bar-baz.service": "[Service]\nExecStart=/bin/false\n",
+	})
+	u, err := Find(root, "foo-bar-baz.service")
+	if err != nil || u.InRoot != "/"+etc+"/foo-bar-baz.service" || u.Fragment != filepath.Join(root, etc, "foo-bar-baz.service") {
+		t.Errorf("/etc must override /usr/lib: %+v, %v", u, err)
+	}
+	if u, err := Find(root, "tpl@a-b.service"); err != nil || u.Name != "tpl@a-b.service" || u.InRoot != "/"+lib+"/tpl@.service" {
+		t.Errorf("instance from its template: %+v, %v", u, err)
+	}
+	if u, err := Find(root, "alias.service"); err != nil || u.Name != "foo-bar-baz.service" || u.Asked != "alias.service" {
+		t.Errorf("alias: %+v, %v", u, err)
+	}
+	for _, name := range []string{"masked.service", "empty.service"} {
+		if _, err := Find(root, name); !errors.Is(err, ErrMasked) {
+			t.Errorf("%s: %v, want ErrMasked", name, err)
+		}
+	}
+	if _, err := Find(root, "nope.service"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("nope.service: %v", err)
+	}
+}
+
+func TestList(t *testing.T) {
+	root := tree(t, map[string]string{etc + "/masked.service": "mask"})
+	units, skipped, err := List(root, ".service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 1 || units[0].Name != "foo-bar-baz.service" {
+		t.Errorf("units %+v", units)
+	}
+	var reasons []string
+	for _, s := range skipped {
+		reasons = append(reasons, s.Name+": "+s.Reason)
+	}
+	got := strings.Join(reasons, "\n")
+	for _, want := range []string{"alias.service: an alias of foo-bar-baz.service", "masked.service: masked", "tpl@.service: a template"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("skipped lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -134,7 +134,11 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", *threshold)
 		return exitUsage
 	}
-	version, found := score.DetectVersion(ctx)
+	var version score.Version
+	found := 0
+	if *versionFlag == "" { // running systemd --version costs more than scoring
+		version, found = score.DetectVersion(ctx)
+	}
 	if n := rootSystemdVersion(*root); *versionFlag == "" && n != 0 {
 		// The units of another root are scored as its own systemd would.
 		if v, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
@@ -160,7 +164,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
-	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true}
+	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}}
 	args = fs.Args()
 	if *all {
 		var err error

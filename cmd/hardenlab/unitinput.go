@@ -23,6 +23,21 @@ type unitSource struct {
 	// templateOK lets a template without an instance load, as
 	// systemd-analyze --offline scores one (with its own instance name).
 	templateOK bool
+	// hosts keeps the host facts read per root: reading them for every
+	// unit took as long as parsing and scoring it.
+	hosts map[string]directive.HostFacts
+}
+
+// hostFacts reads a root's facts once per command.
+func (s unitSource) hostFacts(root string) directive.HostFacts {
+	if h, ok := s.hosts[root]; ok {
+		return h
+	}
+	h := directive.ReadHostFacts(root)
+	if s.hosts != nil {
+		s.hosts[root] = h
+	}
+	return h
 }
 
 // isUnitName says whether arg names an installed unit rather than a file.
@@ -55,14 +70,14 @@ func (s unitSource) load(arg string) (*directive.Unit, error) {
 		if err != nil {
 			return nil, err
 		}
-		name, files, inRoot, host = u.Name, u.Files(), u.InRoot, directive.ReadHostFacts(root)
+		name, files, inRoot, host = u.Name, u.Files(), u.InRoot, s.hostFacts(root)
 	} else {
 		var err error
 		name, files, err = s.fileArgument(arg)
 		if err != nil {
 			return nil, err
 		}
-		inRoot, host = absOr(files.Fragment), directive.ReadHostFacts("/")
+		inRoot, host = absOr(files.Fragment), s.hostFacts("/")
 	}
 	name, err := s.instanceName(name, arg)
 	if err != nil {

@@ -145,7 +145,7 @@ func onlineUnits(t *testing.T, v Version, root, suite string) []onlineUnit {
 		n := unitgen.Name(i)
 		units = append(units, onlineUnit{file: n, name: n, origin: fmt.Sprintf("generated unit seed=%d i=%d", seed, i), text: unitgen.Unit(seed, i)})
 	}
-	real := prepareReal(t, realCorpus(t, root, suite), t.TempDir())
+	real := prepareReal(t, realCorpus(t, root, suite), t.TempDir(), v, "")
 	reportRefused(t, v, real)
 	for _, r := range real {
 		if r.settings == nil {
@@ -185,7 +185,8 @@ func checkOnline(t *testing.T, v Version, root, suite string) {
 		if err := os.WriteFile(path, []byte(u.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := parseUnitText(u.text, path)
+		ctx := directive.SpecifierContext{Unit: u.name, Fragment: "/run/systemd/system/" + u.file, Host: directive.ReadHostFacts(root), Version: int(v)}
+		s, err := parseUnitText(u.text, path, ctx)
 		if err != nil {
 			t.Fatalf("%s: %v", u.origin, err)
 		}

@@ -33,6 +33,7 @@ type realUnit struct {
 	path     string   // scratch path: dir/GROUP/NAME
 	text     string   // as scored: the unit, refused lines commented out if any
 	refused  []string // why our parser refuses the unit as written
+	ctx      directive.SpecifierContext
 	settings *directive.Settings
 }
 
@@ -66,8 +67,10 @@ func realCorpus(t *testing.T, root, suite string) []corpus.Unit {
 	return append(stock, pkgs...)
 }
 
-// prepareReal writes each unit into dir and parses it.
-func prepareReal(t *testing.T, units []corpus.Unit, dir string) []realUnit {
+// prepareReal writes each unit into dir and parses it as the
+// systemd-analyze of v in root ("" for the host's) reads it: a template
+// with that version's instance, specifiers with root's facts.
+func prepareReal(t *testing.T, units []corpus.Unit, dir string, v Version, root string) []realUnit {
 	t.Helper()
 	var out []realUnit
 	for _, u := range units {
@@ -76,7 +79,8 @@ func prepareReal(t *testing.T, units []corpus.Unit, dir string) []realUnit {
 			t.Fatal(err)
 		}
 		r := realUnit{Unit: u, path: path, text: string(u.Text)}
-		s, err := parseUnitText(r.text, path)
+		r.ctx = specifierContext(t, u.Name, path, v, root)
+		s, err := parseUnitText(r.text, path, r.ctx)
 		if err != nil {
 			for _, e := range refusals(err) {
 				r.refused = append(r.refused, fmt.Sprintf("line %d: %s=%s: %s", e.Source.Line, e.Directive, firstLine(displayShort(e.Value)), e.Reason))
@@ -84,8 +88,11 @@ func prepareReal(t *testing.T, units []corpus.Unit, dir string) []realUnit {
 			if len(r.refused) == 0 {
 				r.refused = []string{firstLine(err.Error())}
 			}
-			r.text, _ = withoutRefusedLines(r.text)
-			s, _ = parseUnitText(r.text, path)
+			r.text, _ = withoutRefusedLines(r.text, func(text string) error {
+				_, err := parseUnitText(text, path, r.ctx)
+				return err
+			})
+			s, _ = parseUnitText(r.text, path, r.ctx)
 		}
 		r.settings = s
 		if err := os.WriteFile(path, []byte(r.text), 0o644); err != nil {
@@ -103,8 +110,30 @@ func displayShort(v string) string {
 	return v
 }
 
-func parseUnitText(text, path string) (*directive.Settings, error) {
-	u, err := directive.Parse(strings.NewReader(text), path)
+// specifierContext names a unit as systemd-analyze does (a template
+// gets the version's offline instance) and sees its file from inside root.
+func specifierContext(t *testing.T, name, path string, v Version, root string) directive.SpecifierContext {
+	t.Helper()
+	n, err := directive.SplitUnitName(name)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if n.Template {
+		name = n.WithInstance(directive.OfflineTemplateInstance(int(v))).String()
+	}
+	inner, host := path, "/"
+	if root != "" {
+		inner, host = "/"+strings.TrimPrefix(strings.TrimPrefix(path, root), "/"), root
+	}
+	return directive.SpecifierContext{Unit: name, Fragment: inner, Host: directive.ReadHostFacts(host), Version: int(v)}
+}
+
+// parseUnitText parses a unit's text, written at path, as one file.
+func parseUnitText(text, path string, ctx directive.SpecifierContext) (*directive.Settings, error) {
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return nil, err
+	}
+	u, err := directive.ParseFiles(directive.Files{Fragment: path}, ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +154,7 @@ func TestParityReal257(t *testing.T) {
 // checkReal compares every real unit offline. analyzeRoot is "" for the
 // host's systemd-analyze; unitsRoot is where the stock units come from.
 func checkReal(t *testing.T, v Version, analyzeRoot, unitsRoot, suite, dir string) {
-	units := prepareReal(t, realCorpus(t, unitsRoot, suite), dir)
+	units := prepareReal(t, realCorpus(t, unitsRoot, suite), dir, v, analyzeRoot)
 	byGroup := map[string][]realUnit{}
 	for _, u := range units {
 		if u.settings != nil {
@@ -187,7 +216,7 @@ func analyzeEach(t *testing.T, an Analyzer, v Version, units []realUnit) []Analy
 }
 
 func compareOffline(t *testing.T, u realUnit, v Version, theirs AnalyzedUnit) []Difference {
-	ours, err := Score(u.settings, Options{Version: v, Offline: true, UnitName: u.Name})
+	ours, err := Score(u.settings, Options{Version: v, Offline: true, UnitName: u.ctx.Unit})
 	if err != nil {
 		return []Difference{{ID: "(score)", Field: "error", Ours: err.Error(), Theirs: "scored"}}
 	}

@@ -101,7 +101,8 @@ type scoredFile struct {
 func cmdScore(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	asJSON := fs.Bool("json", false, `print [{"path", "exposure", "level", "checks": [...]}] instead of text`)
+	var asJSON jsonFlag
+	fs.Var(&asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
 	offline := fs.Bool("offline", false, "score as systemd-analyze security --offline=true does")
 	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
 	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
@@ -196,9 +197,11 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 	}
 
-	if *asJSON {
+	if asJSON.on() {
 		enc := json.NewEncoder(io.out)
-		enc.SetIndent("", "  ")
+		if asJSON == "pretty" {
+			enc.SetIndent("", "  ")
+		}
 		if err := enc.Encode(files); err != nil {
 			errorf(io, "writing JSON: %v", err)
 			return exitError
@@ -223,7 +226,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case failed:
 		return exitError
 	case above:
-		if !*asJSON {
+		if !asJSON.on() {
 			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", *threshold/10, *threshold%10)
 		}
 		return exitFindings

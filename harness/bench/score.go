@@ -98,7 +98,7 @@ const hardenlabRuns = 5
 // scoreAll is one hardenlab score process over every file, and how long
 // it took in milliseconds.
 func scoreAll(ctx context.Context, o ScoreOptions) ([]scoredJSON, float64, error) {
-	args := append([]string{"score", "--offline", "--json", "--systemd-version", o.Version}, o.Files...)
+	args := append([]string{"score", "--offline", "--json=short", "--systemd-version", o.Version}, o.Files...)
 	cmd := exec.CommandContext(ctx, o.Hardenlab, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

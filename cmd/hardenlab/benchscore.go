@@ -78,7 +78,7 @@ func cmdBenchScore(ctx context.Context, f benchScoreFlags, files []string, io st
 
 func writeScoreBench(w io.Writer, r *bench.ScoreResult) {
 	fmt.Fprintf(w, "scorer benchmark, systemd %s (%s), %d unit files\n", r.SystemdVersion, r.Root, r.Units)
-	fmt.Fprintf(w, "  hardenlab score --offline, one process (median of 5):%8.1f ms  (%.2f ms per unit)\n", r.HardenlabMs, r.HardenlabPerMs)
+	fmt.Fprintf(w, "  hardenlab score --offline, one process (median of 5 runs):%8.1f ms  (%.2f ms per unit)\n", r.HardenlabMs, r.HardenlabPerMs)
 	fmt.Fprintf(w, "  systemd-analyze, one process per unit: %8.1f ms  (%.2f ms per unit)\n", r.AnalyzeMs, r.AnalyzePerMs)
 	fmt.Fprintf(w, "  speed-up per unit: %.0fx\n", r.SpeedUp)
 	fmt.Fprintf(w, "  exact: %d units score the same both ways, %d differently, %d refused by hardenlab, %d by systemd-analyze\n",

@@ -191,6 +191,12 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		for _, w := range score.IgnoredSyscalls(su.unit.Service, version) {
 			fmt.Fprintf(io.err, "hardenlab: warning: %s\n", w)
 		}
+		for _, a := range su.unit.Service {
+			if since := directive.Since(a.Name); since > int(version) {
+				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
+					a.Source, a.Name, a.Value, version, a.Name, version, since)
+			}
+		}
 		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})
 		if su.result.Tenths > *threshold {
 			above = true

@@ -147,7 +147,9 @@ func (u *Unit) assign(section string, a Assignment) {
 			u.problems = append(u.problems, err)
 		}
 	case "Install":
-		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: installNote})
+		if err := u.installKey(a); err != nil {
+			u.problems = append(u.problems, err)
+		}
 	default:
 		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
 			Reason: fmt.Sprintf("ignored: section [%s] has no meaning for a service", section)})
@@ -182,11 +184,31 @@ func (u *Unit) unitKey(a Assignment) error {
 	case "":
 		return newError(a, "empty directive name")
 	default:
-		reason := "ignored: hardenlab does not model this [Unit] setting"
-		if !isKnownKey(unitKeys252, a.Name) {
-			reason = "ignored: unknown [Unit] setting (systemd 252 ignores it too)"
-		}
-		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: reason})
+		return u.noteKey("Unit", a, unitKeyNote)
+	}
+	return nil
+}
+
+// installKey notes one [Install] assignment.
+func (u *Unit) installKey(a Assignment) error {
+	if err := checkAssignmentText(a); err != nil {
+		return err
+	}
+	return u.noteKey("Install", a, func(string) passedOver { return passedOver{reason: installNote} })
+}
+
+// noteKey notes a key of section that hardenlab does not send, and refuses
+// one no modelled release knows.
+func (u *Unit) noteKey(section string, a Assignment, why func(string) passedOver) error {
+	switch {
+	case a.Name == "":
+		return newError(a, "empty directive name")
+	case keyKnown(section, a.Name):
+		u.Notes = append(u.Notes, noteOf(a, why(a.Name)))
+	case strings.HasPrefix(a.Name, "X-"):
+		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name, Reason: xKeyNote})
+	default:
+		return newError(a, "%s", unknownKeyReason(section, a.Name))
 	}
 	return nil
 }

@@ -4,7 +4,8 @@ import "github.com/coreos/go-systemd/v22/dbus"
 
 // Properties renders the settings as StartTransientUnit properties (names
 // and signatures of systemd 252, which 257 accepts too): every directive
-// the assignments set, plus Type, ExecStart and ExecStop.
+// the assignments set, plus Type, ExecStart and ExecStop, then the plain
+// directives in the order they were assigned.
 func (s *Settings) Properties() []dbus.Property {
 	var out []dbus.Property
 	for _, spec := range specs() {
@@ -23,5 +24,5 @@ func (s *Settings) Properties() []dbus.Property {
 		}
 		out = append(out, spec.props(s)...)
 	}
-	return out
+	return append(out, s.plainProperties()...)
 }

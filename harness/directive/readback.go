@@ -51,7 +51,7 @@ func CheckReadback(want *Settings, got map[string]interface{}) []Mismatch {
 			out = append(out, Mismatch{Directive: spec.Name, Want: wantText, Got: gotText})
 		}
 	}
-	return out
+	return append(out, checkPlainReadback(want, got)...)
 }
 
 func describeWant(spec Spec, s *Settings) string {

@@ -3,8 +3,6 @@ package directive
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -22,7 +20,9 @@ func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) 
 		}
 		i := specIndex(table, a.Name)
 		if i < 0 {
-			errs = append(errs, unknownDirective(a))
+			if err := r.resolveOther(a); err != nil {
+				errs = append(errs, err)
+			}
 			continue
 		}
 		if err := table[i].apply(r, a); err != nil {
@@ -32,6 +32,7 @@ func Resolve(assigns []Assignment, defaultDependencies bool) (*Settings, error) 
 		r.s.assigned[a.Name] = true
 	}
 	errs = append(errs, r.finish()...)
+	r.finishPlain()
 	// Directives whose last word was a reset to systemd's "never set"
 	// state are not sent at all.
 	if r.namespacesInitial {
@@ -139,20 +140,6 @@ func containsByte(s string, b byte) bool {
 
 func utf8Valid(s string) bool { return utf8.ValidString(s) }
 
-// unknownDirective explains why a name is refused: a typo, a directive
-// hardenlab does not model, or a key that only means something in a file.
-func unknownDirective(a Assignment) error {
-	switch {
-	case a.Name == "":
-		return newError(a, "empty directive name")
-	case isKnownKey(serviceKeys252, a.Name):
-		return newError(a, "unsupported directive: systemd knows it, but hardenlab does not model it")
-	case isKnownKey(unitKeys252, a.Name):
-		return newError(a, "unsupported directive: a [Unit] setting hardenlab does not model")
-	}
-	return newError(a, "unknown directive: not a systemd 252 [Service] setting (names are case-sensitive)")
-}
-
 // Set reports whether the assignments named the directive (even to its
 // default value). For Settings built by hand it reports whether the value
 // differs from systemd's default.
@@ -212,22 +199,6 @@ func (s *Settings) Effective() *Settings {
 	}
 	return &e
 }
-
-// isKnownKey looks a name up in one of the generated key lists.
-func isKnownKey(list, name string) bool {
-	return knownKeys()[list][name]
-}
-
-var knownKeys = sync.OnceValue(func() map[string]map[string]bool {
-	m := map[string]map[string]bool{}
-	for _, list := range []string{serviceKeys252, unitKeys252} {
-		m[list] = map[string]bool{}
-		for _, k := range strings.Fields(list) {
-			m[list][k] = true
-		}
-	}
-	return m
-})
 
 // maxReported bounds how many problems one error lists; a hostile file can
 // have a million bad lines, and nobody reads past the first screen.

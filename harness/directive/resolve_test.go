@@ -287,9 +287,8 @@ func TestResolveBad(t *testing.T) {
 	}{
 		{"NoSuchDirective=1", "unknown directive"},
 		{"protectsystem=strict", "unknown directive"},
-		{"WantedBy=multi-user.target", "unknown directive"},
-		{"Restart=always", "unsupported directive: systemd knows it"},
-		{"After=network.target", "unsupported directive: a [Unit] setting"},
+		{"WantedBy=multi-user.target", "an [Install] key"},
+		{"Restart=sometimes", "unknown value (want one of no, on-success"},
 		{"NoNewPrivileges=maybe", "not a boolean"},
 		{"PrivateTmp=", "do not reset a boolean"},
 		{"ProtectSystem=everything", "unknown value"},

@@ -25,6 +25,10 @@ type Note struct {
 	Source    Source
 	Directive string
 	Reason    string
+	// BlocksRun: the key would change the service's execution environment
+	// but cannot be sent to a transient unit, so run and matrix refuse the
+	// unit; score only needs it parsed.
+	BlocksRun bool
 }
 
 // Unit is a parsed unit file.
@@ -136,6 +140,12 @@ type Settings struct {
 
 	RootDirectory string
 	RootImage     string
+
+	// plain holds the plain directives' D-Bus values, one per property of
+	// the row (nil: not sent); notes the keys Resolve passed over.
+	plain      map[string][]any
+	plainOrder []string
+	notes      []Note
 
 	// assigned records which directives the assignments named, so that
 	// Set can tell "ProtectSystem=no" written out from the default; nil

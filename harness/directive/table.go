@@ -30,6 +30,9 @@ type resolver struct {
 	// privateMountsSpec).
 	privateMountsValue *Assignment
 	privateMountsReset *Assignment
+	// plainSeq orders the plain directives by their last assignment.
+	plainSeq map[string]int
+	seq      int
 }
 
 func prop(name string, v interface{}) dbus.Property {

@@ -58,3 +58,43 @@ var _ = Describe("every supported directive", Label("readback"), func() {
 		readbackEntries(),
 	)
 })
+
+// plainUnit sets many plain directives at once, each of a different
+// converter; systemd must report every one of them as sent.
+var plainUnit = []string{
+	"ExecStart=/usr/bin/python3 -m http.server",
+	"Restart=on-failure", "RestartSec=5s", "TimeoutStartSec=1min 30s", "TimeoutStopSec=20s", "WatchdogSec=0",
+	"RuntimeMaxSec=1h", "KillMode=mixed", "KillSignal=SIGINT", "FinalKillSignal=SIGKILL", "SendSIGHUP=yes",
+	"SuccessExitStatus=143 SIGTERM DATAERR", "RestartPreventExitStatus=23", "RemainAfterExit=no", "GuessMainPID=yes",
+	"StateDirectory=hardenlab-rb", "StateDirectoryMode=0750", "RuntimeDirectory=hardenlab-rb", "RuntimeDirectoryPreserve=no",
+	"CacheDirectory=hardenlab-rb", "LogsDirectory=hardenlab-rb",
+	"LimitNOFILE=1024:4096", "LimitCORE=0", "LimitNPROC=infinity", "LimitCPU=1h", "LimitNICE=-5",
+	"MemoryMax=512M", "MemoryHigh=infinity", "TasksMax=64", "CPUQuota=150%", "CPUWeight=100", "IOWeight=200",
+	"MemoryAccounting=yes", "TasksAccounting=yes",
+	"Nice=5", "OOMScoreAdjust=500", "IOSchedulingClass=best-effort", "IOSchedulingPriority=4", "CPUSchedulingPolicy=batch",
+	"SyslogIdentifier=hardenlab-rb", "SyslogLevel=info", "SyslogFacility=daemon", "StandardOutput=journal", "StandardError=journal",
+	"UnsetEnvironment=LANG", "PassEnvironment=TERM", "EnvironmentFile=-/etc/default/hardenlab-nonexistent",
+	"LoadCredential=osrelease:/usr/lib/os-release", "ExecStartPre=-/bin/true", "ExecReload=/bin/kill -HUP $MAINPID",
+	"TimerSlackNSec=50us", "IgnoreSIGPIPE=no", "FileDescriptorStoreMax=4", "OOMPolicy=stop", "PIDFile=/run/hardenlab-rb.pid",
+}
+
+var _ = Describe("plain directives", Label("readback"), func() {
+	It("read back from one running unit exactly as sent", func(ctx SpecContext) {
+		runner, err := run.New(ctx, shared, run.Options{RunID: "rbp" + randomSuffix(), Timeout: 30 * time.Second, ReadyTimeout: 10 * time.Second, SkipProbes: true})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func(ctx SpecContext) { Expect(runner.Close(ctx)).To(Succeed()) })
+		var assigns []directive.Assignment
+		for i, l := range plainUnit {
+			a, err := directive.ParseAssignment(l, directive.Source{File: "plain.service", Line: i + 1})
+			Expect(err).NotTo(HaveOccurred())
+			assigns = append(assigns, a)
+		}
+		s, err := directive.Resolve(assigns, true)
+		Expect(err).NotTo(HaveOccurred())
+		rec := runner.Run(ctx, run.Profile{Name: "readback-plain", Assignments: assigns, Settings: s})
+		AddReportEntry("record", rec, ReportEntryVisibilityNever)
+		Expect(rec.Error).To(BeEmpty())
+		Expect(rec.Behavior.Started).To(BeTrue(), "%v", rec.Behavior.JournalTail)
+		Expect(rec.Readback).To(BeEmpty())
+	})
+})

@@ -37,7 +37,11 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 			strings.Join(s.ExecStart[0], " "), defaultPython)
 	}
 	if !path.IsAbs(python) {
-		return nil, "", fmt.Errorf("ExecStart=%s: hardenlab needs an absolute interpreter path", python)
+		found, ok := searchPath(python, hostPath)
+		if !ok {
+			return nil, "", fmt.Errorf("ExecStart=%s: not found in the directories systemd searches (%s)", python, strings.Join(execSearchPath, ":"))
+		}
+		python = found
 	}
 	fi, err := os.Stat(hostPath(python))
 	if err != nil {
@@ -96,4 +100,19 @@ func servedRoot(s *directive.Settings, argv []string) string {
 		return "/"
 	}
 	return wd
+}
+
+// execSearchPath is where PID 1 looks for an ExecStart= command given as a
+// bare name (the default search path of systemd 252 and 257).
+var execSearchPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+
+// searchPath resolves a bare command name as PID 1 would, in the sandbox.
+func searchPath(name string, hostPath func(string) string) (string, bool) {
+	for _, dir := range execSearchPath {
+		p := path.Join(dir, name)
+		if fi, err := os.Stat(hostPath(p)); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
 }

@@ -40,12 +40,11 @@ func checkSupported(p Profile, systemdVersion string) error {
 	if err != nil {
 		return nil // unknown version: let systemd itself decide
 	}
-	var errs []error
+	errs := directive.RunRefusals(append(p.Settings.Notes(), p.Notes...))
 	for _, a := range p.Assignments {
-		spec, ok := directive.Lookup(a.Name)
-		if ok && spec.Since > 0 && major < spec.Since {
+		if since := directive.Since(a.Name); since > 0 && major < since {
 			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,
-				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", spec.Since)})
+				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", since)})
 			continue
 		}
 		for _, n := range directive.NewerSyscalls(a, major) {
@@ -90,6 +89,13 @@ func explainRefusal(err error, p Profile, systemdVersion string) error {
 
 func directiveOfProperty(prop string) string {
 	for _, s := range directive.Specs() {
+		for _, p := range s.Properties {
+			if p == prop {
+				return s.Name
+			}
+		}
+	}
+	for _, s := range directive.PlainDirectives() {
 		for _, p := range s.Properties {
 			if p == prop {
 				return s.Name

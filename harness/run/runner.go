@@ -298,6 +298,11 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 	if note != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: note})
 	}
+	_, skipped := p.Settings.SkippedCommands()
+	for _, name := range skipped {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,
+			Reason: "not run: hardenlab runs the demo service in place of the unit's own commands"})
+	}
 	if err := checkSupported(p, r.sb.Env.SystemdVersion); err != nil {
 		rec.Error = err.Error()
 		return rec
@@ -406,7 +411,8 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) (rec report
 		rec.Behavior.ExecMainStatus = st.ExecMainStatus
 		// The demo's command is hardenlab's, not the file's: compare
 		// ExecStart with what was sent.
-		want := *p.Settings
+		trimmed, _ := p.Settings.SkippedCommands()
+		want := *trimmed
 		want.ExecStart = [][]string{argv}
 		want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
 		for _, m := range directive.CheckReadback(&want, svc) {
@@ -464,18 +470,25 @@ func (r *Runner) active(ctx context.Context, name string) bool {
 // bounded stop.
 func (r *Runner) serviceProperties(p Profile, argv []string) []sdbus.Property {
 	var props []sdbus.Property
+	stopBounded := false
 	for _, prop := range p.Settings.Properties() {
-		switch prop.Name {
-		case "ExecStart", "Description":
+		switch {
+		case prop.Name == "ExecStart", prop.Name == "Description", directive.IsCommandProperty(prop.Name):
 			continue
+		case prop.Name == "TimeoutStopUSec":
+			stopBounded = true
 		}
 		props = append(props, prop)
 	}
-	return append(props,
+	props = append(props,
 		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", r.opts.RunID, p.Name)),
-		sdbus.PropExecStart(argv, false),
-		sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))},
-	)
+		sdbus.PropExecStart(argv, false))
+	if stopBounded {
+		// The unit's own stop timeout is part of what it means; the stop
+		// itself is still bounded by the runner's stop context.
+		return props
+	}
+	return append(props, sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))})
 }
 
 // journalTail reads the last lines systemd logged for a unit, from the
@@ -512,10 +525,21 @@ func profileRecord(p Profile) report.Profile {
 	for _, a := range p.Assignments {
 		out.Directives = append(out.Directives, report.Assignment{Name: a.Name, Value: a.Value, Source: a.Source.String()})
 	}
-	for _, n := range p.Notes {
+	for _, n := range append(p.Notes, p.Settings.Notes()...) {
 		out.Notes = append(out.Notes, report.Note{Source: n.Source.String(), Directive: n.Directive, Reason: n.Reason})
 	}
 	return out
+}
+
+// lastSource names the last line that assigned a directive.
+func lastSource(as []directive.Assignment, name string) string {
+	src := ""
+	for _, a := range as {
+		if a.Name == name {
+			src = a.Source.String()
+		}
+	}
+	return src
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,5 @@
+package directive
+
+import "encoding/binary"
+
+func nativeEndian() binary.ByteOrder { return binary.LittleEndian }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -204,11 +203,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	if asJSON.on() {
-		enc := json.NewEncoder(io.out)
-		if asJSON == "pretty" {
-			enc.SetIndent("", "  ")
-		}
-		if err := enc.Encode(files); err != nil {
+		if err := writeJSONArray(io.out, asJSON, files); err != nil {
 			errorf(io, "writing JSON: %v", err)
 			return exitError
 		}

@@ -1,11 +1,6 @@
 package main
 
-import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
-)
+import "fmt"
 
 // jsonFlag is --json as systemd-analyze spells it: alone or =pretty for
 // indented JSON, =short for one compact line, =off (or false) for text.
@@ -31,34 +26,3 @@ func (j *jsonFlag) Set(v string) error {
 }
 
 func (j *jsonFlag) on() bool { return *j != "" }
-
-// writeJSONArray prints v's elements as one JSON array: indented for pretty;
-// for short, element by element (the same bytes as one json.Marshal of
-// the slice, without building the whole array in memory first).
-func writeJSONArray[T any](w io.Writer, j jsonFlag, v []T) error {
-	if j == "pretty" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	if v == nil {
-		_, err := io.WriteString(w, "null\n")
-		return err
-	}
-	bw := bufio.NewWriterSize(w, 64*1024)
-	sep := "["
-	for _, e := range v {
-		data, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		bw.WriteString(sep)
-		bw.Write(data)
-		sep = ","
-	}
-	if sep == "[" {
-		bw.WriteString("[")
-	}
-	bw.WriteString("]\n")
-	return bw.Flush()
-}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -203,7 +204,11 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	if asJSON.on() {
-		if err := writeJSONArray(io.out, asJSON, files); err != nil {
+		enc := json.NewEncoder(io.out)
+		if asJSON == "pretty" {
+			enc.SetIndent("", "  ")
+		}
+		if err := enc.Encode(files); err != nil {
 			errorf(io, "writing JSON: %v", err)
 			return exitError
 		}

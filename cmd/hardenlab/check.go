@@ -11,10 +11,11 @@ import (
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
-const checkUsage = `Usage: hardenlab check --baseline FILE [flags] UNITFILE
+const checkUsage = `Usage: hardenlab check --baseline FILE [flags] UNIT
 
-The CI gate. Reruns the matrix of UNITFILE (in the baseline's mode, unless
---mode says otherwise) and compares it with a stored baseline. Exits 1 with
+The CI gate. Reruns the matrix of UNIT (a unit file, or the name of an
+installed unit; see matrix) in the baseline's mode, unless --mode says
+otherwise, and compares it with a stored baseline. Exits 1 with
 a readable diff when, against the baseline:
   - a profile's exposure score rose, or the full unit's exceeds --threshold;
   - a (directive, probe) verdict went from enforced to anything else;
@@ -56,7 +57,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	if fs.NArg() != 1 || *basePath == "" {
-		errorf(io, "check needs --baseline FILE and one unit file")
+		errorf(io, "check needs --baseline FILE and one unit file or unit name")
 		return exitUsage
 	}
 	var base report.Matrix

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/rootfs"
@@ -17,7 +16,11 @@ import (
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
 
-const matrixUsage = `Usage: hardenlab matrix [flags] UNITFILE
+const matrixUsage = `Usage: hardenlab matrix [flags] UNIT
+
+UNIT is a unit file or the name of a unit installed in --root (default
+/), read with its drop-ins as hardenlab score reads it; a template needs
+--instance NAME.
 
 Generates profiles from one unit file and runs them all in one systemd, so
 that score, enforcement and breakage can be credited to each directive:
@@ -56,6 +59,7 @@ marked incomplete).
 
 type matrixFlags struct {
 	mode, sandbox, root, out, markdown, html, probeBin string
+	instance                                           string
 	envs, stateDir, vmRelease                          string
 	vmRebuild                                          bool
 	jobs                                               int
@@ -64,11 +68,17 @@ type matrixFlags struct {
 	timeout, readyTimeout                              time.Duration
 }
 
+// unitSource is where the matrix's unit argument is read from.
+func (f matrixFlags) unitSource() unitSource {
+	return unitSource{root: f.root, instance: f.instance}
+}
+
 func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.mode, "mode", "ladder", "profiles to generate: "+strings.Join(profile.ModeNames(), ", "))
 	fs.IntVar(&f.jobs, "jobs", 2, "profiles to run at once")
 	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host, nspawn or vm")
-	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn (default: the host's root)")
+	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn, and where a unit name is found (default: the host's root)")
+	fs.StringVar(&f.instance, "instance", "", "instance name for a template unit (foo@.service runs as foo@NAME.service)")
 	fs.StringVar(&f.envs, "env", "", "comma-separated environments to run the same matrix in, side by side:\nhost-root (the host's own root) or debian:SUITE (a cached debootstrap root, e.g. debian:trixie for systemd 257)")
 	fs.StringVar(&f.stateDir, "state-dir", rootfs.DefaultStateDir, "where built roots and VM images are cached")
 	fs.StringVar(&f.vmRelease, "vm-release", "trixie", "Debian release of the --sandbox vm image")
@@ -106,7 +116,7 @@ func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	if fs.NArg() != 1 {
-		errorf(io, "matrix needs exactly one unit file")
+		errorf(io, "matrix needs exactly one unit file or unit name")
 		return exitUsage
 	}
 	m, code := runMatrix(ctx, f, fs.Arg(0), io)
@@ -157,7 +167,7 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		}
 		kind = sandbox.Nspawn
 	}
-	u, err := directive.ParseFile(path)
+	u, err := f.unitSource().load(path)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			errorf(io, "%s", line)
@@ -350,7 +360,7 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 		errorf(io, "--sandbox vm does not combine with --env or --root")
 		return nil, exitUsage
 	}
-	if _, err := directive.ParseFile(path); err != nil {
+	if _, err := f.unitSource().load(path); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			errorf(io, "%s", line)
 		}

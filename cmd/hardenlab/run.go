@@ -12,14 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
 
-const runUsage = `Usage: hardenlab run [flags] UNITFILE...
+const runUsage = `Usage: hardenlab run [flags] UNIT...
 
 Starts the demo service (python3 -m http.server) once per unit file as a
 transient unit carrying that file's [Service] directives, in a real systemd,
@@ -33,6 +32,10 @@ and records for each:
   - the verdict of each probe of the unit's directives, run in a sibling
     unit with the same properties, against a control run of the demo
     without hardening.
+
+A UNIT is a unit file or the name of a unit installed in --root (default
+/), read with its drop-ins as hardenlab score reads it; a template
+(getty@.service) needs --instance NAME.
 
 The unit file is validated first: an unknown directive or a bad value stops
 the run before anything is started, naming FILE:LINE and the directive.
@@ -65,7 +68,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	vmRelease := fs.String("vm-release", "trixie", "Debian release of the --sandbox vm image")
 	vmRebuild := fs.Bool("vm-rebuild", false, "build the --sandbox vm image again")
 	stateDir := fs.String("state-dir", "/var/lib/hardenlab", "where VM images and roots are cached")
-	root := fs.String("root", "", "directory tree to boot with nspawn (default: the host's root)")
+	root := fs.String("root", "", "directory tree to boot with nspawn, and where unit names are found (default: the host's root)")
+	instance := fs.String("instance", "", "instance name for a template unit (foo@.service runs as foo@NAME.service)")
 	asJSON := fs.Bool("json", false, "print records as a JSON array instead of text")
 	outFile := fs.String("out", "", "also write the JSON records to this file")
 	timeout := fs.Duration("timeout", 2*time.Minute, "bound for one profile, from start to stop")
@@ -100,7 +104,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	profiles, code := loadProfiles(fs.Args(), io)
+	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, fs.Args(), io)
 	if code != exitOK {
 		return code
 	}
@@ -215,12 +219,12 @@ func printRecords(records []report.Record, asJSON bool, outFile string, code int
 
 // loadProfiles parses every unit file before anything is started, so a bad
 // file never causes a half-run.
-func loadProfiles(paths []string, io stdio) ([]run.Profile, int) {
+func loadProfiles(src unitSource, paths []string, io stdio) ([]run.Profile, int) {
 	var profiles []run.Profile
 	bad := false
 	seen := map[string]int{}
 	for _, path := range paths {
-		u, err := directive.ParseFile(path)
+		u, err := src.load(path)
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				errorf(io, "%s", line)
@@ -228,7 +232,7 @@ func loadProfiles(paths []string, io stdio) ([]run.Profile, int) {
 			bad = true
 			continue
 		}
-		name := strings.TrimSuffix(filepath.Base(path), ".service")
+		name := strings.TrimSuffix(u.Name, ".service")
 		seen[name]++
 		if seen[name] > 1 {
 			name = fmt.Sprintf("%s-%d", name, seen[name])

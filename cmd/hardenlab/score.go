@@ -40,12 +40,17 @@ that has it, through aliases; an instance (getty@tty1.service) is read
 from its template (getty@.service); a masked unit (-> /dev/null) is an
 error. The drop-ins are read too, in systemd's order: NAME.d/*.conf from
 every search directory, the template's (foo@.service.d/), the dash
-prefixes' (foo-.service.d/ for foo-bar.service) and service.d/; for a
-FILE, NAME.d/ (and the template's .d/) beside it. Specifiers (percent
-n, i, H, ...) are expanded as systemd expands them; host facts (machine
-ID, os-release, root's shell) come from --root. A template without an instance is scored as
-systemd-analyze --offline scores it (252 names the instance "i", 257
-"test_instance"), or with --instance NAME.
+prefixes' (foo-.service.d/ for foo-bar.service) and service.d/.
+
+A FILE is read as systemd-analyze reads one: its directory comes first
+in the search path of this machine, so FILE.d/ beside it and the
+installed drop-ins for its name (/etc/systemd/system/NAME.d/, ...) apply.
+
+Specifiers (percent n, i, H, ...) are expanded as systemd expands them;
+host facts (machine ID, os-release, root's shell) come from --root. A
+template without an instance is scored as systemd-analyze --offline
+scores it (252 names the instance "i", 257 "test_instance"), or with
+--instance NAME.
 
 --all scores every service unit of the root, as systemd-analyze security
 without arguments lists every service; templates, masked units and
@@ -58,8 +63,8 @@ Two views of the same file:
   --offline  what "systemd-analyze security --offline=true FILE" prints
 
 systemd versions differ (252 and 257 are modelled; 257 offline counts an
-unset PrivateMounts= as on). The default is the systemd installed here,
-else the newest modelled one. A SystemCallFilter= name only 257's
+unset PrivateMounts= as on). The default is the systemd of --root, else
+the one installed here, else the newest modelled one. A SystemCallFilter= name only 257's
 libseccomp resolves (mseal, listmount, ...) is scored under 252 as
 systemd-analyze 252 scores it: ignored, with a warning on stderr
 ("Failed to parse system call, ignoring"); hardenlab run refuses it there.
@@ -169,7 +174,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	args = fs.Args()
 	if *all {
 		var err error
-		if args, err = allServices(*root, io); err != nil {
+		if args, err = allServices(unitpath.SystemFor(orRoot(*root), int(version)), io); err != nil {
 			errorf(io, "%v", err)
 			return exitError
 		}
@@ -279,11 +284,8 @@ type scoredUnit struct {
 
 // allServices lists the service units of the root for --all, saying on
 // stderr which it skips and why.
-func allServices(root string, io stdio) ([]string, error) {
-	if root == "" {
-		root = "/"
-	}
-	units, skipped, err := unitpath.List(root, ".service")
+func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
+	units, skipped, err := tree.List(".service")
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +325,12 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 
 func printScore(w io.Writer, path string, su *scoredUnit) {
 	r := su.result
-	fmt.Fprintf(w, "\n%s: %.1f %s %s  (%d of %d weighted badness)\n", path, r.Exposure, r.Level, score.LevelEmoji(r.Tenths), r.BadnessSum, r.WeightSum)
+	label := path
+	if name := su.unit.Name; name != filepath.Base(path) {
+		// An alias, a template or --instance: say what was scored.
+		label += " (as " + name + ")"
+	}
+	fmt.Fprintf(w, "\n%s: %.1f %s %s  (%d of %d weighted badness)\n", label, r.Exposure, r.Level, score.LevelEmoji(r.Tenths), r.BadnessSum, r.WeightSum)
 	open := openChecks(r)
 	if len(open) == 0 {
 		fmt.Fprintln(w, "  Every applicable check passes.")

@@ -131,3 +131,116 @@ func TestScoreUsage(t *testing.T) {
 		t.Errorf("unmodelled version: exit %d, %s", code, errOut)
 	}
 }
+
+// installedRoot is a root with web.service (hardened by a drop-in in
+// /etc), its alias, a template whose User= is the instance, and a masked
+// unit. The scores below are what systemd-analyze 252 security
+// --offline=true --root=ROOT NAME printed for the same tree.
+func installedRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	lib := filepath.Join(root, "usr/lib/systemd/system")
+	etc := filepath.Join(root, "etc/systemd/system")
+	for _, d := range []string{lib, filepath.Join(etc, "web.service.d")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, body := range map[string]string{
+		filepath.Join(lib, "web.service"):                  "[Service]\nExecStart=/bin/true\n",
+		filepath.Join(etc, "web.service.d/10-harden.conf"): "[Service]\nPrivateNetwork=yes\nPrivateTmp=yes\n",
+		filepath.Join(lib, "tpl@.service"):                 "[Unit]\nDescription=tpl on %I\n[Service]\nExecStart=/bin/echo %i\nUser=%i\n",
+	} {
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/dev/null", filepath.Join(etc, "masked.service")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("web.service", filepath.Join(lib, "alias.service")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func TestScoreInstalledUnits(t *testing.T) {
+	root := installedRoot(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"web.service"}, "web.service: 9.0 UNSAFE"},
+		{[]string{"alias.service"}, "alias.service (as web.service): 9.0 UNSAFE"},
+		{[]string{"tpl@root.service"}, "tpl@root.service: 9.6 UNSAFE"},
+		{[]string{"tpl@nobody.service"}, "tpl@nobody.service: 9.5 UNSAFE"},
+		{[]string{"--instance", "nobody", "tpl@.service"}, "tpl@.service (as tpl@nobody.service): 9.5 UNSAFE"},
+		// systemd-analyze 252 scores a bare template as "tpl@i.service".
+		{[]string{"tpl@.service"}, "tpl@.service (as tpl@i.service): 9.2 UNSAFE"},
+	} {
+		args := append([]string{"--offline", "--systemd-version", "252", "--root", root}, tc.args...)
+		code, out, errOut := runScore(t, args...)
+		if code != exitOK || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want %q in\n%s%s", tc.args, code, tc.want, out, errOut)
+		}
+	}
+	code, _, errOut := runScore(t, "--offline", "--root", root, "masked.service")
+	if code != exitError || !strings.Contains(errOut, "unit is masked") {
+		t.Errorf("masked: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = runScore(t, "--offline", "--root", root, "nope.service")
+	if code != exitError || !strings.Contains(errOut, "unit not found") {
+		t.Errorf("missing: exit %d, %s", code, errOut)
+	}
+}
+
+func TestScoreAll(t *testing.T) {
+	root := installedRoot(t)
+	code, out, errOut := runScore(t, "--offline", "--systemd-version", "252", "--root", root, "--all")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "web.service: 9.0 UNSAFE") || strings.Count(out, "weighted badness") != 1 {
+		t.Errorf("--all must score web.service once:\n%s", out)
+	}
+	for _, want := range []string{"skipped alias.service: an alias of web.service", "skipped masked.service: masked", "skipped tpl@.service: a template"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, _, _ := runScore(t, "--all", "web.service"); code != exitUsage {
+		t.Errorf("--all with arguments: exit %d, want usage", code)
+	}
+}
+
+// A unit file's drop-in directory beside it is read, and a missing
+// instance file is read from its template beside it.
+func TestScoreFileDropInsAndTemplates(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "web.service.d"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "web.service"), []byte("[Service]\nExecStart=/bin/true\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "web.service.d/10-harden.conf"), []byte("[Service]\nPrivateNetwork=yes\nPrivateTmp=yes\n"), 0o644))
+	must(os.WriteFile(filepath.Join(dir, "tpl@.service"), []byte("[Service]\nExecStart=/bin/echo %i\nUser=%i\n"), 0o644))
+	for file, want := range map[string]string{"web.service": "web.service: 9.0 UNSAFE", "tpl@root.service": "tpl@root.service: 9.6 UNSAFE"} {
+		code, out, errOut := runScore(t, "--offline", "--systemd-version", "252", filepath.Join(dir, file))
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d, want %q in\n%s%s", file, code, want, out, errOut)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "tpl@nobody.service.d"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "tpl@nobody.service.d/10-root.conf"), []byte("[Service]\nUser=root\n"), 0o644))
+	code, out, _ := runScore(t, "--offline", "--systemd-version", "252", "--instance", "nobody", filepath.Join(dir, "tpl@.service"))
+	if code != exitOK || !strings.Contains(out, "(as tpl@nobody.service): 9.6 UNSAFE") {
+		t.Errorf("--instance on a template file must read the instance's drop-ins (User=root: 9.6):\n%s", out)
+	}
+	must(os.WriteFile(filepath.Join(dir, "web.service.d/20-bad.conf"), []byte("[Service]\nPrivateTmp=maybe\n"), 0o644))
+	_, _, errOut := runScore(t, "--offline", filepath.Join(dir, "web.service"))
+	if !strings.Contains(errOut, "web.service.d/20-bad.conf:2: PrivateTmp=maybe") {
+		t.Errorf("an error in a drop-in must name the drop-in and its line:\n%s", errOut)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
@@ -55,10 +54,7 @@ func (s unitSource) isUnitName(arg string) bool {
 
 // load reads the unit arg names, with its drop-ins and specifiers.
 func (s unitSource) load(arg string) (*directive.Unit, error) {
-	root := s.root
-	if root == "" {
-		root = "/"
-	}
+	root := orRoot(s.root)
 	var (
 		name   string
 		files  directive.Files
@@ -96,7 +92,7 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.Find(root, arg)
+	u, err := unitpath.SystemFor(root, s.version).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
 	}
@@ -106,59 +102,46 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	return u, err
 }
 
-// fileArgument finds a unit file and the drop-ins beside it: NAME.d/ and,
-// for an instance, its template's; a missing foo@bar.service is read from
-// foo@.service in the same directory, as systemd loads an instance.
-func (s unitSource) fileArgument(path string) (string, directive.Files, error) {
-	name := filepath.Base(path)
-	if target, err := filepath.EvalSymlinks(path); err == nil && target == "/dev/null" {
-		return "", directive.Files{}, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", path)
+// fileArgument reads a unit file as systemd-analyze reads a FILE: its
+// directory goes first in the unit search path of this machine, so the
+// drop-ins are FILE.d/ beside it and those of every search directory, and
+// a missing foo@bar.service is read from foo@.service beside it.
+func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
+	name := filepath.Base(p)
+	alone := directive.Files{Fragment: p}
+	if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
+		return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
 	}
-	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
-		return "", directive.Files{}, fmt.Errorf("%s: unit file is empty, which systemd treats as masked; nothing to read", path)
+	info, statErr := os.Stat(p)
+	if statErr == nil && info.Mode().IsRegular() && info.Size() == 0 {
+		return "", alone, fmt.Errorf("%s: unit file is empty, which systemd treats as masked; nothing to read", p)
 	}
-	n, nameErr := directive.SplitUnitName(name)
-	fragment := path
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && nameErr == nil && n.Instance != "" {
-		template := filepath.Join(filepath.Dir(path), n.TemplateName())
-		if _, terr := os.Stat(template); terr == nil {
-			fragment = template
-		}
+	n, err := directive.SplitUnitName(name)
+	if err != nil || (statErr != nil && n.Instance == "") {
+		// Not a unit name, or no file: reading it alone gives the error.
+		return name, alone, nil
 	}
-	dirs := []string{path + ".d"}
-	if nameErr == nil && n.TemplateName() != "" && n.TemplateName() != name {
-		dirs = append(dirs, filepath.Join(filepath.Dir(path), n.TemplateName()+".d"))
+	dir, err := filepath.Abs(filepath.Dir(p))
+	if err != nil {
+		return "", alone, fmt.Errorf("%s: %w", p, err)
 	}
-	dropIns, err := besideDropIns(dirs)
-	return name, directive.Files{Fragment: fragment, DropIns: dropIns}, err
-}
-
-// besideDropIns lists the .conf files of the directories, the first
-// directory winning a file name, in lexicographic order of the names.
-func besideDropIns(dirs []string) ([]string, error) {
-	chosen := map[string]string{}
-	var names []string
-	for _, d := range dirs {
-		matches, err := filepath.Glob(filepath.Join(d, "*.conf"))
-		if err != nil {
-			return nil, fmt.Errorf("list drop-ins in %s: %w", d, err)
-		}
-		for _, m := range matches {
-			if _, ok := chosen[filepath.Base(m)]; !ok {
-				chosen[filepath.Base(m)] = m
-				names = append(names, filepath.Base(m))
-			}
-		}
+	lookup := name
+	if n.Template && s.instance != "" {
+		// The instance's own drop-ins (foo@bar.service.d/) apply too.
+		lookup = n.WithInstance(s.instance).String()
 	}
-	slices.Sort(names)
-	var out []string
-	for _, n := range names {
-		if target, err := filepath.EvalSymlinks(chosen[n]); err == nil && target == "/dev/null" {
-			continue
-		}
-		out = append(out, chosen[n])
+	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(lookup)
+	if errors.Is(err, unitpath.ErrNotFound) {
+		return name, alone, nil
 	}
-	return out, nil
+	if err != nil {
+		return "", alone, err
+	}
+	files := u.Files()
+	if u.InRoot == filepath.Join(dir, name) {
+		files.Fragment = p // name the file as the user wrote it
+	}
+	return u.Name, files, nil
 }
 
 // instanceName applies --instance and refuses a template that has none
@@ -201,4 +184,12 @@ func unitHas(u *directive.Unit, name string) bool {
 		}
 	}
 	return false
+}
+
+// orRoot is the root a --root flag means: "/" when not given.
+func orRoot(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
 }

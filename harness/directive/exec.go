@@ -78,6 +78,20 @@ func execProperties(name string, cmds []ExecCommand) []dbus.Property {
 	return []dbus.Property{prop(name+"Ex", wire)}
 }
 
+// legacyWire is the command as (sasb), which carries only "-" and "@";
+// other prefixes are refused rather than dropped.
+func (c ExecCommand) legacyWire() (execWire, error) {
+	for _, p := range []struct {
+		set    bool
+		prefix string
+	}{{c.Privileged, "+"}, {c.NoSetuid, "!"}, {c.AmbientMagic, "!!"}, {c.NoEnvExpand, ":"}} {
+		if p.set {
+			return execWire{}, fmt.Errorf("prefix %q needs the Ex form of this setting (flags %q), which hardenlab sends only for ExecStart= and ExecStop=", p.prefix, c.Flags())
+		}
+	}
+	return execWire{Path: c.Path, Argv: c.Argv, IgnoreFailure: c.IgnoreFailure}, nil
+}
+
 // execWire is the (sasb) element of ExecStart=/ExecStop=: godbus derives
 // the signature from the field order.
 type execWire struct {

@@ -34,7 +34,7 @@ func TestLexerMatchesSystemd(t *testing.T) {
 			[]string{"2 Service.ExecStart=/bin/true", "5 Unit.Description=x"}},
 		{"CRLF continuation joins", "[Service]\nExecStart=/bin/true \\\r\nPrivateNetwork=yes\r\n",
 			[]string{"3 Service.ExecStart=/bin/true  PrivateNetwork=yes"}},
-		{"CR and NUL end lines", "[Service]\nExecStart=/bin/true\rPrivateNetwork=yes\x00PrivateTmp=yes",
+		{"CR ends a line", "[Service]\nExecStart=/bin/true\rPrivateNetwork=yes\rPrivateTmp=yes",
 			[]string{"2 Service.ExecStart=/bin/true", "3 Service.PrivateNetwork=yes", "4 Service.PrivateTmp=yes"}},
 		{"continued value keeps the next line's indentation",
 			"[Service]\nProtectSystem=\\\nbogus\\\n  bogus2\n",

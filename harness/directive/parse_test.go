@@ -112,7 +112,9 @@ func TestParseHostileText(t *testing.T) {
 		name, text, want string
 	}{
 		// Expectations from systemd-analyze verify of 252 and 257.
-		{"NUL ends a line", "[Service]\nExecStart=/bin/true\x00PrivateTmp=maybe\n", "x.service:3: PrivateTmp=maybe: not a boolean"},
+		// systemd ends the line at a NUL (PrivateTmp=maybe would be line
+		// 3); hardenlab refuses the byte instead.
+		{"NUL", "[Service]\nExecStart=/bin/true\x00PrivateTmp=maybe\n", "x.service:2: line contains a NUL byte"},
 		{"megabyte line", "[Service]\nExecStart=/bin/" + strings.Repeat("a", 2<<20), "x.service:2: line is"},
 		{"megabyte continuation", "[Service]\nExecStart=/bin/true \\\n" + strings.Repeat("a", 600000) + " \\\n" + strings.Repeat("b", 600000) + "\n", "x.service:4: continued line is longer"},
 		{"unterminated section", "[Unit]\n[Service\nExecStart=/bin/true\n", `x.service:2: invalid section header "[Service"`},

@@ -160,7 +160,7 @@ func plainRows() []plainRow {
 	for _, s := range []string{"StateDirectoryMode", "RuntimeDirectoryMode", "CacheDirectoryMode", "LogsDirectoryMode", "ConfigurationDirectoryMode"} {
 		t = append(t, row(s, kindMode(), "0750"))
 	}
-	t = append(t, row("ConfigurationDirectory", kindStrings(unquote, func(p string) error { _, err := relativeDirectory(p); return err }), "demo"))
+	t = append(t, row("ConfigurationDirectory", kindStrings(unquote, func(p string) error { _, err := checkRelativeDirectory(p); return err }), "demo"))
 	t = append(t, rlimitRows()...)
 	t = append(t, cgroupRows()...)
 	t = append(t, serviceRows()...)
@@ -300,6 +300,9 @@ func execRows() []plainRow {
 		row("StandardInputData", kindBytes(true), "aGVsbG8K"),
 		row("AppArmorProfile", kindLabel(), "-demo"),
 		row("SmackProcessLabel", kindLabel(), "-demo"),
+		row("BindPaths", kindBindPaths(), "-/srv/demo:/srv/www:norbind"),
+		row("BindReadOnlyPaths", kindBindPaths(), "/usr/share/doc"),
+		row("TemporaryFileSystem", kindTemporaryFileSystem(), "/var:ro"),
 		row("SystemCallLog", kindAllowList(), "@privileged").unread(),
 		row("RestrictFileSystems", kindAllowList(), "~ext4").unread(),
 		row("RestrictNetworkInterfaces", kindAllowList(), "lo").unread(),

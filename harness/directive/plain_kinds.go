@@ -17,7 +17,7 @@ type plainKind struct {
 	sigs []string
 	// parse turns one non-empty assignment into the value of each property
 	// (nil: not sent), given what earlier lines left (nil when unset).
-	parse func(prev []any, a Assignment, v string) ([]any, error)
+	parse func(prev []any, v string, x *SpecifierContext) ([]any, error)
 	// noEmpty: an empty value is not a reset (systemd's boolean parsers
 	// log and ignore it), so it is refused.
 	noEmpty bool
@@ -32,7 +32,7 @@ type plainKind struct {
 func one(v any) []any { return []any{v} }
 
 func kindBool() plainKind {
-	return plainKind{name: "boolean", sigs: []string{"b"}, noEmpty: true, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "boolean", sigs: []string{"b"}, noEmpty: true, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		b, err := ParseBool(v)
 		return one(b), err
 	}}
@@ -40,8 +40,8 @@ func kindBool() plainKind {
 
 // kindString takes a value as written; check (if set) validates it.
 func kindString(check func(string) error) plainKind {
-	return plainKind{name: "string", sigs: []string{"s"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
-		v, err := a.expand(v)
+	return plainKind{name: "string", sigs: []string{"s"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
+		v, err := x.expand(v)
 		if err == nil && check != nil {
 			err = check(v)
 		}
@@ -61,11 +61,11 @@ func kindEnum(values ...string) plainKind {
 func kindEnumBool(values ...string) plainKind {
 	k := kindEnum(values...)
 	parse := k.parse
-	k.parse = func(prev []any, a Assignment, v string) ([]any, error) {
+	k.parse = func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		if b, err := ParseBool(v); err == nil {
 			v = map[bool]string{true: "yes", false: "no"}[b]
 		}
-		return parse(prev, a, v)
+		return parse(prev, v, x)
 	}
 	return k
 }
@@ -78,14 +78,14 @@ func kindPath() plainKind {
 
 // kindInt32 and kindUint32 are plain decimal numbers within a range.
 func kindInt32(min, max int64) plainKind {
-	return plainKind{name: fmt.Sprintf("integer %d..%d", min, max), sigs: []string{"i"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: fmt.Sprintf("integer %d..%d", min, max), sigs: []string{"i"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		n, err := parseInt(v, min, max)
 		return one(int32(n)), err
 	}}
 }
 
 func kindUint32(max int64) plainKind {
-	return plainKind{name: fmt.Sprintf("integer 0..%d", max), sigs: []string{"u"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: fmt.Sprintf("integer 0..%d", max), sigs: []string{"u"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		n, err := parseInt(v, 0, max)
 		return one(uint32(n)), err
 	}}
@@ -98,7 +98,7 @@ func kindNamed(names map[string]int32, numeric bool, max int32) plainKind {
 		words = append(words, w)
 	}
 	slices.Sort(words)
-	return plainKind{name: "one of " + strings.Join(words, ", "), sigs: []string{"i"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "one of " + strings.Join(words, ", "), sigs: []string{"i"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		if n, ok := names[v]; ok {
 			return one(n), nil
 		}
@@ -112,14 +112,14 @@ func kindNamed(names map[string]int32, numeric bool, max int32) plainKind {
 }
 
 func kindSignal() plainKind {
-	return plainKind{name: "signal name or number", sigs: []string{"i"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "signal name or number", sigs: []string{"i"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		n, err := parseSignal(v)
 		return one(n), err
 	}}
 }
 
 func kindMode() plainKind {
-	return plainKind{name: "octal file mode", sigs: []string{"u"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "octal file mode", sigs: []string{"u"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		n, err := parseMode(v)
 		return one(n), err
 	}}
@@ -131,7 +131,7 @@ func kindMode() plainKind {
 // TimeoutStartUSec and TimeoutStopUSec).
 func kindTimeSpan(def float64, props int) plainKind {
 	sigs := slices.Repeat([]string{"t"}, props)
-	return plainKind{name: "time span (5s, 1min 30s, infinity)", sigs: sigs, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "time span (5s, 1min 30s, infinity)", sigs: sigs, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		t, err := parseTimeSpan(v, def)
 		out := make([]any, props)
 		for i := range out {
@@ -145,8 +145,8 @@ func kindTimeSpan(def float64, props int) plainKind {
 func kindTimeSpanFix0(props int) plainKind {
 	k := kindTimeSpan(1e6, props)
 	parse := k.parse
-	k.parse = func(prev []any, a Assignment, v string) ([]any, error) {
-		out, err := parse(prev, a, v)
+	k.parse = func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		out, err := parse(prev, v, x)
 		for i := range out {
 			if out[i] == uint64(0) {
 				out[i] = uint64(infinity)
@@ -159,7 +159,7 @@ func kindTimeSpanFix0(props int) plainKind {
 
 // kindNsec is TimerSlackNSec=: a time span sent in nanoseconds.
 func kindNsec() plainKind {
-	return plainKind{name: "time span", sigs: []string{"t"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "time span", sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		t, err := parseTimeSpan(v, 1e-3)
 		if t != infinity {
 			t *= 1000
@@ -170,7 +170,7 @@ func kindNsec() plainKind {
 
 // kindWeight is a cgroup weight in [min, max] ("t").
 func kindWeight(min, max int64) plainKind {
-	return plainKind{name: fmt.Sprintf("weight %d..%d", min, max), sigs: []string{"t"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: fmt.Sprintf("weight %d..%d", min, max), sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		n, err := parseInt(v, min, max)
 		return one(uint64(n)), err
 	}}
@@ -179,7 +179,7 @@ func kindWeight(min, max int64) plainKind {
 // kindLimit is a memory or tasks limit: bytes (or, counting, a number),
 // "infinity", or a percentage sent as the ...Scale property.
 func kindLimit(counting bool) plainKind {
-	return plainKind{name: "size with K/M/G suffix, percentage or infinity", sigs: []string{"t", "u"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "size with K/M/G suffix, percentage or infinity", sigs: []string{"t", "u"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		if v == "infinity" {
 			return []any{uint64(infinity), nil}, nil
 		}
@@ -198,7 +198,7 @@ func kindLimit(counting bool) plainKind {
 // kindCPUQuota is CPUQuota=: a percentage of one CPU, sent as the time
 // per second the unit may use.
 func kindCPUQuota() plainKind {
-	return plainKind{name: "percentage (may exceed 100%)", sigs: []string{"t"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "percentage (may exceed 100%)", sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		num, ok := strings.CutSuffix(v, "%")
 		p, err := parseInt(num, 1, 1<<40)
 		if !ok || err != nil {
@@ -211,14 +211,14 @@ func kindCPUQuota() plainKind {
 // kindStrings is a word list ("as") that later lines extend; check
 // validates each word.
 func kindStrings(flags splitFlags, check func(string) error) plainKind {
-	return plainKind{name: "list of words", sigs: []string{"as"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "list of words", sigs: []string{"as"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		words, err := splitWords(v, flags)
 		if err != nil {
 			return nil, err
 		}
 		out := listOf[string](prev, 0)
 		for _, w := range words {
-			if w, err = a.expand(w); err != nil {
+			if w, err = x.expand(w); err != nil {
 				return nil, err
 			}
 			if check != nil {
@@ -242,35 +242,21 @@ func listOf[T any](prev []any, i int) []T {
 	return []T{}
 }
 
-// unsendablePrefix is the first exec prefix of c that (sasb) cannot carry.
-func unsendablePrefix(c ExecCommand) string {
-	for _, p := range []struct {
-		set    bool
-		prefix string
-	}{{c.Privileged, "+"}, {c.AmbientMagic, "!!"}, {c.NoSetuid, "!"}, {c.NoEnvExpand, ":"}} {
-		if p.set {
-			return p.prefix
-		}
-	}
-	return ""
-}
-
 // kindCommands is ExecStartPre= and friends ("a(sasb)"), parsed as
 // ExecStart= is.
 func kindCommands() plainKind {
-	return plainKind{name: "command line", sigs: []string{"a(sasb)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
-		a.Value = v
-		cmds, err := parseCommands(a)
+	return plainKind{name: "command line", sigs: []string{"a(sasb)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		cmds, err := parseCommands(Assignment{Value: v, Context: x})
 		if err != nil {
 			return nil, err
 		}
 		out := listOf[execWire](prev, 0)
 		for _, c := range cmds {
-			// (sasb) carries the path, argv and "-" only.
-			if p := unsendablePrefix(c); p != "" {
-				return nil, fmt.Errorf("prefix %q of %s= is not supported here (only - and @)", p, a.Name)
+			w, err := c.legacyWire()
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, execWire{Path: c.Path, Argv: c.Argv, IgnoreFailure: c.IgnoreFailure})
+			out = append(out, w)
 		}
 		return one(out), nil
 	}, trim: trimRows(3)}
@@ -298,9 +284,9 @@ type fileWire struct {
 }
 
 func kindEnvironmentFiles() plainKind {
-	return plainKind{name: "absolute path, optionally prefixed -", sigs: []string{"a(sb)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "absolute path, optionally prefixed -", sigs: []string{"a(sb)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		p, optional := strings.CutPrefix(v, "-")
-		p, err := a.expand(p)
+		p, err := x.expand(p)
 		if err == nil {
 			p, err = normalizePath(p)
 		}
@@ -317,7 +303,7 @@ type exitStatusWire struct {
 // kindExitStatus merges exit statuses and signals into sets, sorted as
 // systemd reports them.
 func kindExitStatus() plainKind {
-	return plainKind{name: "exit statuses and signal names", sigs: []string{"(aiai)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "exit statuses and signal names", sigs: []string{"(aiai)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		var w exitStatusWire
 		if len(prev) > 0 {
 			old := prev[0].(exitStatusWire)
@@ -351,7 +337,7 @@ func kindExitStatus() plainKind {
 type pairWire struct{ A, B string }
 
 func kindCredentials() plainKind {
-	return plainKind{name: "ID[:PATH]", sigs: []string{"a(ss)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "ID[:PATH]", sigs: []string{"a(ss)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		id, src, _ := strings.Cut(v, ":")
 		if err := checkCredentialID(id); err != nil {
 			return nil, err
@@ -359,7 +345,7 @@ func kindCredentials() plainKind {
 		if src == "" {
 			src = id // "inherit from above", as systemd-run sends it
 		}
-		src, err := a.expand(src)
+		src, err := x.expand(src)
 		return one(append(listOf[pairWire](prev, 0), pairWire{id, src})), err
 	}}
 }
@@ -378,7 +364,7 @@ type setCredentialWire struct {
 }
 
 func kindSetCredential(encrypted bool) plainKind {
-	return plainKind{name: "ID:DATA", sigs: []string{"a(say)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "ID:DATA", sigs: []string{"a(say)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		id, data, ok := strings.Cut(v, ":")
 		if !ok {
 			return nil, fmt.Errorf("missing \":\" between the credential name and its data")
@@ -407,7 +393,7 @@ func kindSetCredential(encrypted bool) plainKind {
 // kindRlimit is Limit*=: "soft:hard" or one value for both, sent as the
 // hard limit and the ...Soft property. unit reads one value.
 func kindRlimit(unit func(string) (uint64, error)) plainKind {
-	return plainKind{name: "limit, or soft:hard, or infinity", sigs: []string{"t", "t"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "limit, or soft:hard, or infinity", sigs: []string{"t", "t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		soft, hard, pair := strings.Cut(v, ":")
 		s, err := rlimitValue(soft, unit)
 		if err != nil {
@@ -464,11 +450,11 @@ func rlimitNice(s string) (uint64, error) {
 func kindStdio(words ...string) plainKind {
 	return plainKind{name: "one of " + strings.Join(words, ", ") + ", or fd:NAME, file:PATH, append:PATH, truncate:PATH",
 		sigs: []string{"s", "s", "s", "s", "s"},
-		parse: func(_ []any, a Assignment, v string) ([]any, error) {
+		parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 			out := make([]any, 5)
 			for i, prefix := range []string{"fd:", "file:", "append:", "truncate:"} {
 				if rest, ok := strings.CutPrefix(v, prefix); ok {
-					rest, err := a.expand(rest)
+					rest, err := x.expand(rest)
 					if err == nil && i > 0 {
 						_, err = normalizePath(rest)
 					}
@@ -484,7 +470,7 @@ func kindStdio(words ...string) plainKind {
 // kindDirectories is StateDirectory= and friends: relative paths below the
 // base directory ("as"), or SOURCE:LINK pairs sent as ...Symlink.
 func kindDirectories() plainKind {
-	return plainKind{name: "relative paths, optionally SOURCE:LINK", sigs: []string{"as", "a(sst)"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "relative paths, optionally SOURCE:LINK", sigs: []string{"as", "a(sst)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		words, err := splitWords(v, unquote)
 		if err != nil {
 			return nil, err
@@ -496,10 +482,7 @@ func kindDirectories() plainKind {
 				if *p == "" && p == &dst && !pair {
 					continue
 				}
-				if *p, err = a.expand(*p); err != nil {
-					return nil, err
-				}
-				if *p, err = relativeDirectory(*p); err != nil {
+				if *p, err = relativeDirectory(x, *p); err != nil {
 					return nil, err
 				}
 			}
@@ -527,7 +510,16 @@ type symlinkWire struct {
 
 // relativeDirectory checks a StateDirectory= path: relative, no "..",
 // simplified as path_simplify() does.
-func relativeDirectory(p string) (string, error) {
+func relativeDirectory(x *SpecifierContext, p string) (string, error) {
+	p, err := x.expand(p)
+	if err != nil {
+		return "", err
+	}
+	return checkRelativeDirectory(p)
+}
+
+// checkRelativeDirectory checks an expanded StateDirectory= path.
+func checkRelativeDirectory(p string) (string, error) {
 	if strings.HasPrefix(p, "/") {
 		return "", fmt.Errorf("%q must be relative to the base directory (no leading /)", p)
 	}
@@ -549,7 +541,7 @@ type basWire struct {
 // to merge.
 func kindAllowList() plainKind {
 	return plainKind{name: "list of words, optionally ~negated", sigs: []string{"(bas)"}, repeated: true,
-		parse: func(prev []any, a Assignment, v string) ([]any, error) {
+		parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 			rest, deny := strings.CutPrefix(v, "~")
 			words, err := splitWords(rest, unquote)
 			if err != nil {
@@ -562,7 +554,7 @@ func kindAllowList() plainKind {
 // kindBytes is "ay": StandardInputText= lines (C-unescaped, each ending in
 // a newline) or StandardInputData= (base64), appended.
 func kindBytes(base64Data bool) plainKind {
-	return plainKind{name: "text", sigs: []string{"ay"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "text", sigs: []string{"ay"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		out := listOf[byte](prev, 0)
 		if base64Data {
 			b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(v), ""))
@@ -581,7 +573,7 @@ func kindBytes(base64Data bool) plainKind {
 
 // kindLogFields is LogExtraFields= ("aay"): one FIELD=value per line.
 func kindLogFields() plainKind {
-	return plainKind{name: "FIELD=value", sigs: []string{"aay"}, parse: func(prev []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "FIELD=value", sigs: []string{"aay"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
 		key, _, ok := strings.Cut(v, "=")
 		if !ok || key == "" || strings.ToUpper(key) != key || strings.HasPrefix(key, "_") {
 			return nil, fmt.Errorf("%q is not a journal FIELD=value (upper-case field name, not starting with _)", v)
@@ -592,7 +584,7 @@ func kindLogFields() plainKind {
 
 // kindScale is a percentage sent as a 32-bit fraction ("u").
 func kindScale() plainKind {
-	return plainKind{name: "percentage", sigs: []string{"u"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "percentage", sigs: []string{"u"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		p, ok, err := parsePercent(v)
 		if !ok {
 			return nil, fmt.Errorf("%q is not a percentage", v)
@@ -609,9 +601,9 @@ type labelWire struct {
 }
 
 func kindLabel() plainKind {
-	return plainKind{name: "label, optionally prefixed -", sigs: []string{"(bs)"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "label, optionally prefixed -", sigs: []string{"(bs)"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		name, ignore := strings.CutPrefix(v, "-")
-		name, err := a.expand(name)
+		name, err := x.expand(name)
 		return one(labelWire{ignore, name}), err
 	}}
 }
@@ -622,7 +614,7 @@ var secureBits = map[string]int32{"noroot": 1 << 0, "noroot-locked": 1 << 1, "no
 
 func kindSecureBits() plainKind {
 	return plainKind{name: "list of noroot, noroot-locked, no-setuid-fixup, no-setuid-fixup-locked, keep-caps, keep-caps-locked", sigs: []string{"i"},
-		parse: func(_ []any, a Assignment, v string) ([]any, error) {
+		parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 			words, err := splitWords(v, unquote)
 			if err != nil {
 				return nil, err
@@ -642,7 +634,7 @@ func kindSecureBits() plainKind {
 // kindMountFlags is MountFlags=: the propagation flag sent as "t".
 func kindMountFlags() plainKind {
 	flags := map[string]uint64{"shared": 1 << 20, "slave": 1 << 19, "private": 1 << 18}
-	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, a Assignment, v string) ([]any, error) {
+	return plainKind{name: "one of shared, slave, private", sigs: []string{"t"}, parse: func(_ []any, v string, x *SpecifierContext) ([]any, error) {
 		f, ok := flags[v]
 		if !ok {
 			return nil, oneOf(v, []string{"shared", "slave", "private"})
@@ -668,4 +660,90 @@ func kindIgnorableString() plainKind {
 		return name
 	}
 	return k
+}
+
+// bindWire is one BindPaths= entry: source, destination, ignore a missing
+// source, mount flags (MS_REC for the default rbind).
+type bindWire struct {
+	Source, Destination string
+	IgnoreMissing       bool
+	Flags               uint64
+}
+
+// msRec is MS_REC, the flag of a recursive (rbind) bind mount.
+const msRec = 16384
+
+// kindBindPaths is BindPaths=/BindReadOnlyPaths=: words
+// [-]SOURCE[:DESTINATION[:rbind|norbind]], later lines extend.
+func kindBindPaths() plainKind {
+	return plainKind{name: "[-]SOURCE[:DESTINATION[:rbind|norbind]] list", sigs: []string{"a(ssbt)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[bindWire](prev, 0)
+		for _, w := range words {
+			b, err := parseBind(x, w)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		return one(out), nil
+	}}
+}
+
+func parseBind(x *SpecifierContext, w string) (bindWire, error) {
+	parts := strings.SplitN(w, ":", 3)
+	src, ignore := strings.CutPrefix(parts[0], "-")
+	b := bindWire{IgnoreMissing: ignore, Flags: msRec}
+	var err error
+	if b.Source, err = x.expand(src); err == nil {
+		b.Source, err = normalizePath(b.Source)
+	}
+	if err != nil {
+		return b, err
+	}
+	b.Destination = b.Source
+	if len(parts) > 1 {
+		if b.Destination, err = x.expand(parts[1]); err == nil {
+			b.Destination, err = normalizePath(b.Destination)
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	if len(parts) > 2 {
+		switch parts[2] {
+		case "", "rbind":
+		case "norbind":
+			b.Flags = 0
+		default:
+			return b, fmt.Errorf("unknown bind option %q (want rbind or norbind)", parts[2])
+		}
+	}
+	return b, nil
+}
+
+// kindTemporaryFileSystem is TemporaryFileSystem=: words PATH[:OPTIONS],
+// sent as (path, options).
+func kindTemporaryFileSystem() plainKind {
+	return plainKind{name: "PATH[:OPTIONS] list", sigs: []string{"a(ss)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		words, err := splitWords(v, unquote)
+		if err != nil {
+			return nil, err
+		}
+		out := listOf[pairWire](prev, 0)
+		for _, w := range words {
+			p, opts, _ := strings.Cut(w, ":")
+			if p, err = x.expand(p); err == nil {
+				p, err = normalizePath(p)
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pairWire{p, opts})
+		}
+		return one(out), nil
+	}}
 }

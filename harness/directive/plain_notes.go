@@ -41,9 +41,9 @@ var legacyAliases = map[string]string{
 }
 
 // serviceNotModeled are keys systemd-run can send that hardenlab has no
-// converter for yet (structured values: bind mounts, images, device
+// converter for yet (structured values: images, device
 // lists, CPU sets, BPF programs).
-const serviceNotModeled = "BindPaths BindReadOnlyPaths TemporaryFileSystem RootImageOptions MountImages ExtensionImages " +
+const serviceNotModeled = "RootImageOptions MountImages ExtensionImages " +
 	"RootHash RootHashSignature BPFProgram SocketBindAllow SocketBindDeny CPUAffinity NUMAPolicy NUMAMask " +
 	"AllowedCPUs StartupAllowedCPUs AllowedMemoryNodes StartupAllowedMemoryNodes IODeviceWeight IODeviceLatencyTargetSec " +
 	"IOReadBandwidthMax IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax BlockIODeviceWeight BlockIOReadBandwidth " +

@@ -62,7 +62,7 @@ func (r *resolver) resolvePlain(row plainRow, a Assignment) error {
 		delete(r.s.plain, a.Name)
 		return nil
 	}
-	vals, err := row.Kind.parse(r.s.plain[a.Name], a, a.Value)
+	vals, err := row.Kind.parse(r.s.plain[a.Name], a.Value, a.Context)
 	if err != nil {
 		return newError(a, "%v", err)
 	}

@@ -128,6 +128,8 @@ func TestPlainConverters(t *testing.T) {
 		{[]string{"StandardOutput=append:/var/log/x.log"}, "StandardOutput", []string{"", "", "", `"/var/log/x.log"`, ""}},
 		{[]string{"UnsetEnvironment=A \"B C\""}, "UnsetEnvironment", []string{`["A" "B C"]`}},
 		{[]string{"SecureBits=keep-caps noroot"}, "SecureBits", []string{"17"}},
+		{[]string{"BindPaths=-/srv/a:/srv/b:norbind /etc"}, "BindPaths", []string{`[("/srv/a" "/srv/b" true 0) ("/etc" "/etc" false 16384)]`}},
+		{[]string{"TemporaryFileSystem=/var:ro,mode=0755 /run"}, "TemporaryFileSystem", []string{`[("/var" "ro,mode=0755") ("/run" "")]`}},
 	} {
 		var as []Assignment
 		for i, l := range tc.lines {
@@ -222,7 +224,7 @@ func TestUnknownKeys(t *testing.T) {
 // Keys that cannot be sent become notes; those that would change the
 // sandbox block a run.
 func TestPassedOverKeys(t *testing.T) {
-	s, err := Resolve([]Assignment{{Name: "Sockets", Value: "x.socket"}, {Name: "BindPaths", Value: "/a:/b"}, {Name: "After", Value: "x.target"}, {Name: "X-Custom", Value: "1"}}, true)
+	s, err := Resolve([]Assignment{{Name: "Sockets", Value: "x.socket"}, {Name: "RootHash", Value: "0123"}, {Name: "After", Value: "x.target"}, {Name: "X-Custom", Value: "1"}}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +232,7 @@ func TestPassedOverKeys(t *testing.T) {
 	if len(notes) != 4 || notes[0].BlocksRun || !notes[1].BlocksRun || notes[2].Reason != reasonDependency || notes[3].Reason != xKeyNote {
 		t.Errorf("notes %+v", notes)
 	}
-	if errs := RunRefusals(notes); len(errs) != 1 || !strings.Contains(errs[0].Error(), "BindPaths=") {
+	if errs := RunRefusals(notes); len(errs) != 1 || !strings.Contains(errs[0].Error(), "RootHash=") {
 		t.Errorf("run refusals %v", errs)
 	}
 	if p := s.Properties(); len(p) != 1 || p[0].Name != "Type" {

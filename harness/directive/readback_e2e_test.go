@@ -60,6 +60,9 @@ type readbackCase struct {
 	lines  []string
 	exact  map[string]string // property -> fmt.Sprint of the D-Bus value
 	starts bool              // the service is expected to reach "active"
+	// exFlags are the ExecStartEx flags of the first command systemd must
+	// report (the prefixes only the Ex form carries).
+	exFlags []string
 }
 
 func readbackCases() []readbackCase {
@@ -115,6 +118,8 @@ func readbackCases() []readbackCase {
 			`Environment=A=1 "B=x y"`, "Environment=A=2 C=\\x41",
 		}, exact: map[string]string{"Environment": "[A=2 B=x y C=A]", "WorkingDirectory": "!/nonexistent-hardenlab"}},
 		{name: "exec-prefixes", starts: true, lines: []string{"ExecStart=", "ExecStart=-@/usr/bin/sleep sleepy infinity"}},
+		{name: "exec-ex-prefixes", starts: true, lines: []string{"ExecStart=", "ExecStart=!:-/usr/bin/sleep infinity"},
+			exFlags: []string{"ignore-failure", "no-setuid", "no-env-expand"}},
 		{name: "root-directory", starts: true, lines: []string{"RootDirectory=/", "WorkingDirectory=~"}},
 		// systemd drops capabilities and closes the device policy on its own
 		// for these sandboxing options (see Settings.Effective).
@@ -182,6 +187,12 @@ func TestReadbackE2E(t *testing.T) {
 				}
 				if s := fmt.Sprint(v); s != text {
 					t.Errorf("%s = %s, want %s", name, s, text)
+				}
+			}
+			if c.exFlags != nil {
+				rows, _ := props["ExecStartEx"].([][]interface{})
+				if len(rows) == 0 || len(rows[0]) < 3 || fmt.Sprint(rows[0][2]) != fmt.Sprint(c.exFlags) {
+					t.Errorf("ExecStartEx = %v, want flags %v", props["ExecStartEx"], c.exFlags)
 				}
 			}
 		})

@@ -36,11 +36,13 @@ func (e *RefusalError) Error() string {
 // hardenlab approximates the libseccomp by the systemd release whose
 // Debian libseccomp its name lists were generated from.
 func checkSupported(p Profile, systemdVersion string) error {
+	// Keys that would change the sandbox but cannot be sent are refused
+	// whatever the version.
+	errs := directive.RunRefusals(append(p.Settings.Notes(), p.Notes...))
 	major, err := strconv.Atoi(leadingNumber(systemdVersion))
 	if err != nil {
-		return nil // unknown version: let systemd itself decide
+		return errors.Join(errs...) // unknown version: let systemd itself decide the rest
 	}
-	errs := directive.RunRefusals(append(p.Settings.Notes(), p.Notes...))
 	for _, a := range p.Assignments {
 		if since := directive.Since(a.Name); since > 0 && major < since {
 			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,

@@ -84,6 +84,26 @@ func TestCheckSupported(t *testing.T) {
 	}
 }
 
+// A plain directive only 257 knows is refused by 252 like a security
+// directive with a Since; a key that would change the sandbox but cannot
+// be sent is refused whatever the version.
+func TestCheckSupportedPlain(t *testing.T) {
+	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "RestartSteps=5", "Restart=on-failure")
+	err := checkSupported(p, "252.39-1~deb12u2")
+	if err == nil || !strings.Contains(err.Error(), "u.service:2: RestartSteps=5: systemd 252.39-1~deb12u2 does not support it: it needs systemd 257") {
+		t.Errorf("252: %v", err)
+	}
+	if err := checkSupported(p, "257.13-1~deb13u1"); err != nil {
+		t.Errorf("257: %v", err)
+	}
+	blocked := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "RootHash=0123456789abcdef0123456789abcdef")
+	for _, v := range []string{"257", "unknown"} {
+		if err := checkSupported(blocked, v); err == nil || !strings.Contains(err.Error(), "u.service:2: RootHash=: refused for a run") {
+			t.Errorf("systemd %s: RootHash= not refused: %v", v, err)
+		}
+	}
+}
+
 func TestExplainRefusal(t *testing.T) {
 	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "ProtectKernelLogs=yes")
 	de := dbus.Error{Name: "org.freedesktop.DBus.Error.PropertyReadOnly", Body: []interface{}{"Cannot set property ProtectKernelLogs, or unknown property."}}

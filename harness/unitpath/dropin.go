@@ -53,9 +53,10 @@ func dropInDirs(names []string) []string {
 // search directory (and there the more specific ".d" directory) wins, a
 // symlink to /dev/null masks the name, and the winners are applied in
 // lexicographic order of their file names, wherever they are.
-func findDropIns(root string, names []string) []string {
+func (t Tree) findDropIns(names []string) []string {
+	root := t.Root
 	chosen := map[string]string{} // file name -> path on this machine, "" when masked
-	for _, dir := range SearchPath {
+	for _, dir := range t.SearchPath {
 		for _, d := range dropInDirs(names) {
 			inRoot := path.Join(dir, d)
 			entries, err := os.ReadDir(filepath.Join(root, inRoot))

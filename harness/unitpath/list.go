@@ -22,10 +22,11 @@ type Skipped struct {
 // loaded service: each name once (the first directory wins), resolved
 // with Find. Templates without an instance, masked units and aliases of
 // a unit already listed are skipped, each with its reason.
-func List(root, suffix string) ([]Unit, []Skipped, error) {
+func (t Tree) List(suffix string) ([]Unit, []Skipped, error) {
+	root := t.Root
 	seen := map[string]bool{}
 	var names []string
-	for _, dir := range SearchPath {
+	for _, dir := range t.SearchPath {
 		entries, err := os.ReadDir(filepath.Join(root, dir))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
@@ -49,7 +50,7 @@ func List(root, suffix string) ([]Unit, []Skipped, error) {
 			skipped = append(skipped, Skipped{name, "a template: it has no instance to score (score it by name with --instance)"})
 			continue
 		}
-		u, err := Find(root, name)
+		u, err := t.Find(name)
 		switch {
 		case errors.Is(err, ErrMasked):
 			skipped = append(skipped, Skipped{name, "masked"})

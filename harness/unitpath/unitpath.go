@@ -53,22 +53,58 @@ type Unit struct {
 	DropIns  []string // drop-in files on this machine, in the order systemd applies them
 }
 
+// Tree is where units are looked up: a root and the unit search path
+// inside it, highest priority first.
+type Tree struct {
+	Root       string
+	SearchPath []string
+}
+
+// System is the system manager's tree under root ("/" for this machine).
+func System(root string) Tree {
+	return Tree{Root: root, SearchPath: SearchPath}
+}
+
+// splitUsrDropped is the first release without /lib/systemd/system in
+// its search path (255 removed split-usr; `systemd-analyze unit-paths` of
+// 257 lists no /lib).
+const splitUsrDropped = 255
+
+// SystemFor is System as systemd release version searches it (0: the
+// oldest modelled, whose path is a superset), which decides whether a
+// fragment is named /lib/... or /usr/lib/... on a merged-/usr root.
+func SystemFor(root string, version int) Tree {
+	t := System(root)
+	if version >= splitUsrDropped {
+		t.SearchPath = slices.DeleteFunc(slices.Clone(t.SearchPath), func(d string) bool { return d == "/lib/systemd/system" })
+	}
+	return t
+}
+
+// WithDir puts dir first in the search path, as systemd-analyze does for
+// the directory of a unit file it is given (SYSTEMD_UNIT_PATH="dir:").
+func (t Tree) WithDir(dir string) Tree {
+	t.SearchPath = append([]string{dir}, t.SearchPath...)
+	return t
+}
+
 // Files is what directive.ParseFiles reads.
 func (u Unit) Files() directive.Files {
 	return directive.Files{Fragment: u.Fragment, DropIns: u.DropIns}
 }
 
-// Find resolves name under root ("/" for this machine).
-func Find(root, name string) (Unit, error) {
+// Find resolves name in the tree.
+func (t Tree) Find(name string) (Unit, error) {
+	root := t.Root
 	n, err := directive.SplitUnitName(name)
 	if err != nil {
 		return Unit{}, err
 	}
 	u := Unit{Name: name, Asked: name}
-	frag, target, err := findFragment(root, name)
+	frag, target, err := t.findFragment(name)
 	if errors.Is(err, ErrNotFound) && n.Instance != "" {
 		// systemd loads foo@bar.service from foo@.service.
-		frag, target, err = findFragment(root, n.TemplateName())
+		frag, target, err = t.findFragment(n.TemplateName())
 		if err == nil && target != n.TemplateName() {
 			if tn, terr := directive.SplitUnitName(target); terr == nil {
 				target = tn.WithInstance(n.Instance).String()
@@ -82,15 +118,16 @@ func Find(root, name string) (Unit, error) {
 	}
 	u.Name, u.InRoot = target, frag
 	u.Fragment = filepath.Join(root, frag)
-	u.DropIns = findDropIns(root, append([]string{u.Name}, aliasesOf(root, u.Name)...))
+	u.DropIns = t.findDropIns(append([]string{u.Name}, t.aliasesOf(u.Name)...))
 	return u, nil
 }
 
 // findFragment looks for name in the search path; the first directory
 // that has it wins. It returns the fragment's path in the root and the
 // unit's real name (different when name is an alias).
-func findFragment(root, name string) (frag, target string, err error) {
-	for _, dir := range SearchPath {
+func (t Tree) findFragment(name string) (frag, target string, err error) {
+	root := t.Root
+	for _, dir := range t.SearchPath {
 		p := path.Join(dir, name)
 		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
 			continue
@@ -146,9 +183,10 @@ func resolveInRoot(root, p string) (string, error) {
 
 // aliasesOf finds the symlinks of the search path that name the unit by
 // another name: systemd reads their drop-ins too.
-func aliasesOf(root, name string) []string {
+func (t Tree) aliasesOf(name string) []string {
+	root := t.Root
 	var out []string
-	for _, dir := range SearchPath {
+	for _, dir := range t.SearchPath {
 		entries, err := os.ReadDir(filepath.Join(root, dir))
 		if err != nil {
 			continue

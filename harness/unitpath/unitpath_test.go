@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,7 +71,7 @@ func TestDropInPrecedence(t *testing.T) {
 				files[tc.lose] = "[Service]\n"
 			}
 			root := tree(t, files)
-			u, err := Find(root, tc.unit)
+			u, err := System(root).Find(tc.unit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +92,7 @@ func TestDropInOrderAndMasking(t *testing.T) {
 		etc + "/foo-bar-baz.service.d/50.conf": "mask", lib + "/foo-bar-baz.service.d/50.conf": "[Service]\n",
 		lib + "/-.service.d/60.conf": "[Service]\n", lib + "/tpl-.service.d/70.conf": "[Service]\n",
 	})
-	u, err := Find(root, "foo-bar-baz.service")
+	u, err := System(root).Find("foo-bar-baz.service")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestDropInOrderAndMasking(t *testing.T) {
 	if strings.Join(u.DropIns, " ") != strings.Join(want, " ") {
 		t.Errorf("drop-ins %q, want %q", u.DropIns, want)
 	}
-	if u, err := Find(root, "tpl@x.service"); err != nil || len(u.DropIns) != 0 {
+	if u, err := System(root).Find("tpl@x.service"); err != nil || len(u.DropIns) != 0 {
 		t.Errorf("tpl@x.service: %+v, %v", u, err)
 	}
 }
@@ -108,29 +109,29 @@ func TestFindFragments(t *testing.T) {
 	root := tree(t, map[string]string{
 		etc + "/masked.service": "mask", lib + "/empty.service": "", etc + "/foo-bar-baz.service": "[Service]\nExecStart=/bin/false\n",
 	})
-	u, err := Find(root, "foo-bar-baz.service")
+	u, err := System(root).Find("foo-bar-baz.service")
 	if err != nil || u.InRoot != "/"+etc+"/foo-bar-baz.service" || u.Fragment != filepath.Join(root, etc, "foo-bar-baz.service") {
 		t.Errorf("/etc must override /usr/lib: %+v, %v", u, err)
 	}
-	if u, err := Find(root, "tpl@a-b.service"); err != nil || u.Name != "tpl@a-b.service" || u.InRoot != "/"+lib+"/tpl@.service" {
+	if u, err := System(root).Find("tpl@a-b.service"); err != nil || u.Name != "tpl@a-b.service" || u.InRoot != "/"+lib+"/tpl@.service" {
 		t.Errorf("instance from its template: %+v, %v", u, err)
 	}
-	if u, err := Find(root, "alias.service"); err != nil || u.Name != "foo-bar-baz.service" || u.Asked != "alias.service" {
+	if u, err := System(root).Find("alias.service"); err != nil || u.Name != "foo-bar-baz.service" || u.Asked != "alias.service" {
 		t.Errorf("alias: %+v, %v", u, err)
 	}
 	for _, name := range []string{"masked.service", "empty.service"} {
-		if _, err := Find(root, name); !errors.Is(err, ErrMasked) {
+		if _, err := System(root).Find(name); !errors.Is(err, ErrMasked) {
 			t.Errorf("%s: %v, want ErrMasked", name, err)
 		}
 	}
-	if _, err := Find(root, "nope.service"); !errors.Is(err, ErrNotFound) {
+	if _, err := System(root).Find("nope.service"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("nope.service: %v", err)
 	}
 }
 
 func TestList(t *testing.T) {
 	root := tree(t, map[string]string{etc + "/masked.service": "mask"})
-	units, skipped, err := List(root, ".service")
+	units, skipped, err := System(root).List(".service")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,5 +147,32 @@ func TestList(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("skipped lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// A unit file given by path is read as systemd-analyze reads it: its
+// directory first, then the search path (checked with a drop-in under
+// /run/systemd/system, which systemd-analyze 252 applied to a FILE in
+// another directory).
+func TestWithDir(t *testing.T) {
+	root := tree(t, map[string]string{
+		"srv/units/foo-bar-baz.service":                        "[Service]\nExecStart=/bin/false\n",
+		"srv/units/foo-bar-baz.service.d/10-here.conf":         "[Service]\n",
+		"run/systemd/system/foo-bar-baz.service.d/20-run.conf": "[Service]\n",
+	})
+	u, err := System(root).WithDir("/srv/units").Find("foo-bar-baz.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, "srv/units/foo-bar-baz.service.d/10-here.conf"), filepath.Join(root, "run/systemd/system/foo-bar-baz.service.d/20-run.conf")}
+	if u.InRoot != "/srv/units/foo-bar-baz.service" || strings.Join(u.DropIns, " ") != strings.Join(want, " ") {
+		t.Errorf("%+v", u)
+	}
+}
+
+func TestSystemForDropsLibFrom255(t *testing.T) {
+	has := func(tr Tree) bool { return slices.Contains(tr.SearchPath, "/lib/systemd/system") }
+	if !has(SystemFor("/", 252)) || has(SystemFor("/", 257)) || !has(SystemFor("/", 0)) || !has(System("/")) {
+		t.Error("/lib/systemd/system must be searched by 252 (and by default), not by 257")
 	}
 }

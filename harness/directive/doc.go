@@ -18,6 +18,11 @@
 // newer release's libseccomp resolves, NewerSyscalls) is accepted here
 // and refused where the release under test is known.
 //
-// The directive table (Specs) drives everything: parsing, property
-// rendering, readback comparison and the help text.
+// The directive table (Specs) drives everything for the security
+// directives: parsing, property rendering, readback comparison and the
+// help text. Every other key systemd 252 or 257 knows (keys_252.go and
+// keys_257.go, generated from each release's own
+// --dump-configuration-items) is either a row of the plain table
+// (plain.go: one typed converter per kind of value, following systemd's
+// client-side bus-unit-util.c) or a Note saying why it is not sent.
 package directive

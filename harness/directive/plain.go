@@ -165,6 +165,7 @@ func plainRows() []plainRow {
 	t = append(t, cgroupRows()...)
 	t = append(t, serviceRows()...)
 	t = append(t, execRows()...)
+	t = append(t, ioRows()...)
 	return t
 }
 
@@ -283,6 +284,13 @@ func execRows() []plainRow {
 		row("TTYRows", kindUint32(65535), "25"),
 		row("TTYColumns", kindUint32(65535), "80"),
 		row("MountFlags", kindMountFlags(), "slave"),
+	}
+}
+
+// ioRows are the environment, credential and standard I/O settings of
+// bus_append_execute_property.
+func ioRows() []plainRow {
+	return []plainRow{
 		row("UnsetEnvironment", kindStrings(unquote|cunescape, nil), "LANG"),
 		row("PassEnvironment", kindStrings(unquote|cunescape, nil), "LANG TERM"),
 		plainRow{Name: "EnvironmentFile", Props: []string{"EnvironmentFiles"}, Kind: kindEnvironmentFiles(), Example: "-/etc/default/demo"},

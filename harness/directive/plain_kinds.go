@@ -21,9 +21,12 @@ type plainKind struct {
 	// noEmpty: an empty value is not a reset (systemd's boolean parsers
 	// log and ignore it), so it is refused.
 	noEmpty bool
-	// trim reduces what systemd reports for property i to the shape sent
+	// trim reduces what systemd reports to the shape sent
 	// (exec commands come back with their runtime fields).
-	trim func(i int, got any) any
+	trim func(got any) any
+	// expect, if set, turns the values sent into those PID 1 reports
+	// (a symlink's source joins the directory list).
+	expect func(sent []any) []any
 	// repeated: the property is sent once per line and PID 1 merges the
 	// lines as its unit-file parser does; the value is a list of lines.
 	repeated bool
@@ -263,8 +266,8 @@ func kindCommands() plainKind {
 }
 
 // trimRows keeps the first n fields of each struct in a reported array.
-func trimRows(n int) func(int, any) any {
-	return func(_ int, got any) any {
+func trimRows(n int) func(any) any {
+	return func(got any) any {
 		rows, ok := got.([][]any)
 		if !ok {
 			return got
@@ -478,28 +481,33 @@ func kindDirectories() plainKind {
 		dirs, links := listOf[string](prev, 0), listOf[symlinkWire](prev, 1)
 		for _, w := range words {
 			src, dst, pair := strings.Cut(w, ":")
-			for _, p := range []*string{&src, &dst} {
-				if *p == "" && p == &dst && !pair {
-					continue
-				}
-				if *p, err = relativeDirectory(x, *p); err != nil {
-					return nil, err
-				}
+			if src, err = relativeDirectory(x, src); err != nil {
+				return nil, err
 			}
-			if pair {
-				links = append(links, symlinkWire{Source: src, Destination: dst})
-			} else {
+			if !pair {
 				dirs = append(dirs, src)
+				continue
 			}
+			if dst, err = relativeDirectory(x, dst); err != nil {
+				return nil, err
+			}
+			links = append(links, symlinkWire{Source: src, Destination: dst})
 		}
 		out := []any{dirs, links}
 		if len(links) == 0 {
 			out[1] = nil
 		}
-		if len(dirs) == 0 && len(prev) == 0 {
-			out[0] = nil
-		}
 		return out, nil
+	}, expect: func(sent []any) []any {
+		// PID 1 adds each symlink's source to the directories, after
+		// those sent as such, once.
+		dirs := listOf[string](sent, 0)
+		for _, l := range listOf[symlinkWire](sent, 1) {
+			if !slices.Contains(dirs, l.Source) {
+				dirs = append(dirs, l.Source)
+			}
+		}
+		return []any{dirs, sent[1]}
 	}}
 }
 
@@ -647,7 +655,7 @@ func kindMountFlags() plainKind {
 // prefix makes failure to apply it not fatal); PID 1 reports it as (bs).
 func kindIgnorableString() plainKind {
 	k := kindString(nil)
-	k.trim = func(_ int, got any) any {
+	k.trim = func(got any) any {
 		l, ok := got.([]any)
 		if !ok || len(l) != 2 {
 			return got

@@ -108,7 +108,11 @@ func (s *Settings) plainWant() (props []string, want map[string]any, from map[st
 	want, from = map[string]any{}, map[string]string{}
 	for _, name := range s.plainOrder {
 		row, _ := lookupPlain(name)
-		for i, v := range s.plain[name] {
+		vals := s.plain[name]
+		if row.Kind.expect != nil {
+			vals = row.Kind.expect(vals)
+		}
+		for i, v := range vals {
 			if v == nil || slices.Contains(row.noReadback, row.Props[i]) {
 				continue
 			}
@@ -135,7 +139,7 @@ func checkPlainReadback(s *Settings, got map[string]interface{}) []Mismatch {
 			continue
 		}
 		if row.Kind.trim != nil {
-			v = row.Kind.trim(0, v)
+			v = row.Kind.trim(v)
 		}
 		if g := canon(v); g != w {
 			out = append(out, Mismatch{Directive: from[p], Want: p + "=" + w, Got: g})

@@ -120,6 +120,7 @@ func TestPlainConverters(t *testing.T) {
 		{[]string{"SuccessExitStatus=143 SIGTERM", "SuccessExitStatus=1 143 DATAERR"}, "SuccessExitStatus", []string{"([1 65 143] [15])"}},
 		{[]string{"StateDirectory=a b/c", "StateDirectory=d"}, "StateDirectory", []string{`["a" "b/c" "d"]`, ""}},
 		{[]string{"StateDirectory=a", "StateDirectory="}, "StateDirectory", nil},
+		{[]string{"StateDirectory=a b:c"}, "StateDirectory", []string{`["a"]`, `[("b" "c" 0)]`}},
 		{[]string{"StateDirectoryMode=0750"}, "StateDirectoryMode", []string{"488"}},
 		{[]string{"EnvironmentFile=-/etc/default/x"}, "EnvironmentFile", []string{`[("/etc/default/x" true)]`}},
 		{[]string{"LoadCredential=tok:/etc/tok", "LoadCredential=other"}, "LoadCredential", []string{`[("tok" "/etc/tok") ("other" "other")]`}},

@@ -170,7 +170,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
-	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}}
+	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
 	args = fs.Args()
 	if *all {
 		var err error

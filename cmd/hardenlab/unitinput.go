@@ -22,9 +22,23 @@ type unitSource struct {
 	// templateOK lets a template without an instance load, as
 	// systemd-analyze --offline scores one (with its own instance name).
 	templateOK bool
-	// hosts keeps the host facts read per root: reading them for every
-	// unit took as long as parsing and scoring it.
+	// hosts and trees keep what is read once per root: the host facts and
+	// the unit search path's links (reading them again for every unit took
+	// longer than parsing and scoring it).
 	hosts map[string]directive.HostFacts
+	trees map[string]unitpath.Tree
+}
+
+// tree is root's search path for the version, one per command.
+func (s unitSource) tree(root string) unitpath.Tree {
+	if t, ok := s.trees[root]; ok {
+		return t
+	}
+	t := unitpath.SystemFor(root, s.version)
+	if s.trees != nil {
+		s.trees[root] = t
+	}
+	return t
 }
 
 // hostFacts reads a root's facts once per command.
@@ -92,7 +106,7 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.SystemFor(root, s.version).Find(arg)
+	u, err := s.tree(root).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
 	}
@@ -130,7 +144,7 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 		// The instance's own drop-ins (foo@bar.service.d/) apply too.
 		lookup = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(lookup)
+	u, err := s.tree("/").WithDir(dir).Find(lookup)
 	if errors.Is(err, unitpath.ErrNotFound) {
 		return name, alone, nil
 	}

@@ -1,0 +1,170 @@
+package probes
+
+//go:generate go run ./internal/gensysnum -out sysnum_amd64.go
+
+import (
+	"fmt"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// CallOutcome is what one system call got inside the sandbox.
+type CallOutcome string
+
+const (
+	// CallAllowed: the call reached the kernel, which gave the harmless
+	// answer the table expects (CallResult.Expected).
+	CallAllowed CallOutcome = "allowed"
+	// CallBlocked: the call came back with another errno (CallResult.Errno):
+	// a filter's SystemCallErrorNumber=, or the kernel's own answer on a
+	// kernel that differs (compare with the control run).
+	CallBlocked CallOutcome = "blocked"
+	// CallKilled: the process, or its thread, died of SIGSYS making the call.
+	CallKilled CallOutcome = "killed"
+	// CallNotProbed: no harmless form of the call exists (Detail says why),
+	// or the name is no x86-64 system call.
+	CallNotProbed CallOutcome = "not-probed"
+	// CallError: the probe could not tell (the child hung or crashed).
+	CallError CallOutcome = "error"
+)
+
+// CallResult is the answer to one named system call.
+type CallResult struct {
+	Name    string      `json:"name"`
+	Number  int         `json:"number"` // x86-64 number; -1 when the name has none
+	Outcome CallOutcome `json:"outcome"`
+	// Errno is what the call returned, e.g. "EPERM"; empty for success,
+	// a kill and a call not probed.
+	Errno string `json:"errno"`
+	// Expected is the harmless answer of an allowed call: an errno name,
+	// or "success" for the calls that only read.
+	Expected string `json:"expected,omitempty"`
+	// Privileged: the kernel checks a capability before it gives Expected,
+	// so without that capability its own answer is EPERM.
+	Privileged bool   `json:"privileged,omitempty"`
+	Detail     string `json:"detail"`
+}
+
+// SyscallsDocument is what "hardenlab-probe syscalls" prints.
+type SyscallsDocument struct {
+	Schema int    `json:"schema"`
+	Arch   string `json:"arch"`
+	// FullCapabilities: the probe held every capability the kernel knows,
+	// so no Privileged call's EPERM can be the kernel's own.
+	FullCapabilities bool         `json:"full_capabilities"`
+	Calls            []CallResult `json:"calls"`
+}
+
+var callName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// ParseCalls checks a --calls list: names as systemd and the kernel spell
+// them, each once.
+func ParseCalls(list string) ([]string, error) {
+	var out []string
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !callName.MatchString(n) {
+			return nil, fmt.Errorf("--calls: %q is not a system call name (lower-case letters, digits, underscores)", n)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--calls: no system call named")
+	}
+	return out, nil
+}
+
+// findHarmless returns the table row of a call.
+func findHarmless(name string) (harmlessCall, bool) {
+	for _, h := range harmlessCalls() {
+		if h.name == name {
+			return h, true
+		}
+	}
+	return harmlessCall{}, false
+}
+
+// planCall is the parent's answer for a call no child needs to make, or
+// ok=false when the call is to be probed.
+func planCall(name string) (CallResult, bool) {
+	r := CallResult{Name: name, Number: -1, Outcome: CallNotProbed}
+	nr, known := sysNumber(name)
+	if known {
+		r.Number = int(nr)
+	}
+	if why, ok := notProbed()[name]; ok {
+		r.Detail = why
+		return r, true
+	}
+	if _, ok := findHarmless(name); ok && known {
+		return CallResult{}, false
+	}
+	if !known {
+		r.Detail = fmt.Sprintf("no %s system call of this name (another architecture's, or newer than this probe)", runtime.GOARCH)
+		return r, true
+	}
+	r.Detail = "no harmless arguments are known for it"
+	return r, true
+}
+
+// invoke makes the call with its harmless arguments on the calling thread.
+func invoke(h harmlessCall) (uintptr, unix.Errno) {
+	nr, _ := sysNumber(h.name)
+	var a [6]uintptr
+	for i, x := range h.args {
+		a[i], _ = x.value()
+	}
+	r, _, e := unix.Syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5])
+	if e == 0 && h.closeResult {
+		unix.Close(int(r))
+	}
+	return r, e
+}
+
+// classifyCall turns the errno of one harmless call into its result.
+func classifyCall(h harmlessCall, e unix.Errno) CallResult {
+	nr, _ := sysNumber(h.name)
+	r := CallResult{Name: h.name, Number: int(nr), Expected: expectedName(h.want), Privileged: h.privileged}
+	if e != 0 {
+		r.Errno = errnoName(e)
+	}
+	switch {
+	case e == h.want || (h.also != 0 && e == h.also):
+		r.Outcome = CallAllowed
+		r.Detail = fmt.Sprintf("reached the kernel, which answered %s as it does to these arguments", expectedName(e))
+	case h.optional != "" && (e == unix.ENOSYS || e == unix.EOPNOTSUPP):
+		r.Outcome = CallBlocked
+		r.Detail = fmt.Sprintf("answered %s, which is also what a kernel without %s answers: compare with the control run", r.Errno, h.optional)
+	case h.privileged && e == unix.EPERM && !hasCap(capSysAdmin):
+		r.Outcome = CallBlocked
+		r.Detail = fmt.Sprintf("answered EPERM instead of %s; the kernel checks a capability first and this process lacks some, so the EPERM may be the kernel's", r.Expected)
+	default:
+		r.Outcome = CallBlocked
+		r.Detail = fmt.Sprintf("answered %s instead of %s", expectedName(e), r.Expected)
+	}
+	return r
+}
+
+func expectedName(e unix.Errno) string {
+	if e == 0 {
+		return "success"
+	}
+	return errnoName(e)
+}
+
+// fullCapabilities says whether the effective set holds every capability
+// the kernel knows.
+func fullCapabilities() bool {
+	eff, err := capMask("/proc/self/status", "CapEff")
+	all := kernelCapabilities()
+	return err == nil && all != 0 && eff&all == all
+}

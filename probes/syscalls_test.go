@@ -1,0 +1,120 @@
+package probes
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestSyscallTableIsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for _, h := range harmlessCalls() {
+		if seen[h.name] {
+			t.Errorf("%s: listed twice", h.name)
+		}
+		seen[h.name] = true
+		if _, ok := sysNumber(h.name); !ok {
+			t.Errorf("%s: no x86-64 number", h.name)
+		}
+		if _, ok := notProbed()[h.name]; ok {
+			t.Errorf("%s: both probed and not probed", h.name)
+		}
+		if len(h.args) > 6 {
+			t.Errorf("%s: %d arguments, a system call takes at most 6", h.name, len(h.args))
+		}
+		for i, a := range h.args {
+			if _, ok := a.value(); !ok {
+				t.Errorf("%s: argument %d is outside the harmless set", h.name, i)
+			}
+		}
+		if h.also != 0 && !slices.Contains(harmlessErrnos(), h.also) {
+			t.Errorf("%s: also accepts %s, which is not a harmless answer", h.name, errnoName(h.also))
+		}
+		if h.want != 0 && !slices.Contains(harmlessErrnos(), h.want) {
+			t.Errorf("%s: expects %s, which is not a harmless answer", h.name, errnoName(h.want))
+		}
+		if h.closeResult && h.want != 0 {
+			t.Errorf("%s: closes the result of a call that is expected to fail", h.name)
+		}
+	}
+	for name, why := range notProbed() {
+		if _, ok := sysNumber(name); !ok {
+			t.Errorf("not probed %s: no x86-64 number", name)
+		}
+		if len(why) < 20 {
+			t.Errorf("not probed %s: reason %q says too little", name, why)
+		}
+	}
+}
+
+// systemdGroupNames reads the x86-64 names of systemd's @groups from the
+// harness's generated tables (as data: probes cannot import harness).
+func systemdGroupNames(t *testing.T) []string {
+	t.Helper()
+	quoted := regexp.MustCompile(`"([a-z_][a-z0-9_]*)"`)
+	var names []string
+	for _, f := range []string{"../harness/score/syscalls_252.go", "../harness/score/syscalls_257.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range quoted.FindAllSubmatch(b, -1) {
+			n := string(m[1])
+			if _, ok := sysNumber(n); ok && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) < 300 {
+		t.Fatalf("only %d x86-64 names found in systemd's group tables", len(names))
+	}
+	return names
+}
+
+// Every x86-64 call of systemd's groups is either probed or not probed
+// with a reason: the harness can ask for any of them.
+func TestSyscallTableCoversSystemdGroups(t *testing.T) {
+	for _, n := range systemdGroupNames(t) {
+		_, probed := findHarmless(n)
+		_, skipped := notProbed()[n]
+		if !probed && !skipped {
+			t.Errorf("%s is in a systemd group but neither probed nor listed as not probed", n)
+		}
+	}
+}
+
+// The control: outside any filter, as root, every probed call gets exactly
+// its harmless answer on this machine.
+func TestEveryProbedCallGetsItsHarmlessAnswer(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the privileged calls answer EPERM to non-root")
+	}
+	var names []string
+	for _, h := range harmlessCalls() {
+		names = append(names, h.name)
+	}
+	doc, err := RunSyscalls(context.Background(), SyscallOptions{Calls: names, Self: os.Args[0], Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range doc.Calls {
+		h, _ := findHarmless(names[i])
+		if r.Name != h.name {
+			t.Fatalf("result %d is for %s, want %s", i, r.Name, h.name)
+		}
+		if r.Outcome == CallAllowed {
+			continue
+		}
+		if h.optional != "" && (r.Errno == "ENOSYS" || r.Errno == "EOPNOTSUPP") {
+			t.Logf("%s: %s (this kernel lacks %s)", r.Name, r.Errno, h.optional)
+			continue
+		}
+		t.Errorf("%s: %s %s: %s", r.Name, r.Outcome, r.Errno, r.Detail)
+	}
+	_ = unix.EPERM
+}

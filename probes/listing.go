@@ -8,7 +8,7 @@ type Entry struct {
 	Attempts   string   `json:"attempts"`
 	Decides    string   `json:"decides"`
 	Control    Outcome  `json:"control"`  // expected with no hardening, as root
-	Polarity   string   `json:"polarity"` // "restricts" or "grants"
+	Polarity   string   `json:"polarity"` // "restricts", "grants" or "bypass"
 	Needs      string   `json:"needs,omitempty"`
 }
 
@@ -17,8 +17,11 @@ func Listing() []Entry {
 	var out []Entry
 	for _, p := range Registry() {
 		pol := "restricts"
-		if p.Polarity == Grants {
+		switch p.Polarity {
+		case Grants:
 			pol = "grants"
+		case Bypass:
+			pol = "bypass"
 		}
 		out = append(out, Entry{
 			ID: p.ID, Area: p.Area(), Directives: p.Directives, Attempts: p.Attempts,

@@ -36,6 +36,11 @@ const (
 	// the profile would block (ReadWritePaths= under ProtectSystem=strict,
 	// AmbientCapabilities= for a non-root User=).
 	Grants
+	// Bypass: the action goes around what the directive claims (code made
+	// executable through a file mapping under MemoryDenyWriteExecute=):
+	// allowed is a finding, "a compromised service could still do this",
+	// not a verdict on the directive.
+	Bypass
 )
 
 // Need is a precondition a probe has beyond the sandbox itself.

@@ -140,7 +140,7 @@ func classifyCall(h harmlessCall, e unix.Errno) CallResult {
 	switch {
 	case e == h.want || (h.also != 0 && e == h.also):
 		r.Outcome = CallAllowed
-		r.Detail = fmt.Sprintf("reached the kernel, which answered %s as it does to these arguments", expectedName(e))
+		r.Detail = "reached the kernel, which gave the answer these arguments get: " + expectedName(e)
 	case h.optional != "" && (e == unix.ENOSYS || e == unix.EOPNOTSUPP):
 		r.Outcome = CallBlocked
 		r.Detail = fmt.Sprintf("answered %s, which is also what a kernel without %s answers: compare with the control run", r.Errno, h.optional)

@@ -321,14 +321,14 @@ func systemCalls(fd, ptr, at, inval, gone mk) []harmlessCall {
 		c("ioperm", unix.EINVAL, aZero, aZero, aZero).needs("CONFIG_X86_IOPL_IOPERM"),
 		c("iopl", unix.EINVAL, aBadFlags).needs("CONFIG_X86_IOPL_IOPERM"),
 		c("modify_ldt", 0, aZero, aZero, aZero),
-		c("get_thread_area", unix.EFAULT, aBadPtr).needs("CONFIG_IA32_EMULATION"),
-		c("set_thread_area", unix.EFAULT, aBadPtr).needs("CONFIG_IA32_EMULATION"),
 		c("sysfs", unix.EINVAL, aZero, aZero, aZero).needs("CONFIG_SYSFS_SYSCALL"),
 		// Linux keeps these numbers with no implementation (sys_ni_syscall)
 		gone("_sysctl"), gone("afs_syscall"), gone("create_module"), gone("get_kernel_syms"),
 		gone("getpmsg"), gone("putpmsg"), gone("query_module"), gone("security"), gone("tuxcall"),
 		gone("vserver"), gone("nfsservctl"), gone("epoll_ctl_old"), gone("epoll_wait_old"),
 		gone("lookup_dcookie"),
+		// i386 calls whose x86-64 numbers have no 64-bit implementation
+		gone("get_thread_area"), gone("set_thread_area"),
 	}
 }
 

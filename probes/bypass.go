@@ -151,7 +151,7 @@ func checkI386Syscall(ctx context.Context, o Options) Result {
 		perfErr   unix.Errno
 		fault     bool
 	}
-	got, killed := onOwnThread(func() (a answer) {
+	got, state := onOwnThread(func() (a answer) {
 		// Without IA32 emulation int 0x80 faults; SetPanicOnFault turns
 		// that into a panic this goroutine recovers from.
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -168,7 +168,9 @@ func checkI386Syscall(ctx context.Context, o Options) Result {
 	_, _, native := unix.Syscall6(unix.SYS_PERF_EVENT_OPEN, 0, 0, ^uintptr(0), ^uintptr(0), 0, 0)
 	nativeIs := "native perf_event_open answered " + errnoName(native)
 	switch {
-	case killed:
+	case state == threadHung:
+		return errored("the i386 system calls did not return within %s and their thread still runs", compatThreadWait)
+	case state == threadKilled:
 		r := blocked(0, "the thread making i386 system calls was killed by SIGSYS (a filter rejecting the i386 ABI); %s", nativeIs)
 		r.Signal = "SIGSYS"
 		return r
@@ -184,9 +186,17 @@ func checkI386Syscall(ctx context.Context, o Options) Result {
 	return blocked(got.perfErr, "perf_event_open through the i386 ABI got %s while getpid() through it works; %s", errnoName(got.perfErr), nativeIs)
 }
 
+type threadEnd int
+
+const (
+	threadReturned threadEnd = iota
+	threadKilled             // gone: a filter killed just that thread
+	threadHung               // still there after compatThreadWait
+)
+
 // onOwnThread runs f on a locked thread of its own that is never handed
-// back (a filter may kill just that thread); killed says it was.
-func onOwnThread[T any](f func() T) (T, bool) {
+// back, since a filter may kill just that thread.
+func onOwnThread[T any](f func() T) (T, threadEnd) {
 	tids := make(chan int, 1)
 	done := make(chan T, 1)
 	go func() {
@@ -197,11 +207,13 @@ func onOwnThread[T any](f func() T) (T, bool) {
 	tid := <-tids
 	select {
 	case v := <-done:
-		return v, false
+		return v, threadReturned
 	case <-time.After(compatThreadWait):
 		var zero T
-		_, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", tid))
-		return zero, os.IsNotExist(err)
+		if taskAlive(os.Getpid(), tid) {
+			return zero, threadHung
+		}
+		return zero, threadKilled
 	}
 }
 

@@ -230,9 +230,17 @@ func callError(name, format string, a ...any) CallResult {
 	return r
 }
 
+// taskAlive says whether thread tid of process pid still runs. A killed
+// thread group leader stays listed, as a zombie, while the other threads
+// live on: its state tells.
 func taskAlive(pid, tid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d/task/%d", pid, tid))
-	return err == nil
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/stat", pid, tid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
 }
 
 // RunSyscallChild is the body of the hidden syscall-child sub-command: it

@@ -2,9 +2,14 @@ package probes
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,4 +122,59 @@ func TestEveryProbedCallGetsItsHarmlessAnswer(t *testing.T) {
 		t.Errorf("%s: %s %s: %s", r.Name, r.Outcome, r.Errno, r.Detail)
 	}
 	_ = unix.EPERM
+}
+
+// privileged must say exactly which calls check a capability before their
+// harmless answer: run as nobody (no capability at all), every other call
+// still gets it, and every privileged one gets EPERM.
+func TestPrivilegedCallsAreMarked(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the probe as nobody")
+	}
+	dir, err := os.MkdirTemp("", "hardenlab-probe-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "probe")
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range harmlessCalls() {
+		names = append(names, h.name)
+	}
+	cmd := exec.Command(bin, seccompRun, "syscalls", strings.Join(names, ","))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("running as nobody: %v", err)
+	}
+	var doc SyscallsDocument
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.FullCapabilities {
+		t.Fatal("nobody reported full capabilities")
+	}
+	// calls marked privileged for the kernels that check a capability
+	// first, though this one may not
+	privilegedOnOtherKernels := []string{"bpf"}
+	for i, r := range doc.Calls {
+		h, _ := findHarmless(names[i])
+		switch {
+		case h.optional != "" && (r.Errno == "ENOSYS" || r.Errno == "EOPNOTSUPP"):
+		case h.privileged && r.Errno != "EPERM" && !slices.Contains(privilegedOnOtherKernels, r.Name):
+			t.Errorf("%s is marked privileged but answers %s %s without any capability", r.Name, r.Outcome, r.Errno)
+		case !h.privileged && r.Outcome != CallAllowed:
+			t.Errorf("%s answers %s %s without any capability (%s): mark it privileged?", r.Name, r.Outcome, r.Errno, r.Detail)
+		}
+	}
 }

@@ -175,7 +175,7 @@ func TestSyscallsUnderARealFilter(t *testing.T) {
 					t.Errorf("%s: errno %s, want %s", r.Name, r.Errno, tt.errno)
 				}
 				denied := r.Name == "swapon" || r.Name == "swapoff"
-				v, why := CallVerdict(control.Calls[i], r, denied, tt.judge, true)
+				v, why := CallVerdict(control.Calls[i], r, denied, tt.judge)
 				want := Enforced
 				if r.Name == "exit" {
 					want = Inconclusive
@@ -191,17 +191,17 @@ func TestSyscallsUnderARealFilter(t *testing.T) {
 // The errno is checked: a filter answering EACCES where the unit declares
 // EPERM does not enforce it.
 func TestCallVerdictChecksTheErrno(t *testing.T) {
-	ctl := CallResult{Name: "swapon", Outcome: CallAllowed, Errno: "EFAULT", Expected: "EFAULT", Privileged: true}
-	eperm := CallResult{Name: "swapon", Outcome: CallBlocked, Errno: "EPERM", Expected: "EFAULT", Privileged: true}
-	eacces := CallResult{Name: "swapon", Outcome: CallBlocked, Errno: "EACCES", Expected: "EFAULT", Privileged: true}
-	killed := CallResult{Name: "swapon", Outcome: CallKilled, Expected: "EFAULT", Privileged: true}
+	ctl := CallResult{Name: "swapon", Outcome: CallAllowed, Errno: "EFAULT", Expected: "EFAULT", Capability: "CAP_SYS_ADMIN", CapabilityHeld: true}
+	eperm := CallResult{Name: "swapon", Outcome: CallBlocked, Errno: "EPERM", Expected: "EFAULT", Capability: "CAP_SYS_ADMIN", CapabilityHeld: true}
+	eacces := CallResult{Name: "swapon", Outcome: CallBlocked, Errno: "EACCES", Expected: "EFAULT", Capability: "CAP_SYS_ADMIN", CapabilityHeld: true}
+	killed := CallResult{Name: "swapon", Outcome: CallKilled, Expected: "EFAULT", Capability: "CAP_SYS_ADMIN", CapabilityHeld: true}
 	tests := []struct {
-		name     string
-		profile  CallResult
-		denied   bool
-		action   string
-		fullCaps bool
-		want     VerdictKind
+		name    string
+		profile CallResult
+		denied  bool
+		action  string
+		capHeld bool
+		want    VerdictKind
 	}{
 		{"declared errno", eperm, true, "EPERM", true, Enforced},
 		{"other errno", eacces, true, "EPERM", true, NotEnforced},
@@ -215,14 +215,15 @@ func TestCallVerdictChecksTheErrno(t *testing.T) {
 		{"errno equal to the harmless answer", CallResult{Name: "swapon", Outcome: CallAllowed, Errno: "EFAULT", Expected: "EFAULT"}, true, "EFAULT", true, Inconclusive},
 	}
 	for _, tt := range tests {
-		if v, why := CallVerdict(ctl, tt.profile, tt.denied, tt.action, tt.fullCaps); v != tt.want {
+		tt.profile.CapabilityHeld = tt.capHeld
+		if v, why := CallVerdict(ctl, tt.profile, tt.denied, tt.action); v != tt.want {
 			t.Errorf("%s: %s (%s), want %s", tt.name, v, why, tt.want)
 		}
 	}
-	if v, _ := CallVerdict(killed, eperm, true, "EPERM", true); v != Inconclusive {
+	if v, _ := CallVerdict(killed, eperm, true, "EPERM"); v != Inconclusive {
 		t.Errorf("a call killed under the control too: %s, want inconclusive", v)
 	}
-	if v, _ := CallVerdict(ctl, CallResult{Name: "swapoff"}, true, "EPERM", true); v != VerdictError {
+	if v, _ := CallVerdict(ctl, CallResult{Name: "swapoff"}, true, "EPERM"); v != VerdictError {
 		t.Errorf("results of two calls compared: %s, want error", v)
 	}
 }

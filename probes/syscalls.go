@@ -43,20 +43,19 @@ type CallResult struct {
 	// Expected is the harmless answer of an allowed call: an errno name,
 	// or "success" for the calls that only read.
 	Expected string `json:"expected,omitempty"`
-	// Privileged: the kernel checks a capability before it gives Expected,
-	// so without that capability its own answer is EPERM.
-	Privileged bool   `json:"privileged,omitempty"`
-	Detail     string `json:"detail"`
+	// Capability is the one the kernel checks before it gives Expected,
+	// e.g. "CAP_SYS_ADMIN": without it the kernel's own answer is EPERM.
+	Capability string `json:"capability,omitempty"`
+	// CapabilityHeld: the probe held Capability in its effective set.
+	CapabilityHeld bool   `json:"capability_held,omitempty"`
+	Detail         string `json:"detail"`
 }
 
 // SyscallsDocument is what "hardenlab-probe syscalls" prints.
 type SyscallsDocument struct {
-	Schema int    `json:"schema"`
-	Arch   string `json:"arch"`
-	// FullCapabilities: the probe held every capability the kernel knows,
-	// so no Privileged call's EPERM can be the kernel's own.
-	FullCapabilities bool         `json:"full_capabilities"`
-	Calls            []CallResult `json:"calls"`
+	Schema int          `json:"schema"`
+	Arch   string       `json:"arch"`
+	Calls  []CallResult `json:"calls"`
 }
 
 var callName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
@@ -133,7 +132,8 @@ func invoke(h harmlessCall) (uintptr, unix.Errno) {
 // classifyCall turns the errno of one harmless call into its result.
 func classifyCall(h harmlessCall, e unix.Errno) CallResult {
 	nr, _ := sysNumber(h.name)
-	r := CallResult{Name: h.name, Number: int(nr), Expected: expectedName(h.want), Privileged: h.privileged}
+	r := CallResult{Name: h.name, Number: int(nr), Expected: expectedName(h.want)}
+	r.Capability, r.CapabilityHeld = h.capabilityState()
 	if e != 0 {
 		r.Errno = errnoName(e)
 	}
@@ -144,9 +144,9 @@ func classifyCall(h harmlessCall, e unix.Errno) CallResult {
 	case h.optional != "" && (e == unix.ENOSYS || e == unix.EOPNOTSUPP):
 		r.Outcome = CallBlocked
 		r.Detail = fmt.Sprintf("answered %s, which is also what a kernel without %s answers: compare with the control run", r.Errno, h.optional)
-	case h.privileged && e == unix.EPERM && !hasCap(capSysAdmin):
+	case r.Capability != "" && !r.CapabilityHeld && e == unix.EPERM:
 		r.Outcome = CallBlocked
-		r.Detail = fmt.Sprintf("answered EPERM instead of %s; the kernel checks a capability first and this process lacks some, so the EPERM may be the kernel's", r.Expected)
+		r.Detail = fmt.Sprintf("answered EPERM instead of %s; the kernel checks %s first and this process lacks it, so the EPERM may be the kernel's", r.Expected, r.Capability)
 	default:
 		r.Outcome = CallBlocked
 		r.Detail = fmt.Sprintf("answered %s instead of %s", expectedName(e), r.Expected)
@@ -161,10 +161,16 @@ func expectedName(e unix.Errno) string {
 	return errnoName(e)
 }
 
-// fullCapabilities says whether the effective set holds every capability
-// the kernel knows.
-func fullCapabilities() bool {
-	eff, err := capMask("/proc/self/status", "CapEff")
-	all := kernelCapabilities()
-	return err == nil && all != 0 && eff&all == all
+// capabilityState names the capability the call needs and says whether
+// this process holds it.
+func (h harmlessCall) capabilityState() (string, bool) {
+	if h.capability == "" {
+		return "", false
+	}
+	for c, name := range CapabilityNames() {
+		if name == h.capability {
+			return name, hasCap(c)
+		}
+	}
+	return h.capability, false
 }

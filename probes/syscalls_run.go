@@ -41,7 +41,7 @@ const SyscallChildCommand = "syscall-child"
 // and starts a new child for the rest. Its error means the probe itself
 // failed; denied calls are results.
 func RunSyscalls(ctx context.Context, o SyscallOptions) (SyscallsDocument, error) {
-	doc := SyscallsDocument{Schema: SchemaVersion, Arch: runtime.GOARCH, FullCapabilities: fullCapabilities(), Calls: make([]CallResult, len(o.Calls))}
+	doc := SyscallsDocument{Schema: SchemaVersion, Arch: runtime.GOARCH, Calls: make([]CallResult, len(o.Calls))}
 	var todo []int
 	for i, name := range o.Calls {
 		if r, done := planCall(name); done {
@@ -219,7 +219,8 @@ func callKilled(name, detail string) CallResult {
 		r.Number = int(nr)
 	}
 	if h, ok := findHarmless(name); ok {
-		r.Expected, r.Privileged = expectedName(h.want), h.privileged
+		r.Expected = expectedName(h.want)
+		r.Capability, r.CapabilityHeld = h.capabilityState()
 	}
 	return r
 }

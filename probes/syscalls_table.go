@@ -60,9 +60,9 @@ type harmlessCall struct {
 	// order (0 = none): e.g. Linux 6.13 copies an xattr name before it
 	// looks up the file descriptor.
 	also unix.Errno
-	// privileged: the kernel checks a capability before it gets to want,
-	// so without that capability EPERM is the kernel's answer, not a filter's.
-	privileged bool
+	// capability is the one the kernel checks before it gets to want
+	// (CAP_SYS_ADMIN); without it EPERM is the kernel's answer, not a filter's.
+	capability string
 	// optional names the kernel feature the call depends on: without it
 	// the kernel answers ENOSYS (or EOPNOTSUPP) instead of want.
 	optional string
@@ -74,10 +74,10 @@ func c(name string, want unix.Errno, args ...arg) harmlessCall {
 	return harmlessCall{name: name, args: args, want: want}
 }
 
-func (h harmlessCall) or(e unix.Errno) harmlessCall      { h.also = e; return h }
-func (h harmlessCall) priv() harmlessCall                { h.privileged = true; return h }
-func (h harmlessCall) needs(feature string) harmlessCall { h.optional = feature; return h }
-func (h harmlessCall) closing() harmlessCall             { h.closeResult = true; return h }
+func (h harmlessCall) or(e unix.Errno) harmlessCall        { h.also = e; return h }
+func (h harmlessCall) priv(capability string) harmlessCall { h.capability = capability; return h }
+func (h harmlessCall) needs(feature string) harmlessCall   { h.optional = feature; return h }
+func (h harmlessCall) closing() harmlessCall               { h.closeResult = true; return h }
 
 // harmlessCalls is every x86-64 system call of systemd's @groups that can be
 // called without effect, with the answer it must get when a filter lets it
@@ -148,7 +148,7 @@ func fileCalls(fd, ptr, at, inval mk) []harmlessCall {
 		c("removexattrat", unix.EFAULT, aCwd, aBadPtr, aZero, aBadPtr),
 		c("inotify_add_watch", unix.EINVAL, aBadFD, aBadPtr, aZero),
 		c("inotify_init", 0).closing(), inval("inotify_init1"), fd("inotify_rm_watch"),
-		c("fanotify_init", unix.EINVAL, aBadFlags, aZero).priv(),
+		c("fanotify_init", unix.EINVAL, aBadFlags, aZero).priv("CAP_SYS_ADMIN"),
 		c("fanotify_mark", unix.EINVAL, aBadFD, aBadFlags, aZero, aBadFD, aBadPtr),
 		c("getcwd", unix.EFAULT, aBadPtr, aBadFlags),
 		c("quotactl_fd", unix.EBADF, aBadFD, aZero, aZero, aBadPtr),
@@ -157,13 +157,13 @@ func fileCalls(fd, ptr, at, inval mk) []harmlessCall {
 		c("uselib", unix.EFAULT, aBadPtr).needs("CONFIG_USELIB"),
 		// the mount API: every call is refused by its flags or its pointers
 		ptr("mount"), c("umount2", unix.EINVAL, aBadPtr, aBadFlags),
-		c("pivot_root", unix.EFAULT, aBadPtr, aBadPtr).priv(),
+		c("pivot_root", unix.EFAULT, aBadPtr, aBadPtr).priv("CAP_SYS_ADMIN"),
 		c("open_tree", unix.EINVAL, aBadFD, aBadPtr, aBadFlags),
-		c("move_mount", unix.EINVAL, aBadFD, aBadPtr, aBadFD, aBadPtr, aBadFlags).priv(),
-		c("fsopen", unix.EINVAL, aBadPtr, aBadFlags).priv(),
-		c("fspick", unix.EINVAL, aCwd, aBadPtr, aBadFlags).priv(),
+		c("move_mount", unix.EINVAL, aBadFD, aBadPtr, aBadFD, aBadPtr, aBadFlags).priv("CAP_SYS_ADMIN"),
+		c("fsopen", unix.EINVAL, aBadPtr, aBadFlags).priv("CAP_SYS_ADMIN"),
+		c("fspick", unix.EINVAL, aCwd, aBadPtr, aBadFlags).priv("CAP_SYS_ADMIN"),
 		c("fsconfig", unix.EINVAL, aBadFD, aZero, aZero, aZero, aZero),
-		c("fsmount", unix.EINVAL, aBadFD, aBadFlags, aZero).priv(),
+		c("fsmount", unix.EINVAL, aBadFD, aBadFlags, aZero).priv("CAP_SYS_ADMIN"),
 		c("mount_setattr", unix.EINVAL, aBadFD, aBadPtr, aBadFlags, aBadPtr, aZero),
 		c("statmount", unix.EINVAL, aBadPtr, aBadPtr, aZero, aBadFlags),
 		c("listmount", unix.EINVAL, aBadPtr, aBadPtr, aZero, aBadFlags),
@@ -201,7 +201,7 @@ func processCalls(fd, ptr, inval, get mk) []harmlessCall {
 		get("getpid"), get("getppid"), get("gettid"), get("getuid"), get("geteuid"), get("getgid"),
 		get("getegid"), get("getpgrp"), c("getpgid", 0, aZero), c("getsid", 0, aZero), get("sched_yield"),
 		c("getresuid", unix.EFAULT, aBadPtr, aBadPtr, aBadPtr), c("getresgid", unix.EFAULT, aBadPtr, aBadPtr, aBadPtr),
-		c("getgroups", unix.EINVAL, aBadFlags, aBadPtr), c("setgroups", unix.EINVAL, aBadFlags, aBadPtr).priv(),
+		c("getgroups", unix.EINVAL, aBadFlags, aBadPtr), c("setgroups", unix.EINVAL, aBadFlags, aBadPtr).priv("CAP_SETGID"),
 		// -1 means "unchanged" to these: they succeed and change nothing
 		c("setreuid", 0, aBadFD, aBadFD), c("setregid", 0, aBadFD, aBadFD),
 		c("setresuid", 0, aBadFD, aBadFD, aBadFD), c("setresgid", 0, aBadFD, aBadFD, aBadFD),
@@ -248,7 +248,7 @@ func processCalls(fd, ptr, inval, get mk) []harmlessCall {
 		c("rseq", unix.EINVAL, aBadPtr, aZero, aBadFlags, aZero),
 		c("landlock_create_ruleset", unix.EINVAL, aBadPtr, aZero, aBadFlags).needs("CONFIG_SECURITY_LANDLOCK"),
 		c("landlock_add_rule", unix.EINVAL, aBadFD, aOne, aBadPtr, aBadFlags).needs("CONFIG_SECURITY_LANDLOCK"),
-		c("landlock_restrict_self", unix.EINVAL, aBadFD, aBadFlags).priv().needs("CONFIG_SECURITY_LANDLOCK"),
+		c("landlock_restrict_self", unix.EINVAL, aBadFD, aBadFlags).priv("CAP_SYS_ADMIN").needs("CONFIG_SECURITY_LANDLOCK"),
 		c("lsm_get_self_attr", unix.EINVAL, aZero, aBadPtr, aBadPtr, aBadFlags),
 		c("lsm_set_self_attr", unix.EINVAL, aZero, aBadPtr, aZero, aBadFlags),
 		c("lsm_list_modules", unix.EINVAL, aBadPtr, aBadPtr, aBadFlags),
@@ -306,19 +306,19 @@ func systemCalls(fd, ptr, at, inval, gone mk) []harmlessCall {
 		c("clock_settime", unix.EFAULT, aZero, aBadPtr), c("clock_adjtime", unix.EFAULT, aZero, aBadPtr),
 		c("adjtimex", unix.EFAULT, aBadPtr), c("clock_nanosleep", unix.EFAULT, aZero, aZero, aBadPtr, aZero),
 		c("nanosleep", unix.EFAULT, aBadPtr, aZero), c("getrandom", unix.EINVAL, aBadPtr, aOne, aBadFlags),
-		c("sethostname", unix.EINVAL, aBadPtr, aBadFlags).priv(), c("setdomainname", unix.EINVAL, aBadPtr, aBadFlags).priv(),
-		c("syslog", unix.EINVAL, aBadFlags, aZero, aZero).priv(),
-		c("reboot", unix.EINVAL, aZero, aZero, aZero, aZero).priv(),
-		c("swapon", unix.EFAULT, aBadPtr, aZero).priv(), c("swapoff", unix.EFAULT, aBadPtr).priv(),
-		c("acct", unix.EFAULT, aBadPtr).priv(),
-		c("init_module", unix.ENOEXEC, aBadPtr, aOne, aBadPtr).priv().needs("CONFIG_MODULES"),
-		c("finit_module", unix.EBADF, aBadFD, aBadPtr, aZero).priv().needs("CONFIG_MODULES"),
-		c("delete_module", unix.EFAULT, aBadPtr, aZero).priv().needs("CONFIG_MODULES"),
-		c("kexec_load", unix.EINVAL, aZero, aZero, aBadPtr, aBadFlags).priv().needs("CONFIG_KEXEC"),
-		c("kexec_file_load", unix.EINVAL, aBadFD, aBadFD, aZero, aBadPtr, aBadFlags).priv().needs("CONFIG_KEXEC_FILE"),
+		c("sethostname", unix.EINVAL, aBadPtr, aBadFlags).priv("CAP_SYS_ADMIN"), c("setdomainname", unix.EINVAL, aBadPtr, aBadFlags).priv("CAP_SYS_ADMIN"),
+		c("syslog", unix.EINVAL, aBadFlags, aZero, aZero).priv("CAP_SYSLOG"),
+		c("reboot", unix.EINVAL, aZero, aZero, aZero, aZero).priv("CAP_SYS_BOOT"),
+		c("swapon", unix.EFAULT, aBadPtr, aZero).priv("CAP_SYS_ADMIN"), c("swapoff", unix.EFAULT, aBadPtr).priv("CAP_SYS_ADMIN"),
+		c("acct", unix.EFAULT, aBadPtr).priv("CAP_SYS_PACCT"),
+		c("init_module", unix.ENOEXEC, aBadPtr, aOne, aBadPtr).priv("CAP_SYS_MODULE").needs("CONFIG_MODULES"),
+		c("finit_module", unix.EBADF, aBadFD, aBadPtr, aZero).priv("CAP_SYS_MODULE").needs("CONFIG_MODULES"),
+		c("delete_module", unix.EFAULT, aBadPtr, aZero).priv("CAP_SYS_MODULE").needs("CONFIG_MODULES"),
+		c("kexec_load", unix.EINVAL, aZero, aZero, aBadPtr, aBadFlags).priv("CAP_SYS_BOOT").needs("CONFIG_KEXEC"),
+		c("kexec_file_load", unix.EINVAL, aBadFD, aBadFD, aZero, aBadPtr, aBadFlags).priv("CAP_SYS_BOOT").needs("CONFIG_KEXEC_FILE"),
 		// before Linux 6.5 bpf() refused every command without CAP_BPF
 		// when unprivileged_bpf_disabled is set
-		c("bpf", unix.EINVAL, aBadFlags, aZero, aZero).priv(),
+		c("bpf", unix.EINVAL, aBadFlags, aZero, aZero).priv("CAP_BPF"),
 		c("perf_event_open", unix.EFAULT, aBadPtr, aZero, aBadFlags, aBadFlags, aZero),
 		c("ioperm", unix.EINVAL, aZero, aZero, aZero).needs("CONFIG_X86_IOPL_IOPERM"),
 		c("iopl", unix.EINVAL, aBadFlags).needs("CONFIG_X86_IOPL_IOPERM"),

@@ -124,57 +124,110 @@ func TestEveryProbedCallGetsItsHarmlessAnswer(t *testing.T) {
 	_ = unix.EPERM
 }
 
-// privileged must say exactly which calls check a capability before their
-// harmless answer: run as nobody (no capability at all), every other call
-// still gets it, and every privileged one gets EPERM.
-func TestPrivilegedCallsAreMarked(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the probe as nobody")
+// runAsNobody runs the syscalls mode over names as uid 65534 holding only
+// the ambient capabilities caps.
+func runAsNobody(t *testing.T, bin string, caps []uintptr, names []string) SyscallsDocument {
+	t.Helper()
+	cmd := exec.Command(bin, seccompRun, "syscalls", strings.Join(names, ","))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}, AmbientCaps: caps}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("running as nobody with capabilities %v: %v", caps, err)
 	}
+	var doc SyscallsDocument
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// nobodyCopy copies the test binary where uid 65534 may run it.
+func nobodyCopy(t *testing.T) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "hardenlab-probe-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "probe")
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	self, err := os.ReadFile(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := filepath.Join(dir, "probe")
 	if err := os.WriteFile(bin, self, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return bin
+}
+
+// capability must name exactly the calls that check a capability before
+// their harmless answer, and the right one: as nobody without any
+// capability every other call still gets its answer and each marked call
+// gets EPERM; given the named capability alone, it gets its answer.
+func TestCallCapabilitiesAreRight(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the probe as nobody")
+	}
+	bin := nobodyCopy(t)
 	var names []string
+	byCap := map[string][]string{}
 	for _, h := range harmlessCalls() {
 		names = append(names, h.name)
+		if h.capability != "" {
+			byCap[h.capability] = append(byCap[h.capability], h.name)
+		}
 	}
-	cmd := exec.Command(bin, seccompRun, "syscalls", strings.Join(names, ","))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("running as nobody: %v", err)
-	}
-	var doc SyscallsDocument
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.FullCapabilities {
-		t.Fatal("nobody reported full capabilities")
-	}
-	// calls marked privileged for the kernels that check a capability
-	// first, though this one may not
+	// marked for the kernels that check a capability first, though
+	// this one may not
 	privilegedOnOtherKernels := []string{"bpf"}
+	doc := runAsNobody(t, bin, nil, names)
 	for i, r := range doc.Calls {
 		h, _ := findHarmless(names[i])
 		switch {
 		case h.optional != "" && (r.Errno == "ENOSYS" || r.Errno == "EOPNOTSUPP"):
-		case h.privileged && r.Errno != "EPERM" && !slices.Contains(privilegedOnOtherKernels, r.Name):
-			t.Errorf("%s is marked privileged but answers %s %s without any capability", r.Name, r.Outcome, r.Errno)
-		case !h.privileged && r.Outcome != CallAllowed:
-			t.Errorf("%s answers %s %s without any capability (%s): mark it privileged?", r.Name, r.Outcome, r.Errno, r.Detail)
+		case h.capability != "" && r.Errno != "EPERM" && !slices.Contains(privilegedOnOtherKernels, r.Name):
+			t.Errorf("%s is marked as needing %s but answers %s %s without any capability", r.Name, h.capability, r.Outcome, r.Errno)
+		case h.capability != "" && r.CapabilityHeld:
+			t.Errorf("%s: nobody reported holding %s", r.Name, h.capability)
+		case h.capability == "" && r.Outcome != CallAllowed:
+			t.Errorf("%s answers %s %s without any capability (%s): does it check one?", r.Name, r.Outcome, r.Errno, r.Detail)
 		}
+	}
+	for capName, calls := range byCap {
+		c := uintptr(slices.Index(CapabilityNames(), capName))
+		for _, r := range runAsNobody(t, bin, []uintptr{c}, calls).Calls {
+			h, _ := findHarmless(r.Name)
+			if h.optional != "" && (r.Errno == "ENOSYS" || r.Errno == "EOPNOTSUPP") {
+				continue
+			}
+			if r.Outcome != CallAllowed || !r.CapabilityHeld {
+				t.Errorf("%s with %s alone: %s %s (held: %v): %s", r.Name, capName, r.Outcome, r.Errno, r.CapabilityHeld, r.Detail)
+			}
+		}
+	}
+}
+
+// BenchmarkSyscallChildren compares one child for every call with one
+// child for the whole list (which restarts only after a kill).
+func BenchmarkSyscallChildren(b *testing.B) {
+	var names []string
+	for _, h := range harmlessCalls() {
+		names = append(names, h.name)
+	}
+	for _, per := range []int{1, 0} {
+		name := "one-per-call"
+		if per == 0 {
+			name = "batch"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := RunSyscalls(context.Background(), SyscallOptions{Calls: names, Self: os.Args[0], PerChild: per}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -12,8 +12,7 @@ const ActionKill = "kill"
 // action is what a denied call must get: the unit's SystemCallErrorNumber=
 // as an errno name ("EPERM"), or ActionKill without one. The errno itself
 // is checked: a denied call answered with another errno is not enforced.
-// fullCaps is the profile document's FullCapabilities.
-func CallVerdict(control, profile CallResult, denied bool, action string, fullCaps bool) (VerdictKind, string) {
+func CallVerdict(control, profile CallResult, denied bool, action string) (VerdictKind, string) {
 	if control.Name != profile.Name {
 		return VerdictError, fmt.Sprintf("results of different calls compared: control %q, profile %q", control.Name, profile.Name)
 	}
@@ -47,8 +46,8 @@ func CallVerdict(control, profile CallResult, denied bool, action string, fullCa
 	case action == ActionKill && profile.Outcome == CallKilled:
 		return Enforced, "denied and killed by SIGSYS, as the filter declares"
 	case profile.Outcome == CallBlocked && profile.Errno == action:
-		if action == "EPERM" && profile.Privileged && !fullCaps {
-			return Inconclusive, "answered EPERM as the filter declares, but the kernel checks a capability first and the profile lacks some: the EPERM may be the kernel's"
+		if action == "EPERM" && profile.Capability != "" && !profile.CapabilityHeld {
+			return Inconclusive, "answered EPERM as the filter declares, but the kernel checks " + profile.Capability + " first and the profile lacks it: the EPERM may be the kernel's"
 		}
 		return Enforced, "denied with " + action + ", the unit's SystemCallErrorNumber="
 	case profile.Outcome == CallAllowed:

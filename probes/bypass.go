@@ -75,7 +75,7 @@ const readImpliesExec = 0x0400000
 func checkReadImpliesExec(ctx context.Context, o Options) Result {
 	cur, _, e := unix.Syscall(unix.SYS_PERSONALITY, personalityQuery, 0, 0)
 	if e != 0 {
-		return attempt(e, "personality(query)")
+		return setReadImpliesExecBlind(e)
 	}
 	if cur&readImpliesExec != 0 {
 		return allowed("READ_IMPLIES_EXEC is already set (persona %#x)", cur)
@@ -94,6 +94,22 @@ func checkReadImpliesExec(ctx context.Context, o Options) Result {
 		return blocked(0, "personality() accepted READ_IMPLIES_EXEC but reads back %#x without it", got)
 	}
 	return allowed("personality() set READ_IMPLIES_EXEC (read back %#x) and restored %#x at once: readable mappings can be made executable", got, cur)
+}
+
+// setReadImpliesExecBlind tries the change when even the query is denied
+// (systemd 252's LockPersonality= allows only the locked persona itself):
+// personality() returns the persona it replaced, which is then restored.
+func setReadImpliesExecBlind(queryErr unix.Errno) Result {
+	old, _, e := unix.Syscall(unix.SYS_PERSONALITY, readImpliesExec, 0, 0)
+	if e != 0 {
+		r := attempt(e, "personality(READ_IMPLIES_EXEC)")
+		r.Detail += "; the query personality(0xffffffff) is denied too (" + errnoName(queryErr) + ")"
+		return r
+	}
+	if _, _, e := unix.Syscall(unix.SYS_PERSONALITY, old, 0, 0); e != 0 {
+		return errored("READ_IMPLIES_EXEC set but the persona could not be restored to %#x: %v", old, e)
+	}
+	return allowed("personality() set READ_IMPLIES_EXEC although the query is denied (%s), and restored %#x at once", errnoName(queryErr), old)
 }
 
 // cloneArgs is struct clone_args up to CLONE_ARGS_SIZE_VER0.

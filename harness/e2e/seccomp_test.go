@@ -21,9 +21,9 @@ import (
 	"github.com/hardenlab/hardenlab/probes"
 )
 
-// syscallsUnit runs "hardenlab-probe syscalls --calls CALLS" as a oneshot
-// unit with the given directive lines and returns its document.
-func syscallsUnit(ctx context.Context, sd *systemd.Client, calls string, lines ...string) probes.SyscallsDocument {
+// probeUnit runs hardenlab-probe with args as a oneshot unit with the
+// given directive lines and returns what it printed.
+func probeUnit(ctx context.Context, sd *systemd.Client, args []string, lines ...string) []byte {
 	GinkgoHelper()
 	var assigns []directive.Assignment
 	for i, l := range lines {
@@ -45,7 +45,7 @@ func syscallsUnit(ctx context.Context, sd *systemd.Client, calls string, lines .
 	props = append(props,
 		sdbus.PropDescription("hardenlab e2e: system calls under "+strings.Join(lines, " ")),
 		sdbus.PropType("oneshot"),
-		sdbus.PropExecStart([]string{filepath.Join(shared.BinDir, "hardenlab-probe"), "syscalls", "--calls", calls}, false),
+		sdbus.PropExecStart(append([]string{filepath.Join(shared.BinDir, "hardenlab-probe")}, args...), false),
 		sdbus.Property{Name: "StandardOutputFile", Value: dbus.MakeVariant(unitOut)},
 		sdbus.Property{Name: "StandardError", Value: dbus.MakeVariant("journal")},
 	)
@@ -56,6 +56,13 @@ func syscallsUnit(ctx context.Context, sd *systemd.Client, calls string, lines .
 	Expect(sd.StartTransient(ctx, name, props)).To(Succeed())
 	data, err := os.ReadFile(hostOut)
 	Expect(err).NotTo(HaveOccurred())
+	return data
+}
+
+// syscallsUnit runs "hardenlab-probe syscalls --calls CALLS" in a unit.
+func syscallsUnit(ctx context.Context, sd *systemd.Client, calls string, lines ...string) probes.SyscallsDocument {
+	GinkgoHelper()
+	data := probeUnit(ctx, sd, []string{"syscalls", "--calls", calls}, lines...)
 	var doc probes.SyscallsDocument
 	Expect(json.Unmarshal(data, &doc)).To(Succeed(), string(data))
 	Expect(doc.Calls).To(HaveLen(len(strings.Split(calls, ","))))
@@ -98,5 +105,33 @@ var _ = Describe("a declared system call filter", Label("seccomp"), func() {
 		Entry("SystemCallErrorNumber=EPERM", SpecTimeout(time.Minute), "EPERM", "SystemCallFilter=~@swap", "SystemCallErrorNumber=EPERM"),
 		Entry("SystemCallErrorNumber=EACCES", SpecTimeout(time.Minute), "EACCES", "SystemCallFilter=~@swap", "SystemCallErrorNumber=EACCES"),
 		Entry("the kill action", SpecTimeout(time.Minute), probes.ActionKill, "SystemCallFilter=~@swap"),
+	)
+
+	// What a compromised service could still do around a directive that
+	// holds: each bypass probe is open without hardening, and under the
+	// directive it goes around it stays open unless systemd closes it too.
+	DescribeTable("bypass findings",
+		func(ctx SpecContext, id string, want probes.Outcome, lines ...string) {
+			run := func(lines ...string) probes.Result {
+				GinkgoHelper()
+				data := probeUnit(ctx, sd, []string{"run", "--only", id, "--skip-preflight", "--skip-destructive-check"}, lines...)
+				var doc probes.Document
+				Expect(json.Unmarshal(data, &doc)).To(Succeed(), string(data))
+				Expect(doc.Results).To(HaveLen(1))
+				return doc.Results[0]
+			}
+			ctl := run()
+			Expect(ctl.Outcome).To(Equal(probes.Allowed), "control: %s", ctl.Detail)
+			got := run(lines...)
+			AddReportEntry(id, got)
+			Expect(got.Outcome).To(Equal(want), "%s %s: %s", got.Errno, got.Signal, got.Detail)
+		},
+		Entry("executable memfd mapping under MemoryDenyWriteExecute=", SpecTimeout(time.Minute), "bypass.memfd-exec", probes.Allowed, "MemoryDenyWriteExecute=yes"),
+		Entry("executable /dev/shm mapping under MemoryDenyWriteExecute=", SpecTimeout(time.Minute), "bypass.shm-exec", probes.Allowed, "MemoryDenyWriteExecute=yes"),
+		Entry("READ_IMPLIES_EXEC under LockPersonality= (closed)", SpecTimeout(time.Minute), "bypass.read-implies-exec", probes.Blocked, "LockPersonality=yes"),
+		Entry("clone3 under RestrictNamespaces= (closed: ENOSYS)", SpecTimeout(time.Minute), "bypass.clone3-namespace", probes.Blocked, "RestrictNamespaces=yes"),
+		Entry("the i386 ABI under a deny-list (closed: systemd filters every ABI it knows)", SpecTimeout(time.Minute), "bypass.i386-syscall", probes.Blocked, "SystemCallFilter=~@debug"),
+		Entry("the system bus under ProtectSystem=strict", SpecTimeout(time.Minute), "bypass.bus-connect", probes.Allowed, "ProtectSystem=strict"),
+		Entry("ptrace of its own child without capabilities", SpecTimeout(time.Minute), "bypass.ptrace-child", probes.Allowed, "CapabilityBoundingSet=", "ProtectProc=invisible"),
 	)
 })

@@ -14,8 +14,8 @@ import (
 )
 
 // The bypass probes try what a compromised service could still do around
-// a directive that holds for what it claims: their rows have Polarity
-// Bypass, and "allowed" is a finding, not a verdict on the directive.
+// a directive that holds for what it claims: their rows name it in
+// Bypasses, and "allowed" is a finding, not a verdict on the directive.
 
 // retInstruction is the one byte written to the executable mappings: x86's
 // ret. Nothing ever jumps into it; mapping it executable is the evidence.

@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ func TestBypassProbesAreOpenWithoutHardening(t *testing.T) {
 	}
 	var ids []string
 	for _, p := range Registry() {
-		if p.Polarity == Bypass {
+		if len(p.Bypasses) > 0 {
 			ids = append(ids, p.ID)
 		}
 	}
@@ -49,18 +50,25 @@ func TestBypassProbesAreOpenWithoutHardening(t *testing.T) {
 	}
 }
 
+// A bypass row is a finding: it evidences no directive (so the harness
+// draws no verdict from it) and names real ones in Bypasses.
 func TestBypassRowsAreFindingsOnly(t *testing.T) {
 	for _, p := range Registry() {
-		if p.Area() == "bypass" && p.Polarity != Bypass {
-			t.Errorf("%s: in the bypass area without Polarity Bypass", p.ID)
+		if (p.Area() == "bypass") != (len(p.Bypasses) > 0) {
+			t.Errorf("%s: only the bypass area names Bypasses (has %q)", p.ID, p.Bypasses)
 		}
-		if p.Polarity == Bypass && p.InProcess {
-			t.Errorf("%s: a bypass probe changes process state or may be killed: it needs its child", p.ID)
+		if len(p.Bypasses) > 0 && (len(p.Directives) > 0 || p.InProcess || p.Polarity != Restricts) {
+			t.Errorf("%s: a bypass row evidences no directive, runs in its child and has the default polarity", p.ID)
+		}
+		for _, d := range p.Bypasses {
+			if !slices.Contains(CoveredDirectives(), d) {
+				t.Errorf("%s: bypasses %q, which is not in CoveredDirectives", p.ID, d)
+			}
 		}
 	}
 	for _, e := range Listing() {
-		if p, _ := Find(e.ID); p.Polarity == Bypass && e.Polarity != "bypass" {
-			t.Errorf("%s: listed with polarity %q", e.ID, e.Polarity)
+		if p, _ := Find(e.ID); len(p.Bypasses) > 0 && (e.Polarity != "bypass" || len(e.Bypasses) == 0) {
+			t.Errorf("%s: listed with polarity %q, bypasses %q", e.ID, e.Polarity, e.Bypasses)
 		}
 	}
 }

@@ -120,11 +120,11 @@
 //
 // # Bypass probes
 //
-// Registry rows with Polarity Bypass ("bypass." ids) try what a compromised
-// service could still do around a directive that holds for what it claims
-// (an executable mapping of a written file under MemoryDenyWriteExecute=,
-// connect() to the system bus under ProtectSystem=strict, ...): "allowed"
-// is a finding, never a verdict on the directive.
+// The "bypass." rows try what a compromised service could still do around
+// a directive that holds for what it claims (an executable mapping of a
+// written file under MemoryDenyWriteExecute=, connect() to the system bus
+// under ProtectSystem=strict, ...). They name that directive in Bypasses,
+// not Directives: "allowed" is a finding, never a verdict on it.
 //
 // The harness also calls ReadPosture on /proc/<main pid> of the demo service
 // from outside and compares it with the probe's own posture through Diff, to

@@ -36,11 +36,6 @@ const (
 	// the profile would block (ReadWritePaths= under ProtectSystem=strict,
 	// AmbientCapabilities= for a non-root User=).
 	Grants
-	// Bypass: the action goes around what the directive claims (code made
-	// executable through a file mapping under MemoryDenyWriteExecute=):
-	// allowed is a finding, "a compromised service could still do this",
-	// not a verdict on the directive.
-	Bypass
 )
 
 // Need is a precondition a probe has beyond the sandbox itself.
@@ -82,6 +77,12 @@ type Probe struct {
 	Control    Outcome  // expected outcome with no hardening, running as root
 	Polarity   Polarity
 	Needs      Need
+	// Bypasses, set only on the "bypass." rows, names the directives whose
+	// claim the action goes around (code made executable through a file
+	// mapping under MemoryDenyWriteExecute=): allowed is a finding, "a
+	// compromised service could still do this", never a verdict, so those
+	// rows evidence no Directives.
+	Bypasses []string
 	// Unshare, when non-zero, makes the runner start the child inside new
 	// namespaces (Go's fork does the unshare() in the single-threaded child
 	// before exec, where it is legal); the child's start error is the answer.

@@ -53,18 +53,22 @@ func mapExecutable(fd int, what string) Result {
 
 func checkShmExec(ctx context.Context, o Options) Result {
 	name := scratchFile("/dev/shm", "hardenlab-probe-exec")
-	if err := os.WriteFile(name, retInstruction(), 0o600); err != nil {
+	fd, err := unix.Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+	if err != nil {
 		if e, ok := errnoOf(err); ok && (isDenied(e) || e == unix.ENOENT) {
 			return blocked(e, "cannot create a file in /dev/shm: %v", err)
 		}
 		return errored("creating %s: %v", name, err)
 	}
-	defer os.Remove(name)
-	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return errored("reopening %s: %v", name, err)
-	}
 	defer unix.Close(fd)
+	// Unlinked before anything a filter could kill the probe for, so that
+	// nothing is left in /dev/shm; the mapping still goes through its mount.
+	if err := unix.Unlink(name); err != nil {
+		return errored("removing %s: %v", name, err)
+	}
+	if _, err := unix.Write(fd, retInstruction()); err != nil {
+		return errored("writing to the /dev/shm file: %v", err)
+	}
 	return mapExecutable(fd, "a file the probe wrote in /dev/shm")
 }
 
@@ -255,7 +259,7 @@ func checkBusConnect(ctx context.Context, o Options) Result {
 func checkPtraceChild(ctx context.Context, o Options) Result {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	pid, e := rawForkPause()
+	pid, e := rawForkPause(uintptr(os.Getpid()))
 	if e != 0 {
 		return errored("forking the child to trace: %v", e)
 	}

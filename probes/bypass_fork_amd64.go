@@ -32,13 +32,19 @@ func rawClone3Exit(args, size uintptr) (int, unix.Errno) {
 	return int(pid), e
 }
 
-// rawForkPause forks a child that sleeps in pause() until it is killed.
+// rawForkPause forks a child that sleeps in pause() until it is killed,
+// and that dies with its parent (parent is the caller's pid): a filter
+// that kills the caller must not leave it behind.
 //
 //go:nosplit
 //go:norace
-func rawForkPause() (int, unix.Errno) {
+func rawForkPause(parent uintptr) (int, unix.Errno) {
 	pid, _, e := unix.RawSyscall6(unix.SYS_CLONE, uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)
 	if e == 0 && pid == 0 {
+		unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0)
+		if ppid, _, _ := unix.RawSyscall(unix.SYS_GETPPID, 0, 0, 0); ppid != parent {
+			unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
+		}
 		for {
 			unix.RawSyscall(unix.SYS_PAUSE, 0, 0, 0)
 		}

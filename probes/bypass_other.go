@@ -13,4 +13,4 @@ func i386Call(nr, a1, a2, a3, a4, a5 uintptr) (int32, unix.Errno, bool) { return
 
 func rawCloneExit(flags uintptr) (int, unix.Errno)       { return 0, unix.ENOSYS }
 func rawClone3Exit(args, size uintptr) (int, unix.Errno) { return 0, unix.ENOSYS }
-func rawForkPause() (int, unix.Errno)                    { return 0, unix.ENOSYS }
+func rawForkPause(parent uintptr) (int, unix.Errno)      { return 0, unix.ENOSYS }

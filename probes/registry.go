@@ -150,7 +150,7 @@ func Registry() []Probe {
 			Attempts: "writes one byte (x86 ret) to a memfd, seals it and maps it PROT_READ|PROT_EXEC; never jumps into it, unmaps at once",
 			Decides:  "allowed (the bypass works) when the executable mapping succeeds; blocked on EPERM/EACCES or SIGSYS"},
 		{ID: "bypass.shm-exec", Bypasses: []string{"MemoryDenyWriteExecute"}, Control: Allowed, check: checkShmExec,
-			Attempts: "writes one byte to a new file in /dev/shm, reopens it read-only and maps it PROT_READ|PROT_EXEC; never runs it, removes the file",
+			Attempts: "creates a file in /dev/shm, unlinks it at once, writes one byte to it and maps it PROT_READ|PROT_EXEC through its descriptor; never runs it",
 			Decides:  "allowed when the executable mapping succeeds; blocked when /dev/shm is unwritable or mounted noexec (EPERM/EACCES)"},
 		{ID: "bypass.read-implies-exec", Bypasses: []string{"LockPersonality"}, Control: Allowed, check: checkReadImpliesExec,
 			Attempts: "personality(current|READ_IMPLIES_EXEC), reads it back, then restores the current persona at once",

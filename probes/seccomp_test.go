@@ -120,7 +120,11 @@ func underFilter(t *testing.T, action, foreign uint32, deny []string, v any, arg
 		}
 		nrs = append(nrs, strconv.Itoa(int(nr)))
 	}
-	cmd := exec.Command(os.Args[0], append([]string{seccompWrap, strconv.FormatUint(uint64(action), 10), strconv.FormatUint(uint64(foreign), 10), strings.Join(nrs, ",")}, args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{seccompWrap, strconv.FormatUint(uint64(action), 10), strconv.FormatUint(uint64(foreign), 10), strings.Join(nrs, ",")}, args...)...)
+	// A process left behind that holds stdout must not hang the test.
+	cmd.WaitDelay = time.Second
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr string
@@ -244,5 +248,40 @@ func TestI386BypassUnderARealFilter(t *testing.T) {
 	underFilter(t, seccompRetErrno|uint32(unix.EPERM), seccompRetKillThread, []string{"perf_event_open"}, &r, "probe", "bypass.i386-syscall")
 	if r.Outcome != Blocked || r.Signal != "SIGSYS" {
 		t.Errorf("filter killing foreign ABIs: %s %s: %s", r.Outcome, r.Signal, r.Detail)
+	}
+}
+
+// sameBinary lists the other processes running this test binary.
+func sameBinary(t *testing.T) []string {
+	t.Helper()
+	self, _ := os.Readlink("/proc/self/exe")
+	entries, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil || e.Name() == strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		if exe, err := os.Readlink("/proc/" + e.Name() + "/exe"); err == nil && exe == self {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// A filter that kills ptrace() kills the probe child while its traced
+// child sleeps: that one must die with it.
+func TestPtraceBypassLeavesNoChildWhenKilled(t *testing.T) {
+	skipUnlessLinuxAMD64(t)
+	var r Result
+	underFilter(t, seccompRetKillProcess, seccompRetAllow, []string{"ptrace"}, &r, "probe", "bypass.ptrace-child")
+	if r.Outcome != Blocked || r.Signal != "SIGSYS" {
+		t.Errorf("ptrace denied by a kill filter: %s %s: %s", r.Outcome, r.Signal, r.Detail)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for left := sameBinary(t); len(left) > 0; left = sameBinary(t) {
+		if time.Now().After(deadline) {
+			t.Fatalf("processes of the probe left behind: %v", left)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -59,11 +59,10 @@ func xsysTable() ([]byte, error) {
 	return b, nil
 }
 
-var sysConst = regexp.MustCompile(`(?m)^\s*SYS_([A-Z0-9_]+)\s*=\s*[0-9]+\s*$`)
-
 // render turns x/sys's zsysnum_linux_amd64.go into the probes' table: a
 // switch (no mutable global) from the kernel's name to the constant.
 func render(zsysnum []byte) ([]byte, error) {
+	sysConst := regexp.MustCompile(`(?m)^\s*SYS_([A-Z0-9_]+)\s*=\s*[0-9]+\s*$`)
 	var consts []string
 	for _, m := range sysConst.FindAllSubmatch(zsysnum, -1) {
 		consts = append(consts, string(m[1]))

@@ -17,13 +17,15 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/rootfs"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/systemd"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
 // probeUnit runs hardenlab-probe with args as a oneshot unit with the
 // given directive lines and returns what it printed.
-func probeUnit(ctx context.Context, sd *systemd.Client, args []string, lines ...string) []byte {
+func probeUnit(ctx context.Context, sb *sandbox.Sandbox, sd *systemd.Client, args []string, lines ...string) []byte {
 	GinkgoHelper()
 	var assigns []directive.Assignment
 	for i, l := range lines {
@@ -34,8 +36,8 @@ func probeUnit(ctx context.Context, sd *systemd.Client, args []string, lines ...
 	s, err := directive.Resolve(assigns, true)
 	Expect(err).NotTo(HaveOccurred())
 	name := systemd.UnitPrefix + "seccomp-" + randomSuffix() + ".service"
-	unitOut := filepath.Join(shared.OutDir, name+".json")
-	hostOut := filepath.Join(shared.HostOutDir, name+".json")
+	unitOut := filepath.Join(sb.OutDir, name+".json")
+	hostOut := filepath.Join(sb.HostOutDir, name+".json")
 	var props []sdbus.Property
 	for _, p := range s.Properties() {
 		if p.Name != "Type" {
@@ -45,7 +47,7 @@ func probeUnit(ctx context.Context, sd *systemd.Client, args []string, lines ...
 	props = append(props,
 		sdbus.PropDescription("hardenlab e2e: system calls under "+strings.Join(lines, " ")),
 		sdbus.PropType("oneshot"),
-		sdbus.PropExecStart(append([]string{filepath.Join(shared.BinDir, "hardenlab-probe")}, args...), false),
+		sdbus.PropExecStart(append([]string{filepath.Join(sb.BinDir, "hardenlab-probe")}, args...), false),
 		sdbus.Property{Name: "StandardOutputFile", Value: dbus.MakeVariant(unitOut)},
 		sdbus.Property{Name: "StandardError", Value: dbus.MakeVariant("journal")},
 	)
@@ -60,21 +62,27 @@ func probeUnit(ctx context.Context, sd *systemd.Client, args []string, lines ...
 }
 
 // syscallsUnit runs "hardenlab-probe syscalls --calls CALLS" in a unit.
-func syscallsUnit(ctx context.Context, sd *systemd.Client, calls string, lines ...string) probes.SyscallsDocument {
+func syscallsUnit(ctx context.Context, sb *sandbox.Sandbox, sd *systemd.Client, calls string, lines ...string) probes.SyscallsDocument {
 	GinkgoHelper()
-	data := probeUnit(ctx, sd, []string{"syscalls", "--calls", calls}, lines...)
+	data := probeUnit(ctx, sb, sd, []string{"syscalls", "--calls", calls}, lines...)
 	var doc probes.SyscallsDocument
 	Expect(json.Unmarshal(data, &doc)).To(Succeed(), string(data))
 	Expect(doc.Calls).To(HaveLen(len(strings.Split(calls, ","))))
 	return doc
 }
 
-var _ = Describe("a declared system call filter", Label("seccomp"), func() {
-	var sd *systemd.Client
+// seccompSpecs declares the specs against the systemd that env()
+// returns once the specs run.
+func seccompSpecs(env func() *sandbox.Sandbox) {
+	var (
+		sb *sandbox.Sandbox
+		sd *systemd.Client
+	)
 
 	BeforeEach(func(ctx SpecContext) {
+		sb = env()
 		var err error
-		sd, err = systemd.Dial(ctx, shared.BusAddress)
+		sd, err = systemd.Dial(ctx, sb.BusAddress)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(sd.Close)
 	})
@@ -82,11 +90,11 @@ var _ = Describe("a declared system call filter", Label("seccomp"), func() {
 	DescribeTable("answers each denied call with its action and lets the others reach the kernel",
 		func(ctx SpecContext, action string, lines ...string) {
 			const calls = "swapon,swapoff,getpid"
-			control := syscallsUnit(ctx, sd, calls)
+			control := syscallsUnit(ctx, sb, sd, calls)
 			for _, r := range control.Calls {
 				Expect(r.Outcome).To(Equal(probes.CallAllowed), "control: %s: %s", r.Name, r.Detail)
 			}
-			doc := syscallsUnit(ctx, sd, calls, lines...)
+			doc := syscallsUnit(ctx, sb, sd, calls, lines...)
 			for i, r := range doc.Calls {
 				denied := r.Name != "getpid"
 				switch {
@@ -114,7 +122,7 @@ var _ = Describe("a declared system call filter", Label("seccomp"), func() {
 		func(ctx SpecContext, id string, want probes.Outcome, lines ...string) {
 			run := func(lines ...string) probes.Result {
 				GinkgoHelper()
-				data := probeUnit(ctx, sd, []string{"run", "--only", id, "--skip-preflight", "--skip-destructive-check"}, lines...)
+				data := probeUnit(ctx, sb, sd, []string{"run", "--only", id, "--skip-preflight", "--skip-destructive-check"}, lines...)
 				var doc probes.Document
 				Expect(json.Unmarshal(data, &doc)).To(Succeed(), string(data))
 				Expect(doc.Results).To(HaveLen(1))
@@ -134,4 +142,31 @@ var _ = Describe("a declared system call filter", Label("seccomp"), func() {
 		Entry("the system bus under ProtectSystem=strict", SpecTimeout(time.Minute), "bypass.bus-connect", probes.Allowed, "ProtectSystem=strict"),
 		Entry("ptrace of its own child without capabilities", SpecTimeout(time.Minute), "bypass.ptrace-child", probes.Allowed, "CapabilityBoundingSet=", "ProtectProc=invisible"),
 	)
+}
+
+var _ = Describe("a declared system call filter", Label("seccomp"), func() {
+	Describe("in the shared sandbox", func() {
+		seccompSpecs(func() *sandbox.Sandbox { return shared })
+	})
+
+	// The same specs under systemd 257, in the cached debian:trixie root
+	// (hardenlab rootfs build debian:trixie).
+	Describe("under debian:trixie", Ordered, func() {
+		var trixie *sandbox.Sandbox
+		BeforeAll(func(ctx SpecContext) {
+			root, _, err := rootfs.Lookup(rootfs.Spec{Suite: "trixie", Packages: []string{"dbus", "python3", "systemd"}}, "")
+			if err != nil {
+				Skip("the debian:trixie root is not built: " + err.Error())
+			}
+			trixie, err = sandbox.Start(ctx, sandbox.Options{
+				Kind:     sandbox.Nspawn,
+				RunID:    "sc" + randomSuffix(),
+				Root:     root,
+				Binaries: map[string]string{"hardenlab-probe": filepath.Join(bins, "hardenlab-probe")},
+			})
+			Expect(err).NotTo(HaveOccurred())
+			DeferCleanup(func(ctx SpecContext) { Expect(trixie.Close(ctx)).To(Succeed()) })
+		}, NodeTimeout(2*time.Minute))
+		seccompSpecs(func() *sandbox.Sandbox { return trixie })
+	})
 })

@@ -216,6 +216,7 @@ func TestCallVerdictChecksTheErrno(t *testing.T) {
 		{"EPERM without every capability", eperm, true, "EPERM", false, Inconclusive},
 		{"allowed and allowed", ctl, false, "EPERM", true, Enforced},
 		{"allowed but blocked", eperm, false, "EPERM", true, NotEnforced},
+		{"allowed, EPERM for a missing capability", eperm, false, "EPERM", false, Inconclusive},
 		{"errno equal to the harmless answer", CallResult{Name: "swapon", Outcome: CallAllowed, Errno: "EFAULT", Expected: "EFAULT"}, true, "EFAULT", true, Inconclusive},
 	}
 	for _, tt := range tests {

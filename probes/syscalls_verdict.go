@@ -12,6 +12,9 @@ const ActionKill = "kill"
 // action is what a denied call must get: the unit's SystemCallErrorNumber=
 // as an errno name ("EPERM"), or ActionKill without one. The errno itself
 // is checked: a denied call answered with another errno is not enforced.
+// denied must come from all the profile's filters, SystemCallFilter= and
+// those that directives such as ProtectClock= add: the kernel applies the
+// strictest action of all of them.
 func CallVerdict(control, profile CallResult, denied bool, action string) (VerdictKind, string) {
 	if control.Name != profile.Name {
 		return VerdictError, fmt.Sprintf("results of different calls compared: control %q, profile %q", control.Name, profile.Name)
@@ -31,11 +34,14 @@ func CallVerdict(control, profile CallResult, denied bool, action string) (Verdi
 		}
 	}
 	if control.Outcome != CallAllowed {
-		return Inconclusive, fmt.Sprintf("without a filter the call got %s too (%s): this environment answers it anyway", callHow(control), control.Detail)
+		return Inconclusive, fmt.Sprintf("the control got %s (%s): this environment answers it so without any filter", callHow(control), control.Detail)
 	}
 	if !denied {
-		if profile.Outcome == CallAllowed {
+		switch {
+		case profile.Outcome == CallAllowed:
 			return Enforced, "allowed by the filter and allowed: " + profile.Detail
+		case profile.Errno == "EPERM" && profile.Capability != "" && !profile.CapabilityHeld:
+			return Inconclusive, "the filter allows it; the EPERM is the kernel's, for the missing " + profile.Capability
 		}
 		return NotEnforced, fmt.Sprintf("the filter allows it but it got %s: %s", callHow(profile), profile.Detail)
 	}

@@ -300,7 +300,7 @@ func TestResolveBad(t *testing.T) {
 		{"DevicePolicy=open", "unknown value"},
 		{"NotifyAccess=everyone", "unknown value"},
 		{"Type=notify-reload", "unknown value"},
-		{"Delegate=cpu io", "controller list"},
+		{"Delegate=cpu bogus", `unknown cgroup controller "bogus"`},
 		{"User=-root", "starts with -"},
 		{"User=a:b", "contains"},
 		{"User=4294967295", "out of range"},
@@ -456,6 +456,7 @@ func badValueByKind() map[Kind]string {
 		KindCommand:       "/bin/true/",
 		KindEnvironment:   "1=2",
 		KindDirectory:     "relative/path",
+		KindDelegate:      "memory nope",
 	}
 }
 

@@ -116,6 +116,9 @@ type Settings struct {
 	LockPersonality        bool
 	RemoveIPC              bool
 	Delegate               bool
+	// DelegateControllers is Delegate='s controller list; nil when the
+	// last word was a boolean (yes delegates every controller).
+	DelegateControllers []string
 
 	// Enumerations, canonical spelling
 	ProtectSystem string // "no" (default), "yes", "full", "strict"

@@ -2,6 +2,7 @@ package directive
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/coreos/go-systemd/v22/dbus"
@@ -31,6 +32,7 @@ const (
 	KindCommand       Kind = "command line"
 	KindEnvironment   Kind = "list of VAR=value"
 	KindDirectory     Kind = "absolute path or ~, optionally prefixed -"
+	KindDelegate      Kind = "boolean, or a list of cgroup controllers"
 )
 
 // Spec describes one supported directive: its syntax, the D-Bus
@@ -39,7 +41,7 @@ type Spec struct {
 	Name       string   // as written in a unit file
 	Section    string   // "Service" or "Unit"
 	Properties []string // D-Bus property names on the transient unit
-	Signature  string   // D-Bus signature of each property
+	Signature  string   // D-Bus signature of each property, space-separated where there are several
 	Kind       Kind
 	Values     []string // the accepted words of an enumeration
 	Doc        string   // one line for `hardenlab` help
@@ -66,6 +68,9 @@ type Spec struct {
 	// compare replaces want/got where equality of two renderings is not
 	// the right test (lists systemd extends on its own, filters it expands).
 	compare func(want *Settings, got interface{}) (wantText, gotText string, equal bool)
+	// compareProps replaces compare where the value is spread over
+	// several properties; got holds every property read back.
+	compareProps func(want *Settings, got map[string]interface{}) (wantText, gotText string, equal bool)
 }
 
 // Specs returns the directive table, in the order properties are sent.
@@ -87,6 +92,21 @@ func Lookup(name string) (Spec, bool) {
 		return s, true
 	}
 	return Spec{}, false
+}
+
+// SignatureOf returns the D-Bus signature of one of the directive's
+// properties ("" when it has no such property).
+func (s Spec) SignatureOf(property string) string {
+	sigs := strings.Fields(s.Signature)
+	for i, p := range s.Properties {
+		if p == property && i < len(sigs) {
+			return sigs[i]
+		}
+	}
+	if len(sigs) > 0 && slices.Contains(s.Properties, property) {
+		return sigs[0]
+	}
+	return ""
 }
 
 // specs is the table built once; package code only reads it.

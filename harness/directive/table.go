@@ -67,10 +67,6 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 // with systemd-analyze verify of 252 and 257).
 func emptyBoolReason(name string) string {
 	switch name {
-	case "Delegate":
-		// config_parse_delegate: "" means yes with no controllers, which
-		// the boolean D-Bus property cannot say.
-		return "empty value: systemd reads an empty Delegate= as delegation with no controllers, not as a reset; hardenlab supports only yes or no"
 	case "DynamicUser":
 		return "empty value: systemd 252 and 257 refuse the whole unit over it (\"Failed to parse boolean value\", fatal); write no for the default"
 	}

@@ -52,6 +52,14 @@ type Spec struct {
 	// older systemd's refusal can be explained; 0 means older than
 	// anything hardenlab supports.
 	Since int
+	// Area groups a security directive with its neighbours (its file is
+	// security_<area>.go); empty for the directives that say what the
+	// service is rather than restrict it, which matrices never ablate.
+	Area string
+	// NoProbe says why no probe evidences the directive; the descriptor
+	// tests require it of a directive the scorer reads and no probe
+	// claims, and forbid it where a probe does.
+	NoProbe string
 
 	// apply merges one assignment into the settings being resolved.
 	apply func(r *resolver, a Assignment) error
@@ -92,6 +100,34 @@ func Lookup(name string) (Spec, bool) {
 		return s, true
 	}
 	return Spec{}, false
+}
+
+// Security says whether name is a security directive: one with a
+// descriptor, which the scorer may read, probes may evidence and matrices
+// ablate. Plain pass-through keys and the service's own (Type=,
+// ExecStart=, ...) are not.
+func Security(name string) bool {
+	s, ok := Lookup(name)
+	return ok && s.Area != ""
+}
+
+// Descriptors returns the security directives' descriptors, area by area.
+func Descriptors() []Spec {
+	return slices.DeleteFunc(Specs(), func(s Spec) bool { return s.Area == "" })
+}
+
+// inArea marks the rows of one security_<area>.go file.
+func inArea(area string, rows ...Spec) []Spec {
+	for i := range rows {
+		rows[i].Area = area
+	}
+	return rows
+}
+
+// unprobed records why no probe can evidence the directive.
+func (s Spec) unprobed(reason string) Spec {
+	s.NoProbe = reason
+	return s
 }
 
 // SignatureOf returns the D-Bus signature of one of the directive's

@@ -148,6 +148,10 @@ type Settings struct {
 	RootDirectory string
 	RootImage     string
 
+	// flags holds the boolean descriptors no scorer fact reads (flagSpec),
+	// so that adding one takes its descriptor alone.
+	flags map[string]bool
+
 	// plain holds the plain directives' D-Bus values, one per property of
 	// the row (nil: not sent); notes the keys Resolve passed over.
 	plain      map[string][]any

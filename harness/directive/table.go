@@ -62,6 +62,35 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 	}
 }
 
+// flagSpec is a boolean descriptor whose value lives in Settings.flags
+// (read with Flag) rather than in a field of its own: for a directive the
+// scorer does not read, the descriptor is then the only place to add.
+func flagSpec(name, doc string) Spec {
+	s := boolSpec(name, doc, func(*Settings) *bool { return new(bool) })
+	s.apply = func(r *resolver, a Assignment) error {
+		if a.Value == "" {
+			return newError(a, "%s", emptyBoolReason(name))
+		}
+		v, err := ParseBool(a.Value)
+		if err != nil {
+			return newError(a, "%v", err)
+		}
+		if r.s.flags == nil {
+			r.s.flags = map[string]bool{}
+		}
+		r.s.flags[name] = v
+		return nil
+	}
+	s.props = func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, s.Flag(name))} }
+	s.want = func(s *Settings) string { return strconv.FormatBool(s.Effective().Flag(name)) }
+	s.isDefault = func(s *Settings) bool { return !s.Flag(name) }
+	return s
+}
+
+// Flag returns the value of a boolean descriptor built with flagSpec
+// (false when unset).
+func (s *Settings) Flag(name string) bool { return s.flags[name] }
+
 // emptyBoolReason explains the refusal of an empty boolean: unlike list
 // settings, systemd's boolean parsers do not read "" as a reset (checked
 // with systemd-analyze verify of 252 and 257).

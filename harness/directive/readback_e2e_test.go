@@ -133,6 +133,7 @@ func readbackCases() []readbackCase {
 			exact: map[string]string{"Delegate": "true"}},
 		{name: "delegate-empty", starts: true, lines: []string{"Delegate="},
 			exact: map[string]string{"Delegate": "true", "DelegateControllers": "[]"}},
+		{name: "private-ipc", starts: true, lines: []string{"PrivateIPC=yes"}, exact: map[string]string{"PrivateIPC": "true"}},
 		{name: "unit-section", starts: true, lines: []string{"Description=hardenlab readback 100%% check", "DefaultDependencies=no"},
 			exact: map[string]string{"Description": "hardenlab readback 100% check", "DefaultDependencies": "false"}},
 		{name: "root-image", starts: false, lines: []string{"RootImage=/nonexistent-hardenlab.img"}},

@@ -74,6 +74,7 @@ func TestResolveGood(t *testing.T) {
 		{"LockPersonality", []string{"LockPersonality=yes"}, func(s *Settings) { s.LockPersonality = true }},
 		{"RemoveIPC", []string{"RemoveIPC=yes"}, func(s *Settings) { s.RemoveIPC = true }},
 		{"Delegate", []string{"Delegate=yes"}, func(s *Settings) { s.Delegate = true }},
+		{"PrivateIPC", []string{"PrivateIPC=yes"}, func(s *Settings) { s.flags = map[string]bool{"PrivateIPC": true} }},
 		{"DynamicUser", []string{"DynamicUser=yes"}, func(s *Settings) { s.DynamicUser = true }},
 
 		// Enumerations; ProtectSystem/ProtectHome also take booleans.

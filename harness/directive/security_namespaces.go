@@ -9,6 +9,7 @@ func namespacesSpecs() []Spec {
 		boolSpec("PrivateUsers", "private user namespace mapping only root and the service user", func(s *Settings) *bool { return &s.PrivateUsers }).since(232),
 		privateMountsSpec().
 			unprobed("it stops mounts propagating between the service and the host; seeing that takes mounting something on one side and looking from the other, which changes mounts"),
+		flagSpec("PrivateIPC", "private IPC namespace: no SysV IPC objects or POSIX message queues shared with the host").since(248),
 		restrictNamespacesSpec().since(233),
 	)
 }

@@ -1,6 +1,7 @@
 package directive
 
-// kernelSpecs are the descriptors of the kernel interfaces the service may reach.
+// kernelSpecs are the descriptors of the kernel interfaces the service may
+// reach.
 func kernelSpecs() []Spec {
 	return inArea("kernel",
 		boolSpec("ProtectKernelTunables", "read-only /proc/sys, /sys and friends", func(s *Settings) *bool { return &s.ProtectKernelTunables }).since(232),

@@ -1,6 +1,7 @@
 package directive
 
-// namespacesSpecs are the descriptors of the private namespaces PID 1 sets up and the ones the service may create.
+// namespacesSpecs are the descriptors of the private namespaces PID 1 sets
+// up and the ones the service may create.
 func namespacesSpecs() []Spec {
 	return inArea("namespaces",
 		boolSpec("PrivateTmp", "private /tmp and /var/tmp", func(s *Settings) *bool { return &s.PrivateTmp }).since(227),

@@ -4,7 +4,8 @@ import (
 	"net/netip"
 )
 
-// networkSpecs are the descriptors of the sockets and addresses the service may use.
+// networkSpecs are the descriptors of the sockets and addresses the service
+// may use.
 func networkSpecs() []Spec {
 	return inArea("network",
 		restrictAddressFamiliesSpec().since(235),

@@ -1,6 +1,7 @@
 package directive
 
-// privilegesSpecs are the descriptors of what the processes may gain or change about themselves.
+// privilegesSpecs are the descriptors of what the processes may gain or
+// change about themselves.
 func privilegesSpecs() []Spec {
 	return inArea("privileges",
 		boolSpec("NoNewPrivileges", "forbid gaining privileges through execve (setuid, file capabilities)", func(s *Settings) *bool { return &s.NoNewPrivileges }).since(227),

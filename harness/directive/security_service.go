@@ -1,6 +1,7 @@
 package directive
 
-// serviceSharingSpecs are the descriptors of what the service shares with PID 1 and other services.
+// serviceSharingSpecs are the descriptors of what the service shares with
+// PID 1 and other services.
 func serviceSharingSpecs() []Spec {
 	return inArea("service",
 		enumSpec("NotifyAccess", "which processes may send sd_notify messages", []string{"none", "main", "exec", "all"}, "none", false,

@@ -1,6 +1,7 @@
 package directive
 
-// syscallsSpecs are the descriptors of the system calls and ABIs the service may use.
+// syscallsSpecs are the descriptors of the system calls and ABIs the service
+// may use.
 func syscallsSpecs() []Spec {
 	return inArea("syscalls",
 		systemCallFilterSpec().since(235),

@@ -82,7 +82,7 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
 	}
 	if errors.Is(err, unitpath.ErrNotFound) {
-		return u, fmt.Errorf("%w (searched %s; give a path to score a unit file that is not installed)", err, strings.Join(unitpath.SearchPath, " "))
+		return u, fmt.Errorf("%w (searched %s; give a path to score a unit file that is not installed)", err, strings.Join(unitpath.SearchPath(), " "))
 	}
 	return u, err
 }

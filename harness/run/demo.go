@@ -39,7 +39,7 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 	if !path.IsAbs(python) {
 		found, ok := searchPath(python, hostPath)
 		if !ok {
-			return nil, "", fmt.Errorf("ExecStart=%s: not found in the directories systemd searches (%s)", python, strings.Join(execSearchPath, ":"))
+			return nil, "", fmt.Errorf("ExecStart=%s: not found in the directories systemd searches (%s)", python, strings.Join(execSearchPath(), ":"))
 		}
 		python = found
 	}
@@ -104,11 +104,13 @@ func servedRoot(s *directive.Settings, argv []string) string {
 
 // execSearchPath is where PID 1 looks for an ExecStart= command given as a
 // bare name (the default search path of systemd 252 and 257).
-var execSearchPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+func execSearchPath() []string {
+	return []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+}
 
 // searchPath resolves a bare command name as PID 1 would, in the sandbox.
 func searchPath(name string, hostPath func(string) string) (string, bool) {
-	for _, dir := range execSearchPath {
+	for _, dir := range execSearchPath() {
 		p := path.Join(dir, name)
 		if fi, err := os.Stat(hostPath(p)); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			return p, true

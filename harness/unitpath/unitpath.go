@@ -21,20 +21,22 @@ import (
 // first (`systemd-analyze unit-paths` of 252; 257 drops /lib/systemd/system,
 // which on a merged-/usr root is the same directory as /usr/lib/...).
 // Generator directories are included: they are empty offline.
-var SearchPath = []string{
-	"/etc/systemd/system.control",
-	"/run/systemd/system.control",
-	"/run/systemd/transient",
-	"/run/systemd/generator.early",
-	"/etc/systemd/system",
-	"/etc/systemd/system.attached",
-	"/run/systemd/system",
-	"/run/systemd/system.attached",
-	"/run/systemd/generator",
-	"/usr/local/lib/systemd/system",
-	"/lib/systemd/system",
-	"/usr/lib/systemd/system",
-	"/run/systemd/generator.late",
+func SearchPath() []string {
+	return []string{
+		"/etc/systemd/system.control",
+		"/run/systemd/system.control",
+		"/run/systemd/transient",
+		"/run/systemd/generator.early",
+		"/etc/systemd/system",
+		"/etc/systemd/system.attached",
+		"/run/systemd/system",
+		"/run/systemd/system.attached",
+		"/run/systemd/generator",
+		"/usr/local/lib/systemd/system",
+		"/lib/systemd/system",
+		"/usr/lib/systemd/system",
+		"/run/systemd/generator.late",
+	}
 }
 
 // ErrMasked says the unit is masked (a symlink to /dev/null or an empty
@@ -62,7 +64,7 @@ type Tree struct {
 
 // System is the system manager's tree under root ("/" for this machine).
 func System(root string) Tree {
-	return Tree{Root: root, SearchPath: SearchPath}
+	return Tree{Root: root, SearchPath: SearchPath()}
 }
 
 // splitUsrDropped is the first release without /lib/systemd/system in

@@ -3,14 +3,12 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/hardenlab/hardenlab/harness/report"
 )
 
 // templateUnit writes a template, written with systemd's line rules

@@ -23,7 +23,7 @@ type Record struct {
 	// Effective is the score with what the probes show doing nothing here
 	// counted as unset; nil when no probe verdicts were made.
 	Effective *Effective `json:"effective,omitempty"`
-	Behavior    Behavior    `json:"behavior"`
+	Behavior  Behavior   `json:"behavior"`
 	// Readback lists directives that systemd stored differently from what
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
@@ -147,13 +147,13 @@ type Behavior struct {
 	ExitStatusName string `json:"exit_status_name,omitempty"`
 	// InsideCheck is the answer the service gave from inside its own
 	// sandbox when the host could not reach it.
-	InsideCheck *InsideCheck `json:"inside_check,omitempty"`
-	ActiveState    string  `json:"active_state"`
-	SubState       string  `json:"sub_state,omitempty"`
-	Result         string  `json:"result"`
-	ExecMainCode   int32   `json:"exec_main_code,omitempty"`
-	ExecMainStatus int32   `json:"exec_main_status,omitempty"`
-	ReadyMillis    float64 `json:"ready_ms,omitempty"`
+	InsideCheck    *InsideCheck `json:"inside_check,omitempty"`
+	ActiveState    string       `json:"active_state"`
+	SubState       string       `json:"sub_state,omitempty"`
+	Result         string       `json:"result"`
+	ExecMainCode   int32        `json:"exec_main_code,omitempty"`
+	ExecMainStatus int32        `json:"exec_main_status,omitempty"`
+	ReadyMillis    float64      `json:"ready_ms,omitempty"`
 	// CPUMillis is the CPU time the service's main process had used when
 	// hardenlab stopped it: the demo's own cost, the same for any tool
 	// that starts it (the floor of hardenlab bench).

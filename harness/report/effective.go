@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/behavior"
 )
 
 // EffectiveSummary is one line that sets the declared exposure beside the
@@ -55,4 +57,14 @@ func BehaviorSummary(b Behavior) string {
 		return strings.ToUpper(b.Outcome) + ": " + strings.TrimSuffix(b.OutcomeDetail, ".") + " (" + b.Error + ")"
 	}
 	return fmt.Sprintf("DID NOT START: %s (state %s, result %s, status %d)", b.Error, b.ActiveState, b.Result, b.ExecMainStatus)
+}
+
+// Broke says whether the profile broke the service: it exited, failed to
+// start or timed out. An unreachable one still runs; a record written
+// before outcomes existed is judged by Started.
+func (b Behavior) Broke() bool {
+	if b.Outcome == "" {
+		return !b.Started
+	}
+	return behavior.Outcome(b.Outcome).Broken()
 }

@@ -85,3 +85,15 @@ func convertAll[T, S any](in []T, convert func(T) S) []S {
 	}
 	return out
 }
+
+// FromCheck converts an inside check's answer, or the error that kept it
+// from running; nil when neither.
+func FromCheck(c *probes.CheckResult, err error) *InsideCheck {
+	switch {
+	case c != nil:
+		return &InsideCheck{Kind: c.Kind, Target: c.Target, OK: c.OK, Connected: c.Connected, HTTPStatus: c.HTTPStatus, Errno: c.Errno, Detail: c.Detail, Millis: c.Millis}
+	case err != nil:
+		return &InsideCheck{Error: err.Error()}
+	}
+	return nil
+}

@@ -86,7 +86,9 @@ func parseSuggestFlags(args []string, io stdio) (suggestFlags, string, int) {
 	fs.BoolVar(&f.asJSON, "json", false, "print the whole result as JSON")
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "bound for one service start, from start to stop")
-	fs.DurationVar(&f.readyTimeout, "ready-timeout", 30*time.Second, "how long the service may take to answer before it counts as broken")
+	// A trial that cuts the service off from its health check (PrivateNetwork=)
+	// costs the whole wait; the demo answers in well under a second.
+	fs.DurationVar(&f.readyTimeout, "ready-timeout", 5*time.Second, "how long the service may take to answer before it counts as broken")
 	fs.Usage = func() {
 		fmt.Fprint(io.err, suggestUsage)
 		fs.PrintDefaults()

@@ -74,8 +74,10 @@ func rows() []row {
 			{"RestrictAddressFamilies=", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"},
 		}},
 		{"RestrictNamespaces", []string{"RestrictNamespaces_*"}, [][]string{{"RestrictNamespaces=yes"}}},
-		// The health check reaches the service over loopback.
-		{"IPAddressDeny", []string{"IPAddressDeny"}, [][]string{{"IPAddressDeny=any", "IPAddressAllow=", "IPAddressAllow=localhost"}}},
+		// The health check reaches the service at 127.0.0.1; the whole of
+		// localhost would also let the probes' target (127.0.0.2) through,
+		// and nothing would show the deny list working.
+		{"IPAddressDeny", []string{"IPAddressDeny"}, [][]string{{"IPAddressDeny=any", "IPAddressAllow=", "IPAddressAllow=127.0.0.1"}}},
 		{"DevicePolicy", []string{"DeviceAllow"}, [][]string{{"DevicePolicy=closed"}}},
 		{"UMask", []string{"UMask"}, [][]string{{"UMask=0077"}, {"UMask=0027"}}},
 		{"ProtectProc", []string{"ProtectProc"}, [][]string{{"ProtectProc=invisible"}, {"ProtectProc=noaccess"}}},

@@ -32,7 +32,11 @@ func Health(rec report.Record) (ok bool, why, journal string) {
 	journal = lastLine(b.JournalTail)
 	switch {
 	case !b.Started:
-		why = fmt.Sprintf("the unit did not start (result %s)", orDash(b.Result))
+		why = "the service never became healthy"
+		if b.Error != "" {
+			why += ": " + b.Error
+		}
+		why += fmt.Sprintf(" (unit %s/%s, result %s)", orDash(b.ActiveState), orDash(b.SubState), orDash(b.Result))
 	case b.HTTPStatus != 200:
 		why = fmt.Sprintf("the service stopped answering its health check (HTTP %d)", b.HTTPStatus)
 		if b.Error != "" {

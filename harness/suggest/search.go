@@ -90,6 +90,10 @@ func (s *Search) round(sc Scorer, alt map[string]int, final map[string]bool) ([]
 	if err != nil || s.Target <= 0 {
 		return cands, err
 	}
+	now, err := sc.Score(s.kept...)
+	if err != nil || now.Tenths <= s.Target {
+		return nil, err
+	}
 	for i := range cands {
 		r, err := sc.Score(append(slices.Clone(s.kept), cands[:i+1]...)...)
 		if err != nil {

@@ -21,6 +21,7 @@ func FromEnvironment(e sandbox.Environment) Environment {
 		CgroupMode:        e.CgroupMode,
 		ManagerCapBnd:     e.ManagerCapBnd,
 		Root:              e.Root,
+		RootView:          string(e.RootView),
 		BootMillis:        e.BootMillis,
 		NspawnArgs:        e.NspawnArgs,
 		NspawnEnv:         e.NspawnEnv,

@@ -195,17 +195,21 @@ type Timings struct {
 type Environment struct {
 	// Name identifies the environment in cross-environment reports, e.g.
 	// "host-root" or "debian:trixie".
-	Name           string   `json:"name"`
-	Sandbox        string   `json:"sandbox"` // host, nspawn or vm
-	SystemdVersion string   `json:"systemd_version"`
-	Virtualization string   `json:"virtualization"`
-	Kernel         string   `json:"kernel"`
-	CgroupMode     string   `json:"cgroup_mode"`
-	ManagerCapBnd  string   `json:"manager_capability_bounding_set"`
-	Root           string   `json:"root"`
-	BootMillis     float64  `json:"boot_ms,omitempty"`
-	NspawnArgs     []string `json:"nspawn_args,omitempty"`
-	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	Name           string `json:"name"`
+	Sandbox        string `json:"sandbox"` // host, nspawn or vm
+	SystemdVersion string `json:"systemd_version"`
+	Virtualization string `json:"virtualization"`
+	Kernel         string `json:"kernel"`
+	CgroupMode     string `json:"cgroup_mode"`
+	ManagerCapBnd  string `json:"manager_capability_bounding_set"`
+	Root           string `json:"root"`
+	// RootView is how nspawn showed Root to the container: volatile (an
+	// almost empty /etc and /var) or overlay (the root as it is, every
+	// write thrown away).
+	RootView   string   `json:"root_view,omitempty"`
+	BootMillis float64  `json:"boot_ms,omitempty"`
+	NspawnArgs []string `json:"nspawn_args,omitempty"`
+	NspawnEnv  []string `json:"nspawn_env,omitempty"`
 	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
 	Accelerator       string `json:"accelerator,omitempty"`
 	AcceleratorReason string `json:"accelerator_reason,omitempty"`

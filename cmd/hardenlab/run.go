@@ -80,6 +80,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	var gate gateFlags
 	gate.register(fs)
+	var svc serviceFlags
+	svc.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, runUsage)
 		fs.PrintDefaults()
@@ -91,7 +93,17 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	choice, err := svc.resolve()
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	units, err := svc.units(fs.Args())
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	if len(units) == 0 {
 		errorf(io, "run needs at least one unit file")
 		hintf(io, "hardenlab run fixtures/p3test-hardened.service")
 		return exitUsage
@@ -106,9 +118,13 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, fs.Args(), io)
+	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, units, io)
 	if code != exitOK {
 		return code
+	}
+	if err := refuseHostClone(kind, svc, choice, profiles); err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
 	}
 	if code := checkExecutables(profiles, *root, io); code != exitOK {
 		return code
@@ -138,6 +154,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 			job.args = append(job.args, "--all-probes")
 		}
 		job.args = append(job.args, "--systemd-analyze", *analyze)
+		job.args = append(job.args, svc.guestArgs()...)
 		for _, in := range fs.Args() {
 			job.args = append(job.args, guestPath(in))
 		}
@@ -155,7 +172,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "cleaning up after earlier runs: %v", err)
 	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -171,7 +188,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
 	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
-		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy})
+		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy, Service: choice.service, Health: choice.health})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -85,4 +86,11 @@ func convertAll[T, S any](in []T, convert func(T) S) []S {
 		out[i] = convert(v)
 	}
 	return out
+}
+
+// FromHealth converts the health checks' outcomes.
+func FromHealth(in []health.Outcome) []HealthOutcome {
+	return convertAll(in, func(o health.Outcome) HealthOutcome {
+		return HealthOutcome{Check: o.Check, Healthy: o.Healthy, Millis: o.Millis, Detail: o.Detail}
+	})
 }

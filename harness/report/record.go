@@ -150,6 +150,29 @@ type Behavior struct {
 	Error        string     `json:"error,omitempty"`
 	Port         int        `json:"port"`
 	Command      []string   `json:"command"`
+	// Service says what ran: "demo" (python3 -m http.server in place of
+	// the unit's ExecStart=) or "unit" (the unit's own commands, judged
+	// by Health).
+	Service string `json:"service,omitempty"`
+	// Health is each health check's outcome, for the unit's own commands.
+	Health []HealthOutcome `json:"health,omitempty"`
+	// Reload is the unit's ExecReload=, tried once after it was healthy.
+	Reload *Reload `json:"reload,omitempty"`
+}
+
+// HealthOutcome is one --health check's answer.
+type HealthOutcome struct {
+	Check   string  `json:"check"`
+	Healthy bool    `json:"healthy"`
+	Millis  float64 `json:"ms"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// Reload is what the unit's ExecReload= did.
+type Reload struct {
+	OK     bool    `json:"ok"`
+	Millis float64 `json:"ms"`
+	Detail string  `json:"detail,omitempty"`
 }
 
 // ProbeResult is one probe's verdict for this profile.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/harness/systemd"
 )
@@ -40,6 +41,12 @@ type plan struct {
 	ready    time.Duration // bound of the wait for the first HTTP answer
 	score    scorePlan
 	probe    probePlan
+	// unitService: the unit's own commands run (Options.Service), judged
+	// by the health checks instead of the demo's HTTP answer; reload says
+	// that it declares ExecReload=, tried once when it is healthy.
+	unitService bool
+	health      []health.Check
+	reload      bool
 }
 
 // scorePlan says who scores the running unit.
@@ -98,6 +105,9 @@ func (s planSetup) outFile(name string) (unitPath, hostPath string) {
 // carries what was decided (the ExecStart note) for the record.
 func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
+	if s.runsUnit(control) {
+		return s.planUnit(pl)
+	}
 	port, err := s.freePort()
 	if err != nil {
 		return pl, err
@@ -213,13 +223,20 @@ func pathFlags(s *directive.Settings) []string {
 func (s planSetup) probeProperties(settings *directive.Settings, service string, argv []string, unitOut string) []sdbus.Property {
 	var props []sdbus.Property
 	for _, prop := range settings.Properties() {
-		switch prop.Name {
-		case "ExecStart", "ExecStop", "Type", "Description", "RemainAfterExit":
+		switch {
+		case prop.Name == "ExecStart", prop.Name == "ExecStop", prop.Name == "Type", prop.Name == "Description", prop.Name == "RemainAfterExit":
+			continue
+		case directive.IsCommandProperty(prop.Name), serviceLifecycle(prop.Name):
+			// The probe is a oneshot of its own: the service's other
+			// commands and its restart and PID file rules are not its.
 			continue
 		}
 		props = append(props, prop)
 	}
 	return append(props,
+		// The probe stops long before the service: it must not take the
+		// service's runtime directory with it.
+		sdbus.Property{Name: "RuntimeDirectoryPreserve", Value: dbusVariant("yes")},
 		sdbus.PropDescription("hardenlab probes for "+service),
 		sdbus.PropType("oneshot"),
 		sdbus.PropExecStart(argv, false),
@@ -250,4 +267,16 @@ func firstPath(paths []string) string {
 		}
 	}
 	return ""
+}
+
+// serviceLifecycle says whether a property is about the service's own
+// life (restarts, PID file, readiness), which a oneshot probe must not
+// carry: systemd refuses Restart=always on a oneshot.
+func serviceLifecycle(name string) bool {
+	switch name {
+	case "Restart", "RestartUSec", "RestartPreventExitStatus", "RestartForceExitStatus", "SuccessExitStatus",
+		"PIDFile", "NotifyAccess", "BusName", "RuntimeDirectoryPreserve", "TimeoutStartUSec", "WatchdogUSec", "ExitType":
+		return true
+	}
+	return false
 }

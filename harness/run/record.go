@@ -57,15 +57,26 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: pl.note})
 	}
 	_, skipped := p.Settings.SkippedCommands()
+	if pl.unitService {
+		skipped = nil // every command was sent
+	}
 	for _, name := range skipped {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,
 			Reason: "not run: hardenlab runs the demo service in place of the unit's own commands"})
+	}
+	rec.Behavior.Service = string(ServiceDemo)
+	if pl.unitService {
+		rec.Behavior.Service = string(ServiceUnit)
 	}
 	if planErr != nil {
 		rec.Error = planErr.Error()
 		return rec
 	}
 	rec.Behavior.Port, rec.Behavior.Command = pl.port, pl.argv
+	if pl.unitService {
+		rec.Behavior.Health = report.FromHealth(ex.health)
+		rec.Behavior.Reload = ex.reload
+	}
 	rec.Timings = ex.timings
 	if ex.mainPID != 0 {
 		rec.Behavior.CPUMillis = ms(ex.cpu)

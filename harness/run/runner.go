@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -46,6 +47,12 @@ type Options struct {
 	Analyze AnalyzePolicy
 	// Progress, if set, receives one line per phase.
 	Progress func(format string, a ...any)
+	// Service says which command runs: the demo ("" too) or the unit's
+	// own commands.
+	Service Service
+	// Health are the checks that decide whether a ServiceUnit profile
+	// works; none means health.DefaultActive.
+	Health []health.Check
 }
 
 // Runner runs profiles in one sandbox.
@@ -66,6 +73,12 @@ type Runner struct {
 	ctlWG      sync.WaitGroup
 	control    *report.Record
 	ctlDoc     []probes.Result
+	// unitMu lets one ServiceUnit profile run at a time: a real service
+	// binds the fixed port its configuration names.
+	unitMu sync.Mutex
+	// execN numbers exec health checks' units.
+	execMu sync.Mutex
+	execN  int
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -258,7 +271,13 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) report.Reco
 		j  judgement
 	)
 	if err == nil {
-		ex = r.execute(ctx, pl)
+		if pl.unitService {
+			r.unitMu.Lock()
+			ex = r.execute(ctx, pl)
+			r.unitMu.Unlock()
+		} else {
+			ex = r.execute(ctx, pl)
+		}
 		j = r.judgeProfile(ctx, pl, ex)
 	}
 	rec := newRecord(r.sb.Env, r.opts.RunID, pl, err, ex, j)
@@ -286,7 +305,14 @@ func (r *Runner) active(ctx context.Context, name string) bool {
 func (r *Runner) journalTail(unitName string, n int) []string {
 	args := []string{"--no-pager", "-o", "cat", "-n", fmt.Sprint(n), "-u", unitName}
 	if r.sb.Leader() != 0 {
-		args = append([]string{"--directory=" + r.sb.HostPath("/run/log/journal/"+machineID(r.sb))}, args...)
+		// Volatile roots keep the journal in /run; an overlay of a root
+		// with /var/log/journal keeps it there (thrown away with the
+		// overlay).
+		dir := r.sb.HostPath("/run/log/journal/" + machineID(r.sb))
+		if persistent := r.sb.HostPath("/var/log/journal/" + machineID(r.sb)); dirExists(persistent) {
+			dir = persistent
+		}
+		args = append([]string{"--directory=" + dir}, args...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -345,4 +371,9 @@ func cpuTime(procDir string) time.Duration {
 		return 0
 	}
 	return time.Duration(ns)
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/health"
+	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/run"
+	"github.com/hardenlab/hardenlab/harness/sandbox"
+)
+
+// serviceFlags are --service, --health and --installed, shared by run,
+// matrix, check, bench and sweep.
+type serviceFlags struct {
+	service   string
+	health    healthList
+	installed string
+}
+
+// healthList collects repeated --health values.
+type healthList []string
+
+func (h *healthList) String() string     { return strings.Join(*h, " ") }
+func (h *healthList) Set(v string) error { *h = append(*h, v); return nil }
+
+const serviceHelp = `what the transient unit runs: demo (python3 -m http.server on a free loopback port in place of
+ExecStart=; the unit's other commands are not sent) or unit (the unit's own commands, Type=, User=
+and directories, judged by --health, in an nspawn root that is the host's root with every write
+thrown away). A real service binds the port its configuration names, so with unit the profiles of
+a sandbox run one at a time (--jobs only overlaps the demo control with them)`
+
+const healthHelp = `with --service unit, a check that decides whether the service works (repeatable, all must pass):
+http://127.0.0.1:PORT/PATH[=STATUS], tcp:127.0.0.1:PORT[,send=LINE][,expect=PREFIX],
+exec:/ABS/CMD ARGS (run in the service's sandbox; exit 0 is healthy), active:DURATION
+(default: active:5s). Loopback addresses only`
+
+func (f *serviceFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.service, "service", string(run.ServiceDemo), serviceHelp)
+	fs.Var(&f.health, "health", healthHelp)
+	fs.StringVar(&f.installed, "installed", "", "run the unit NAME.service as the sandbox's systemd has it (fragment, drop-ins, template\ninstance) as a transient clone hardenlab-RUN-NAME; the installed unit is never touched")
+}
+
+// serviceChoice is what the flags resolved to.
+type serviceChoice struct {
+	service run.Service
+	health  []health.Check
+	view    sandbox.RootView
+}
+
+// resolve validates the flags; the unit's own commands need a root with
+// the host's configuration.
+func (f serviceFlags) resolve() (serviceChoice, error) {
+	svc, err := run.ParseService(f.service)
+	if err != nil {
+		return serviceChoice{}, err
+	}
+	c := serviceChoice{service: svc, view: sandbox.Volatile}
+	if svc == run.ServiceDemo {
+		if len(f.health) > 0 {
+			return c, fmt.Errorf("--health needs --service unit: the demo is judged by its own HTTP answer")
+		}
+		return c, nil
+	}
+	c.view = sandbox.Overlay
+	c.health, err = health.ParseAll(f.health)
+	return c, err
+}
+
+// units adds --installed to the unit arguments.
+func (f serviceFlags) units(args []string) ([]string, error) {
+	if f.installed == "" {
+		return args, nil
+	}
+	if strings.Contains(f.installed, "/") {
+		return nil, fmt.Errorf("--installed %q: want a unit name (NAME.service), not a file", f.installed)
+	}
+	name := f.installed
+	if !strings.Contains(name, ".") {
+		name += ".service"
+	}
+	return append(args, name), nil
+}
+
+// refuseHostClone says why a clone of an installed unit cannot run on the
+// host's own systemd: it would share what the real unit owns.
+func refuseHostClone(kind sandbox.Kind, f serviceFlags, c serviceChoice, profiles []profile.Profile) error {
+	if f.installed == "" || c.service != run.ServiceUnit {
+		return nil
+	}
+	if kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd()) {
+		return nil
+	}
+	for _, p := range profiles {
+		if owned := ownedByUnit(p, c.health); len(owned) > 0 {
+			return fmt.Errorf("--installed %s: refused on the host's systemd: a clone would touch what the real unit owns (%s); use --sandbox nspawn or --sandbox vm",
+				f.installed, strings.Join(owned, ", "))
+		}
+	}
+	return nil
+}
+
+// ownedByUnit lists the directives whose targets a running clone would
+// share with the installed unit.
+func ownedByUnit(p profile.Profile, checks []health.Check) []string {
+	var out []string
+	for _, d := range []string{"RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory", "PIDFile"} {
+		if v := p.Settings.PlainValue(d); len(v) > 0 && strings.Join(v, "") != "" {
+			out = append(out, d+"="+strings.Join(v, " "))
+		}
+	}
+	for _, c := range checks {
+		if port := c.Port(); port != 0 {
+			out = append(out, fmt.Sprintf("the listening port %d", port))
+		}
+	}
+	return out
+}
+
+// guestArgs pass the flags on to hardenlab inside a VM.
+func (f serviceFlags) guestArgs() []string {
+	args := []string{"--service", f.service}
+	for _, h := range f.health {
+		args = append(args, "--health", h)
+	}
+	if f.installed != "" {
+		args = append(args, "--installed", f.installed)
+	}
+	return args
+}
+
+// single is the one unit argument of matrix and check: a file or name, or
+// --installed.
+func (f serviceFlags) single(args []string) (string, error) {
+	units, err := f.units(args)
+	if err != nil {
+		return "", err
+	}
+	if len(units) != 1 {
+		return "", fmt.Errorf("needs exactly one unit file or unit name (or --installed NAME.service)")
+	}
+	return units[0], nil
+}

@@ -1,0 +1,114 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	sdbus "github.com/coreos/go-systemd/v22/dbus"
+
+	"github.com/hardenlab/hardenlab/harness/health"
+)
+
+// Service says which command a profile's transient unit runs.
+type Service string
+
+const (
+	// ServiceDemo replaces the unit's ExecStart= with python3 -m
+	// http.server on a free loopback port; the unit's other commands are
+	// not sent. Every profile can run at once.
+	ServiceDemo Service = "demo"
+	// ServiceUnit runs the unit's own commands (ExecCondition= to
+	// ExecStopPost=, ExecReload= once after it is healthy) with its Type=,
+	// User=, directories and environment. A real service binds the port
+	// its configuration names, so the profiles of one runner run one at a
+	// time; the control stays the demo, which takes a free port.
+	ServiceUnit Service = "unit"
+)
+
+// ParseService validates a --service value; "" is the demo.
+func ParseService(s string) (Service, error) {
+	switch v := Service(s); v {
+	case "":
+		return ServiceDemo, nil
+	case ServiceDemo, ServiceUnit:
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown --service %q: want demo or unit", s)
+}
+
+// runsUnit says whether a profile runs the unit's own commands: the
+// control is always the demo, the probes' baseline.
+func (s planSetup) runsUnit(control bool) bool {
+	return s.opts.Service == ServiceUnit && !control
+}
+
+// planUnit decides how p runs with its own commands.
+func (s planSetup) planUnit(pl plan) (plan, error) {
+	p := pl.profile
+	pl.unitService = true
+	if len(p.Settings.ExecStart) == 0 {
+		return pl, errors.New("--service unit: the unit has no ExecStart= to run")
+	}
+	argv := p.Settings.ExecStart[0]
+	if bin := strings.TrimLeft(argv[0], "@-:+!"); path.IsAbs(bin) {
+		if _, err := os.Stat(s.hostPath(bin)); err != nil {
+			return pl, fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, err)
+		}
+	}
+	if err := checkSupported(p, s.systemd); err != nil {
+		return pl, err
+	}
+	pl.argv = argv
+	pl.health = s.opts.Health
+	if len(pl.health) == 0 {
+		pl.health, _ = health.ParseAll(nil)
+	}
+	for _, c := range pl.health {
+		if port := c.Port(); port != 0 && pl.port == 0 {
+			pl.port = port
+		}
+	}
+	pl.reload = len(p.Settings.PlainValue("ExecReload")) > 0
+	pl.service = s.unitProperties(p)
+	pl.readback = p.Settings
+	pl.score = s.scorePlan(p)
+	if !s.opts.SkipProbes {
+		pl.probe = s.probePlan(p, pl.unit, s.opts.AllProbes)
+	}
+	return pl, nil
+}
+
+// unitProperties are the profile's own properties, every command
+// included, with a description naming the run and a bounded stop unless
+// the unit has its own stop timeout.
+func (s planSetup) unitProperties(p Profile) []sdbus.Property {
+	var props []sdbus.Property
+	stopBounded := false
+	for _, prop := range p.Settings.Properties() {
+		switch prop.Name {
+		case "Description":
+			continue
+		case "TimeoutStopUSec":
+			stopBounded = true
+		}
+		props = append(props, prop)
+	}
+	props = append(props, sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s (the unit's own commands)", s.runID, p.Name)))
+	if stopBounded {
+		return props
+	}
+	return append(props, sdbus.Property{Name: "TimeoutStopUSec", Value: dbusVariant(uint64(10 * time.Second / time.Microsecond))})
+}
+
+// healthExecUnit is the transient unit an exec health check runs in: the
+// probe unit's sandbox (the profile's properties, the service's
+// namespaces) with the check's command.
+func (s planSetup) healthExecUnit(pl plan, n int, argv []string) (name string, props []sdbus.Property, hostOut string) {
+	name = s.unitName(pl.profile.Name, fmt.Sprintf("-health-%d", n))
+	unitOut, hostOut := s.outFile(name + ".txt")
+	return name, s.probeProperties(pl.profile.Settings, pl.unit, argv, unitOut), hostOut
+}

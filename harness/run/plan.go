@@ -105,7 +105,7 @@ func (s planSetup) outFile(name string) (unitPath, hostPath string) {
 // carries what was decided (the ExecStart note) for the record.
 func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
-	if s.runsUnit(control) {
+	if s.runsUnit(p, control) {
 		return s.planUnit(pl)
 	}
 	port, err := s.freePort()

@@ -25,7 +25,7 @@ const (
 	// ExecStopPost=, ExecReload= once after it is healthy) with its Type=,
 	// User=, directories and environment. A real service binds the port
 	// its configuration names, so the profiles of one runner run one at a
-	// time; the control stays the demo, which takes a free port.
+	// time.
 	ServiceUnit Service = "unit"
 )
 
@@ -40,10 +40,16 @@ func ParseService(s string) (Service, error) {
 	return "", fmt.Errorf("unknown --service %q: want demo or unit", s)
 }
 
-// runsUnit says whether a profile runs the unit's own commands: the
-// control is always the demo, the probes' baseline.
-func (s planSetup) runsUnit(control bool) bool {
-	return s.opts.Service == ServiceUnit && !control
+// runsUnit says whether a profile runs the unit's own commands. A
+// matrix's control is the unit without hardening and runs them too;
+// run's own control is the demo (it has no command of the unit's), which
+// takes a free port beside the service.
+func (s planSetup) runsUnit(p Profile, control bool) bool {
+	if s.opts.Service != ServiceUnit {
+		return false
+	}
+	cmds := p.Settings.ExecStart
+	return !control || len(cmds) != 1 || !isHTTPServer(cmds[0])
 }
 
 // planUnit decides how p runs with its own commands.
@@ -77,7 +83,7 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	pl.readback = p.Settings
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
-		pl.probe = s.probePlan(p, pl.unit, s.opts.AllProbes)
+		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes)
 	}
 	return pl, nil
 }

@@ -22,8 +22,13 @@ type Outcome struct {
 
 // Env is what checks need from the run.
 type Env struct {
-	// Active says whether the unit is still active (or still coming up).
+	// Active says whether the unit is still active or may still come up
+	// (activating, reloading): while it is, a failing check is tried again.
 	Active func(ctx context.Context) bool
+	// Running says whether the unit is active right now: an active check
+	// needs it all along, so a crash loop's restarts (activating between
+	// two runs) fail it. Nil falls back to Active.
+	Running func(ctx context.Context) bool
 	// Exec runs argv inside the service's sandbox and says whether it
 	// exited 0, with what it reported.
 	Exec func(ctx context.Context, argv []string) (ok bool, detail string, err error)
@@ -37,7 +42,11 @@ func (c Check) Wait(ctx context.Context, env Env) Outcome {
 	start := time.Now()
 	out := Outcome{Check: c.Spec}
 	if c.Kind == Active {
-		out.Healthy, out.Detail = stayActive(ctx, c.For, env.Active)
+		running := env.Running
+		if running == nil {
+			running = env.Active
+		}
+		out.Healthy, out.Detail = stayActive(ctx, c.For, running)
 		out.Millis = ms(time.Since(start))
 		return out
 	}

@@ -22,6 +22,10 @@ func (r *Runner) awaitHealthy(ctx context.Context, pl plan, ex *execution) {
 	rctx, cancel := context.WithTimeout(ctx, pl.ready)
 	env := health.Env{
 		Active: func(c context.Context) bool { return r.active(ctx, pl.unit) },
+		Running: func(c context.Context) bool {
+			st, err := r.sd.ActiveState(ctx, pl.unit)
+			return err == nil && st == "active"
+		},
 		Exec: func(c context.Context, argv []string) (bool, string, error) {
 			return r.execInSandbox(c, pl, argv)
 		},

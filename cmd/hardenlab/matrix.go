@@ -191,7 +191,7 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
-	if err := refuseHostClone(kind, f.svc, f.choice, profiles); err != nil {
+	if err := refuseHostClone(kind, f.root, f.svc, f.choice, profiles); err != nil {
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}

@@ -122,7 +122,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	if code != exitOK {
 		return code
 	}
-	if err := refuseHostClone(kind, svc, choice, profiles); err != nil {
+	if err := refuseHostClone(kind, *root, svc, choice, profiles); err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
 // serviceFlags are --service, --health and --installed, shared by run,
@@ -85,15 +86,20 @@ func (f serviceFlags) units(args []string) ([]string, error) {
 
 // refuseHostClone says why a clone of an installed unit cannot run on the
 // host's own systemd: it would share what the real unit owns.
-func refuseHostClone(kind sandbox.Kind, f serviceFlags, c serviceChoice, profiles []profile.Profile) error {
+func refuseHostClone(kind sandbox.Kind, root string, f serviceFlags, c serviceChoice, profiles []profile.Profile) error {
 	if f.installed == "" || c.service != run.ServiceUnit {
 		return nil
 	}
 	if kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd()) {
 		return nil
 	}
+	socket := strings.TrimSuffix(f.installed, ".service") + ".socket"
 	for _, p := range profiles {
-		if owned := ownedByUnit(p, c.health); len(owned) > 0 {
+		owned := ownedByUnit(p, c.health)
+		if _, err := unitpath.SystemFor(orRoot(root), 0).Find(socket); err == nil {
+			owned = append(owned, "its socket unit "+socket)
+		}
+		if len(owned) > 0 {
 			return fmt.Errorf("--installed %s: refused on the host's systemd: a clone would touch what the real unit owns (%s); use --sandbox nspawn or --sandbox vm",
 				f.installed, strings.Join(owned, ", "))
 		}
@@ -106,8 +112,11 @@ func refuseHostClone(kind sandbox.Kind, f serviceFlags, c serviceChoice, profile
 func ownedByUnit(p profile.Profile, checks []health.Check) []string {
 	var out []string
 	for _, d := range []string{"RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory", "PIDFile"} {
-		if v := p.Settings.PlainValue(d); len(v) > 0 && strings.Join(v, "") != "" {
-			out = append(out, d+"="+strings.Join(v, " "))
+		// The rendered value quotes paths and brackets lists; the
+		// reason only needs the names.
+		v := strings.NewReplacer(`"`, "", "[", "", "]", "", ",", " ").Replace(strings.Join(p.Settings.PlainValue(d), " "))
+		if v = strings.Join(strings.Fields(v), " "); v != "" {
+			out = append(out, d+"="+v)
 		}
 	}
 	for _, c := range checks {

@@ -94,3 +94,15 @@ func FromHealth(in []health.Outcome) []HealthOutcome {
 		return HealthOutcome{Check: o.Check, Healthy: o.Healthy, Millis: o.Millis, Detail: o.Detail}
 	})
 }
+
+// FromCheck converts an inside check's answer, or the error that kept it
+// from running; nil when neither.
+func FromCheck(c *probes.CheckResult, err error) *InsideCheck {
+	switch {
+	case c != nil:
+		return &InsideCheck{Kind: c.Kind, Target: c.Target, OK: c.OK, Connected: c.Connected, HTTPStatus: c.HTTPStatus, Errno: c.Errno, Detail: c.Detail, Millis: c.Millis}
+	case err != nil:
+		return &InsideCheck{Error: err.Error()}
+	}
+	return nil
+}

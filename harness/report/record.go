@@ -132,13 +132,25 @@ type Check struct {
 
 // Behavior is what the demo service did.
 type Behavior struct {
-	Started        bool    `json:"started"`
-	ActiveState    string  `json:"active_state"`
-	SubState       string  `json:"sub_state,omitempty"`
-	Result         string  `json:"result"`
-	ExecMainCode   int32   `json:"exec_main_code,omitempty"`
-	ExecMainStatus int32   `json:"exec_main_status,omitempty"`
-	ReadyMillis    float64 `json:"ready_ms,omitempty"`
+	Started bool `json:"started"`
+	// Outcome is what became of the service, one of behavior.Outcomes
+	// ("serves", "unreachable", "exited", "failed-to-start", "timed-out");
+	// empty when systemd refused the unit. OutcomeDetail says why in one
+	// line, with systemd's result and exit-status name when it exited.
+	Outcome       string `json:"outcome,omitempty"`
+	OutcomeDetail string `json:"outcome_detail,omitempty"`
+	// ExitStatusName is systemd's name of ExecMainStatus ("226/NAMESPACE")
+	// when the main process exited.
+	ExitStatusName string `json:"exit_status_name,omitempty"`
+	// InsideCheck is the answer the service gave from inside its own
+	// sandbox when the host could not reach it.
+	InsideCheck    *InsideCheck `json:"inside_check,omitempty"`
+	ActiveState    string       `json:"active_state"`
+	SubState       string       `json:"sub_state,omitempty"`
+	Result         string       `json:"result"`
+	ExecMainCode   int32        `json:"exec_main_code,omitempty"`
+	ExecMainStatus int32        `json:"exec_main_status,omitempty"`
+	ReadyMillis    float64      `json:"ready_ms,omitempty"`
 	// CPUMillis is the CPU time the service's main process had used when
 	// hardenlab stopped it: the demo's own cost, the same for any tool
 	// that starts it (the floor of hardenlab bench).
@@ -173,6 +185,20 @@ type Reload struct {
 	OK     bool    `json:"ok"`
 	Millis float64 `json:"ms"`
 	Detail string  `json:"detail,omitempty"`
+}
+
+// InsideCheck is a check of the service from inside its sandbox (the
+// probe binary's "check"), or the error that kept it from running.
+type InsideCheck struct {
+	Kind       string  `json:"kind,omitempty"`
+	Target     string  `json:"target,omitempty"`
+	OK         bool    `json:"ok"`
+	Connected  bool    `json:"connected"`
+	HTTPStatus int     `json:"http_status,omitempty"`
+	Errno      string  `json:"errno,omitempty"`
+	Detail     string  `json:"detail,omitempty"`
+	Millis     float64 `json:"ms,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // ProbeResult is one probe's verdict for this profile.

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/systemd"
@@ -16,7 +21,11 @@ import (
 // awaitHealthy asks a ServiceUnit profile's health checks, within the
 // ready budget, and tries its ExecReload= once when they all pass. The
 // start job has already waited for what Type= means by started (READY=1
-// of a notify service, the fork of a forking one).
+// of a notify service, the fork of a forking one). The outcome is the
+// behavior package's: serves when every check passed; exited when the
+// unit stopped; unreachable when a network check's port listens inside
+// the sandbox all the same (then the check is asked from in there);
+// timed-out otherwise.
 func (r *Runner) awaitHealthy(ctx context.Context, pl plan, ex *execution) {
 	t := time.Now()
 	rctx, cancel := context.WithTimeout(ctx, pl.ready)
@@ -33,15 +42,62 @@ func (r *Runner) awaitHealthy(ctx context.Context, pl plan, ex *execution) {
 	outcomes, ok := health.WaitAll(rctx, pl.health, env)
 	cancel()
 	ex.health = outcomes
-	ex.ready = time.Since(t)
-	ex.timings.Ready = ms(ex.ready)
-	if !ok {
-		ex.readyErr = unhealthy(outcomes)
+	ex.ready.Elapsed = time.Since(t)
+	ex.timings.Ready = ms(ex.ready.Elapsed)
+	if ok {
+		ex.ready.Outcome = behavior.Serves
+		if pl.reload {
+			ex.reload = r.reloadOnce(ctx, pl)
+		}
 		return
 	}
-	if pl.reload {
-		ex.reload = r.reloadOnce(ctx, pl)
+	ex.ready.Err = unhealthy(outcomes)
+	switch {
+	case !r.active(ctx, pl.unit):
+		ex.ready.Outcome = behavior.Exited
+	case r.listensInside(pl, ex.mainPID):
+		ex.ready.Outcome = behavior.Unreachable
+		ex.ready.inside, ex.ready.insideErr = r.checkInside(ctx, pl.check)
+	default:
+		ex.ready.Outcome = behavior.TimedOut
 	}
+}
+
+// listensInside says whether the port of the network check that the
+// inside check repeats listens in the service's own network namespace.
+func (r *Runner) listensInside(pl plan, mainPID uint32) bool {
+	if mainPID == 0 || pl.check.argv == nil {
+		return false
+	}
+	ok, _ := behavior.Listening(filepath.Join(r.sb.ProcPath(mainPID), "net"), pl.check.port)
+	return ok
+}
+
+// insideCheckArgs are the probe binary's check flags that repeat a
+// network health check from inside the sandbox; nil for the others.
+func insideCheckArgs(c health.Check) []string {
+	switch c.Kind {
+	case health.HTTP:
+		u, err := url.Parse(c.URL)
+		if err != nil {
+			return nil
+		}
+		p := u.EscapedPath()
+		if p == "" {
+			p = "/"
+		}
+		return []string{"--http", net.JoinHostPort(u.Hostname(), strconv.Itoa(c.Port())), "--path", p}
+	case health.TCP:
+		args := []string{"--tcp", c.Addr.String()}
+		if c.Send != "" {
+			args = append(args, "--send", c.Send+"\r\n")
+		}
+		if c.Expect != "" {
+			args = append(args, "--expect", c.Expect)
+		}
+		return args
+	}
+	return nil
 }
 
 // unhealthy names the first failed check.
@@ -100,4 +156,24 @@ func (r *Runner) execInSandbox(ctx context.Context, pl plan, argv []string) (boo
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// healthDetail says how the health checks decided a ServiceUnit
+// profile's outcome, when they did: every check passed, or which one
+// timed out. The other outcomes keep the behavior package's detail.
+func healthDetail(ex execution) string {
+	if len(ex.health) == 0 {
+		return ""
+	}
+	switch ex.outcome() {
+	case behavior.Serves:
+		var ds []string
+		for _, o := range ex.health {
+			ds = append(ds, o.Detail)
+		}
+		return "healthy: " + strings.Join(ds, "; ")
+	case behavior.TimedOut:
+		return ex.ready.Err.Error()
+	}
+	return ""
 }

@@ -47,6 +47,17 @@ type plan struct {
 	unitService bool
 	health      []health.Check
 	reload      bool
+	check       checkPlan
+}
+
+// checkPlan is the unit that asks the service from inside its sandbox
+// whether it serves, when the host cannot reach it.
+type checkPlan struct {
+	unit             string
+	port             int      // whose listening socket makes a service unreachable
+	argv             []string // nil: no probe binary in this run
+	props            []sdbus.Property
+	unitOut, hostOut string
 }
 
 // scorePlan says who scores the running unit.
@@ -136,6 +147,7 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
 		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes)
+		pl.check = s.checkPlan(p, pl.unit, port)
 	}
 	return pl, nil
 }
@@ -203,6 +215,17 @@ func (s planSetup) probePlan(p Profile, service string, all bool) probePlan {
 	pp.argv = append(argv, pathFlags(p.Settings)...)
 	pp.props = s.probeProperties(p.Settings, service, pp.argv, pp.unitOut)
 	return pp
+}
+
+// checkPlan builds the inside check: the probe binary's "check" in a
+// sibling unit with the profile's own properties, joined to the service's
+// namespaces like the probes, so its loopback is the service's.
+func (s planSetup) checkPlan(p Profile, service string, port int) checkPlan {
+	cp := checkPlan{unit: s.unitName(p.Name, "-check"), port: port}
+	cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
+	cp.argv = []string{filepath.Join(s.binDir, ProbeBinary), "check", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--timeout", "2s"}
+	cp.props = s.probeProperties(p.Settings, service, cp.argv, cp.unitOut)
+	return cp
 }
 
 // pathFlags give the path probes one path of each list the profile

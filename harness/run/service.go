@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -84,6 +85,7 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
 		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes)
+		pl.check = s.unitCheckPlan(pl)
 	}
 	return pl, nil
 }
@@ -117,4 +119,19 @@ func (s planSetup) healthExecUnit(pl plan, n int, argv []string) (name string, p
 	name = s.unitName(pl.profile.Name, fmt.Sprintf("-health-%d", n))
 	unitOut, hostOut := s.outFile(name + ".txt")
 	return name, s.probeProperties(pl.profile.Settings, pl.unit, argv, unitOut), hostOut
+}
+
+// unitCheckPlan repeats the first network health check from inside the
+// service's sandbox, for a service the host cannot reach.
+func (s planSetup) unitCheckPlan(pl plan) checkPlan {
+	for _, c := range pl.health {
+		if args := insideCheckArgs(c); args != nil {
+			cp := checkPlan{unit: s.unitName(pl.profile.Name, "-check"), port: c.Port()}
+			cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
+			cp.argv = append([]string{filepath.Join(s.binDir, ProbeBinary), "check"}, append(args, "--timeout", "2s")...)
+			cp.props = s.probeProperties(pl.profile.Settings, pl.unit, cp.argv, cp.unitOut)
+			return cp
+		}
+	}
+	return checkPlan{}
 }

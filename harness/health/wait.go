@@ -18,6 +18,9 @@ type Outcome struct {
 	Millis float64
 	// Detail says what the last try saw.
 	Detail string
+	// Answered says that a network check reached the service: it
+	// connected (and, for HTTP, got a status), whatever it then judged.
+	Answered bool
 }
 
 // Env is what checks need from the run.
@@ -51,8 +54,8 @@ func (c Check) Wait(ctx context.Context, env Env) Outcome {
 		return out
 	}
 	for {
-		ok, detail := c.try(ctx, env)
-		out.Detail = detail
+		ok, answered, detail := c.try(ctx, env)
+		out.Detail, out.Answered = detail, answered
 		if ok {
 			out.Healthy = true
 			break
@@ -89,7 +92,7 @@ func WaitAll(ctx context.Context, checks []Check, env Env) ([]Outcome, bool) {
 	return out, all
 }
 
-func (c Check) try(ctx context.Context, env Env) (bool, string) {
+func (c Check) try(ctx context.Context, env Env) (ok, answered bool, detail string) {
 	tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	switch c.Kind {
@@ -99,21 +102,21 @@ func (c Check) try(ctx context.Context, env Env) (bool, string) {
 		return c.tryTCP(tctx)
 	case Exec:
 		if env.Exec == nil {
-			return false, "exec checks cannot run here"
+			return false, false, "exec checks cannot run here"
 		}
 		ok, detail, err := env.Exec(ctx, c.Argv)
 		if err != nil {
-			return false, err.Error()
+			return false, false, err.Error()
 		}
-		return ok, detail
+		return ok, false, detail
 	}
-	return false, fmt.Sprintf("unknown check kind %q", c.Kind)
+	return false, false, fmt.Sprintf("unknown check kind %q", c.Kind)
 }
 
-func (c Check) tryHTTP(ctx context.Context) (bool, string) {
+func (c Check) tryHTTP(ctx context.Context) (ok, answered bool, detail string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL, nil)
 	if err != nil {
-		return false, err.Error()
+		return false, false, err.Error()
 	}
 	// Never through a proxy, never following a redirect off loopback.
 	client := http.Client{
@@ -122,21 +125,21 @@ func (c Check) tryHTTP(ctx context.Context) (bool, string) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return false, err.Error()
+		return false, false, err.Error()
 	}
 	resp.Body.Close()
-	ok := resp.StatusCode >= 200 && resp.StatusCode < 400
+	ok = resp.StatusCode >= 200 && resp.StatusCode < 400
 	if c.Status != 0 {
 		ok = resp.StatusCode == c.Status
 	}
-	return ok, fmt.Sprintf("GET %s: %s", c.URL, resp.Status)
+	return ok, true, fmt.Sprintf("GET %s: %s", c.URL, resp.Status)
 }
 
-func (c Check) tryTCP(ctx context.Context) (bool, string) {
+func (c Check) tryTCP(ctx context.Context) (ok, answered bool, detail string) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", c.Addr.String())
 	if err != nil {
-		return false, err.Error()
+		return false, false, err.Error()
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -144,21 +147,21 @@ func (c Check) tryTCP(ctx context.Context) (bool, string) {
 	}
 	if c.Send != "" {
 		if _, err := conn.Write([]byte(c.Send + "\r\n")); err != nil {
-			return false, fmt.Sprintf("sending %q: %v", c.Send, err)
+			return false, true, fmt.Sprintf("sending %q: %v", c.Send, err)
 		}
 	}
 	if c.Expect == "" {
-		return true, "connected to " + c.Addr.String()
+		return true, true, "connected to " + c.Addr.String()
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	line = strings.TrimRight(line, "\r\n")
 	if !strings.HasPrefix(line, c.Expect) {
 		if err != nil {
-			return false, fmt.Sprintf("reading the reply: %v (got %q)", err, line)
+			return false, true, fmt.Sprintf("reading the reply: %v (got %q)", err, line)
 		}
-		return false, fmt.Sprintf("reply %q does not begin with %q", line, c.Expect)
+		return false, true, fmt.Sprintf("reply %q does not begin with %q", line, c.Expect)
 	}
-	return true, fmt.Sprintf("%s answered %q", c.Addr, line)
+	return true, true, fmt.Sprintf("%s answered %q", c.Addr, line)
 }
 
 // stayActive watches the unit for d; it must be active all along.

@@ -52,15 +52,31 @@ func (r *Runner) awaitHealthy(ctx context.Context, pl plan, ex *execution) {
 		return
 	}
 	ex.ready.Err = unhealthy(outcomes)
-	switch {
-	case !r.active(ctx, pl.unit):
-		ex.ready.Outcome = behavior.Exited
-	case r.listensInside(pl, ex.mainPID):
-		ex.ready.Outcome = behavior.Unreachable
+	ex.ready.Outcome = r.unhealthyOutcome(ctx, pl, ex.mainPID, outcomes)
+	if ex.ready.Outcome == behavior.Unreachable {
 		ex.ready.inside, ex.ready.insideErr = r.checkInside(ctx, pl.check)
-	default:
-		ex.ready.Outcome = behavior.TimedOut
 	}
+}
+
+// unhealthyOutcome says what a failed health check means: the unit
+// stopped (exited); a network check's port listens inside the sandbox,
+// unreached (unreachable); a network check got no answer (timed-out); or
+// the service answered and a check still failed (unhealthy).
+func (r *Runner) unhealthyOutcome(ctx context.Context, pl plan, mainPID uint32, outcomes []health.Outcome) behavior.Outcome {
+	if !r.active(ctx, pl.unit) {
+		return behavior.Exited
+	}
+	for i, o := range outcomes {
+		c := pl.health[i]
+		if o.Healthy || c.Port() == 0 || o.Answered {
+			continue
+		}
+		if c.Port() == pl.check.port && r.listensInside(pl, mainPID) {
+			return behavior.Unreachable
+		}
+		return behavior.TimedOut
+	}
+	return behavior.Unhealthy
 }
 
 // listensInside says whether the port of the network check that the
@@ -143,6 +159,10 @@ func (r *Runner) execInSandbox(ctx context.Context, pl plan, argv []string) (boo
 	err := r.sd.StartTransient(ctx, name, props)
 	out, _ := os.ReadFile(hostOut)
 	detail := lastLine(string(out))
+	if err != nil {
+		// Its own stdout rarely says why; the manager's lines do.
+		detail = strings.TrimPrefix(detail+" | "+strings.Join(r.journalTail(name, 3), " | "), " | ")
+	}
 	var je *systemd.JobError
 	switch {
 	case err == nil:

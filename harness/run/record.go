@@ -168,6 +168,8 @@ func outcomeDetail(ex execution) (detail, exitName string) {
 func unreachableDetail(rd readiness) string {
 	d := "the host cannot reach it"
 	switch c := rd.inside; {
+	case c != nil && c.OK && c.HTTPStatus == 0:
+		d += "; from inside its sandbox it answers (" + c.Kind + ")"
 	case c != nil && c.OK:
 		d += fmt.Sprintf("; from inside its sandbox it serves (HTTP %d)", c.HTTPStatus)
 	case c != nil:

@@ -278,6 +278,9 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	if env.suite != "" || env.index > 0 {
 		envRunID = fmt.Sprintf("%s-%d", runID, env.index)
 	}
+	if freshSandboxes(kind, f.choice) {
+		return runMatrixFresh(ctx, f, kind, env, envRunID, profiles, binaries, progress, io)
+	}
 	progress.linef("%s: booting %s sandbox (run %s)", env.name, kind, envRunID)
 	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view})
 	if err != nil {

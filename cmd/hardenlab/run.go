@@ -171,6 +171,20 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		errorf(io, "cleaning up after earlier runs: %v", err)
 	}
+	opts := run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
+		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy, Service: choice.service, Health: choice.health}
+	if freshSandboxes(kind, choice) {
+		var first sandbox.Environment
+		boot := bootFresh(sandbox.Options{RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view}, "", progress, &first)
+		records, err := run.RunFresh(ctx, boot, opts, profiles, nil)
+		progress.done()
+		code := exitOK
+		if err != nil {
+			errorf(io, "%v", err)
+			code = exitError
+		}
+		return printRecords(ranRecords(records), gate, *asJSON, *outFile, code, ctx, io)
+	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
 	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view})
 	if err != nil {
@@ -187,8 +201,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	progress.linef("systemd %s (%s, %s cgroups) running after %.0f ms",
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
-		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy, Service: choice.service, Health: choice.health})
+	r, err := run.New(ctx, sb, opts)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/unitpath"
@@ -150,4 +152,67 @@ func (f serviceFlags) single(args []string) (string, error) {
 		return "", fmt.Errorf("needs exactly one unit file or unit name (or --installed NAME.service)")
 	}
 	return units[0], nil
+}
+
+// freshSandboxes says whether each profile gets a container of its own:
+// the unit's own commands leave the service's state in the container's
+// root view, which the next profile must not inherit. The host's systemd
+// has one root only.
+func freshSandboxes(kind sandbox.Kind, c serviceChoice) bool {
+	return c.service == run.ServiceUnit && kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd())
+}
+
+// bootFresh boots the n-th container of a run with fresh sandboxes; the
+// first one's environment is kept in *first.
+func bootFresh(opts sandbox.Options, envName string, progress *progress, first *sandbox.Environment) run.Boot {
+	runID := opts.RunID
+	return func(ctx context.Context, n int) (*sandbox.Sandbox, error) {
+		o := opts
+		o.Kind = sandbox.Nspawn
+		o.RunID = fmt.Sprintf("%s-p%d", runID, n)
+		sb, err := sandbox.Start(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		sb.Env.Name = envName
+		if n == 0 {
+			*first = sb.Env
+		}
+		progress.linef("%s: container %s booted in %.0f ms", envName, o.RunID, sb.Env.BootMillis)
+		return sb, nil
+	}
+}
+
+// runMatrixFresh runs a matrix's profiles one container each (see
+// freshSandboxes); the environment it reports is the first container's.
+func runMatrixFresh(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matrixEnv, envRunID string, profiles []profile.Profile,
+	binaries map[string]string, progress *progress, io stdio) ([]report.Record, sandbox.Environment, int) {
+	progress.linef("%s: %d profiles with the unit's own commands, each in a fresh %s container (run %s)", env.name, len(profiles), kind, envRunID)
+	first := sandbox.Environment{Name: env.name}
+	boot := bootFresh(sandbox.Options{RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view}, env.name, progress, &first)
+	opts := run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {},
+		SkipProbes: f.noProbes, AllProbes: f.allProbes, Analyze: run.AnalyzePolicy(f.analyze), Service: f.choice.service, Health: f.choice.health}
+	done := 0
+	records, err := run.RunFresh(ctx, boot, opts, profiles, func(i int, rec report.Record) {
+		done++
+		progress.linef("%s [%d/%d] %s: %.1f %s, %s", env.name, done, len(profiles), profiles[i].Name, rec.Score.Exposure, rec.Score.Level, rec.Behavior.Outcome)
+	})
+	if err != nil {
+		errorf(io, "%s: %v", env.name, err)
+	}
+	if err != nil {
+		return ranRecords(records), first, exitError
+	}
+	return ranRecords(records), first, exitOK
+}
+
+// ranRecords leaves out the profiles an interrupt kept from running.
+func ranRecords(records []report.Record) []report.Record {
+	out := []report.Record{}
+	for _, rec := range records {
+		if rec.Schema != 0 {
+			out = append(out, rec)
+		}
+	}
+	return out
 }

@@ -33,6 +33,12 @@ and records for each:
     unit with the same properties, against a control run of the demo
     without hardening.
 
+With --service unit the unit's own commands run instead of the demo, with
+its Type=, User= and directories, judged by --health checks, each profile
+in a fresh container whose root is an overlay of the host's (its /etc and
+/var as they are, every write thrown away); --installed NAME.service runs
+an installed unit as a transient clone hardenlab-RUN-NAME.
+
 A UNIT is a unit file or the name of a unit installed in --root (default
 /), read with its drop-ins as hardenlab score reads it; a template
 (getty@.service) needs --instance NAME.

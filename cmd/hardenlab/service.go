@@ -30,9 +30,9 @@ func (h *healthList) Set(v string) error { *h = append(*h, v); return nil }
 
 const serviceHelp = `what the transient unit runs: demo (python3 -m http.server on a free loopback port in place of
 ExecStart=; the unit's other commands are not sent) or unit (the unit's own commands, Type=, User=
-and directories, judged by --health, in an nspawn root that is the host's root with every write
-thrown away). A real service binds the port its configuration names, so with unit the profiles of
-a sandbox run one at a time (--jobs only overlaps the demo control with them)`
+and directories, judged by --health, in an nspawn overlay of the root: the host's /etc and /var,
+every write thrown away). A real service binds the port its configuration names, so with unit
+each profile runs alone, in a fresh container of its own in nspawn (--jobs does not apply)`
 
 const healthHelp = `with --service unit, a check that decides whether the service works (repeatable, all must pass):
 http://127.0.0.1:PORT/PATH[=STATUS], tcp:127.0.0.1:PORT[,send=LINE][,expect=PREFIX],

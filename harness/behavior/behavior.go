@@ -98,6 +98,15 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 	var last error
 	var checked time.Time
 	for {
+		// Read before each attempt (a cheap file read): a GET sent once the
+		// socket listens where packets are dropped would hang for the
+		// client's whole timeout.
+		if w.Listening != nil && w.Listening() {
+			if err := c.dial(ctx); err != nil && ctx.Err() == nil {
+				return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
+					Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
+			}
+		}
 		status, err := c.get(ctx, "/", 0)
 		if err == nil {
 			return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
@@ -108,16 +117,10 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 		}
 		// Asking systemd costs it (and us) more than a refused connect:
 		// a few times a second is enough to notice a dead service.
-		if time.Since(checked) > 200*time.Millisecond {
+		if w.Alive != nil && time.Since(checked) > 200*time.Millisecond {
 			checked = time.Now()
-			if w.Alive != nil && !w.Alive() {
+			if !w.Alive() {
 				return Readiness{Outcome: Exited, Elapsed: time.Since(start), Err: fmt.Errorf("service stopped before answering HTTP (last error: %v)", last)}
-			}
-			if w.Listening != nil && w.Listening() {
-				if err := c.dial(ctx); err != nil {
-					return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
-						Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
-				}
 			}
 		}
 		select {

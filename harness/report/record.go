@@ -20,7 +20,10 @@ type Record struct {
 	Profile     Profile     `json:"profile"`
 	Unit        string      `json:"unit"`
 	Score       Score       `json:"score"`
-	Behavior    Behavior    `json:"behavior"`
+	// Effective is the score with what the probes show doing nothing here
+	// counted as unset; nil when no probe verdicts were made.
+	Effective *Effective `json:"effective,omitempty"`
+	Behavior  Behavior   `json:"behavior"`
 	// Readback lists directives that systemd stored differently from what
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
@@ -185,6 +188,37 @@ type Reload struct {
 	OK     bool    `json:"ok"`
 	Millis float64 `json:"ms"`
 	Detail string  `json:"detail,omitempty"`
+}
+
+// Effective is the exposure a profile really has here: hardenlab's scorer
+// on the profile's assignments without the lines of each directive whose
+// probes are all not-enforced (declared, credited by the score, doing
+// nothing). IfInconclusive goes one step further and also drops each
+// directive whose probes are all inconclusive or not-enforced: the
+// exposure if what this environment forbids anyway is not the directive's
+// doing either.
+type Effective struct {
+	Exposure       float64        `json:"exposure"`
+	Level          string         `json:"level"`
+	Discounted     []Discount     `json:"discounted"`
+	IfInconclusive *EffectiveStep `json:"if_inconclusive,omitempty"`
+	Error          string         `json:"error,omitempty"`
+}
+
+// EffectiveStep is a further recomputation: its Discounted are the
+// directives it drops on top of the step before.
+type EffectiveStep struct {
+	Exposure   float64    `json:"exposure"`
+	Level      string     `json:"level"`
+	Discounted []Discount `json:"discounted"`
+}
+
+// Discount is one directive counted as unset, and why.
+type Discount struct {
+	Directive string   `json:"directive"`
+	Verdict   string   `json:"verdict"` // "not-enforced" or "inconclusive"
+	Probes    []string `json:"probes"`
+	Why       string   `json:"why"`
 }
 
 // InsideCheck is a check of the service from inside its sandbox (the

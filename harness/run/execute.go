@@ -55,11 +55,6 @@ type readiness struct {
 	insideErr error
 }
 
-// started says whether the service came up and answered.
-func (ex execution) started() bool {
-	return ex.outcome() == behavior.Serves
-}
-
 // outcome is what became of the service; "" when systemd refused the
 // unit and nothing ran.
 func (ex execution) outcome() behavior.Outcome {

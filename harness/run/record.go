@@ -193,6 +193,9 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 		rec.Incomplete = true
 	case j.verdicts != nil:
 		rec.Probes = j.verdicts
+		if rec.Score.Error == "" {
+			rec.Effective = effectiveExposure(pl, j.verdicts)
+		}
 	}
 	rec.ProbeScope = pl.probe.scope
 	rec.ProbeResults = report.FromProbeResults(pr.doc.Results)

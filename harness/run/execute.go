@@ -37,12 +37,13 @@ type execution struct {
 	readback []directive.Mismatch
 	stateErr error
 	journal  []string // the unit's last log lines, when it did not come up
-	// health and reload are a ServiceUnit profile's: each check's outcome
-	// and the ExecReload= tried once it was healthy.
-	health  []health.Outcome
-	reload  *report.Reload
-	stopErr error
-	timings report.Timings // all but Total
+	// unitService, health and reload are a ServiceUnit profile's: each
+	// check's outcome and the ExecReload= tried once it was healthy.
+	unitService bool
+	health      []health.Outcome
+	reload      *report.Reload
+	stopErr     error
+	timings     report.Timings // all but Total
 }
 
 // readiness is how the wait for the service ended — the one place that

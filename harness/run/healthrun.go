@@ -39,9 +39,9 @@ func (r *Runner) awaitHealthy(ctx context.Context, pl plan, ex *execution) {
 			return r.execInSandbox(c, pl, argv)
 		},
 	}
-	outcomes, ok := health.WaitAll(rctx, pl.health, env)
+	outcomes, ok := health.WaitAll(rctx, pl.health, env) // none: a oneshot that ran
 	cancel()
-	ex.health = outcomes
+	ex.unitService, ex.health = true, outcomes
 	ex.ready.Elapsed = time.Since(t)
 	ex.timings.Ready = ms(ex.ready.Elapsed)
 	if ok {
@@ -182,11 +182,14 @@ func lastLine(s string) string {
 // profile's outcome, when they did: every check passed, or which one
 // timed out. The other outcomes keep the behavior package's detail.
 func healthDetail(ex execution) string {
-	if len(ex.health) == 0 {
+	if !ex.unitService {
 		return ""
 	}
 	switch ex.outcome() {
 	case behavior.Serves:
+		if len(ex.health) == 0 {
+			return "its start job succeeded (a oneshot: the run is the answer)"
+		}
 		var ds []string
 		for _, o := range ex.health {
 			ds = append(ds, o.Detail)

@@ -71,7 +71,9 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	}
 	pl.argv = argv
 	pl.health = s.opts.Health
-	if len(pl.health) == 0 {
+	if len(pl.health) == 0 && p.Settings.Type != "oneshot" {
+		// A oneshot's start job is its whole run: that it succeeded is
+		// the answer, and without RemainAfterExit= it is inactive after.
 		pl.health, _ = health.ParseAll(nil)
 	}
 	for _, c := range pl.health {

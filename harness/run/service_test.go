@@ -86,3 +86,14 @@ func TestParseService(t *testing.T) {
 		t.Error("ParseService accepted nginx")
 	}
 }
+
+func TestOneshotIsJudgedByItsStartJob(t *testing.T) {
+	p := profileOf(t, "Type=oneshot", "ExecStart=/usr/bin/python3 -c pass")
+	pl, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.health) != 0 {
+		t.Errorf("a oneshot without --health gets checks %+v; its start job is the answer", pl.health)
+	}
+}

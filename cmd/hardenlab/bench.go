@@ -56,6 +56,8 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	allProbes := fs.Bool("all-probes", false, allProbesHelp)
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	asJSON := fs.Bool("json", false, "print the result as JSON (see README, Benchmarks)")
+	var svc serviceFlags
+	svc.register(fs)
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -80,6 +82,14 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
+	choice, err := svc.resolve()
+	if err == nil && svc.installed != "" {
+		err = fmt.Errorf("bench takes a unit file, not --installed")
+	}
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
 	u, err := directive.ParseFile(path)
 	if err != nil {
 		errorf(io, "%v", err)
@@ -97,7 +107,7 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	}
 	runID := newRunID()
 	progress := newProgress(io.err)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Binaries: map[string]string{run.ProbeBinary: bin}})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Binaries: map[string]string{run.ProbeBinary: bin}, RootView: choice.view})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -127,7 +137,9 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	}
 
 	progress.linef("hardenlab: %d profiles, %d at a time, with probes", len(profiles), *jobs)
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Progress: func(string, ...any) {}, AllProbes: *allProbes, Analyze: policy})
+	// The naive loop always runs the demo: it is the floor any tool pays.
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Progress: func(string, ...any) {}, AllProbes: *allProbes, Analyze: policy,
+		Service: choice.service, Health: choice.health})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

@@ -39,8 +39,10 @@ const (
 	NotEnforced   = "not-enforced"
 	Lint          = "lint"
 	OverThreshold = "exposure-over-threshold"
-	Regression    = "regression"
-	BrokeService  = "broke-service"
+	// EffectiveOverThreshold is the effective exposure's gate.
+	EffectiveOverThreshold = "effective-exposure-over-threshold"
+	Regression             = "regression"
+	BrokeService           = "broke-service"
 )
 
 // Rules is the table of every kind of finding, in the order a reader
@@ -55,6 +57,8 @@ func Rules() []Rule {
 			"Against the baseline given to hardenlab check, a score rose, a verdict was lost, a directive disappeared, the service broke or it exposes more; the message says which.", Error},
 		{OverThreshold, "ExposureOverThreshold", "exposure score above the threshold",
 			"The unit's exposure score, as systemd-analyze security computes it, is above the --threshold the gate was given.", Error},
+		{EffectiveOverThreshold, "EffectiveExposureOverThreshold", "effective exposure score above the threshold",
+			"The unit's exposure scored again with each directive its probes show not enforced here counted as unset is above the --effective-threshold the gate was given: the declared score credits restrictions that do not hold.", Error},
 		{Lint, "DeclaredButMeaningless", "hardening declared that cannot mean what it says",
 			"A setting that scores points while doing nothing, or does the opposite of what was most likely meant; the message explains.", Warning},
 	}
@@ -153,6 +157,10 @@ func directness(m report.Matrix, r *report.Record, directive string) int {
 func brokeService(source string, r *report.Record) []Finding {
 	b := r.Behavior
 	broken := !b.Started || (b.HTTPStatus == 0 && r.Error == "")
+	if b.Outcome == "unreachable" {
+		// Running and serving inside its sandbox: cut off, not broken.
+		broken = false
+	}
 	if !broken || r.Profile.Kind == profile.Control {
 		return nil
 	}
@@ -177,8 +185,11 @@ func lints(source string, r *report.Record) []Finding {
 
 func regression(m report.Matrix, g baseline.Regression) Finding {
 	rule := Regression
-	if g.Kind == baseline.OverThreshold {
+	switch g.Kind {
+	case baseline.OverThreshold:
 		rule = OverThreshold
+	case baseline.EffectiveOverThreshold:
+		rule = EffectiveOverThreshold
 	}
 	f := Finding{Rule: rule, Directive: g.Directive, Environment: g.Environment, Profile: g.Profile, Probe: g.Probe,
 		Message: fmt.Sprintf("%s: %s (was %s, now %s)", g.Kind, g.Message, g.Was, g.Now)}

@@ -32,7 +32,7 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("rule %s: level %q", r.ID, r.Level)
 		}
 	}
-	for _, id := range []string{NotEnforced, Lint, OverThreshold, Regression, BrokeService} {
+	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService} {
 		if !seen[id] {
 			t.Errorf("rule id %s has no row", id)
 		}
@@ -127,6 +127,31 @@ func TestBrokeServiceAndRegressions(t *testing.T) {
 	}
 	if over == nil || over.Line != 0 {
 		t.Errorf("over-threshold regression: %+v", over)
+	}
+}
+
+// An effective-threshold regression is its own rule; a service cut off
+// from the host but serving inside its sandbox is not broken.
+func TestEffectiveRuleAndUnreachable(t *testing.T) {
+	m := tutorialMatrix(t)
+	for i := range m.Records {
+		if baseline.AsWritten(m, &m.Records[i]) {
+			b := &m.Records[i].Behavior
+			b.Started, b.HTTPStatus, b.Outcome = false, 0, "unreachable"
+		}
+	}
+	regs := []baseline.Regression{{Kind: baseline.EffectiveOverThreshold, Profile: "full", Was: "at most 5.0", Now: "5.6 MEDIUM", Message: "above"}}
+	var eff int
+	for _, f := range FromMatrix(m, regs) {
+		switch f.Rule {
+		case BrokeService:
+			t.Errorf("an unreachable service reported broken: %+v", f)
+		case EffectiveOverThreshold:
+			eff++
+		}
+	}
+	if eff != 1 {
+		t.Errorf("%d %s findings, want 1", eff, EffectiveOverThreshold)
 	}
 }
 

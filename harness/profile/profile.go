@@ -49,9 +49,14 @@ func ValidMode(mode string) bool { _, ok := modes[mode]; return ok }
 func ModeNames() []string { return []string{"ladder", "single", "leave-one-out", "all"} }
 
 // notHardening are the assignments every generated profile keeps: they
-// make the service what it is rather than restrict it.
+// make the service what it is rather than restrict it. The unit's other
+// commands and its PID file matter when it runs its own commands
+// (--service unit): a forking service without its PIDFile= or its
+// config test is not the service any more.
 var notHardening = map[string]bool{
 	"Type": true, "ExecStart": true, "ExecStop": true, "Environment": true, "Description": true,
+	"ExecCondition": true, "ExecStartPre": true, "ExecStartPost": true, "ExecReload": true, "ExecStopPost": true,
+	"PIDFile": true, "EnvironmentFile": true,
 }
 
 // Directives lists the unit's hardening directives in the order they first

@@ -45,8 +45,11 @@ hardenlab run runs it (the record is in --json), and "after" is
 systemd-analyze security's score of that running unit.
 
 The service is the demo (python3 -m http.server, as hardenlab run starts
-it) and its health check is its HTTP answer; --service unit and --health
-(the unit's own commands) are not available yet.
+it), healthy when it answers HTTP, or with --service unit the unit's own
+commands judged by --health, as hardenlab run runs them. --service unit
+runs on the host's systemd only (--sandbox host) so far: in nspawn every
+profile of the unit's own commands needs a fresh container, and trials
+do not boot one each yet.
 
 Flags:
 `
@@ -56,6 +59,7 @@ Examples:
   hardenlab suggest fixtures/p3test.service
   hardenlab suggest --target 1.0 --write-dropin 50-hardenlab.conf fixtures/p3test.service
   hardenlab suggest --json fixtures/p3test-hardened.service > suggestion.json
+  hardenlab suggest --sandbox host --service unit --health http://127.0.0.1:8080/ nginx.service
 
 Exit status: 0 the drop-in is verified (and reaches --target); 1 the
 verification broke, a kept directive was not enforced in it, or the target
@@ -65,11 +69,11 @@ failure; 130/143 interrupted.
 
 // suggestFlags are the command's options.
 type suggestFlags struct {
-	sandbox, root, instance, service, probeBin, writeDropIn string
-	health                                                  string
-	target                                                  float64
-	asJSON                                                  bool
-	timeout, readyTimeout                                   time.Duration
+	sandbox, root, instance, probeBin, writeDropIn string
+	svc                                            serviceFlags
+	target                                         float64
+	asJSON                                         bool
+	timeout, readyTimeout                          time.Duration
 }
 
 func parseSuggestFlags(args []string, io stdio) (suggestFlags, string, int) {
@@ -79,8 +83,7 @@ func parseSuggestFlags(args []string, io stdio) (suggestFlags, string, int) {
 	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host or nspawn")
 	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn, and where unit names are found (default: the host's root)")
 	fs.StringVar(&f.instance, "instance", "", "instance name for a template unit")
-	fs.StringVar(&f.service, "service", "demo", "the service to run: demo (unit needs the service runner, not available yet)")
-	fs.StringVar(&f.health, "health", "", "health check of --service unit (not available yet)")
+	f.svc.register(fs)
 	fs.Float64Var(&f.target, "target", 0, "stop adding candidates once the predicted exposure is at or below this (e.g. 1.0); 0: go as far as the service allows")
 	fs.StringVar(&f.writeDropIn, "write-dropin", "", "write the drop-in to this file")
 	fs.BoolVar(&f.asJSON, "json", false, "print the whole result as JSON")
@@ -100,16 +103,15 @@ func parseSuggestFlags(args []string, io stdio) (suggestFlags, string, int) {
 		}
 		return f, "", exitUsage
 	}
+	unit, err := f.svc.single(fs.Args())
 	switch {
-	case fs.NArg() != 1:
-		errorf(io, "suggest needs exactly one unit file or unit name")
+	case err != nil:
+		errorf(io, "suggest %v", err)
 		hintf(io, "hardenlab suggest fixtures/p3test.service")
-	case f.service != "demo" || f.health != "":
-		errorf(io, "--service %s --health %q: only the demo service is supported so far", f.service, f.health)
 	case f.target < 0 || f.target > 10:
 		errorf(io, "--target=%g: want an exposure from 0.0 to 10.0", f.target)
 	default:
-		return f, fs.Arg(0), exitOK
+		return f, unit, exitOK
 	}
 	return f, "", exitUsage
 }
@@ -122,6 +124,14 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 	kind, err := sandbox.ParseKind(f.sandbox)
 	if err != nil || kind == sandbox.VM {
 		errorf(io, "--sandbox %s: want auto, host or nspawn", f.sandbox)
+		return exitUsage
+	}
+	choice, err := f.svc.resolve()
+	if err == nil && freshSandboxes(kind, choice) {
+		err = fmt.Errorf("--service unit: suggest runs the unit's own commands on the host's systemd only (--sandbox host); in nspawn each trial would need a fresh container")
+	}
+	if err != nil {
+		errorf(io, "%v", err)
 		return exitUsage
 	}
 	u, err := unitSource{root: f.root, instance: f.instance}.load(path)
@@ -142,7 +152,7 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 	}
 	start := time.Now()
 	progress := newProgress(io.err)
-	doc, code := suggestInSandbox(ctx, f, kind, bin, u, progress)
+	doc, code := suggestInSandbox(ctx, f, kind, choice, bin, u, progress)
 	progress.done()
 	if doc == nil {
 		return code
@@ -152,13 +162,13 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 }
 
 // suggestInSandbox boots the sandbox, searches and verifies.
-func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, bin string, u *directive.Unit, progress *progress) (*suggest.Document, int) {
+func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, choice serviceChoice, bin string, u *directive.Unit, progress *progress) (*suggest.Document, int) {
 	runID := newRunID()
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		progress.linef("cleaning up after earlier runs: %v", err)
 	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}, RootView: choice.view})
 	if err != nil {
 		progress.linef("error: %v", err)
 		return nil, exitError
@@ -171,7 +181,8 @@ func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, bi
 		}
 	}()
 	progress.linef("systemd %s running after %.0f ms", sb.Env.SystemdVersion, sb.Env.BootMillis)
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: progress.linef, Analyze: run.AnalyzeUnit})
+	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: progress.linef,
+		Analyze: run.AnalyzeUnit, Service: choice.service, Health: choice.health})
 	if err != nil {
 		progress.linef("error: %v", err)
 		return nil, exitError
@@ -321,7 +332,7 @@ func printSuggestion(w io.Writer, doc *suggest.Document) {
 	b := doc.Verification.Behavior
 	fmt.Fprintf(w, "%s: %.1f %s -> %.1f %s (%s; systemd %s)\n", doc.Unit, doc.Before.Exposure, doc.Before.Level,
 		doc.After.Exposure, doc.After.Level, doc.After.Source, doc.SystemdVersion)
-	fmt.Fprintf(w, "  service    started=%t, HTTP %d after %.0f ms\n", b.Started, b.HTTPStatus, b.ReadyMillis)
+	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, HTTP %d\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, b.HTTPStatus)
 	fmt.Fprintf(w, "  search     %d service starts (%d trials, the control, the verification) in %.1f s\n",
 		doc.ServiceStarts, len(doc.Trials), doc.Seconds)
 	if doc.AtBest {
@@ -368,4 +379,11 @@ func nonEmpty(lines []string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+func orText(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -25,19 +26,26 @@ type Decision struct {
 	Trial string `json:"trial"`
 }
 
-// Health says whether a trial's service did its job: started and
-// answered its health check. why and journal explain a failure.
+// Health says whether a trial's service did its job: it serves (the
+// demo answered HTTP, or every --health check of the unit's own commands
+// passed). A service the profile cut off from its clients (unreachable)
+// does not do its job either. why and journal explain a failure.
 func Health(rec report.Record) (ok bool, why, journal string) {
 	b := rec.Behavior
 	journal = lastLine(b.JournalTail)
 	switch {
+	case b.Outcome != "" && behavior.Outcome(b.Outcome) != behavior.Serves:
+		why = b.Outcome
+		if b.OutcomeDetail != "" {
+			why += ": " + b.OutcomeDetail
+		}
 	case !b.Started:
 		why = "the service never became healthy"
 		if b.Error != "" {
 			why += ": " + b.Error
 		}
 		why += fmt.Sprintf(" (unit %s/%s, result %s)", orDash(b.ActiveState), orDash(b.SubState), orDash(b.Result))
-	case b.HTTPStatus != 200:
+	case b.Outcome == "" && b.HTTPStatus != 200:
 		why = fmt.Sprintf("the service stopped answering its health check (HTTP %d)", b.HTTPStatus)
 		if b.Error != "" {
 			why += ": " + b.Error

@@ -181,6 +181,9 @@ func TestHealth(t *testing.T) {
 		{report.Behavior{Started: true, HTTPStatus: 500}, "", false, "HTTP 500"},
 		{report.Behavior{Error: "no answer", ActiveState: "failed", Result: "exit-code"}, "", false, "no answer (unit failed/-, result exit-code)"},
 		{report.Behavior{Started: true, HTTPStatus: 200}, "stop failed", false, "stop failed"},
+		{report.Behavior{Started: true, Outcome: "serves"}, "", true, ""},
+		{report.Behavior{Started: true, Outcome: "unreachable", OutcomeDetail: "cut off"}, "", false, "unreachable: cut off"},
+		{report.Behavior{Outcome: "exited", OutcomeDetail: "226/NAMESPACE"}, "", false, "exited: 226/NAMESPACE"},
 	} {
 		ok, why, _ := Health(report.Record{Behavior: tc.b, Error: tc.err})
 		if ok != tc.ok || !strings.Contains(why, tc.want) {

@@ -256,6 +256,7 @@ func verify(ctx context.Context, r *run.Runner, u *directive.Unit, kept []sugges
 	rec := r.Run(ctx, p)
 	doc.Verification = rec
 	doc.ServiceStarts = len(doc.Trials) + 2 // the control and the verification
+	doc.EffectiveAfter = rec.Effective
 	doc.After = suggest.Exposure{Exposure: rec.Score.Exposure, Level: rec.Score.Level, Source: rec.Score.Source + " on the running unit (verification run)"}
 	if ok, why, journal := suggest.Health(rec); !ok {
 		doc.Problems = append(doc.Problems, "the verification run broke: "+why+" "+journal)
@@ -278,11 +279,15 @@ func verify(ctx context.Context, r *run.Runner, u *directive.Unit, kept []sugges
 }
 
 func dropInHeader(doc *suggest.Document) []string {
-	return []string{
+	h := []string{
 		"Written by hardenlab suggest for " + doc.Unit + "; install as " + doc.DropInPath,
 		fmt.Sprintf("Exposure %.1f %s -> %.1f %s (%s, systemd %s)", doc.Before.Exposure, doc.Before.Level,
 			doc.After.Exposure, doc.After.Level, doc.After.Source, doc.Verification.Environment.SystemdVersion),
 	}
+	if e := report.EffectiveSummary(doc.Verification); e != "" {
+		h = append(h, "After: "+e)
+	}
+	return h
 }
 
 // profileWith is the unit with the candidates' lines after its own, as
@@ -332,6 +337,9 @@ func printSuggestion(w io.Writer, doc *suggest.Document) {
 	b := doc.Verification.Behavior
 	fmt.Fprintf(w, "%s: %.1f %s -> %.1f %s (%s; systemd %s)\n", doc.Unit, doc.Before.Exposure, doc.Before.Level,
 		doc.After.Exposure, doc.After.Level, doc.After.Source, doc.SystemdVersion)
+	if e := report.EffectiveSummary(doc.Verification); e != "" {
+		fmt.Fprintf(w, "  after      %s\n", e)
+	}
 	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, HTTP %d\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, b.HTTPStatus)
 	fmt.Fprintf(w, "  search     %d service starts (%d trials, the control, the verification) in %.1f s\n",
 		doc.ServiceStarts, len(doc.Trials), doc.Seconds)

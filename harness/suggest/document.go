@@ -21,6 +21,9 @@ type Document struct {
 	Before    Exposure `json:"before"`
 	Predicted Exposure `json:"predicted"`
 	After     Exposure `json:"after"`
+	// EffectiveAfter is the verification run's effective exposure: its
+	// score without what its probes show doing nothing here.
+	EffectiveAfter *report.Effective `json:"effective_after,omitempty"`
 	// AtBest says that no candidate was kept: the unit is already the
 	// strongest that works here.
 	AtBest   bool       `json:"at_best"`

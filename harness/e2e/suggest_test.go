@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,8 @@ var _ = Describe("hardenlab suggest", Label("suggest"), func() {
 			Expect(code).To(Equal(0), stderr)
 			var doc suggest.Document
 			Expect(json.Unmarshal([]byte(stdout), &doc)).To(Succeed(), stdout)
-			AddReportEntry("suggest "+unit, doc.ServiceStarts, time.Since(start).String(), ReportEntryVisibilityAlways)
+			AddReportEntry("suggest "+unit, fmt.Sprintf("%d service starts, %d kept, %d rejected, %.1f -> %.1f, in %s",
+				doc.ServiceStarts, len(doc.Kept), len(doc.Rejected), doc.Before.Exposure, doc.After.Exposure, time.Since(start)), ReportEntryVisibilityAlways)
 
 			v := doc.Verification
 			Expect(v.Error).To(BeEmpty())

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/probes"
 )
 
 // TrialKind is the profile kind of a trial: systemd-analyze does not
@@ -68,7 +69,7 @@ func (s *Search) Run(ctx context.Context, sc Scorer) (Result, error) {
 		before := len(s.decisions)
 		s.try(ctx, cands, nil)
 		for _, d := range s.decisions[before:] {
-			if d.Kept || d.Verdict != "broke-service" {
+			if d.Kept || d.Verdict != string(probes.BrokeService) {
 				final[d.Directive] = true
 				continue
 			}

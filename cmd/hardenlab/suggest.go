@@ -29,7 +29,7 @@ it: a drop-in for /etc/systemd/system/UNIT.d/50-hardenlab.conf.
 
 Candidates come from the exposure score's checks (PrivateTmp=,
 ProtectSystem=strict, CapabilityBoundingSet=, SystemCallFilter= groups,
-RestrictAddressFamilies=, IPAddressDeny=any with localhost allowed,
+RestrictAddressFamilies=, IPAddressDeny=any with 127.0.0.1 allowed,
 DynamicUser=, ...), each scored before anything runs and tried largest
 gain first. Trials start the service with many candidates at once; a
 batch the service breaks under is halved until the candidates that break

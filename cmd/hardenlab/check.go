@@ -61,8 +61,9 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 || *basePath == "" {
-		errorf(io, "check needs --baseline FILE and one unit file or unit name")
+	path, err := f.svc.single(fs.Args())
+	if err != nil || *basePath == "" {
+		errorf(io, "check needs --baseline FILE and one unit file or unit name (or --installed NAME.service)")
 		return exitUsage
 	}
 	var base report.Matrix
@@ -72,7 +73,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		if err != nil {
 			errorf(io, "%v", err)
 			if errors.Is(err, os.ErrNotExist) {
-				hintf(io, "create it: hardenlab check --update-baseline --baseline %s %s", *basePath, fs.Arg(0))
+				hintf(io, "create it: hardenlab check --update-baseline --baseline %s %s", *basePath, path)
 			}
 			return exitUsage
 		}
@@ -82,7 +83,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 			f.mode = base.Mode
 		}
 	}
-	m, code := runMatrix(ctx, f, fs.Arg(0), io)
+	m, code := runMatrix(ctx, f, path, io)
 	if m == nil {
 		return code
 	}

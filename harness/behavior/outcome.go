@@ -24,16 +24,22 @@ const (
 	FailedToStart Outcome = "failed-to-start"
 	// TimedOut: it neither answered, nor listened, nor stopped in time.
 	TimedOut Outcome = "timed-out"
+	// Unhealthy: it runs and the host reaches it, but a health check of
+	// the unit's own commands (--health) failed: an exec check exited
+	// non-zero, or a reply was not the expected one.
+	Unhealthy Outcome = "unhealthy"
 )
 
 // Outcomes lists every outcome, in the order reports show them.
-func Outcomes() []Outcome { return []Outcome{Serves, Unreachable, Exited, FailedToStart, TimedOut} }
+func Outcomes() []Outcome {
+	return []Outcome{Serves, Unreachable, Exited, FailedToStart, TimedOut, Unhealthy}
+}
 
 // Broken says whether the profile broke the service: it never ran as a
 // service should. An unreachable service is running.
 func (o Outcome) Broken() bool {
 	switch o {
-	case Exited, FailedToStart, TimedOut:
+	case Exited, FailedToStart, TimedOut, Unhealthy:
 		return true
 	}
 	return false

@@ -98,7 +98,7 @@ func TestAwait(t *testing.T) {
 
 func TestBrokenOutcomes(t *testing.T) {
 	for _, o := range Outcomes() {
-		want := o == Exited || o == FailedToStart || o == TimedOut
+		want := o == Exited || o == FailedToStart || o == TimedOut || o == Unhealthy
 		if o.Broken() != want {
 			t.Errorf("%s.Broken() = %v", o, o.Broken())
 		}

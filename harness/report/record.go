@@ -165,6 +165,29 @@ type Behavior struct {
 	Error        string     `json:"error,omitempty"`
 	Port         int        `json:"port"`
 	Command      []string   `json:"command"`
+	// Service says what ran: "demo" (python3 -m http.server in place of
+	// the unit's ExecStart=) or "unit" (the unit's own commands, judged
+	// by Health).
+	Service string `json:"service,omitempty"`
+	// Health is each health check's outcome, for the unit's own commands.
+	Health []HealthOutcome `json:"health,omitempty"`
+	// Reload is the unit's ExecReload=, tried once after it was healthy.
+	Reload *Reload `json:"reload,omitempty"`
+}
+
+// HealthOutcome is one --health check's answer.
+type HealthOutcome struct {
+	Check   string  `json:"check"`
+	Healthy bool    `json:"healthy"`
+	Millis  float64 `json:"ms"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// Reload is what the unit's ExecReload= did.
+type Reload struct {
+	OK     bool    `json:"ok"`
+	Millis float64 `json:"ms"`
+	Detail string  `json:"detail,omitempty"`
 }
 
 // Effective is the exposure a profile really has here: hardenlab's scorer
@@ -255,17 +278,21 @@ type Timings struct {
 type Environment struct {
 	// Name identifies the environment in cross-environment reports, e.g.
 	// "host-root" or "debian:trixie".
-	Name           string   `json:"name"`
-	Sandbox        string   `json:"sandbox"` // host, nspawn or vm
-	SystemdVersion string   `json:"systemd_version"`
-	Virtualization string   `json:"virtualization"`
-	Kernel         string   `json:"kernel"`
-	CgroupMode     string   `json:"cgroup_mode"`
-	ManagerCapBnd  string   `json:"manager_capability_bounding_set"`
-	Root           string   `json:"root"`
-	BootMillis     float64  `json:"boot_ms,omitempty"`
-	NspawnArgs     []string `json:"nspawn_args,omitempty"`
-	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	Name           string `json:"name"`
+	Sandbox        string `json:"sandbox"` // host, nspawn or vm
+	SystemdVersion string `json:"systemd_version"`
+	Virtualization string `json:"virtualization"`
+	Kernel         string `json:"kernel"`
+	CgroupMode     string `json:"cgroup_mode"`
+	ManagerCapBnd  string `json:"manager_capability_bounding_set"`
+	Root           string `json:"root"`
+	// RootView is how nspawn showed Root to the container: volatile (an
+	// almost empty /etc and /var) or overlay (the root as it is, every
+	// write thrown away).
+	RootView   string   `json:"root_view,omitempty"`
+	BootMillis float64  `json:"boot_ms,omitempty"`
+	NspawnArgs []string `json:"nspawn_args,omitempty"`
+	NspawnEnv  []string `json:"nspawn_env,omitempty"`
 	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
 	Accelerator       string `json:"accelerator,omitempty"`
 	AcceleratorReason string `json:"accelerator_reason,omitempty"`

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/systemd"
 	"github.com/hardenlab/hardenlab/probes"
@@ -37,8 +38,13 @@ type execution struct {
 	readback []directive.Mismatch
 	stateErr error
 	journal  []string // the unit's last log lines, when it did not come up
-	stopErr  error
-	timings  report.Timings // all but Total
+	// unitService, health and reload are a ServiceUnit profile's: each
+	// check's outcome and the ExecReload= tried once it was healthy.
+	unitService bool
+	health      []health.Outcome
+	reload      *report.Reload
+	stopErr     error
+	timings     report.Timings // all but Total
 }
 
 // readiness is how the wait for the service ended — the one place that
@@ -105,6 +111,10 @@ func (r *Runner) observe(ctx context.Context, pl plan, ex *execution) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if pl.unitService {
+				r.awaitHealthy(ctx, pl, ex)
+				return
+			}
 			r.awaitReady(ctx, pl, ex)
 		}()
 	}

@@ -67,15 +67,26 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 			Reason: "not sent: the demo takes no bus name, and PID 1 lets only one unit (the installed one) watch it"})
 	}
 	_, skipped := p.Settings.SkippedCommands()
+	if pl.unitService {
+		skipped = nil // every command was sent
+	}
 	for _, name := range skipped {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,
 			Reason: "not run: hardenlab runs the demo service in place of the unit's own commands"})
+	}
+	rec.Behavior.Service = string(ServiceDemo)
+	if pl.unitService {
+		rec.Behavior.Service = string(ServiceUnit)
 	}
 	if planErr != nil {
 		rec.Error = planErr.Error()
 		return rec
 	}
 	rec.Behavior.Port, rec.Behavior.Command = pl.port, pl.argv
+	if pl.unitService {
+		rec.Behavior.Health = report.FromHealth(ex.health)
+		rec.Behavior.Reload = ex.reload
+	}
 	rec.Timings = ex.timings
 	if ex.mainPID != 0 {
 		rec.Behavior.CPUMillis = ms(ex.cpu)
@@ -141,6 +152,9 @@ func outcomeDetail(ex execution) (detail, exitName string) {
 	if ex.stateErr == nil && ex.state.ExecMainCode == cldExited {
 		exitName = systemd.ExitStatusName(int(ex.state.ExecMainStatus))
 	}
+	if d := healthDetail(ex); d != "" {
+		return d, exitName
+	}
 	switch ex.outcome() {
 	case behavior.Serves:
 		return fmt.Sprintf("HTTP %d to the host", ex.ready.Status), exitName
@@ -161,6 +175,8 @@ func outcomeDetail(ex execution) (detail, exitName string) {
 func unreachableDetail(rd readiness) string {
 	d := "the host cannot reach it"
 	switch c := rd.inside; {
+	case c != nil && c.OK && c.HTTPStatus == 0:
+		d += "; from inside its sandbox it answers (" + c.Kind + ")"
 	case c != nil && c.OK:
 		d += fmt.Sprintf("; from inside its sandbox it serves (HTTP %d)", c.HTTPStatus)
 	case c != nil:

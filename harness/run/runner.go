@@ -18,6 +18,7 @@ import (
 	sdbus "github.com/coreos/go-systemd/v22/dbus"
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -47,6 +48,12 @@ type Options struct {
 	Analyze AnalyzePolicy
 	// Progress, if set, receives one line per phase.
 	Progress func(format string, a ...any)
+	// Service says which command runs: the demo ("" too) or the unit's
+	// own commands.
+	Service Service
+	// Health are the checks that decide whether a ServiceUnit profile
+	// works; none means health.DefaultActive.
+	Health []health.Check
 }
 
 // Runner runs profiles in one sandbox.
@@ -67,6 +74,12 @@ type Runner struct {
 	ctlWG      sync.WaitGroup
 	control    *report.Record
 	ctlDoc     []probes.Result
+	// unitMu lets one ServiceUnit profile run at a time: a real service
+	// binds the fixed port its configuration names.
+	unitMu sync.Mutex
+	// execN numbers exec health checks' units.
+	execMu sync.Mutex
+	execN  int
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -259,7 +272,13 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) report.Reco
 		j  judgement
 	)
 	if err == nil {
-		ex = r.execute(ctx, pl)
+		if pl.unitService {
+			r.unitMu.Lock()
+			ex = r.execute(ctx, pl)
+			r.unitMu.Unlock()
+		} else {
+			ex = r.execute(ctx, pl)
+		}
 		j = r.judgeProfile(ctx, pl, ex)
 	}
 	rec := newRecord(r.sb.Env, r.opts.RunID, pl, err, ex, j)

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	gosarif "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
@@ -56,5 +59,26 @@ func TestProgressBar(t *testing.T) {
 	}
 	if got := (&progress{}).bar(6, 24); got != "[6/24]" {
 		t.Errorf("bar in a log: %q", got)
+	}
+}
+
+// Every command's flags register without a clash (flag panics on a name
+// registered twice) and its -h teaches with examples or flags.
+func TestEveryCommandHelp(t *testing.T) {
+	for _, c := range commands() {
+		var out, errOut bytes.Buffer
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s -h panicked: %v", c.name, r)
+				}
+			}()
+			if code := c.run(context.Background(), []string{"-h"}, stdio{out: &out, err: &errOut}); code != exitOK {
+				t.Errorf("%s -h: exit %d", c.name, code)
+			}
+		}()
+		if help := out.String() + errOut.String(); !strings.Contains(help, "Usage") && !strings.Contains(help, "usage") {
+			t.Errorf("%s -h prints no usage:\n%s", c.name, help)
+		}
 	}
 }

@@ -156,6 +156,10 @@ type Behavior struct {
 type ProbeResult struct {
 	ID         string   `json:"id"`
 	Directives []string `json:"directives"`
+	// Item is what of the directive's list the verdict is about, when it
+	// is about one item: a SystemCallFilter= @group or call, an address
+	// family, a namespace type.
+	Item string `json:"item,omitempty"`
 	// Verdict is one of probes.VerdictKinds, kept as the string it was
 	// written as: a reader shows a verdict it does not know as it is.
 	Verdict string `json:"verdict"`

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
@@ -29,10 +30,10 @@ func TestEveryClaimNamesAModelledDirectiveAndItem(t *testing.T) {
 			}
 			// The directive's own parser is the item's vocabulary: a list of
 			// only the item allows it, the list negated blocks it.
-			if s := settingsOf(t, c.Directive+"="+c.Item); !r.allows(s, c.Item) {
+			if s := settingsOf(t, c.Directive+"="+c.Item); !r.allows(s, score.Newest(), c.Item) {
 				t.Errorf("%s: %s=%s does not allow %q by the item rule", p.ID, c.Directive, c.Item, c.Item)
 			}
-			if s := settingsOf(t, c.Directive+"=~"+c.Item); r.allows(s, c.Item) {
+			if s := settingsOf(t, c.Directive+"=~"+c.Item); r.allows(s, score.Newest(), c.Item) {
 				t.Errorf("%s: %s=~%s still allows %q by the item rule", p.ID, c.Directive, c.Item, c.Item)
 			}
 		}
@@ -91,7 +92,7 @@ func TestDeclaredClaimsJudgeOnlyWhatTheValueBlocks(t *testing.T) {
 			"ns.unshare-mnt":    "RestrictNamespaces= allows mnt namespaces (an allow-list)",
 		}},
 	} {
-		got := declaredClaims(settingsOf(t, tc.line))
+		got := declaredClaims(settingsOf(t, tc.line), score.Newest())
 		if len(got) != 7 {
 			t.Errorf("%s: %d probes judged, want the 7 namespace probes", tc.line, len(got))
 		}
@@ -108,11 +109,11 @@ func TestDeclaredClaimsJudgeOnlyWhatTheValueBlocks(t *testing.T) {
 
 func TestWholeDirectiveClaimsAlwaysHold(t *testing.T) {
 	s := settingsOf(t, "ProtectSystem=strict")
-	if ok, why := claims(s, probes.Claim{Directive: "ProtectSystem"}); !ok || why != "" {
+	if ok, why := claims(s, score.Newest(), probes.Claim{Directive: "ProtectSystem"}); !ok || why != "" {
 		t.Errorf("a whole-directive claim: %v %q", ok, why)
 	}
 	// An item of a directive without a rule keeps judging the directive.
-	if ok, _ := claims(s, probes.Claim{Directive: "ProtectSystem", Item: "x"}); !ok {
+	if ok, _ := claims(s, score.Newest(), probes.Claim{Directive: "ProtectSystem", Item: "x"}); !ok {
 		t.Error("an item without a rule must judge the directive as a whole")
 	}
 }

@@ -78,7 +78,7 @@ func TestPlanOfADeclaredProfile(t *testing.T) {
 	if pp.unitOut != "/run/hl/out/hardenlab-t1-p-probe.service.json" || pp.hostOut != "/host/out/hardenlab-t1-p-probe.service.json" {
 		t.Errorf("probe output %s / %s", pp.unitOut, pp.hostOut)
 	}
-	for name, want := range map[string]any{"Type": "oneshot", "StandardOutputFile": pp.unitOut, "JoinsNamespaceOf": []string{pl.unit}} {
+	for name, want := range map[string]any{"Type": "oneshot", "StandardOutputFileToAppend": pp.unitOut, "JoinsNamespaceOf": []string{pl.unit}} {
 		got, ok := property(pp.props, name)
 		if !ok || !equalValue(got, want) {
 			t.Errorf("probe unit %s = %v, want %v", name, got, want)

@@ -29,13 +29,15 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 		return judgement{}
 	}
 	if pl.control {
-		r.ctlDoc = pr.doc.Results
+		r.ctlDoc, r.ctlCalls = pr.doc.Results, pr.calls
 		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, !ex.started())}
 	}
 	if err := r.awaitControl(ctx); err != nil {
 		return judgement{err: err}
 	}
-	return judgement{verdicts: judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())}
+	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())
+	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, !ex.started())...)
+	return judgement{verdicts: verdicts}
 }
 
 // newRecord assembles the record of one profile from its plan (or the

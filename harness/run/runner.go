@@ -66,6 +66,7 @@ type Runner struct {
 	ctlWG      sync.WaitGroup
 	control    *report.Record
 	ctlDoc     []probes.Result
+	ctlCalls   []probes.CallResult
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose

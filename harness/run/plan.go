@@ -64,9 +64,10 @@ type probePlan struct {
 	ids []string
 	// claims are the probes whose verdicts the profile gets: each one
 	// that evidences a directive the profile declares.
-	claims []probeClaim
-	unit   string
-	argv   []string // nil: no probe has anything to evidence
+	claims   []probeClaim
+	bypasses []probeBypass // the bypass rows of the declared directives
+	unit     string
+	argv     []string // nil: no probe has anything to evidence
 	// calls are the system calls that judge the profile's
 	// SystemCallFilter= (callsNote why there are none although one is
 	// declared); callArgv runs them, in the same unit after argv. The
@@ -210,13 +211,16 @@ func (sp scorePlan) claimVersion() score.Version {
 // declared directives and no preflight: every other probe's answer is
 // already in the control's record, and each probe is a process of its own.
 func (s planSetup) probePlan(p Profile, service string, all bool, v score.Version) probePlan {
-	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), unit: s.unitName(p.Name, "-probe")}
+	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), bypasses: declaredBypasses(p.Settings), unit: s.unitName(p.Name, "-probe")}
 	pp.unitOut, pp.hostOut = s.outFile(pp.unit + ".json")
 	argv := []string{filepath.Join(s.binDir, ProbeBinary), "run", "--tcp-target", s.tcpTarget}
 	if !all {
 		pp.scope = "declared"
 		for _, c := range pp.claims {
 			pp.ids = append(pp.ids, c.id)
+		}
+		for _, b := range pp.bypasses {
+			pp.ids = append(pp.ids, b.id)
 		}
 		if len(pp.ids) == 0 {
 			return pp

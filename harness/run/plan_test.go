@@ -66,7 +66,9 @@ func TestPlanOfADeclaredProfile(t *testing.T) {
 		t.Errorf("read-back expects ExecStart %v, want the demo's", got)
 	}
 	pp := pl.probe
-	ids := []string{"fs.write-usr", "fs.write-etc", "fs.write-var", "fs.write-rw-path"}
+	// bypass.bus-connect goes around ProtectSystem=: it runs beside the
+	// directive's own probes.
+	ids := []string{"fs.write-usr", "fs.write-etc", "fs.write-var", "fs.write-rw-path", "bypass.bus-connect"}
 	if !pp.enabled || pp.scope != "declared" || !slices.Equal(pp.ids, ids) || pp.unit != "hardenlab-t1-p-probe.service" {
 		t.Errorf("probe plan: enabled %v scope %s ids %v unit %s", pp.enabled, pp.scope, pp.ids, pp.unit)
 	}

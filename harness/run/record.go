@@ -14,6 +14,7 @@ import (
 // judgement is the judge stage's answer for one profile.
 type judgement struct {
 	verdicts []report.ProbeResult
+	bypasses []report.Bypass
 	// err says why there are no verdicts although the probes ran: the
 	// control they are judged against never came.
 	err error
@@ -37,7 +38,7 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 	}
 	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())
 	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, !ex.started())...)
-	return judgement{verdicts: verdicts}
+	return judgement{verdicts: verdicts, bypasses: judgeBypasses(pl.probe.bypasses, r.ctlDoc, pr.doc.Results)}
 }
 
 // newRecord assembles the record of one profile from its plan (or the
@@ -138,7 +139,11 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 	case j.verdicts != nil:
 		rec.Probes = j.verdicts
 	}
+	rec.Bypasses = j.bypasses
 	rec.ProbeScope = pl.probe.scope
+	if pl.probe.callsNote != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(pl.profile.Assignments, "SystemCallFilter"), Directive: "SystemCallFilter", Reason: pl.probe.callsNote})
+	}
 	rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
 	rec.Preflight = report.FromPreflight(pr.doc.Environment)
 	rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)

@@ -1,8 +1,11 @@
 package run
 
 import (
+	"slices"
+
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
@@ -14,14 +17,17 @@ type probeBypass struct {
 }
 
 // declaredBypasses are the registry's bypass rows that go around a
-// directive the settings declare, in the registry's order.
-func declaredBypasses(s *directive.Settings) []probeBypass {
+// directive the settings declare, as systemd v resolves them, in the
+// registry's order. A row about an item the value allows goes around
+// nothing: a filter that never denies perf_event_open is not bypassed by
+// reaching it through the i386 ABI.
+func declaredBypasses(s *directive.Settings, v score.Version) []probeBypass {
 	var out []probeBypass
 	for _, p := range probes.Registry() {
 		b := probeBypass{id: p.ID}
-		for _, d := range p.Bypasses {
-			if s.Set(d) {
-				b.directives = append(b.directives, d)
+		for _, c := range p.Bypasses {
+			if ok, _ := claims(s, v, c); s.Set(c.Directive) && ok && !slices.Contains(b.directives, c.Directive) {
+				b.directives = append(b.directives, c.Directive)
 			}
 		}
 		if len(b.directives) > 0 {

@@ -105,7 +105,11 @@ func silentlyUnclaimed(s *directive.Settings, v score.Version, c probes.Claim) b
 type probeClaim struct {
 	id         string
 	directives []string
-	unclaimed  string
+	// items are the claimed items of the directives' lists, e.g.
+	// "perf_event_open" of SystemCallFilter=; empty for whole-directive
+	// claims.
+	items     []string
+	unclaimed string
 }
 
 // declaredClaims are the probes that evidence a directive the settings
@@ -125,6 +129,9 @@ func declaredClaims(s *directive.Settings, v score.Version) []probeClaim {
 			}
 			ok, why := claims(s, v, c)
 			claimed = claimed || ok
+			if ok && c.Item != "" {
+				pc.items = append(pc.items, c.Item)
+			}
 			if !ok {
 				whys = append(whys, why)
 			}

@@ -211,7 +211,7 @@ func (sp scorePlan) claimVersion() score.Version {
 // declared directives and no preflight: every other probe's answer is
 // already in the control's record, and each probe is a process of its own.
 func (s planSetup) probePlan(p Profile, service string, all bool, v score.Version) probePlan {
-	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), bypasses: declaredBypasses(p.Settings), unit: s.unitName(p.Name, "-probe")}
+	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), bypasses: declaredBypasses(p.Settings, v), unit: s.unitName(p.Name, "-probe")}
 	pp.unitOut, pp.hostOut = s.outFile(pp.unit + ".json")
 	argv := []string{filepath.Join(s.binDir, ProbeBinary), "run", "--tcp-target", s.tcpTarget}
 	if !all {

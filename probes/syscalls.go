@@ -182,10 +182,14 @@ func (h harmlessCall) capabilityState() (string, bool) {
 	return h.capability, false
 }
 
-// Probeable says whether "syscalls" makes the named call (rather than
-// reporting it not probed): the harness samples an allow-list's denied
+// HarmlessAnswer is the answer "syscalls" expects for the named call when
+// no filter stops it (an errno name, or "success"); ok is false for a
+// call it does not make. The harness samples an allow-list's denied
 // groups from these.
-func Probeable(name string) bool {
-	_, done := planCall(name)
-	return !done
+func HarmlessAnswer(name string) (answer string, ok bool) {
+	if _, done := planCall(name); done {
+		return "", false
+	}
+	h, _ := findHarmless(name)
+	return expectedName(h.want), true
 }

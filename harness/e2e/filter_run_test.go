@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/rootfs"
 	"github.com/hardenlab/hardenlab/harness/run"
 )
 
@@ -115,19 +116,42 @@ func filterSpecs(records func() []report.Record) {
 	})
 }
 
-var _ = Describe("hardenlab run judges each declared filter against itself", Label("seccomp", "seccomp-run"), Ordered, func() {
+// runFilterUnits runs filterUnits with hardenlab run and the extra flags.
+func runFilterUnits(ctx SpecContext, flags ...string) []report.Record {
+	GinkgoHelper()
 	var records []report.Record
-	BeforeAll(func(ctx SpecContext) {
-		stdout, stderr, code := hardenlab(ctx, append([]string{"run", "--json"}, filterUnits...)...)
-		Expect(code).To(Equal(0), stderr)
-		Expect(json.Unmarshal([]byte(stdout), &records)).To(Succeed(), stdout)
-		Expect(records).To(HaveLen(len(filterUnits)))
-		for _, r := range records {
-			Expect(r.Error).To(BeEmpty(), r.Profile.Name)
-			Expect(r.ProbeError).To(BeEmpty(), r.Profile.Name)
-			Expect(r.Behavior.Started).To(BeTrue(), r.Profile.Name)
-		}
-		AddReportEntry("records", records, ReportEntryVisibilityNever)
-	}, NodeTimeout(5*time.Minute))
-	filterSpecs(func() []report.Record { return records })
+	stdout, stderr, code := hardenlab(ctx, append(append([]string{"run", "--json"}, flags...), filterUnits...)...)
+	Expect(code).To(Equal(0), stderr)
+	Expect(json.Unmarshal([]byte(stdout), &records)).To(Succeed(), stdout)
+	Expect(records).To(HaveLen(len(filterUnits)))
+	for _, r := range records {
+		Expect(r.Error).To(BeEmpty(), r.Profile.Name)
+		Expect(r.ProbeError).To(BeEmpty(), r.Profile.Name)
+		Expect(r.Behavior.Started).To(BeTrue(), r.Profile.Name)
+	}
+	AddReportEntry("records", records, ReportEntryVisibilityNever)
+	return records
+}
+
+var _ = Describe("hardenlab run judges each declared filter against itself", Label("seccomp", "seccomp-run"), func() {
+	Describe("in the host root (systemd 252)", Ordered, func() {
+		var records []report.Record
+		BeforeAll(func(ctx SpecContext) { records = runFilterUnits(ctx) }, NodeTimeout(5*time.Minute))
+		filterSpecs(func() []report.Record { return records })
+	})
+
+	// The same specs under systemd 257, whose groups differ (the filter
+	// is resolved with its own tables), in the cached debian:trixie root.
+	Describe("under debian:trixie (systemd 257)", Ordered, func() {
+		var records []report.Record
+		BeforeAll(func(ctx SpecContext) {
+			root, _, err := rootfs.Lookup(rootfs.Spec{Suite: "trixie", Packages: []string{"dbus", "python3", "systemd"}}, "")
+			if err != nil {
+				Skip("the debian:trixie root is not built: " + err.Error())
+			}
+			records = runFilterUnits(ctx, "--root", root)
+			Expect(records[0].Environment.SystemdVersion).To(HavePrefix("257"))
+		}, NodeTimeout(5*time.Minute))
+		filterSpecs(func() []report.Record { return records })
+	})
 })

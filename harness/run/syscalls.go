@@ -19,7 +19,11 @@ const SyscallProbePrefix = "sys.syscall-"
 // allowListSample bounds the calls tried per group an allow-list leaves
 // out: a denied group is judged by its first calls (in systemd's
 // definition order) that the probe can make harmlessly, not by all of
-// them, so that @system-service costs tens of calls, not hundreds.
+// them, so that @system-service costs tens of calls, not hundreds. Calls
+// whose harmless answer is ENOSYS (numbers the kernel keeps without an
+// implementation, e.g. @obsolete's) are not sampled: the kernel's answer
+// is the one a filter answering ENOSYS gives, and systemd 257's
+// allow-lists were measured answering them ENOSYS, not the unit's errno.
 const allowListSample = 3
 
 // syscallCheck is one call the profile's filter denies: the list item
@@ -105,7 +109,8 @@ func allowListChecks(f score.Filter, action string) []syscallCheck {
 			if n == allowListSample {
 				break
 			}
-			if !f.Denies(m) || !probes.Probeable(m) || slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) {
+			answer, probed := probes.HarmlessAnswer(m)
+			if !f.Denies(m) || !probed || answer == "ENOSYS" || slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) {
 				continue
 			}
 			out = append(out, syscallCheck{call: m, item: g, action: action})

@@ -30,7 +30,7 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 		return judgement{}
 	}
 	if pl.control {
-		r.ctlDoc, r.ctlCalls = pr.doc.Results, pr.calls
+		r.ctlDoc, r.ctlCalls, r.ctlPosture = pr.doc.Results, pr.calls, pr.doc.Posture
 		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, !ex.started())}
 	}
 	if err := r.awaitControl(ctx); err != nil {
@@ -38,6 +38,9 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 	}
 	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())
 	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, !ex.started())...)
+	if pl.probe.argv != nil {
+		verdicts = append(verdicts, judgeBoundingSet(pl.profile.Settings, r.ctlPosture, pr.doc.Posture, !ex.started())...)
+	}
 	return judgement{verdicts: verdicts, bypasses: judgeBypasses(pl.probe.bypasses, r.ctlDoc, pr.doc.Results)}
 }
 

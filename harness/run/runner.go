@@ -67,6 +67,7 @@ type Runner struct {
 	control    *report.Record
 	ctlDoc     []probes.Result
 	ctlCalls   []probes.CallResult
+	ctlPosture probes.Posture
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose

@@ -18,6 +18,8 @@ installed unit; see matrix) in the baseline's mode, unless --mode says
 otherwise, and compares it with a stored baseline. Exits 1 with
 a readable diff when, against the baseline:
   - a profile's exposure score rose, or the full unit's exceeds --threshold;
+  - the full unit's effective exposure (its score with each directive its
+    probes show not enforced counted as unset) exceeds --effective-threshold;
   - a (directive, probe) verdict went from enforced to anything else;
   - a directive of the baseline is gone from the unit;
   - the service broke where it used to start and answer;
@@ -31,6 +33,7 @@ const checkExamples = `
 Examples:
   hardenlab check --baseline fixtures/baselines/p3test-hardened.json fixtures/p3test-hardened.service
   hardenlab check --baseline b.json --threshold 5.0 unit.service
+  hardenlab check --baseline b.json --effective-threshold 5.0 unit.service
   hardenlab check --baseline b.json --update-baseline unit.service
   hardenlab check --baseline b.json --sarif findings.sarif --junit junit.xml unit.service
 
@@ -46,6 +49,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 	basePath := fs.String("baseline", "", "the stored baseline matrix (JSON written by --update-baseline or matrix --out)")
 	update := fs.Bool("update-baseline", false, "write this run as the new baseline instead of comparing")
 	threshold := fs.Float64("threshold", -1, "also fail when the full unit's exposure is above this (e.g. 5.0); negative: off")
+	effThreshold := fs.Float64("effective-threshold", -1, "also fail when the full unit's effective exposure (each directive its probes show\nnot enforced counted as unset) is above this, in --threshold's units; negative: off")
 	fs.Usage = func() {
 		fmt.Fprint(io.err, checkUsage)
 		fs.PrintDefaults()
@@ -57,8 +61,9 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 || *basePath == "" {
-		errorf(io, "check needs --baseline FILE and one unit file or unit name")
+	path, err := f.svc.single(fs.Args())
+	if err != nil || *basePath == "" {
+		errorf(io, "check needs --baseline FILE and one unit file or unit name (or --installed NAME.service)")
 		return exitUsage
 	}
 	var base report.Matrix
@@ -68,7 +73,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		if err != nil {
 			errorf(io, "%v", err)
 			if errors.Is(err, os.ErrNotExist) {
-				hintf(io, "create it: hardenlab check --update-baseline --baseline %s %s", *basePath, fs.Arg(0))
+				hintf(io, "create it: hardenlab check --update-baseline --baseline %s %s", *basePath, path)
 			}
 			return exitUsage
 		}
@@ -78,7 +83,7 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 			f.mode = base.Mode
 		}
 	}
-	m, code := runMatrix(ctx, f, fs.Arg(0), io)
+	m, code := runMatrix(ctx, f, path, io)
 	if m == nil {
 		return code
 	}
@@ -100,11 +105,14 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprintf(io.out, "baseline %s written: %d profiles, %s mode\n", *basePath, len(m.Records), m.Mode)
 		return exitOK
 	}
-	var th *float64
+	var gates baseline.Gates
 	if *threshold >= 0 {
-		th = threshold
+		gates.Threshold = threshold
 	}
-	regs := baseline.Compare(base, *m, th)
+	if *effThreshold >= 0 {
+		gates.EffectiveThreshold = effThreshold
+	}
+	regs := baseline.CompareWith(base, *m, gates)
 	if o := writeMatrixOutputs(f, *m, regs, *basePath, stdio{out: discard{}, err: io.err}); o != exitOK {
 		return o
 	}

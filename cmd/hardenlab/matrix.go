@@ -68,6 +68,8 @@ type matrixFlags struct {
 	analyze                                            string
 	timeout, readyTimeout                              time.Duration
 	gate                                               gateFlags
+	svc                                                serviceFlags
+	choice                                             serviceChoice // svc resolved, by runMatrix
 }
 
 // unitSource is where the matrix's unit argument is read from.
@@ -96,6 +98,7 @@ func (f *matrixFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allProbes, "all-probes", false, allProbesHelp)
 	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	f.gate.register(fs)
+	f.svc.register(fs)
 }
 
 const allProbesHelp = "run every probe under every profile (default: the control runs all, each other profile\nonly those evidencing a directive it declares — the only ones its verdicts use)"
@@ -118,11 +121,12 @@ func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
-		errorf(io, "matrix needs exactly one unit file or unit name")
+	path, err := f.svc.single(fs.Args())
+	if err != nil {
+		errorf(io, "matrix %v", err)
 		return exitUsage
 	}
-	m, code := runMatrix(ctx, f, fs.Arg(0), io)
+	m, code := runMatrix(ctx, f, path, io)
 	if m == nil {
 		return code
 	}
@@ -155,6 +159,10 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
+	if f.choice, err = f.svc.resolve(); err != nil {
+		errorf(io, "%v", err)
+		return nil, exitUsage
+	}
 	if kind == sandbox.VM {
 		return runMatrixInVM(ctx, f, path, io)
 	}
@@ -180,6 +188,10 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 	}
 	profiles, err := profile.Generate(u, f.mode)
 	if err != nil {
+		errorf(io, "%v", err)
+		return nil, exitUsage
+	}
+	if err := refuseHostClone(kind, f.root, f.svc, f.choice, profiles); err != nil {
 		errorf(io, "%v", err)
 		return nil, exitUsage
 	}
@@ -266,8 +278,11 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	if env.suite != "" || env.index > 0 {
 		envRunID = fmt.Sprintf("%s-%d", runID, env.index)
 	}
+	if freshSandboxes(kind, f.choice) {
+		return runMatrixFresh(ctx, f, kind, env, envRunID, profiles, binaries, progress, io)
+	}
 	progress.linef("%s: booting %s sandbox (run %s)", env.name, kind, envRunID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return nil, sandbox.Environment{Name: env.name}, exitError
@@ -283,7 +298,7 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	progress.linef("%s: systemd %s running after %.0f ms; %d profiles, %d at a time",
 		env.name, sb.Env.SystemdVersion, sb.Env.BootMillis, len(profiles), f.jobs)
 	r, err := run.New(ctx, sb, run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {},
-		SkipProbes: f.noProbes, AllProbes: f.allProbes, Analyze: run.AnalyzePolicy(f.analyze)})
+		SkipProbes: f.noProbes, AllProbes: f.allProbes, Analyze: run.AnalyzePolicy(f.analyze), Service: f.choice.service, Health: f.choice.health})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return nil, sb.Env, exitError
@@ -383,7 +398,10 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 		job.args = append(job.args, "--all-probes")
 	}
 	job.args = append(job.args, "--systemd-analyze", f.analyze)
-	job.args = append(job.args, guestPath(path))
+	job.args = append(job.args, f.svc.guestArgs()...)
+	if f.svc.installed == "" {
+		job.args = append(job.args, guestPath(path))
+	}
 	data, out, code := runInVM(ctx, job, progress, io)
 	if data == nil {
 		return nil, code

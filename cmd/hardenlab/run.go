@@ -33,6 +33,12 @@ and records for each:
     unit with the same properties, against a control run of the demo
     without hardening.
 
+With --service unit the unit's own commands run instead of the demo, with
+its Type=, User= and directories, judged by --health checks, each profile
+in a fresh container whose root is an overlay of the host's (its /etc and
+/var as they are, every write thrown away); --installed NAME.service runs
+an installed unit as a transient clone hardenlab-RUN-NAME.
+
 A UNIT is a unit file or the name of a unit installed in --root (default
 /), read with its drop-ins as hardenlab score reads it; a template
 (getty@.service) needs --instance NAME.
@@ -80,6 +86,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	var gate gateFlags
 	gate.register(fs)
+	var svc serviceFlags
+	svc.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, runUsage)
 		fs.PrintDefaults()
@@ -91,7 +99,17 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 {
+	choice, err := svc.resolve()
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	units, err := svc.units(fs.Args())
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
+	if len(units) == 0 {
 		errorf(io, "run needs at least one unit file")
 		hintf(io, "hardenlab run fixtures/p3test-hardened.service")
 		return exitUsage
@@ -106,9 +124,13 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, fs.Args(), io)
+	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, units, io)
 	if code != exitOK {
 		return code
+	}
+	if err := refuseHostClone(kind, *root, svc, choice, profiles); err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
 	}
 	if code := checkExecutables(profiles, *root, io); code != exitOK {
 		return code
@@ -138,6 +160,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 			job.args = append(job.args, "--all-probes")
 		}
 		job.args = append(job.args, "--systemd-analyze", *analyze)
+		job.args = append(job.args, svc.guestArgs()...)
 		for _, in := range fs.Args() {
 			job.args = append(job.args, guestPath(in))
 		}
@@ -154,8 +177,22 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		errorf(io, "cleaning up after earlier runs: %v", err)
 	}
+	opts := run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
+		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy, Service: choice.service, Health: choice.health}
+	if freshSandboxes(kind, choice) {
+		var first sandbox.Environment
+		boot := bootFresh(sandbox.Options{RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view}, "", progress, &first)
+		records, err := run.RunFresh(ctx, boot, opts, profiles, nil)
+		progress.done()
+		code := exitOK
+		if err != nil {
+			errorf(io, "%v", err)
+			code = exitError
+		}
+		return printRecords(ranRecords(records), gate, *asJSON, *outFile, code, ctx, io)
+	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -170,8 +207,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	progress.linef("systemd %s (%s, %s cgroups) running after %.0f ms",
 		sb.Env.SystemdVersion, sb.Env.Virtualization, sb.Env.CgroupMode, sb.Env.BootMillis)
 
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
-		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy})
+	r, err := run.New(ctx, sb, opts)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError

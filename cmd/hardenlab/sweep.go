@@ -62,6 +62,7 @@ type sweepFlags struct {
 	asJSON, installed                                                 bool
 	timeout, readyTimeout                                             time.Duration
 	gate                                                              gateFlags
+	svc                                                               serviceFlags
 }
 
 func (f *sweepFlags) register(fs *flag.FlagSet) {
@@ -80,6 +81,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeNone), analyzeHelp+" (a sweep's default: none)")
 	f.gate.register(fs)
+	f.svc.register(fs)
 }
 
 func cmdSweep(ctx context.Context, args []string, io stdio) int {
@@ -334,12 +336,19 @@ func withRunner(ctx context.Context, f sweepFlags, progress *progress, io stdio,
 	if err != nil {
 		return err
 	}
+	choice, err := f.svc.resolve()
+	if err == nil && f.svc.installed != "" {
+		err = fmt.Errorf("sweep takes --units DIR, not --installed")
+	}
+	if err != nil {
+		return err
+	}
 	runID := newRunID()
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		errorf(io, "cleaning up after earlier runs: %v", err)
 	}
 	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}, RootView: choice.view})
 	if err != nil {
 		return err
 	}
@@ -351,7 +360,7 @@ func withRunner(ctx context.Context, f sweepFlags, progress *progress, io stdio,
 		}
 	}()
 	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout,
-		Progress: func(string, ...any) {}, Analyze: run.AnalyzePolicy(f.analyze)})
+		Progress: func(string, ...any) {}, Analyze: run.AnalyzePolicy(f.analyze), Service: choice.service, Health: choice.health})
 	if err != nil {
 		return err
 	}

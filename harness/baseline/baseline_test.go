@@ -443,13 +443,44 @@ func TestKindsTable(t *testing.T) {
 		}
 		seen[k.Kind] = true
 	}
-	for _, k := range []Kind{DirectiveRemoved, ProfileMissing, ServiceBroke, VerdictLost, ExposureRose, OverThreshold, ScoreUnknown, ExposureGrew} {
+	for _, k := range []Kind{DirectiveRemoved, ProfileMissing, ServiceBroke, VerdictLost, ExposureRose, OverThreshold, EffectiveOverThreshold, ScoreUnknown, ExposureGrew} {
 		if !seen[k] {
 			t.Errorf("kind %s has no row", k)
 		}
 	}
-	if len(seen) != 8 {
-		t.Errorf("%d kinds in the table, 8 constants", len(seen))
+	if len(seen) != 9 {
+		t.Errorf("%d kinds in the table, 9 constants", len(seen))
+	}
+}
+
+// TestEffectiveThreshold gates the full unit's effective exposure: above
+// the bound fails and names what was not enforced, at it passes, and a
+// record without one fails a bound it cannot show it meets.
+func TestEffectiveThreshold(t *testing.T) {
+	base := loadSample(t)
+	for _, c := range []struct {
+		name      string
+		effective *report.Effective
+		bound     float64
+		want      string // Now of the one regression; "" none
+	}{
+		{"above", &report.Effective{Exposure: 5.6, Level: "MEDIUM", Discounted: []report.Discount{{Directive: "ProtectProc"}}}, 5.0, "5.6 MEDIUM"},
+		{"at the bound", &report.Effective{Exposure: 5.0, Level: "MEDIUM"}, 5.0, ""},
+		{"unknown", nil, 5.0, "unknown"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cur := clone(t, base)
+			fullOf(t, &cur).Effective = c.effective
+			got := CompareWith(base, cur, Gates{EffectiveThreshold: float(c.bound)})
+			switch {
+			case c.want == "" && len(got) != 0:
+				t.Errorf("want no regression, got:\n%s", diffText(got))
+			case c.want != "" && (len(got) != 1 || got[0].Kind != EffectiveOverThreshold || got[0].Now != c.want || !got[0].FullUnit):
+				t.Errorf("want one %s now %s, got:\n%s", EffectiveOverThreshold, c.want, diffText(got))
+			case c.name == "above" && !strings.Contains(got[0].Message, "ProtectProc="):
+				t.Errorf("the message does not name what was discounted: %s", got[0].Message)
+			}
+		})
 	}
 }
 

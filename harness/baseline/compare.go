@@ -23,8 +23,11 @@ const (
 	VerdictLost      Kind = "verdict-lost"
 	ExposureRose     Kind = "exposure-rose"
 	OverThreshold    Kind = "over-threshold"
-	ScoreUnknown     Kind = "score-unknown"
-	ExposureGrew     Kind = "exposure-grew"
+	// EffectiveOverThreshold: the full unit's effective exposure (what
+	// its probes show it really restricts) is above the gate's bound.
+	EffectiveOverThreshold Kind = "effective-over-threshold"
+	ScoreUnknown           Kind = "score-unknown"
+	ExposureGrew           Kind = "exposure-grew"
 )
 
 // KindInfo explains one kind of regression.
@@ -44,6 +47,7 @@ func Kinds() []KindInfo {
 		{VerdictLost, "verdict lost", "a (directive, probe) pair was enforced in the baseline and is now anything else"},
 		{ExposureRose, "exposure rose", "the profile's exposure score is higher than in the baseline"},
 		{OverThreshold, "over threshold", "the unit's full profile scores above --threshold"},
+		{EffectiveOverThreshold, "effective over threshold", "the unit's full profile's effective exposure — with each directive its probes show not enforced counted as unset — is above --effective-threshold"},
 		{ExposureGrew, "HTTP exposure grew", "the service hands out a sensitive path over HTTP that it did not in the baseline"},
 		{ScoreUnknown, "score unknown", "the profile was scored in the baseline and cannot be now"},
 		{ProfileMissing, "profile missing", "a profile of the baseline did not run"},
@@ -69,10 +73,24 @@ type Regression struct {
 	Also []string `json:"also,omitempty"`
 }
 
+// Gates are the bounds a check holds the unit as written to, besides the
+// baseline; nil is no bound.
+type Gates struct {
+	// Threshold bounds the declared exposure score.
+	Threshold *float64
+	// EffectiveThreshold bounds the effective exposure (report.Effective).
+	EffectiveThreshold *float64
+}
+
 // Compare lists how current regressed against baseline. threshold, when
 // set, also fails a full profile whose exposure is above it. An empty
 // result means the gate passes.
 func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
+	return CompareWith(baseline, current, Gates{Threshold: threshold})
+}
+
+// CompareWith is Compare with every gate.
+func CompareWith(baseline, current report.Matrix, g Gates) []Regression {
 	envOf := environmentMapping(baseline, current)
 	var all []found
 
@@ -120,22 +138,68 @@ func Compare(baseline, current report.Matrix, threshold *float64) []Regression {
 			all = append(all, f)
 		}
 	}
-	if threshold != nil {
-		for i := range current.Records {
-			c := &current.Records[i]
-			if !AsWritten(current, c) || !scored(c) {
-				continue
-			}
-			if tenths(c.Score.Exposure) > tenths(*threshold) {
-				all = append(all, found1(Regression{
-					Kind: OverThreshold, Environment: c.Environment.Name, Profile: c.Profile.Name,
-					Was: fmt.Sprintf("at most %.1f", *threshold), Now: fmt.Sprintf("%.1f %s", c.Score.Exposure, c.Score.Level),
-					Message: fmt.Sprintf("%s scores %.1f %s, above the threshold %.1f", c.Profile.Name, c.Score.Exposure, c.Score.Level, *threshold),
-				}, rankOf(current, c), i))
-			}
+	all = append(all, overThreshold(current, g)...)
+	return merge(all)
+}
+
+// overThreshold holds the unit as written to the gates' bounds.
+func overThreshold(current report.Matrix, g Gates) []found {
+	var out []found
+	for i := range current.Records {
+		c := &current.Records[i]
+		if !AsWritten(current, c) || !scored(c) {
+			continue
+		}
+		if th := g.Threshold; th != nil && tenths(c.Score.Exposure) > tenths(*th) {
+			out = append(out, found1(Regression{
+				Kind: OverThreshold, Environment: c.Environment.Name, Profile: c.Profile.Name,
+				Was: fmt.Sprintf("at most %.1f", *th), Now: fmt.Sprintf("%.1f %s", c.Score.Exposure, c.Score.Level),
+				Message: fmt.Sprintf("%s scores %.1f %s, above the threshold %.1f", c.Profile.Name, c.Score.Exposure, c.Score.Level, *th),
+			}, rankOf(current, c), i))
+		}
+		if r, ok := effectiveOver(c, g.EffectiveThreshold); ok {
+			out = append(out, found1(r, rankOf(current, c), i))
 		}
 	}
-	return merge(all)
+	return out
+}
+
+// effectiveOver checks a record's effective exposure against the bound.
+// A record whose effective exposure is unknown (no probes ran) fails the
+// bound it cannot show it meets.
+func effectiveOver(c *report.Record, th *float64) (Regression, bool) {
+	if th == nil {
+		return Regression{}, false
+	}
+	r := Regression{Kind: EffectiveOverThreshold, Environment: c.Environment.Name, Profile: c.Profile.Name, Was: fmt.Sprintf("at most %.1f", *th)}
+	e := c.Effective
+	switch {
+	case e == nil || e.Error != "":
+		why := "no probe verdicts"
+		if e != nil {
+			why = e.Error
+		}
+		r.Now = "unknown"
+		r.Message = fmt.Sprintf("%s has no effective exposure to hold to the threshold %.1f: %s", c.Profile.Name, *th, why)
+		return r, true
+	case tenths(e.Exposure) > tenths(*th):
+		var gone []string
+		for _, d := range e.Discounted {
+			gone = append(gone, d.Directive+"=")
+		}
+		r.Now = fmt.Sprintf("%.1f %s", e.Exposure, e.Level)
+		r.Message = fmt.Sprintf("%s is effectively %.1f %s (declared %.1f %s; not enforced here: %s), above the effective threshold %.1f",
+			c.Profile.Name, e.Exposure, e.Level, c.Score.Exposure, c.Score.Level, orNone(gone), *th)
+		return r, true
+	}
+	return Regression{}, false
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }
 
 // found is a regression with what orders it: its profile's rank and
@@ -164,7 +228,7 @@ func comparePair(env string, b, c *report.Record) []Regression {
 	broke := b.Behavior.Started && !c.Behavior.Started
 	if broke {
 		r := base
-		r.Kind, r.Was, r.Now = ServiceBroke, "started and answered HTTP", "did not start"
+		r.Kind, r.Was, r.Now = ServiceBroke, "started and answered HTTP", firstNonEmpty(c.Behavior.Outcome, "did not start")
 		why := firstNonEmpty(c.Error, c.Behavior.Error, "state "+c.Behavior.ActiveState+", result "+c.Behavior.Result)
 		r.Message = fmt.Sprintf("the demo service started under %s in the baseline and does not now: %s", name, why)
 		out = append(out, r)

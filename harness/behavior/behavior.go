@@ -42,6 +42,7 @@ type Exposure struct {
 
 // Client talks to one demo service on loopback.
 type Client struct {
+	addr string
 	base string
 	http *http.Client
 }
@@ -53,6 +54,7 @@ func NewClient(addr netip.AddrPort) (*Client, error) {
 		return nil, fmt.Errorf("refusing to contact %s: hardenlab only checks services on loopback", addr)
 	}
 	return &Client{
+		addr: addr.String(),
 		base: "http://" + addr.String(),
 		http: &http.Client{
 			Timeout: 3 * time.Second,
@@ -66,16 +68,54 @@ func NewClient(addr netip.AddrPort) (*Client, error) {
 	}, nil
 }
 
-// WaitReady polls GET / until the service answers or ctx ends, and says how
-// long that took and with which status.
-func (c *Client) WaitReady(ctx context.Context, alive func() bool) (time.Duration, int, error) {
+// Watch is what Await asks besides HTTP: whether the unit still runs,
+// and whether the service's socket listens inside its sandbox. Either may
+// be nil.
+type Watch struct {
+	Alive     func() bool
+	Listening func() bool
+}
+
+// Readiness is how waiting for the service ended.
+type Readiness struct {
+	// Outcome is Serves, Unreachable, Exited or TimedOut.
+	Outcome Outcome
+	Elapsed time.Duration
+	Status  int   // of the first HTTP answer (Serves)
+	Err     error // why it does not serve
+}
+
+// dialCheck bounds the host's connect to a socket that listens inside
+// the sandbox: the kernel answers a loopback SYN in the sender's own
+// softirq, in microseconds however busy the service is, so a connect
+// that has not completed in this long was dropped. It is tried
+// dialTries times, so that one stall of this process on a loaded machine
+// does not make a reachable service unreachable.
+const (
+	dialCheck = 200 * time.Millisecond
+	dialTries = 2
+)
+
+// Await polls GET / until the service answers, stops, turns out to listen
+// where the host cannot reach it, or ctx ends — whichever is known first,
+// so that a cut-off service costs no more than a healthy one.
+func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 	start := time.Now()
 	var last error
 	var checked time.Time
 	for {
+		// Read before each attempt (a cheap file read): a GET sent once the
+		// socket listens where packets are dropped would hang for the
+		// client's whole timeout.
+		if w.Listening != nil && w.Listening() {
+			if err := c.dial(ctx); err != nil && ctx.Err() == nil {
+				return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
+					Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
+			}
+		}
 		status, err := c.get(ctx, "/", 0)
 		if err == nil {
-			return time.Since(start), status, nil
+			return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
 		}
 		last = err
 		if ctx.Err() != nil {
@@ -83,10 +123,10 @@ func (c *Client) WaitReady(ctx context.Context, alive func() bool) (time.Duratio
 		}
 		// Asking systemd costs it (and us) more than a refused connect:
 		// a few times a second is enough to notice a dead service.
-		if alive != nil && time.Since(checked) > 200*time.Millisecond {
+		if w.Alive != nil && time.Since(checked) > 200*time.Millisecond {
 			checked = time.Now()
-			if !alive() {
-				return time.Since(start), 0, fmt.Errorf("service stopped before answering HTTP (last error: %v)", last)
+			if !w.Alive() {
+				return Readiness{Outcome: Exited, Elapsed: time.Since(start), Err: fmt.Errorf("service stopped before answering HTTP (last error: %v)", last)}
 			}
 		}
 		select {
@@ -94,7 +134,32 @@ func (c *Client) WaitReady(ctx context.Context, alive func() bool) (time.Duratio
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
-	return time.Since(start), 0, fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())
+	return Readiness{Outcome: TimedOut, Elapsed: time.Since(start),
+		Err: fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())}
+}
+
+// dial connects to the service without speaking HTTP; a refusal is
+// final, a timeout is tried again.
+func (c *Client) dial(ctx context.Context) error {
+	var err error
+	for i := 0; i < dialTries; i++ {
+		var conn net.Conn
+		if conn, err = c.dialOnce(ctx); err == nil {
+			return conn.Close()
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			return err
+		}
+	}
+	return err
+}
+
+func (c *Client) dialOnce(ctx context.Context) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, dialCheck)
+	defer cancel()
+	var d net.Dialer
+	return d.DialContext(dctx, "tcp", c.addr)
 }
 
 // Status fetches one URL path and returns its HTTP status.

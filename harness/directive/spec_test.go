@@ -2,6 +2,7 @@ package directive
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,11 +56,11 @@ func TestSpecTable(t *testing.T) {
 				t.Fatalf("no properties for the example")
 			}
 			for _, p := range props {
-				if p.Name != s.Properties[0] {
-					t.Errorf("property name %s, table says %s", p.Name, s.Properties[0])
+				if !slices.Contains(s.Properties, p.Name) {
+					t.Errorf("property name %s, table says %v", p.Name, s.Properties)
 				}
-				if sig := p.Value.Signature().String(); sig != s.Signature {
-					t.Errorf("signature %s, table says %s", sig, s.Signature)
+				if sig := p.Value.Signature().String(); sig != s.SignatureOf(p.Name) {
+					t.Errorf("signature %s, table says %s", sig, s.SignatureOf(p.Name))
 				}
 			}
 			// A hand-built Settings holding the example's value must count
@@ -186,5 +187,24 @@ func TestSince(t *testing.T) {
 		if s.Since != tc.since {
 			t.Errorf("%s: Since %d, want %d", tc.name, s.Since, tc.since)
 		}
+	}
+}
+
+// The sandboxing keys a matrix ablates besides the descriptors are plain
+// rows (sent as written), and known to systemd.
+func TestSandboxingPlainArePlainRows(t *testing.T) {
+	for _, name := range sandboxingPlain() {
+		if Security(name) {
+			t.Errorf("%s has a descriptor: it is hardening already", name)
+		}
+		if _, ok := lookupPlain(name); !ok {
+			t.Errorf("%s is not a plain row", name)
+		}
+		if !Hardening(name) {
+			t.Errorf("Hardening(%s) is false", name)
+		}
+	}
+	if Hardening("Restart") || !Hardening("ProtectSystem") {
+		t.Error("Restart= is ablated or ProtectSystem= is not")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
@@ -39,9 +40,11 @@ const (
 	NotEnforced   = "not-enforced"
 	Lint          = "lint"
 	OverThreshold = "exposure-over-threshold"
-	Regression    = "regression"
-	BrokeService  = "broke-service"
-	Bypass        = "bypass"
+	// EffectiveOverThreshold is the effective exposure's gate.
+	EffectiveOverThreshold = "effective-exposure-over-threshold"
+	Regression             = "regression"
+	BrokeService           = "broke-service"
+	Bypass                 = "bypass"
 )
 
 // Rules is the table of every kind of finding, in the order a reader
@@ -56,6 +59,8 @@ func Rules() []Rule {
 			"Against the baseline given to hardenlab check, a score rose, a verdict was lost, a directive disappeared, the service broke or it exposes more; the message says which.", Error},
 		{OverThreshold, "ExposureOverThreshold", "exposure score above the threshold",
 			"The unit's exposure score, as systemd-analyze security computes it, is above the --threshold the gate was given.", Error},
+		{EffectiveOverThreshold, "EffectiveExposureOverThreshold", "effective exposure score above the threshold",
+			"The unit's exposure scored again with each directive its probes show not enforced here counted as unset is above the --effective-threshold the gate was given: the declared score credits restrictions that do not hold.", Error},
 		{Bypass, "DirectiveBypassed", "what a compromised service could still do around a directive that holds",
 			"A bypass probe did, under the unit's hardening, an action that goes around a declared directive (code mapped executable from a file under MemoryDenyWriteExecute=, a system call through the i386 ABI past SystemCallFilter=): the directive is enforced for what it claims, and this is what it leaves open. Add the directive the message names, or accept the risk.", Warning},
 		{Lint, "DeclaredButMeaningless", "hardening declared that cannot mean what it says",
@@ -157,6 +162,10 @@ func directness(m report.Matrix, r *report.Record, directive string) int {
 func brokeService(source string, r *report.Record) []Finding {
 	b := r.Behavior
 	broken := !b.Started || (b.HTTPStatus == 0 && r.Error == "")
+	if b.Outcome == string(behavior.Unreachable) {
+		// Running and serving inside its sandbox: cut off, not broken.
+		broken = false
+	}
 	if !broken || r.Profile.Kind == profile.Control {
 		return nil
 	}
@@ -200,8 +209,11 @@ func lints(source string, r *report.Record) []Finding {
 
 func regression(m report.Matrix, g baseline.Regression) Finding {
 	rule := Regression
-	if g.Kind == baseline.OverThreshold {
+	switch g.Kind {
+	case baseline.OverThreshold:
 		rule = OverThreshold
+	case baseline.EffectiveOverThreshold:
+		rule = EffectiveOverThreshold
 	}
 	f := Finding{Rule: rule, Directive: g.Directive, Environment: g.Environment, Profile: g.Profile, Probe: g.Probe,
 		Message: fmt.Sprintf("%s: %s (was %s, now %s)", g.Kind, g.Message, g.Was, g.Now)}

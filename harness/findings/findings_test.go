@@ -32,7 +32,7 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("rule %s: level %q", r.ID, r.Level)
 		}
 	}
-	for _, id := range []string{NotEnforced, Lint, OverThreshold, Regression, BrokeService, Bypass} {
+	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService, Bypass} {
 		if !seen[id] {
 			t.Errorf("rule id %s has no row", id)
 		}
@@ -153,6 +153,31 @@ func TestBypassFindings(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Probe != "bypass.read-implies-exec" || got[0].Directive != "LockPersonality" || got[0].Line != 21 {
 		t.Errorf("bypass findings %+v, want one for read-implies-exec on LockPersonality= (line 21)", got)
+	}
+}
+
+// An effective-threshold regression is its own rule; a service cut off
+// from the host but serving inside its sandbox is not broken.
+func TestEffectiveRuleAndUnreachable(t *testing.T) {
+	m := tutorialMatrix(t)
+	for i := range m.Records {
+		if baseline.AsWritten(m, &m.Records[i]) {
+			b := &m.Records[i].Behavior
+			b.Started, b.HTTPStatus, b.Outcome = false, 0, "unreachable"
+		}
+	}
+	regs := []baseline.Regression{{Kind: baseline.EffectiveOverThreshold, Profile: "full", Was: "at most 5.0", Now: "5.6 MEDIUM", Message: "above"}}
+	var eff int
+	for _, f := range FromMatrix(m, regs) {
+		switch f.Rule {
+		case BrokeService:
+			t.Errorf("an unreachable service reported broken: %+v", f)
+		case EffectiveOverThreshold:
+			eff++
+		}
+	}
+	if eff != 1 {
+		t.Errorf("%d %s findings, want 1", eff, EffectiveOverThreshold)
 	}
 }
 

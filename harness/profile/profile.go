@@ -48,11 +48,11 @@ func ValidMode(mode string) bool { _, ok := modes[mode]; return ok }
 // ModeNames lists the modes for help texts.
 func ModeNames() []string { return []string{"ladder", "single", "leave-one-out", "all"} }
 
-// notHardening are the assignments every generated profile keeps: they
-// make the service what it is rather than restrict it.
-var notHardening = map[string]bool{
-	"Type": true, "ExecStart": true, "ExecStop": true, "Environment": true, "Description": true,
-}
+// notHardening says whether every generated profile keeps the
+// assignment: only hardening (security directives, and the sandboxing
+// ones passed through) is ablated; the service's own keys (Restart=,
+// PIDFile=, StateDirectory=, ...) are its environment.
+func notHardening(name string) bool { return !directive.Hardening(name) }
 
 // Directives lists the unit's hardening directives in the order they first
 // appear; repeated lines of one directive are one step.
@@ -60,7 +60,7 @@ func Directives(assigns []directive.Assignment) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range assigns {
-		if notHardening[a.Name] || seen[a.Name] {
+		if notHardening(a.Name) || seen[a.Name] {
 			continue
 		}
 		seen[a.Name] = true
@@ -87,7 +87,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("%s has no hardening directives to build a matrix from", u.Path)
 	}
-	base := keep(u.Service, func(a directive.Assignment) bool { return notHardening[a.Name] })
+	base := keep(u.Service, func(a directive.Assignment) bool { return notHardening(a.Name) })
 	var out []Profile
 	add := func(name, kind string, step int, dir string, assigns []directive.Assignment) error {
 		p, err := build(name, kind, step, dir, u, assigns)
@@ -108,7 +108,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 			for _, d := range dirs {
 				d := d
 				if err = add("single-"+d, Single, 0, d, keep(u.Service, func(a directive.Assignment) bool {
-					return notHardening[a.Name] || a.Name == d
+					return notHardening(a.Name) || a.Name == d
 				})); err != nil {
 					break
 				}
@@ -120,7 +120,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 					upTo[e] = true
 				}
 				if err = add(fmt.Sprintf("ladder-%02d-%s", i+1, d), Ladder, i+1, d, keep(u.Service, func(a directive.Assignment) bool {
-					return notHardening[a.Name] || upTo[a.Name]
+					return notHardening(a.Name) || upTo[a.Name]
 				})); err != nil {
 					break
 				}

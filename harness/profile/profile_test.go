@@ -96,7 +96,7 @@ func TestLadderIsCumulativeAndEndsAtTheFullUnit(t *testing.T) {
 func TestControlHasNoHardening(t *testing.T) {
 	ps, _ := Generate(parse(t), "single")
 	for _, a := range ps[0].Assignments {
-		if !notHardening[a.Name] {
+		if !notHardening(a.Name) {
 			t.Errorf("control keeps %s", a.Name)
 		}
 	}
@@ -105,5 +105,37 @@ func TestControlHasNoHardening(t *testing.T) {
 func TestBadMode(t *testing.T) {
 	if _, err := Generate(parse(t), "sideways"); err == nil || !strings.Contains(err.Error(), "ladder") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A real unit's plain keys (Restart=, StateDirectory=, LimitNOFILE=, ...)
+// and its own (User= aside, which is a security directive) stay in every
+// profile; only its security directives get profiles of their own.
+func TestGenerateAblatesOnlySecurityDirectives(t *testing.T) {
+	u, err := directive.ParseFile("../../fixtures/webservice.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "User ProtectSystem ProtectHome PrivateTmp NoNewPrivileges IPAddressDeny IPAddressAllow"
+	if got := strings.Join(Directives(u.Service), " "); got != want {
+		t.Fatalf("Directives = %q, want %q", got, want)
+	}
+	ps, err := Generate(u, "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		kept := map[string]bool{}
+		for _, a := range p.Assignments {
+			kept[a.Name] = true
+		}
+		for _, env := range []string{"WorkingDirectory", "Environment", "ExecStartPre", "ExecStart", "Restart", "RestartSec", "TimeoutStopSec", "KillMode", "StateDirectory", "RuntimeDirectory", "LimitNOFILE"} {
+			if !kept[env] {
+				t.Errorf("profile %s dropped %s=, which is the unit's environment, not hardening", p.Name, env)
+			}
+		}
+		if p.Kind == Control && (kept["ProtectSystem"] || kept["User"]) {
+			t.Errorf("control profile keeps a security directive: %v", p.Assignments)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -21,6 +22,7 @@ func FromEnvironment(e sandbox.Environment) Environment {
 		CgroupMode:        e.CgroupMode,
 		ManagerCapBnd:     e.ManagerCapBnd,
 		Root:              e.Root,
+		RootView:          string(e.RootView),
 		BootMillis:        e.BootMillis,
 		NspawnArgs:        e.NspawnArgs,
 		NspawnEnv:         e.NspawnEnv,
@@ -84,4 +86,23 @@ func convertAll[T, S any](in []T, convert func(T) S) []S {
 		out[i] = convert(v)
 	}
 	return out
+}
+
+// FromHealth converts the health checks' outcomes.
+func FromHealth(in []health.Outcome) []HealthOutcome {
+	return convertAll(in, func(o health.Outcome) HealthOutcome {
+		return HealthOutcome{Check: o.Check, Healthy: o.Healthy, Millis: o.Millis, Detail: o.Detail}
+	})
+}
+
+// FromCheck converts an inside check's answer, or the error that kept it
+// from running; nil when neither.
+func FromCheck(c *probes.CheckResult, err error) *InsideCheck {
+	switch {
+	case c != nil:
+		return &InsideCheck{Kind: c.Kind, Target: c.Target, OK: c.OK, Connected: c.Connected, HTTPStatus: c.HTTPStatus, Errno: c.Errno, Detail: c.Detail, Millis: c.Millis}
+	case err != nil:
+		return &InsideCheck{Error: err.Error()}
+	}
+	return nil
 }

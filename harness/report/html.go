@@ -63,11 +63,13 @@ func htmlFuncs() template.FuncMap {
 	}
 	levels := levelColours()
 	return template.FuncMap{
-		"delta":    formatDelta,
-		"exposure": formatExposure,
-		"f1":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
-		"join":     strings.Join,
-		"summary":  verdictSummary,
+		"delta":     formatDelta,
+		"effective": func(r *Record) string { return EffectiveSummary(*r) },
+		"discounts": func(r *Record) []string { return EffectiveDiscounts(r.Effective) },
+		"exposure":  formatExposure,
+		"f1":        func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"join":      strings.Join,
+		"summary":   verdictSummary,
 		"verdictColour": func(v string) template.CSS {
 			if s, ok := styles[v]; ok {
 				return template.CSS(s.Colour)

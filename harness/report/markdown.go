@@ -177,6 +177,18 @@ func (md markdownWriter) environment(v matrixView, ev envView) {
 	md.line("")
 	md.line("Exposure: %s.", exposureSentence(ev))
 	md.line("")
+	if ev.Full != nil {
+		if e := EffectiveSummary(*ev.Full); e != "" {
+			md.line("Effective exposure of the full unit: %s.", e)
+			md.line("")
+			for _, d := range EffectiveDiscounts(ev.Full.Effective) {
+				md.line("- %s", markdownCell(d))
+			}
+			if len(EffectiveDiscounts(ev.Full.Effective)) > 0 {
+				md.line("")
+			}
+		}
+	}
 	for _, n := range ev.Notes {
 		md.line("> note: %s", n)
 	}
@@ -276,7 +288,7 @@ func (md markdownWriter) profiles(ev envView) {
 		md.line("")
 		return
 	}
-	md.tableHead("Profile", "Kind", "Exposure", "Level", "Started", "HTTP", "Exposed paths")
+	md.tableHead("Profile", "Kind", "Exposure", "Level", "Effective", "Started", "Behavior", "HTTP", "Exposed paths")
 	for _, p := range ev.ProfileRow {
 		exposure, level := "unknown", ""
 		if p.Scored {
@@ -297,7 +309,7 @@ func (md markdownWriter) profiles(ev envView) {
 		if p.Started && len(p.Exposed) == 0 {
 			exposed = "none"
 		}
-		md.row(markdownCode(p.Name), profileKind(p), exposure, level, started, status, exposed)
+		md.row(markdownCode(p.Name), profileKind(p), exposure, level, orDefault(strings.TrimPrefix(p.Effective, "effective "), "–"), started, orDefault(p.Outcome, "–"), status, exposed)
 	}
 	md.line("")
 }

@@ -20,7 +20,10 @@ type Record struct {
 	Profile     Profile     `json:"profile"`
 	Unit        string      `json:"unit"`
 	Score       Score       `json:"score"`
-	Behavior    Behavior    `json:"behavior"`
+	// Effective is the score with what the probes show doing nothing here
+	// counted as unset; nil when no probe verdicts were made.
+	Effective *Effective `json:"effective,omitempty"`
+	Behavior  Behavior   `json:"behavior"`
 	// Readback lists directives that systemd stored differently from what
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
@@ -136,13 +139,25 @@ type Check struct {
 
 // Behavior is what the demo service did.
 type Behavior struct {
-	Started        bool    `json:"started"`
-	ActiveState    string  `json:"active_state"`
-	SubState       string  `json:"sub_state,omitempty"`
-	Result         string  `json:"result"`
-	ExecMainCode   int32   `json:"exec_main_code,omitempty"`
-	ExecMainStatus int32   `json:"exec_main_status,omitempty"`
-	ReadyMillis    float64 `json:"ready_ms,omitempty"`
+	Started bool `json:"started"`
+	// Outcome is what became of the service, one of behavior.Outcomes
+	// ("serves", "unreachable", "exited", "failed-to-start", "timed-out");
+	// empty when systemd refused the unit. OutcomeDetail says why in one
+	// line, with systemd's result and exit-status name when it exited.
+	Outcome       string `json:"outcome,omitempty"`
+	OutcomeDetail string `json:"outcome_detail,omitempty"`
+	// ExitStatusName is systemd's name of ExecMainStatus ("226/NAMESPACE")
+	// when the main process exited.
+	ExitStatusName string `json:"exit_status_name,omitempty"`
+	// InsideCheck is the answer the service gave from inside its own
+	// sandbox when the host could not reach it.
+	InsideCheck    *InsideCheck `json:"inside_check,omitempty"`
+	ActiveState    string       `json:"active_state"`
+	SubState       string       `json:"sub_state,omitempty"`
+	Result         string       `json:"result"`
+	ExecMainCode   int32        `json:"exec_main_code,omitempty"`
+	ExecMainStatus int32        `json:"exec_main_status,omitempty"`
+	ReadyMillis    float64      `json:"ready_ms,omitempty"`
 	// CPUMillis is the CPU time the service's main process had used when
 	// hardenlab stopped it: the demo's own cost, the same for any tool
 	// that starts it (the floor of hardenlab bench).
@@ -154,6 +169,74 @@ type Behavior struct {
 	Error        string     `json:"error,omitempty"`
 	Port         int        `json:"port"`
 	Command      []string   `json:"command"`
+	// Service says what ran: "demo" (python3 -m http.server in place of
+	// the unit's ExecStart=) or "unit" (the unit's own commands, judged
+	// by Health).
+	Service string `json:"service,omitempty"`
+	// Health is each health check's outcome, for the unit's own commands.
+	Health []HealthOutcome `json:"health,omitempty"`
+	// Reload is the unit's ExecReload=, tried once after it was healthy.
+	Reload *Reload `json:"reload,omitempty"`
+}
+
+// HealthOutcome is one --health check's answer.
+type HealthOutcome struct {
+	Check   string  `json:"check"`
+	Healthy bool    `json:"healthy"`
+	Millis  float64 `json:"ms"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// Reload is what the unit's ExecReload= did.
+type Reload struct {
+	OK     bool    `json:"ok"`
+	Millis float64 `json:"ms"`
+	Detail string  `json:"detail,omitempty"`
+}
+
+// Effective is the exposure a profile really has here: hardenlab's scorer
+// on the profile's assignments without the lines of each directive whose
+// probes are all not-enforced (declared, credited by the score, doing
+// nothing). IfInconclusive goes one step further and also drops each
+// directive whose probes are all inconclusive or not-enforced: the
+// exposure if what this environment forbids anyway is not the directive's
+// doing either.
+type Effective struct {
+	Exposure       float64        `json:"exposure"`
+	Level          string         `json:"level"`
+	Discounted     []Discount     `json:"discounted"`
+	IfInconclusive *EffectiveStep `json:"if_inconclusive,omitempty"`
+	Error          string         `json:"error,omitempty"`
+}
+
+// EffectiveStep is a further recomputation: its Discounted are the
+// directives it drops on top of the step before.
+type EffectiveStep struct {
+	Exposure   float64    `json:"exposure"`
+	Level      string     `json:"level"`
+	Discounted []Discount `json:"discounted"`
+}
+
+// Discount is one directive counted as unset, and why.
+type Discount struct {
+	Directive string   `json:"directive"`
+	Verdict   string   `json:"verdict"` // "not-enforced" or "inconclusive"
+	Probes    []string `json:"probes"`
+	Why       string   `json:"why"`
+}
+
+// InsideCheck is a check of the service from inside its sandbox (the
+// probe binary's "check"), or the error that kept it from running.
+type InsideCheck struct {
+	Kind       string  `json:"kind,omitempty"`
+	Target     string  `json:"target,omitempty"`
+	OK         bool    `json:"ok"`
+	Connected  bool    `json:"connected"`
+	HTTPStatus int     `json:"http_status,omitempty"`
+	Errno      string  `json:"errno,omitempty"`
+	Detail     string  `json:"detail,omitempty"`
+	Millis     float64 `json:"ms,omitempty"`
+	Error      string  `json:"error,omitempty"`
 }
 
 // ProbeResult is one probe's verdict for this profile.
@@ -217,17 +300,21 @@ type Timings struct {
 type Environment struct {
 	// Name identifies the environment in cross-environment reports, e.g.
 	// "host-root" or "debian:trixie".
-	Name           string   `json:"name"`
-	Sandbox        string   `json:"sandbox"` // host, nspawn or vm
-	SystemdVersion string   `json:"systemd_version"`
-	Virtualization string   `json:"virtualization"`
-	Kernel         string   `json:"kernel"`
-	CgroupMode     string   `json:"cgroup_mode"`
-	ManagerCapBnd  string   `json:"manager_capability_bounding_set"`
-	Root           string   `json:"root"`
-	BootMillis     float64  `json:"boot_ms,omitempty"`
-	NspawnArgs     []string `json:"nspawn_args,omitempty"`
-	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	Name           string `json:"name"`
+	Sandbox        string `json:"sandbox"` // host, nspawn or vm
+	SystemdVersion string `json:"systemd_version"`
+	Virtualization string `json:"virtualization"`
+	Kernel         string `json:"kernel"`
+	CgroupMode     string `json:"cgroup_mode"`
+	ManagerCapBnd  string `json:"manager_capability_bounding_set"`
+	Root           string `json:"root"`
+	// RootView is how nspawn showed Root to the container: volatile (an
+	// almost empty /etc and /var) or overlay (the root as it is, every
+	// write thrown away).
+	RootView   string   `json:"root_view,omitempty"`
+	BootMillis float64  `json:"boot_ms,omitempty"`
+	NspawnArgs []string `json:"nspawn_args,omitempty"`
+	NspawnEnv  []string `json:"nspawn_env,omitempty"`
 	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
 	Accelerator       string `json:"accelerator,omitempty"`
 	AcceleratorReason string `json:"accelerator_reason,omitempty"`

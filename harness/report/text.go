@@ -38,11 +38,15 @@ func WriteText(w io.Writer, r Record) {
 			row("", "scorer disagreement: %s", d)
 		}
 	}
+	if e := EffectiveSummary(r); e != "" {
+		row("effective", "%s", e)
+		for _, d := range EffectiveDiscounts(r.Effective) {
+			row("", "%s", d)
+		}
+	}
 	b := r.Behavior
-	if b.Started {
-		row("service", "started, answered HTTP after %.0f ms, GET / -> %d", b.ReadyMillis, b.HTTPStatus)
-	} else {
-		row("service", "DID NOT START: %s (state %s, result %s, status %d)", b.Error, b.ActiveState, b.Result, b.ExecMainStatus)
+	row("service", "%s", BehaviorSummary(b))
+	if !b.Started {
 		for _, l := range b.JournalTail {
 			row("", "| %s", l)
 		}

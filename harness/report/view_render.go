@@ -226,6 +226,12 @@ type profileRow struct {
 	Exposed    []string
 	Cells      []exposureCell
 	Error      string
+	// Outcome is the behavior finding ("serves", "unreachable", ...);
+	// Effective ("effective 5.2 MEDIUM") and Discounts the effective
+	// exposure, as EffectiveSummary and EffectiveDiscounts word them.
+	Outcome   string
+	Effective string
+	Discounts []string
 }
 
 // exposureCell says what the service handed out for one sensitive path:
@@ -544,6 +550,11 @@ func newProfileRow(r *Record, cols []exposureColumn) profileRow {
 		Started:    r.Behavior.Started,
 		HTTPStatus: r.Behavior.HTTPStatus,
 		Error:      r.Error,
+		Outcome:    r.Behavior.Outcome,
+		Discounts:  EffectiveDiscounts(r.Effective),
+	}
+	if r.Effective != nil {
+		row.Effective = effectivePart(r.Effective)
 	}
 	if row.Error == "" && !r.Behavior.Started {
 		row.Error = r.Behavior.Error

@@ -2,14 +2,22 @@ package run
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/systemd"
+	"github.com/hardenlab/hardenlab/probes"
 )
 
 // execution is what carrying out a plan produced, before any judgement.
@@ -20,9 +28,7 @@ type execution struct {
 	startErr  error
 	mainPID   uint32
 	cpu       time.Duration // of the main process, when it was stopped
-	ready     time.Duration
-	status    int
-	readyErr  error
+	ready     readiness
 	exposures []behavior.Exposure
 	probes    probeRun
 	score     report.Score
@@ -32,13 +38,35 @@ type execution struct {
 	readback []directive.Mismatch
 	stateErr error
 	journal  []string // the unit's last log lines, when it did not come up
-	stopErr  error
-	timings  report.Timings // all but Total
+	// unitService, health and reload are a ServiceUnit profile's: each
+	// check's outcome and the ExecReload= tried once it was healthy.
+	unitService bool
+	health      []health.Outcome
+	reload      *report.Reload
+	stopErr     error
+	timings     report.Timings // all but Total
 }
 
-// started says whether the service came up and answered.
-func (ex execution) started() bool {
-	return ex.refused == nil && ex.startErr == nil && ex.readyErr == nil
+// readiness is how the wait for the service ended — the one place that
+// decides a profile's behavior outcome.
+type readiness struct {
+	behavior.Readiness
+	// inside is the check from inside the service's sandbox of a service
+	// the host could not reach, unless insideErr says why it did not run.
+	inside    *probes.CheckResult
+	insideErr error
+}
+
+// outcome is what became of the service; "" when systemd refused the
+// unit and nothing ran.
+func (ex execution) outcome() behavior.Outcome {
+	switch {
+	case ex.refused != nil:
+		return ""
+	case ex.startErr != nil:
+		return behavior.FailedToStart
+	}
+	return ex.ready.Outcome
 }
 
 // execute starts the service, observes it, reads it back and stops it
@@ -64,11 +92,11 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 		// Read only now: at the start job's end the main PID can still be
 		// the child systemd forked, before it execs the service with its
 		// capabilities reduced to the bounding set; by now the service has
-		// answered or spent its whole ready budget.
+		// answered, or is known not to.
 		ex.probes.posture, ex.probes.compared, ex.probes.postureErr = comparePosture(ex.probes.doc.Posture, r.sb.ProcPath(ex.mainPID))
 	}
 	r.readBack(pctx, pl, &ex)
-	if !ex.started() {
+	if ex.outcome() != behavior.Serves {
 		ex.journal = r.journalTail(pl.unit, 20)
 	}
 	return ex
@@ -83,6 +111,10 @@ func (r *Runner) observe(ctx context.Context, pl plan, ex *execution) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if pl.unitService {
+				r.awaitHealthy(ctx, pl, ex)
+				return
+			}
 			r.awaitReady(ctx, pl, ex)
 		}()
 	}
@@ -105,19 +137,63 @@ func (r *Runner) observe(ctx context.Context, pl plan, ex *execution) {
 	wg.Wait()
 }
 
-// awaitReady waits for the demo's first answer and then checks what it
-// exposes.
+// awaitReady waits until the service's outcome is known — it answers,
+// it stops, or it listens where the host cannot reach it — and then checks
+// what it exposes, or asks it from inside its sandbox whether it serves.
 func (r *Runner) awaitReady(ctx context.Context, pl plan, ex *execution) {
 	t := time.Now()
-	// A unit that runs but never answers (IPAddressDeny=, PrivateNetwork=
-	// cut the harness off) must not eat the whole profile's budget.
+	// A unit that runs but never answers must not eat the whole profile's
+	// budget.
 	rctx, cancel := context.WithTimeout(ctx, pl.ready)
-	ex.ready, ex.status, ex.readyErr = pl.client.WaitReady(rctx, func() bool { return r.active(ctx, pl.unit) })
+	w := behavior.Watch{Alive: func() bool { return r.active(ctx, pl.unit) }}
+	if ex.mainPID != 0 {
+		netDir := filepath.Join(r.sb.ProcPath(ex.mainPID), "net")
+		w.Listening = func() bool { ok, _ := behavior.Listening(netDir, pl.port); return ok }
+	}
+	ex.ready.Readiness = pl.client.Await(rctx, w)
 	cancel()
 	ex.timings.Ready = ms(time.Since(t))
-	if ex.readyErr == nil {
+	switch ex.ready.Outcome {
+	case behavior.Serves:
 		ex.exposures = pl.client.Exposures(ctx, pl.served, r.markers)
+	case behavior.Unreachable:
+		if errors.Is(ex.ready.Err, context.DeadlineExceeded) || isTimeout(ex.ready.Err) {
+			// Dropped, not refused: an IP filter (IPAddressDeny=) drops
+			// packets to the service's socket whoever sends them, so a
+			// check from inside would only wait out its own timeout.
+			break
+		}
+		ex.ready.inside, ex.ready.insideErr = r.checkInside(ctx, pl.check)
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// checkInside runs the probe binary's check in a unit joined to the
+// service's namespaces and reads its answer.
+func (r *Runner) checkInside(ctx context.Context, cp checkPlan) (*probes.CheckResult, error) {
+	if cp.argv == nil {
+		return nil, errors.New("not checked from inside the sandbox: the run has no probe binary")
+	}
+	defer os.Remove(cp.hostOut)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = r.sd.Stop(sctx, cp.unit)
+	}()
+	startErr := r.sd.StartTransient(ctx, cp.unit, cp.props)
+	data, err := os.ReadFile(cp.hostOut)
+	if err != nil || len(data) == 0 {
+		return nil, fmt.Errorf("the check unit produced no answer (start: %v): %s", startErr, strings.Join(r.journalTail(cp.unit, 5), " | "))
+	}
+	var res probes.CheckResult
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("parsing the check's answer: %w", err)
+	}
+	return &res, nil
 }
 
 // readBack reads the unit's properties once, for both its state and the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/harness/systemd"
 )
@@ -41,6 +42,23 @@ type plan struct {
 	ready    time.Duration // bound of the wait for the first HTTP answer
 	score    scorePlan
 	probe    probePlan
+	// unitService: the unit's own commands run (Options.Service), judged
+	// by the health checks instead of the demo's HTTP answer; reload says
+	// that it declares ExecReload=, tried once when it is healthy.
+	unitService bool
+	health      []health.Check
+	reload      bool
+	check       checkPlan
+}
+
+// checkPlan is the unit that asks the service from inside its sandbox
+// whether it serves, when the host cannot reach it.
+type checkPlan struct {
+	unit             string
+	port             int      // whose listening socket makes a service unreachable
+	argv             []string // nil: no probe binary in this run
+	props            []sdbus.Property
+	unitOut, hostOut string
 }
 
 // scorePlan says who scores the running unit.
@@ -109,6 +127,9 @@ func (s planSetup) outFile(name string) (unitPath, hostPath string) {
 // carries what was decided (the ExecStart note) for the record.
 func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
+	if s.runsUnit(p, control) {
+		return s.planUnit(pl)
+	}
 	port, err := s.freePort()
 	if err != nil {
 		return pl, err
@@ -144,6 +165,7 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	if !s.opts.SkipProbes {
 		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes, pl.score.claimVersion())
 		s.planCalls(&pl.probe, p, pl.unit, control, pl.score)
+		pl.check = s.checkPlan(p, pl.unit, port)
 	}
 	return pl, nil
 }
@@ -255,6 +277,17 @@ func (s planSetup) planCalls(pp *probePlan, p Profile, service string, control b
 	pp.props = s.probeProperties(p.Settings, service, pp.unitOut, pp.argv, pp.callArgv)
 }
 
+// checkPlan builds the inside check: the probe binary's "check" in a
+// sibling unit with the profile's own properties, joined to the service's
+// namespaces like the probes, so its loopback is the service's.
+func (s planSetup) checkPlan(p Profile, service string, port int) checkPlan {
+	cp := checkPlan{unit: s.unitName(p.Name, "-check"), port: port}
+	cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
+	cp.argv = []string{filepath.Join(s.binDir, ProbeBinary), "check", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--timeout", "1s"}
+	cp.props = s.probeProperties(p.Settings, service, cp.unitOut, cp.argv)
+	return cp
+}
+
 // pathFlags give the path probes one path of each list the profile
 // declares.
 func pathFlags(s *directive.Settings) []string {
@@ -273,13 +306,20 @@ func pathFlags(s *directive.Settings) []string {
 func (s planSetup) probeProperties(settings *directive.Settings, service string, unitOut string, commands ...[]string) []sdbus.Property {
 	var props []sdbus.Property
 	for _, prop := range settings.Properties() {
-		switch prop.Name {
-		case "ExecStart", "ExecStop", "Type", "Description", "RemainAfterExit":
+		switch {
+		case prop.Name == "ExecStart", prop.Name == "ExecStop", prop.Name == "Type", prop.Name == "Description", prop.Name == "RemainAfterExit":
+			continue
+		case directive.IsCommandProperty(prop.Name), serviceLifecycle(prop.Name):
+			// The probe is a oneshot of its own: the service's other
+			// commands and its restart and PID file rules are not its.
 			continue
 		}
 		props = append(props, prop)
 	}
 	return append(props,
+		// The probe stops long before the service: it must not take the
+		// service's runtime directory with it.
+		sdbus.Property{Name: "RuntimeDirectoryPreserve", Value: dbusVariant("yes")},
 		sdbus.PropDescription("hardenlab probes for "+service),
 		sdbus.PropType("oneshot"),
 		execStarts(commands),
@@ -321,4 +361,16 @@ func firstPath(paths []string) string {
 		}
 	}
 	return ""
+}
+
+// serviceLifecycle says whether a property is about the service's own
+// life (restarts, PID file, readiness), which a oneshot probe must not
+// carry: systemd refuses Restart=always on a oneshot.
+func serviceLifecycle(name string) bool {
+	switch name {
+	case "Restart", "RestartUSec", "RestartPreventExitStatus", "RestartForceExitStatus", "SuccessExitStatus",
+		"PIDFile", "NotifyAccess", "BusName", "RuntimeDirectoryPreserve", "TimeoutStartUSec", "WatchdogUSec", "ExitType":
+		return true
+	}
+	return false
 }

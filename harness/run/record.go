@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/lint"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
+	"github.com/hardenlab/hardenlab/harness/systemd"
 )
 
 // judgement is the judge stage's answer for one profile.
@@ -31,15 +34,15 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 	}
 	if pl.control {
 		r.ctlDoc, r.ctlCalls, r.ctlPosture = pr.doc.Results, pr.calls, pr.doc.Posture
-		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, !ex.started())}
+		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, ex.outcome().Broken())}
 	}
 	if err := r.awaitControl(ctx); err != nil {
 		return judgement{err: err}
 	}
-	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, !ex.started())
-	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, !ex.started())...)
+	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, ex.outcome().Broken())
+	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, ex.outcome().Broken())...)
 	if pl.probe.argv != nil {
-		verdicts = append(verdicts, judgeBoundingSet(pl.profile.Settings, r.ctlPosture, pr.doc.Posture, !ex.started())...)
+		verdicts = append(verdicts, judgeBoundingSet(pl.profile.Settings, r.ctlPosture, pr.doc.Posture, ex.outcome().Broken())...)
 	}
 	return judgement{verdicts: verdicts, bypasses: judgeBypasses(pl.probe.bypasses, r.ctlDoc, pr.doc.Results)}
 }
@@ -70,15 +73,26 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 			Reason: "not sent: the demo takes no bus name, and PID 1 lets only one unit (the installed one) watch it"})
 	}
 	_, skipped := p.Settings.SkippedCommands()
+	if pl.unitService {
+		skipped = nil // every command was sent
+	}
 	for _, name := range skipped {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, name), Directive: name,
 			Reason: "not run: hardenlab runs the demo service in place of the unit's own commands"})
+	}
+	rec.Behavior.Service = string(ServiceDemo)
+	if pl.unitService {
+		rec.Behavior.Service = string(ServiceUnit)
 	}
 	if planErr != nil {
 		rec.Error = planErr.Error()
 		return rec
 	}
 	rec.Behavior.Port, rec.Behavior.Command = pl.port, pl.argv
+	if pl.unitService {
+		rec.Behavior.Health = report.FromHealth(ex.health)
+		rec.Behavior.Reload = ex.reload
+	}
 	rec.Timings = ex.timings
 	if ex.mainPID != 0 {
 		rec.Behavior.CPUMillis = ms(ex.cpu)
@@ -103,15 +117,17 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 // it.
 func recordBehavior(rec *report.Record, ex execution) {
 	b := &rec.Behavior
+	b.Outcome = string(ex.outcome())
 	switch {
 	case ex.startErr != nil:
 		b.Error = ex.startErr.Error()
-	case ex.readyErr != nil:
-		b.Error = ex.readyErr.Error()
+	case ex.ready.Err != nil:
+		b.Error = ex.ready.Err.Error()
+		b.InsideCheck = report.FromCheck(ex.ready.inside, ex.ready.insideErr)
 	default:
 		b.Started = true
-		b.ReadyMillis = ms(ex.ready)
-		b.HTTPStatus = ex.status
+		b.ReadyMillis = ms(ex.ready.Elapsed)
+		b.HTTPStatus = ex.ready.Status
 		b.Exposures = report.FromExposures(ex.exposures)
 		for _, e := range ex.exposures {
 			if e.Exposed {
@@ -129,7 +145,54 @@ func recordBehavior(rec *report.Record, ex execution) {
 			rec.Readback = append(rec.Readback, report.Mismatch{Directive: m.Directive, Want: m.Want, Got: m.Got})
 		}
 	}
+	b.OutcomeDetail, b.ExitStatusName = outcomeDetail(ex)
 	b.JournalTail = ex.journal
+}
+
+// cldExited is CLD_EXITED, ExecMainCode of a main process that exited
+// (rather than was killed).
+const cldExited = 1
+
+// outcomeDetail says in one line why the outcome is what it is.
+func outcomeDetail(ex execution) (detail, exitName string) {
+	if ex.stateErr == nil && ex.state.ExecMainCode == cldExited {
+		exitName = systemd.ExitStatusName(int(ex.state.ExecMainStatus))
+	}
+	if d := healthDetail(ex); d != "" {
+		return d, exitName
+	}
+	switch ex.outcome() {
+	case behavior.Serves:
+		return fmt.Sprintf("HTTP %d to the host", ex.ready.Status), exitName
+	case behavior.Unreachable:
+		return unreachableDetail(ex.ready), exitName
+	case behavior.Exited, behavior.FailedToStart:
+		d := "result " + ex.state.Result
+		if exitName != "" {
+			d += ", exit status " + exitName
+		}
+		return d, exitName
+	case behavior.TimedOut:
+		return "neither answered nor listened on its port in time", exitName
+	}
+	return "", exitName
+}
+
+func unreachableDetail(rd readiness) string {
+	d := "the host cannot reach it"
+	switch c := rd.inside; {
+	case c != nil && c.OK && c.HTTPStatus == 0:
+		d += "; from inside its sandbox it answers (" + c.Kind + ")"
+	case c != nil && c.OK:
+		d += fmt.Sprintf("; from inside its sandbox it serves (HTTP %d)", c.HTTPStatus)
+	case c != nil:
+		d += "; its socket listens, but from inside its sandbox too: " + strings.TrimSpace(c.Errno+" "+c.Detail)
+	case isTimeout(rd.Err):
+		d += "; its socket listens inside its sandbox, and packets to it are dropped (an IP filter such as IPAddressDeny=)"
+	default:
+		d += "; its socket listens inside its sandbox"
+	}
+	return d
 }
 
 // recordProbes records the probes' verdicts, raw results and the proof
@@ -145,6 +208,9 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 		rec.Incomplete = true
 	case j.verdicts != nil:
 		rec.Probes = j.verdicts
+		if rec.Score.Error == "" {
+			rec.Effective = effectiveExposure(pl, j.verdicts)
+		}
 	}
 	rec.Bypasses = j.bypasses
 	rec.ProbeScope = pl.probe.scope

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/probes"
@@ -23,7 +24,7 @@ func testPlan(t *testing.T, lines ...string) plan {
 // ranProbes is an execution whose service and probes ran.
 func ranProbes(posture probeRun) execution {
 	posture.doc.Results = []probes.Result{{ID: "fs.private-tmp", Outcome: probes.Blocked, Detail: "private"}}
-	return execution{mainPID: 1234, status: 200, probes: posture}
+	return execution{mainPID: 1234, ready: readiness{Readiness: behavior.Readiness{Outcome: behavior.Serves, Status: 200}}, probes: posture}
 }
 
 // A posture that could not be read is an error in the record, and a

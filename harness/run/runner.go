@@ -9,14 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	sdbus "github.com/coreos/go-systemd/v22/dbus"
+
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
@@ -46,6 +48,12 @@ type Options struct {
 	Analyze AnalyzePolicy
 	// Progress, if set, receives one line per phase.
 	Progress func(format string, a ...any)
+	// Service says which command runs: the demo ("" too) or the unit's
+	// own commands.
+	Service Service
+	// Health are the checks that decide whether a ServiceUnit profile
+	// works; none means health.DefaultActive.
+	Health []health.Check
 }
 
 // Runner runs profiles in one sandbox.
@@ -68,6 +76,12 @@ type Runner struct {
 	ctlDoc     []probes.Result
 	ctlCalls   []probes.CallResult
 	ctlPosture probes.Posture
+	// unitMu lets one ServiceUnit profile run at a time: a real service
+	// binds the fixed port its configuration names.
+	unitMu sync.Mutex
+	// execN numbers exec health checks' units.
+	execMu sync.Mutex
+	execN  int
 }
 
 // New connects to the sandbox's systemd and plants the marker files whose
@@ -260,7 +274,13 @@ func (r *Runner) run(ctx context.Context, p Profile, isControl bool) report.Reco
 		j  judgement
 	)
 	if err == nil {
-		ex = r.execute(ctx, pl)
+		if pl.unitService {
+			r.unitMu.Lock()
+			ex = r.execute(ctx, pl)
+			r.unitMu.Unlock()
+		} else {
+			ex = r.execute(ctx, pl)
+		}
 		j = r.judgeProfile(ctx, pl, ex)
 	}
 	rec := newRecord(r.sb.Env, r.opts.RunID, pl, err, ex, j)
@@ -282,34 +302,42 @@ func (r *Runner) active(ctx context.Context, name string) bool {
 	return st == "active" || st == "activating" || st == "reloading"
 }
 
-// journalTail reads the last lines systemd logged for a unit, from the
-// sandbox's journal files (journalctl reads them without a running
-// journald on our side).
+// journalTail reads the last lines systemd logged for a unit. journalctl
+// runs inside the sandbox, as a oneshot unit of its own, so that it reads
+// the journal the sandbox's journald writes, whichever systemd that is —
+// the host's journalctl cannot read a container's or a VM's.
 func (r *Runner) journalTail(unitName string, n int) []string {
-	args := []string{"--no-pager", "-o", "cat", "-n", fmt.Sprint(n), "-u", unitName}
-	if r.sb.Leader() != 0 {
-		args = append([]string{"--directory=" + r.sb.HostPath("/run/log/journal/"+machineID(r.sb))}, args...)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "journalctl", args...).Output()
-	if err != nil {
-		return []string{"(journal unavailable: " + err.Error() + ")"}
+	name := strings.TrimSuffix(unitName, ".service") + "-journal.service"
+	unitOut, hostOut := r.setup.outFile(name + ".txt")
+	defer os.Remove(hostOut)
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		_ = r.sd.Stop(sctx, name)
+	}()
+	props := []sdbus.Property{
+		sdbus.PropDescription("hardenlab journal of " + unitName),
+		sdbus.PropType("oneshot"),
+		sdbus.PropExecStart([]string{journalctl, "--no-pager", "-o", "cat", "-n", fmt.Sprint(n), "-u", unitName}, false),
+		{Name: "StandardOutputFile", Value: dbusVariant(unitOut)},
+		{Name: "StandardError", Value: dbusVariant("journal")},
 	}
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	err := r.sd.StartTransient(ctx, name, props)
+	data, rerr := os.ReadFile(hostOut)
+	if err != nil || rerr != nil {
+		return []string{"(journal unavailable: " + errors.Join(err, rerr).Error() + ")"}
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
 	if len(lines) == 1 && lines[0] == "" {
 		return nil
 	}
 	return lines
 }
 
-func machineID(sb *sandbox.Sandbox) string {
-	data, err := os.ReadFile(sb.HostPath("/etc/machine-id"))
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(data))
-}
+// journalctl is the journal reader as the sandbox has it.
+const journalctl = "/usr/bin/journalctl"
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

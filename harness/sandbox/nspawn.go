@@ -33,28 +33,30 @@ func MachineName(runID string) string { return "hardenlab-" + runID }
 
 // nspawnArgs is the full command line, recorded in the environment so a
 // user can reproduce the container by hand.
-func nspawnArgs(root, runID, runDir string) []string {
-	return []string{
-		"--quiet",
-		"--volatile=yes",
-		"--directory=" + root,
+func nspawnArgs(root, runID, runDir string, view RootView) []string {
+	args := []string{"--quiet"}
+	if view == Volatile {
+		args = append(args, "--volatile=yes")
+	}
+	return append(args,
+		"--directory="+root,
 		"--boot",
-		"--machine=" + MachineName(runID),
+		"--machine="+MachineName(runID),
 		"--register=no",
 		"--keep-unit",
 		"--console=passive",
 		"--capability=all",
-		"--system-call-filter=" + permissiveFilter,
-		"--bind-ro=" + filepath.Join(runDir, "bin") + ":" + filepath.Join(runBase, runID, "bin"),
-		"--bind=" + filepath.Join(runDir, "out") + ":" + filepath.Join(runBase, runID, "out"),
-		"--setenv=HARDENLAB_RUN=" + runID,
+		"--system-call-filter="+permissiveFilter,
+		"--bind-ro="+filepath.Join(runDir, "bin")+":"+filepath.Join(runBase, runID, "bin"),
+		"--bind="+filepath.Join(runDir, "out")+":"+filepath.Join(runBase, runID, "out"),
+		"--setenv=HARDENLAB_RUN="+runID,
 		"--",
 		"systemd.firstboot=off",
 		// basic.target has what hardenlab needs (the manager, D-Bus,
 		// journald) and none of the multi-user services a host may have
 		// installed — some wait minutes for a network the container lacks.
 		"systemd.unit=basic.target",
-	}
+	)
 }
 
 func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
@@ -92,7 +94,21 @@ func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		}
 	}()
 
-	args := nspawnArgs(root, opts.RunID, runDir)
+	view, err := ParseRootView(string(opts.RootView))
+	if err != nil {
+		return nil, err
+	}
+	boot := root
+	if view == Overlay {
+		// Mounted before the owner file exists: a run that dies here
+		// leaves a directory gc treats as debris after a minute, and
+		// Debris.Clean unmounts before it removes.
+		if boot, err = mountOverlay(runDir, root); err != nil {
+			return nil, err
+		}
+	}
+	sb.Env.RootView = view
+	args := nspawnArgs(boot, opts.RunID, runDir, view)
 	var stderr bytes.Buffer
 	// Not CommandContext: the container must be shut down in order by
 	// Close, not killed mid-run by a cancelled context.

@@ -115,6 +115,10 @@ func (d Debris) Clean(ctx context.Context) error {
 			_ = syscall.Kill(d.NspawnPID, syscall.SIGKILL)
 		}
 	}
+	if err := unmountOverlay(d.Dir); err != nil {
+		// Never remove a tree that may still show the root.
+		return errors.Join(append(errs, err)...)
+	}
 	if err := os.RemoveAll(d.Dir); err != nil {
 		errs = append(errs, fmt.Errorf("removing %s: %w", d.Dir, err))
 	}

@@ -47,23 +47,29 @@ type Options struct {
 	Binaries map[string]string
 	// BootTimeout bounds the container's way to "running".
 	BootTimeout time.Duration
+	// RootView is what nspawn boots Root as; "" is Volatile. Host mode
+	// has no view: the host's own root is what its systemd sees.
+	RootView RootView
 }
 
 // Environment describes the systemd under test, for the record.
 type Environment struct {
 	// Name identifies the environment in cross-environment reports, e.g.
 	// "host-root" or "debian:trixie".
-	Name           string   `json:"name"`
-	Sandbox        Kind     `json:"sandbox"`
-	SystemdVersion string   `json:"systemd_version"`
-	Virtualization string   `json:"virtualization"`
-	Kernel         string   `json:"kernel"`
-	CgroupMode     string   `json:"cgroup_mode"`
-	ManagerCapBnd  string   `json:"manager_capability_bounding_set"`
-	Root           string   `json:"root"`
-	BootMillis     float64  `json:"boot_ms,omitempty"`
-	NspawnArgs     []string `json:"nspawn_args,omitempty"`
-	NspawnEnv      []string `json:"nspawn_env,omitempty"`
+	Name           string `json:"name"`
+	Sandbox        Kind   `json:"sandbox"`
+	SystemdVersion string `json:"systemd_version"`
+	Virtualization string `json:"virtualization"`
+	Kernel         string `json:"kernel"`
+	CgroupMode     string `json:"cgroup_mode"`
+	ManagerCapBnd  string `json:"manager_capability_bounding_set"`
+	Root           string `json:"root"`
+	// RootView is how nspawn showed Root to the container (volatile or
+	// overlay); empty in host mode.
+	RootView   RootView `json:"root_view,omitempty"`
+	BootMillis float64  `json:"boot_ms,omitempty"`
+	NspawnArgs []string `json:"nspawn_args,omitempty"`
+	NspawnEnv  []string `json:"nspawn_env,omitempty"`
 	// Accelerator is set for records made in a QEMU VM: kvm or tcg, and why.
 	Accelerator       string `json:"accelerator,omitempty"`
 	AcceleratorReason string `json:"accelerator_reason,omitempty"`
@@ -160,6 +166,10 @@ func (s *Sandbox) Close(ctx context.Context) error {
 		s.stop = nil
 	}
 	if s.hostDir != "" {
+		if err := unmountOverlay(s.hostDir); err != nil {
+			// Never remove a tree that may still show the root.
+			return errors.Join(append(errs, err)...)
+		}
 		if err := os.RemoveAll(s.hostDir); err != nil {
 			errs = append(errs, fmt.Errorf("removing %s: %w", s.hostDir, err))
 		}

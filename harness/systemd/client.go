@@ -110,6 +110,26 @@ func (c *Client) StartTransient(ctx context.Context, name string, props []sdbus.
 	}
 }
 
+// Reload runs a hardenlab unit's ExecReload= and waits for the job.
+func (c *Client) Reload(ctx context.Context, name string) error {
+	if !strings.HasPrefix(name, UnitPrefix) {
+		return fmt.Errorf("refusing to reload %s: not a hardenlab unit", name)
+	}
+	ch := make(chan string, 1)
+	if _, err := c.conn.ReloadUnitContext(ctx, name, "replace", ch); err != nil {
+		return fmt.Errorf("reloading %s: %w", name, explainDBusError(err))
+	}
+	select {
+	case res := <-ch:
+		if res != "done" {
+			return &JobError{Unit: name, Job: "reload", Result: res}
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for %s to reload: %w", name, ctx.Err())
+	}
+}
+
 // Stop stops a unit (if loaded), waits for the stop job and clears a failed
 // state, so that the transient unit is garbage-collected by systemd.
 func (c *Client) Stop(ctx context.Context, name string) error {

@@ -60,7 +60,7 @@ func TestBypassRowsAreFindingsOnly(t *testing.T) {
 		if len(p.Bypasses) > 0 && (len(p.Claims) > 0 || p.InProcess || p.Polarity != Restricts) {
 			t.Errorf("%s: a bypass row evidences no directive, runs in its child and has the default polarity", p.ID)
 		}
-		for _, d := range p.Bypasses {
+		for _, d := range p.BypassedDirectives() {
 			if !slices.Contains(claimedDirectives(), d) {
 				t.Errorf("%s: bypasses %q, which no probe claims", p.ID, d)
 			}

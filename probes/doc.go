@@ -124,7 +124,9 @@
 // a directive that holds for what it claims (an executable mapping of a
 // written file under MemoryDenyWriteExecute=, connect() to the system bus
 // under ProtectSystem=strict, ...). They name that directive in Bypasses,
-// not Directives: "allowed" is a finding, never a verdict on it.
+// not Directives, with the item of its list they go around when there is
+// one (i386 perf_event_open goes around a SystemCallFilter= that denies
+// perf_event_open): "allowed" is a finding, never a verdict on it.
 //
 // # Checks from inside the service's sandbox
 //

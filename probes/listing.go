@@ -26,7 +26,7 @@ func Listing() []Entry {
 		}
 		out = append(out, Entry{
 			ID: p.ID, Area: p.Area(), Directives: p.Directives(), Attempts: p.Attempts,
-			Decides: p.Decides, Control: p.Control, Polarity: pol, Needs: needFlag(p.Needs), Bypasses: p.Bypasses,
+			Decides: p.Decides, Control: p.Control, Polarity: pol, Needs: needFlag(p.Needs), Bypasses: p.BypassedDirectives(),
 		})
 	}
 	return out

@@ -84,8 +84,11 @@ type Probe struct {
 	// claim the action goes around (code made executable through a file
 	// mapping under MemoryDenyWriteExecute=): allowed is a finding, "a
 	// compromised service could still do this", never a verdict, so those
-	// rows make no Claims.
-	Bypasses []string
+	// rows make no Claims. An item says which of the directive's list the
+	// action goes around (i386 perf_event_open goes around a filter only
+	// when it denies perf_event_open): a value that allows the item leaves
+	// nothing to go around.
+	Bypasses []Claim
 	// Unshare, when non-zero, makes the runner start the child inside new
 	// namespaces (Go's fork does the unshare() in the single-threaded child
 	// before exec, where it is legal); the child's start error is the answer.
@@ -162,6 +165,18 @@ func claimItem(directive, item string) []Claim {
 // RestrictNamespaces= judged for that type, by systemd's name for it.
 func namespaceClaim(ns linux.Namespace) []Claim {
 	return claimItem("RestrictNamespaces", ns.String())
+}
+
+// BypassedDirectives are the unit-file names of the directives the row
+// goes around, each once.
+func (p Probe) BypassedDirectives() []string {
+	var out []string
+	for _, c := range p.Bypasses {
+		if !slices.Contains(out, c.Directive) {
+			out = append(out, c.Directive)
+		}
+	}
+	return out
 }
 
 // Directives are the unit-file names of the directives the probe

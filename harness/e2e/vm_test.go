@@ -13,17 +13,44 @@ import (
 )
 
 var _ = Describe("hardenlab run --sandbox vm", Label("vm"), Ordered, func() {
-	var rec report.Record
+	// rec is the tutorial's unit, deny the deny-list filter unit of the
+	// seccomp-run specs: one VM boot for both.
+	var rec, deny report.Record
 
 	BeforeAll(func(ctx SpecContext) {
-		stdout, stderr, code := hardenlab(ctx, "run", "--sandbox", "vm", "--json", "fixtures/p3test-hardened.service")
+		stdout, stderr, code := hardenlab(ctx, "run", "--sandbox", "vm", "--json", "fixtures/p3test-hardened.service", filterUnits[0])
 		Expect(code).To(Equal(0), stderr)
 		var recs []report.Record
 		Expect(json.Unmarshal([]byte(stdout), &recs)).To(Succeed(), stdout)
-		Expect(recs).To(HaveLen(1))
-		rec = recs[0]
+		Expect(recs).To(HaveLen(2))
+		rec, deny = recs[0], recs[1]
 		AddReportEntry("record", rec, ReportEntryVisibilityNever)
+		AddReportEntry("filter record", deny, ReportEntryVisibilityNever)
 	}, NodeTimeout(40*time.Minute))
+
+	// On its own kernel, with systemd as PID 1, the control reaches every
+	// call: each group the filter names is enforced call by call, with the
+	// declared errno, and nothing is inconclusive.
+	It("enforces each group of a deny-list call by call, allowed in the control", func() {
+		Expect(deny.Error).To(BeEmpty())
+		Expect(deny.ProbeError).To(BeEmpty())
+		vs := callVerdicts(deny)
+		Expect(vs).NotTo(BeEmpty())
+		for _, v := range vs {
+			Expect(v.Control).To(Equal("allowed"), "%s: %s", v.ID, v.Detail)
+			Expect(v.Verdict).To(Equal("enforced"), "%s: %s", v.ID, v.Detail)
+			Expect(v.Errno).To(Equal("EPERM"), v.ID)
+		}
+		Expect(groupsEnforced(deny)).To(ConsistOf("@swap", "@debug", "@raw-io"))
+	})
+
+	It("gives the deny-list no verdict about a group it does not name, and none inconclusive", func() {
+		for _, p := range deny.Probes {
+			Expect(p.Item).NotTo(Equal("@cpu-emulation"), p.ID)
+			Expect(p.ID).NotTo(BeElementOf("sys.filter-cpu-emulation", "sys.syscall-modify_ldt"))
+			Expect(p.Verdict).To(Equal("enforced"), "%s: %s", p.ID, p.Detail)
+		}
+	})
 
 	It("ran in a VM with systemd as PID 1 and says how it was accelerated", func() {
 		Expect(rec.Environment.Sandbox).To(BeEquivalentTo("host"))

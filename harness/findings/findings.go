@@ -44,6 +44,7 @@ const (
 	EffectiveOverThreshold = "effective-exposure-over-threshold"
 	Regression             = "regression"
 	BrokeService           = "broke-service"
+	Bypass                 = "bypass"
 )
 
 // Rules is the table of every kind of finding, in the order a reader
@@ -60,6 +61,8 @@ func Rules() []Rule {
 			"The unit's exposure score, as systemd-analyze security computes it, is above the --threshold the gate was given.", Error},
 		{EffectiveOverThreshold, "EffectiveExposureOverThreshold", "effective exposure score above the threshold",
 			"The unit's exposure scored again with each directive its probes show not enforced here counted as unset is above the --effective-threshold the gate was given: the declared score credits restrictions that do not hold.", Error},
+		{Bypass, "DirectiveBypassed", "what a compromised service could still do around a directive that holds",
+			"A bypass probe did, under the unit's hardening, an action that goes around a declared directive (code mapped executable from a file under MemoryDenyWriteExecute=, a system call through the i386 ABI past SystemCallFilter=): the directive is enforced for what it claims, and this is what it leaves open. Add the directive the message names, or accept the risk.", Warning},
 		{Lint, "DeclaredButMeaningless", "hardening declared that cannot mean what it says",
 			"A setting that scores points while doing nothing, or does the opposite of what was most likely meant; the message explains.", Warning},
 	}
@@ -90,6 +93,7 @@ func FromMatrix(m report.Matrix, regs []baseline.Regression) []Finding {
 		}
 		out = append(out, brokeService(m.Source, r)...)
 		out = append(out, lints(m.Source, r)...)
+		out = append(out, bypasses(m.Source, r)...)
 	}
 	for _, g := range regs {
 		out = append(out, regression(m, g))
@@ -171,6 +175,25 @@ func brokeService(source string, r *report.Record) []Finding {
 	}
 	return []Finding{{Rule: BrokeService, File: sourceFile(source, r), Environment: r.Environment.Name, Profile: r.Profile.Name,
 		Message: fmt.Sprintf("the service broke under profile %s in %s (%s, %s): %s", r.Profile.Name, envName(r), b.ActiveState, b.Result, why)}}
+}
+
+// bypasses reports each bypass that worked under the unit as written,
+// once per directive it goes around; one the control could not do either
+// is the environment's, not the unit's, and never worked.
+func bypasses(source string, r *report.Record) []Finding {
+	var out []Finding
+	for _, b := range r.Bypasses {
+		if !b.Works {
+			continue
+		}
+		for _, d := range b.Directives {
+			file, line := directiveLine(source, r, d)
+			out = append(out, Finding{Rule: Bypass, File: file, Line: line, Directive: d,
+				Environment: r.Environment.Name, Profile: r.Profile.Name, Probe: b.ID,
+				Message: fmt.Sprintf("%s= holds, but probe %s goes around it in %s: %s (profile %s)", d, b.ID, envName(r), b.Detail, r.Profile.Name)})
+		}
+	}
+	return out
 }
 
 func lints(source string, r *report.Record) []Finding {

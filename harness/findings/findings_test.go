@@ -32,7 +32,7 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("rule %s: level %q", r.ID, r.Level)
 		}
 	}
-	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService} {
+	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService, Bypass} {
 		if !seen[id] {
 			t.Errorf("rule id %s has no row", id)
 		}
@@ -127,6 +127,32 @@ func TestBrokeServiceAndRegressions(t *testing.T) {
 	}
 	if over == nil || over.Line != 0 {
 		t.Errorf("over-threshold regression: %+v", over)
+	}
+}
+
+// A bypass that worked under the unit as written is a finding on the line
+// of each directive it goes around; one that did not work, or that only
+// ran in another profile, is none.
+func TestBypassFindings(t *testing.T) {
+	m := tutorialMatrix(t)
+	full := -1
+	for i := range m.Records {
+		if baseline.AsWritten(m, &m.Records[i]) {
+			full = i
+		}
+	}
+	m.Records[full].Bypasses = []report.Bypass{
+		{ID: "bypass.read-implies-exec", Directives: []string{"LockPersonality"}, Outcome: "allowed", Control: "allowed", Works: true, Detail: "mapped"},
+		{ID: "bypass.bus-connect", Directives: []string{"ProtectSystem"}, Outcome: "blocked", Control: "allowed", Detail: "noexec"},
+	}
+	var got []Finding
+	for _, f := range FromMatrix(m, nil) {
+		if f.Rule == Bypass {
+			got = append(got, f)
+		}
+	}
+	if len(got) != 1 || got[0].Probe != "bypass.read-implies-exec" || got[0].Directive != "LockPersonality" || got[0].Line != 21 {
+		t.Errorf("bypass findings %+v, want one for read-implies-exec on LockPersonality= (line 21)", got)
 	}
 }
 

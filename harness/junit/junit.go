@@ -1,7 +1,8 @@
 // Package junit writes hardenlab's records as a JUnit XML report, so that a
 // CI system's test view counts what the hardening did: a test suite per
 // profile, a test case per (directive, probe) verdict and per behaviour
-// check. not-enforced, broke-service and regressions are failures,
+// check. not-enforced, broke-service and regressions are failures, a
+// bypass that works is a suite property (a finding, not a regression),
 // inconclusive is skipped with its reason, a probe that failed is an
 // error. The XML model is github.com/jstemmer/go-junit-report's.
 package junit
@@ -57,6 +58,14 @@ func recordSuite(r *report.Record) gojunit.Testsuite {
 	class := suiteName(r)
 	s := gojunit.Testsuite{Name: class, File: r.Profile.Source, Time: seconds(r.Timings.Total)}
 	s.AddProperty("unit", r.Unit)
+	// A working bypass is what the hardening leaves open, not a directive
+	// that failed: it is a property of the suite (and a SARIF warning),
+	// never a failed test case.
+	for _, b := range r.Bypasses {
+		if b.Works {
+			s.AddProperty("bypass", fmt.Sprintf("%s goes around %v: %s", b.ID, b.Directives, b.Detail))
+		}
+	}
 	if r.Score.Level != "" {
 		s.AddProperty("exposure", fmt.Sprintf("%.1f %s", r.Score.Exposure, r.Score.Level))
 	}

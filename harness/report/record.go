@@ -28,6 +28,10 @@ type Record struct {
 	// the unit file meant. Empty is the only good answer.
 	Readback []Mismatch    `json:"readback_mismatches"`
 	Probes   []ProbeResult `json:"probes"`
+	// Bypasses are what the bypass probes got: actions that go around a
+	// directive the profile declares (Works: a compromised service could
+	// still do it). They are findings beside the verdicts, never one.
+	Bypasses []Bypass `json:"bypasses,omitempty"`
 	// ProbeResults are the raw outcomes of the probes that ran under this
 	// profile: with ProbeScope "all", every probe, including those of
 	// directives the profile does not declare.
@@ -239,6 +243,10 @@ type InsideCheck struct {
 type ProbeResult struct {
 	ID         string   `json:"id"`
 	Directives []string `json:"directives"`
+	// Item is what of the directive's list the verdict is about, when it
+	// is about one item: a SystemCallFilter= @group or call, an address
+	// family, a namespace type.
+	Item string `json:"item,omitempty"`
 	// Verdict is one of probes.VerdictKinds, kept as the string it was
 	// written as: a reader shows a verdict it does not know as it is.
 	Verdict string `json:"verdict"`
@@ -247,6 +255,20 @@ type ProbeResult struct {
 	Errno   string `json:"errno,omitempty"`
 	Signal  string `json:"signal,omitempty"`
 	Detail  string `json:"detail"`
+}
+
+// Bypass is one bypass probe's answer under a profile.
+type Bypass struct {
+	ID string `json:"id"`
+	// Directives are those of the profile the action goes around.
+	Directives []string `json:"directives"`
+	Outcome    string   `json:"outcome"`         // under this profile
+	Control    string   `json:"control_outcome"` // under the control profile
+	// Works: the action was allowed under the profile.
+	Works  bool   `json:"works"`
+	Errno  string `json:"errno,omitempty"`
+	Signal string `json:"signal,omitempty"`
+	Detail string `json:"detail"`
 }
 
 // Mismatch is a directive that systemd stored differently than meant.

@@ -74,7 +74,12 @@ func WriteText(w io.Writer, r Record) {
 		probes := append([]ProbeResult(nil), r.Probes...)
 		sort.SliceStable(probes, func(i, j int) bool { return probes[i].Verdict < probes[j].Verdict })
 		for _, p := range probes {
-			row("", "%-13s %-26s %-32s %s", p.Verdict, p.ID, strings.Join(p.Directives, ","), p.Detail)
+			row("", "%-13s %-26s %-32s %s", p.Verdict, p.ID, directivesItem(p), p.Detail)
+		}
+	}
+	for _, b := range r.Bypasses {
+		if b.Works {
+			row("bypass", "%s goes around %s: %s", b.ID, strings.Join(b.Directives, ","), b.Detail)
 		}
 	}
 	for _, l := range r.Lints {
@@ -92,6 +97,16 @@ func WriteText(w io.Writer, r Record) {
 		row("", "INCOMPLETE: the run was interrupted")
 	}
 	fmt.Fprintln(w)
+}
+
+// directivesItem names what a verdict judges: the directives, and the
+// item of their list when it is about one ("SystemCallFilter=@swap").
+func directivesItem(p ProbeResult) string {
+	d := strings.Join(p.Directives, ",")
+	if p.Item != "" {
+		d += "=" + p.Item
+	}
+	return d
 }
 
 // WriteMatrixText renders a matrix as a table per environment: one row per

@@ -1,10 +1,12 @@
 package run
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
@@ -14,7 +16,8 @@ import (
 func TestEveryClaimNamesAModelledDirectiveAndItem(t *testing.T) {
 	items := 0
 	for _, p := range probes.Registry() {
-		for _, c := range p.Claims {
+		// A bypass row's items are judged by the same rules.
+		for _, c := range append(slices.Clone(p.Claims), p.Bypasses...) {
 			if _, ok := directive.Lookup(c.Directive); !ok {
 				t.Errorf("%s: claims %s=, which hardenlab does not model", p.ID, c.Directive)
 			}
@@ -29,10 +32,10 @@ func TestEveryClaimNamesAModelledDirectiveAndItem(t *testing.T) {
 			}
 			// The directive's own parser is the item's vocabulary: a list of
 			// only the item allows it, the list negated blocks it.
-			if s := settingsOf(t, c.Directive+"="+c.Item); !r.allows(s, c.Item) {
+			if s := settingsOf(t, c.Directive+"="+c.Item); !r.allows(s, score.Newest(), c.Item) {
 				t.Errorf("%s: %s=%s does not allow %q by the item rule", p.ID, c.Directive, c.Item, c.Item)
 			}
-			if s := settingsOf(t, c.Directive+"=~"+c.Item); r.allows(s, c.Item) {
+			if s := settingsOf(t, c.Directive+"=~"+c.Item); r.allows(s, score.Newest(), c.Item) {
 				t.Errorf("%s: %s=~%s still allows %q by the item rule", p.ID, c.Directive, c.Item, c.Item)
 			}
 		}
@@ -91,7 +94,7 @@ func TestDeclaredClaimsJudgeOnlyWhatTheValueBlocks(t *testing.T) {
 			"ns.unshare-mnt":    "RestrictNamespaces= allows mnt namespaces (an allow-list)",
 		}},
 	} {
-		got := declaredClaims(settingsOf(t, tc.line))
+		got := declaredClaims(settingsOf(t, tc.line), score.Newest())
 		if len(got) != 7 {
 			t.Errorf("%s: %d probes judged, want the 7 namespace probes", tc.line, len(got))
 		}
@@ -108,11 +111,11 @@ func TestDeclaredClaimsJudgeOnlyWhatTheValueBlocks(t *testing.T) {
 
 func TestWholeDirectiveClaimsAlwaysHold(t *testing.T) {
 	s := settingsOf(t, "ProtectSystem=strict")
-	if ok, why := claims(s, probes.Claim{Directive: "ProtectSystem"}); !ok || why != "" {
+	if ok, why := claims(s, score.Newest(), probes.Claim{Directive: "ProtectSystem"}); !ok || why != "" {
 		t.Errorf("a whole-directive claim: %v %q", ok, why)
 	}
 	// An item of a directive without a rule keeps judging the directive.
-	if ok, _ := claims(s, probes.Claim{Directive: "ProtectSystem", Item: "x"}); !ok {
+	if ok, _ := claims(s, score.Newest(), probes.Claim{Directive: "ProtectSystem", Item: "x"}); !ok {
 		t.Error("an item without a rule must judge the directive as a whole")
 	}
 }

@@ -36,7 +36,7 @@ func judge(claimed []probeClaim, control, profile []probes.Result, broken bool) 
 			detail += "; " + res.Detail
 		}
 		out = append(out, report.ProbeResult{
-			ID: res.ID, Directives: pc.directives, Verdict: string(v),
+			ID: res.ID, Directives: pc.directives, Item: strings.Join(pc.items, " "), Verdict: string(v),
 			Outcome: string(res.Outcome), Control: string(c.Outcome),
 			Errno: res.Errno, Signal: res.Signal, Detail: detail,
 		})

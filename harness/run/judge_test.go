@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
@@ -14,7 +15,7 @@ func TestJudge(t *testing.T) {
 		return probes.Result{ID: id, Outcome: probes.Blocked, Errno: "EPERM", Detail: "unshare denied with EPERM"}
 	}
 	p := profileOf(t, "RestrictNamespaces=uts ipc pid user cgroup", "ProtectSystem=strict")
-	claimed := declaredClaims(p.Settings)
+	claimed := declaredClaims(p.Settings, score.Newest())
 	control := []probes.Result{allowed("ns.unshare-uts"), allowed("ns.unshare-net"), allowed("fs.write-etc"), allowed("caps.no-new-privs")}
 	profile := []probes.Result{eperm("ns.unshare-uts"), eperm("ns.unshare-net"), eperm("fs.write-etc"), eperm("caps.no-new-privs"), eperm("fs.write-var")}
 

@@ -82,9 +82,19 @@ type probePlan struct {
 	ids []string
 	// claims are the probes whose verdicts the profile gets: each one
 	// that evidences a directive the profile declares.
-	claims           []probeClaim
-	unit             string
-	argv             []string // nil: no probe has anything to evidence
+	claims   []probeClaim
+	bypasses []probeBypass // the bypass rows of the declared directives
+	unit     string
+	argv     []string // nil: no probe has anything to evidence
+	// calls are the system calls that judge the profile's
+	// SystemCallFilter= (callsNote why there are none although one is
+	// declared); callArgv runs them, in the same unit after argv. The
+	// control runs every call of every group (controlCalls), so that each
+	// profile's calls have a control result.
+	calls            []syscallCheck
+	callsNote        string
+	controlCalls     []string
+	callArgv         []string
 	props            []sdbus.Property
 	unitOut, hostOut string
 }
@@ -153,7 +163,8 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl.readback = &want
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
-		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes)
+		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes, pl.score.claimVersion())
+		s.planCalls(&pl.probe, p, pl.unit, control, pl.score)
 		pl.check = s.checkPlan(p, pl.unit, port)
 	}
 	return pl, nil
@@ -208,6 +219,16 @@ func (s planSetup) scorePlan(p Profile) scorePlan {
 	return sp
 }
 
+// claimVersion is the systemd whose filter groups decide what the
+// profile claims: the one under test, or the newest modelled one when
+// hardenlab does not model it.
+func (sp scorePlan) claimVersion() score.Version {
+	if sp.versionErr != nil {
+		return score.Newest()
+	}
+	return sp.version
+}
+
 // probePlan builds the probe unit: the probe binary as a oneshot sibling
 // of the service with the profile's own properties, joined to the
 // service's namespaces, writing its document to a file systemd opens
@@ -215,8 +236,8 @@ func (s planSetup) scorePlan(p Profile) scorePlan {
 // profile. Unless all is set it runs only the probes of the profile's
 // declared directives and no preflight: every other probe's answer is
 // already in the control's record, and each probe is a process of its own.
-func (s planSetup) probePlan(p Profile, service string, all bool) probePlan {
-	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings), unit: s.unitName(p.Name, "-probe")}
+func (s planSetup) probePlan(p Profile, service string, all bool, v score.Version) probePlan {
+	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), bypasses: declaredBypasses(p.Settings, v), unit: s.unitName(p.Name, "-probe")}
 	pp.unitOut, pp.hostOut = s.outFile(pp.unit + ".json")
 	argv := []string{filepath.Join(s.binDir, ProbeBinary), "run", "--tcp-target", s.tcpTarget}
 	if !all {
@@ -224,14 +245,36 @@ func (s planSetup) probePlan(p Profile, service string, all bool) probePlan {
 		for _, c := range pp.claims {
 			pp.ids = append(pp.ids, c.id)
 		}
+		for _, b := range pp.bypasses {
+			pp.ids = append(pp.ids, b.id)
+		}
 		if len(pp.ids) == 0 {
 			return pp
 		}
 		argv = append(argv, "--skip-preflight", "--only", strings.Join(pp.ids, ","))
 	}
 	pp.argv = append(argv, pathFlags(p.Settings)...)
-	pp.props = s.probeProperties(p.Settings, service, pp.argv, pp.unitOut)
 	return pp
+}
+
+// planCalls adds the system calls to a probe plan and builds its unit:
+// the probe binary's "run" and then its "syscalls", one after the other
+// in one oneshot unit, both appending their documents to its output
+// file.
+func (s planSetup) planCalls(pp *probePlan, p Profile, service string, control bool, sp scorePlan) {
+	pp.calls, pp.callsNote = planSyscalls(p.Settings, sp.version, sp.versionErr)
+	names := callNames(pp.calls)
+	if control && sp.versionErr == nil {
+		pp.controlCalls, _ = score.FilterCalls(sp.version)
+		names = pp.controlCalls
+	}
+	if len(names) > 0 {
+		pp.callArgv = []string{filepath.Join(s.binDir, ProbeBinary), "syscalls", "--calls", strings.Join(names, ",")}
+	}
+	if pp.argv == nil && pp.callArgv == nil {
+		return
+	}
+	pp.props = s.probeProperties(p.Settings, service, pp.unitOut, pp.argv, pp.callArgv)
 }
 
 // checkPlan builds the inside check: the probe binary's "check" in a
@@ -241,7 +284,7 @@ func (s planSetup) checkPlan(p Profile, service string, port int) checkPlan {
 	cp := checkPlan{unit: s.unitName(p.Name, "-check"), port: port}
 	cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
 	cp.argv = []string{filepath.Join(s.binDir, ProbeBinary), "check", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--timeout", "1s"}
-	cp.props = s.probeProperties(p.Settings, service, cp.argv, cp.unitOut)
+	cp.props = s.probeProperties(p.Settings, service, cp.unitOut, cp.argv)
 	return cp
 }
 
@@ -260,7 +303,7 @@ func pathFlags(s *directive.Settings) []string {
 	return out
 }
 
-func (s planSetup) probeProperties(settings *directive.Settings, service string, argv []string, unitOut string) []sdbus.Property {
+func (s planSetup) probeProperties(settings *directive.Settings, service string, unitOut string, commands ...[]string) []sdbus.Property {
 	var props []sdbus.Property
 	for _, prop := range settings.Properties() {
 		switch {
@@ -279,8 +322,8 @@ func (s planSetup) probeProperties(settings *directive.Settings, service string,
 		sdbus.Property{Name: "RuntimeDirectoryPreserve", Value: dbusVariant("yes")},
 		sdbus.PropDescription("hardenlab probes for "+service),
 		sdbus.PropType("oneshot"),
-		sdbus.PropExecStart(argv, false),
-		sdbus.Property{Name: "StandardOutputFile", Value: dbusVariant(unitOut)},
+		execStarts(commands),
+		sdbus.Property{Name: "StandardOutputFileToAppend", Value: dbusVariant(unitOut)},
 		sdbus.Property{Name: "StandardError", Value: dbusVariant("journal")},
 		sdbus.Property{Name: "JoinsNamespaceOf", Value: dbusVariant([]string{service})},
 		sdbus.PropAfter(service),
@@ -289,6 +332,17 @@ func (s planSetup) probeProperties(settings *directive.Settings, service string,
 		// hides /run or swaps the root. The probes check nothing under it.
 		sdbus.Property{Name: "BindReadOnlyPaths", Value: dbusVariant([]bindPath{{Source: s.binDir, Destination: s.binDir, Recursive: 16384}})},
 	)
+}
+
+// execStarts is an ExecStart of the non-nil commands, run in order.
+func execStarts(commands [][]string) sdbus.Property {
+	var out []execCommand
+	for _, c := range commands {
+		if c != nil {
+			out = append(out, execCommand{Path: c[0], Args: c})
+		}
+	}
+	return sdbus.Property{Name: "ExecStart", Value: dbusVariant(out)}
 }
 
 // bindPath is the a(ssbt) element of BindReadOnlyPaths.

@@ -66,7 +66,9 @@ func TestPlanOfADeclaredProfile(t *testing.T) {
 		t.Errorf("read-back expects ExecStart %v, want the demo's", got)
 	}
 	pp := pl.probe
-	ids := []string{"fs.write-usr", "fs.write-etc", "fs.write-var", "fs.write-rw-path"}
+	// bypass.bus-connect goes around ProtectSystem=: it runs beside the
+	// directive's own probes.
+	ids := []string{"fs.write-usr", "fs.write-etc", "fs.write-var", "fs.write-rw-path", "bypass.bus-connect"}
 	if !pp.enabled || pp.scope != "declared" || !slices.Equal(pp.ids, ids) || pp.unit != "hardenlab-t1-p-probe.service" {
 		t.Errorf("probe plan: enabled %v scope %s ids %v unit %s", pp.enabled, pp.scope, pp.ids, pp.unit)
 	}
@@ -78,7 +80,7 @@ func TestPlanOfADeclaredProfile(t *testing.T) {
 	if pp.unitOut != "/run/hl/out/hardenlab-t1-p-probe.service.json" || pp.hostOut != "/host/out/hardenlab-t1-p-probe.service.json" {
 		t.Errorf("probe output %s / %s", pp.unitOut, pp.hostOut)
 	}
-	for name, want := range map[string]any{"Type": "oneshot", "StandardOutputFile": pp.unitOut, "JoinsNamespaceOf": []string{pl.unit}} {
+	for name, want := range map[string]any{"Type": "oneshot", "StandardOutputFileToAppend": pp.unitOut, "JoinsNamespaceOf": []string{pl.unit}} {
 		got, ok := property(pp.props, name)
 		if !ok || !equalValue(got, want) {
 			t.Errorf("probe unit %s = %v, want %v", name, got, want)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
 )
 
@@ -57,7 +58,7 @@ func TestDeclaredClaims(t *testing.T) {
 		{[]string{"PrivateTmp=yes", "LockPersonality=yes"}, []string{"fs.private-tmp", "sys.personality"}},
 	} {
 		var got []string
-		for _, c := range declaredClaims(profileOf(t, tc.lines...).Settings) {
+		for _, c := range declaredClaims(profileOf(t, tc.lines...).Settings, score.Newest()) {
 			got = append(got, c.id)
 		}
 		if !reflect.DeepEqual(got, tc.want) {
@@ -67,7 +68,7 @@ func TestDeclaredClaims(t *testing.T) {
 	// Everything selected is a registry probe, judged for exactly its
 	// declared directives.
 	s := profileOf(t, "RestrictNamespaces=yes", "User=nobody").Settings
-	for _, c := range declaredClaims(s) {
+	for _, c := range declaredClaims(s, score.Newest()) {
 		p, ok := probes.Find(c.id)
 		if !ok {
 			t.Fatalf("%s is not in the registry", c.id)

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,7 +58,9 @@ func (t *listener) close() {
 // with the service's.
 type probeRun struct {
 	doc probes.Document
-	err error
+	// calls are the "syscalls" document's answers, when calls were asked.
+	calls []probes.CallResult
+	err   error
 	// posture compares the probe's posture with the service's main
 	// process (execute does, once the service is up); compared says
 	// whether that comparison ran, and postureErr why it could not.
@@ -70,7 +73,7 @@ type probeRun struct {
 // the probe's document back.
 func (r *Runner) runProbes(ctx context.Context, pp probePlan) probeRun {
 	var out probeRun
-	if pp.argv == nil {
+	if pp.props == nil {
 		return out
 	}
 	defer os.Remove(pp.hostOut)
@@ -87,11 +90,27 @@ func (r *Runner) runProbes(ctx context.Context, pp probePlan) probeRun {
 			startErr, st.ActiveState, st.Result, st.ExecMainStatus, strings.Join(r.journalTail(pp.unit, 5), " | "))
 		return out
 	}
-	if err := json.Unmarshal(data, &out.doc); err != nil {
-		out.err = fmt.Errorf("parsing the probe document: %w", err)
-		return out
-	}
+	out.doc, out.calls, out.err = parseProbeOutput(data, pp.argv != nil, pp.callArgv != nil)
 	return out
+}
+
+// parseProbeOutput reads the probe unit's documents: the "run" document
+// and then the "syscalls" one, each when its command was run.
+func parseProbeOutput(data []byte, run, calls bool) (probes.Document, []probes.CallResult, error) {
+	var doc probes.Document
+	var sc probes.SyscallsDocument
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if run {
+		if err := dec.Decode(&doc); err != nil {
+			return doc, nil, fmt.Errorf("parsing the probe document: %w", err)
+		}
+	}
+	if calls {
+		if err := dec.Decode(&sc); err != nil {
+			return doc, nil, fmt.Errorf("parsing the probe's system call document: %w", err)
+		}
+	}
+	return doc, sc.Calls, nil
 }
 
 // comparePosture reads the service's main process's posture from its

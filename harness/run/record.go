@@ -17,6 +17,7 @@ import (
 // judgement is the judge stage's answer for one profile.
 type judgement struct {
 	verdicts []report.ProbeResult
+	bypasses []report.Bypass
 	// err says why there are no verdicts although the probes ran: the
 	// control they are judged against never came.
 	err error
@@ -32,13 +33,18 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 		return judgement{}
 	}
 	if pl.control {
-		r.ctlDoc = pr.doc.Results
+		r.ctlDoc, r.ctlCalls, r.ctlPosture = pr.doc.Results, pr.calls, pr.doc.Posture
 		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, ex.outcome().Broken())}
 	}
 	if err := r.awaitControl(ctx); err != nil {
 		return judgement{err: err}
 	}
-	return judgement{verdicts: judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, ex.outcome().Broken())}
+	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, ex.outcome().Broken())
+	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, ex.outcome().Broken())...)
+	if pl.probe.argv != nil {
+		verdicts = append(verdicts, judgeBoundingSet(pl.profile.Settings, r.ctlPosture, pr.doc.Posture, ex.outcome().Broken())...)
+	}
+	return judgement{verdicts: verdicts, bypasses: judgeBypasses(pl.probe.bypasses, r.ctlDoc, pr.doc.Results)}
 }
 
 // newRecord assembles the record of one profile from its plan (or the
@@ -206,7 +212,11 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 			rec.Effective = effectiveExposure(pl, j.verdicts)
 		}
 	}
+	rec.Bypasses = j.bypasses
 	rec.ProbeScope = pl.probe.scope
+	if pl.probe.callsNote != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(pl.profile.Assignments, "SystemCallFilter"), Directive: "SystemCallFilter", Reason: pl.probe.callsNote})
+	}
 	rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
 	rec.Preflight = report.FromPreflight(pr.doc.Environment)
 	rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)
@@ -216,6 +226,8 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 		rec.SandboxError = pr.postureErr.Error()
 	}
 	switch {
+	case len(pr.doc.Results) == 0 && len(pr.calls) > 0:
+		rec.SandboxDiffNote = "only system calls were probed (hardenlab-probe syscalls, in the same probe unit): it reads no posture, so the shared sandbox is not proven for them"
 	case len(pr.doc.Results) == 0:
 		rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
 	case ex.mainPID == 0:

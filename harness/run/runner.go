@@ -74,6 +74,8 @@ type Runner struct {
 	ctlWG      sync.WaitGroup
 	control    *report.Record
 	ctlDoc     []probes.Result
+	ctlCalls   []probes.CallResult
+	ctlPosture probes.Posture
 	// unitMu lets one ServiceUnit profile run at a time: a real service
 	// binds the fixed port its configuration names.
 	unitMu sync.Mutex

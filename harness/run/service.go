@@ -86,7 +86,8 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	pl.readback = p.Settings
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
-		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes)
+		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes, pl.score.claimVersion())
+		s.planCalls(&pl.probe, p, pl.unit, pl.control, pl.score)
 		pl.check = s.unitCheckPlan(pl)
 	}
 	return pl, nil
@@ -120,7 +121,7 @@ func (s planSetup) unitProperties(p Profile) []sdbus.Property {
 func (s planSetup) healthExecUnit(pl plan, n int, argv []string) (name string, props []sdbus.Property, hostOut string) {
 	name = s.unitName(pl.profile.Name, fmt.Sprintf("-health-%d", n))
 	unitOut, hostOut := s.outFile(name + ".txt")
-	return name, s.probeProperties(pl.profile.Settings, pl.unit, argv, unitOut), hostOut
+	return name, s.probeProperties(pl.profile.Settings, pl.unit, unitOut, argv), hostOut
 }
 
 // unitCheckPlan repeats the first network health check from inside the
@@ -131,7 +132,7 @@ func (s planSetup) unitCheckPlan(pl plan) checkPlan {
 			cp := checkPlan{unit: s.unitName(pl.profile.Name, "-check"), port: c.Port()}
 			cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
 			cp.argv = append([]string{filepath.Join(s.binDir, ProbeBinary), "check"}, append(args, "--timeout", "2s")...)
-			cp.props = s.probeProperties(pl.profile.Settings, pl.unit, cp.argv, cp.unitOut)
+			cp.props = s.probeProperties(pl.profile.Settings, pl.unit, cp.unitOut, cp.argv)
 			return cp
 		}
 	}

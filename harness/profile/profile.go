@@ -50,13 +50,17 @@ func ModeNames() []string { return []string{"ladder", "single", "leave-one-out",
 
 // notHardening are the assignments every generated profile keeps: they
 // make the service what it is rather than restrict it. The unit's other
-// commands and its PID file matter when it runs its own commands
-// (--service unit): a forking service without its PIDFile= or its
-// config test is not the service any more.
+// commands, its PID file and its directories matter when it runs its own
+// commands (--service unit): a forking service without its PIDFile= or
+// its config test, or sshd without its RuntimeDirectory=, is not the
+// service any more.
 var notHardening = map[string]bool{
 	"Type": true, "ExecStart": true, "ExecStop": true, "Environment": true, "Description": true,
 	"ExecCondition": true, "ExecStartPre": true, "ExecStartPost": true, "ExecReload": true, "ExecStopPost": true,
 	"PIDFile": true, "EnvironmentFile": true,
+	"RuntimeDirectory": true, "RuntimeDirectoryMode": true, "StateDirectory": true, "StateDirectoryMode": true,
+	"CacheDirectory": true, "CacheDirectoryMode": true, "LogsDirectory": true, "LogsDirectoryMode": true,
+	"ConfigurationDirectory": true, "ConfigurationDirectoryMode": true,
 }
 
 // Directives lists the unit's hardening directives in the order they first

@@ -40,9 +40,15 @@ exec:/ABS/CMD ARGS (run in the service's sandbox; exit 0 is healthy), active:DUR
 (default: active:5s). Loopback addresses only`
 
 func (f *serviceFlags) register(fs *flag.FlagSet) {
+	f.registerService(fs)
+	fs.StringVar(&f.installed, "installed", "", "run the unit NAME.service as the sandbox's systemd has it (fragment, drop-ins, template\ninstance) as a transient clone hardenlab-RUN-NAME; the installed unit is never touched")
+}
+
+// registerService registers --service and --health only, for commands
+// whose units come from elsewhere (sweep).
+func (f *serviceFlags) registerService(fs *flag.FlagSet) {
 	fs.StringVar(&f.service, "service", string(run.ServiceDemo), serviceHelp)
 	fs.Var(&f.health, "health", healthHelp)
-	fs.StringVar(&f.installed, "installed", "", "run the unit NAME.service as the sandbox's systemd has it (fragment, drop-ins, template\ninstance) as a transient clone hardenlab-RUN-NAME; the installed unit is never touched")
 }
 
 // serviceChoice is what the flags resolved to.

@@ -74,7 +74,7 @@ func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.probeBin, "probe-bin", "", "the static hardenlab-probe binary (default: next to hardenlab)")
 	fs.StringVar(&f.analyze, "systemd-analyze", string(run.AnalyzeNone), analyzeHelp+" (a sweep's default: none)")
 	f.gate.register(fs)
-	f.svc.register(fs)
+	f.svc.registerService(fs)
 }
 
 func cmdSweep(ctx context.Context, args []string, io stdio) int {
@@ -283,9 +283,6 @@ func withRunner(ctx context.Context, f sweepFlags, progress *progress, io stdio,
 		return err
 	}
 	choice, err := f.svc.resolve()
-	if err == nil && f.svc.installed != "" {
-		err = fmt.Errorf("sweep takes --units DIR, not --installed")
-	}
 	if err != nil {
 		return err
 	}

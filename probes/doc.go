@@ -15,6 +15,7 @@
 //	                    [--skip-destructive-check] [--skip-preflight]
 //	                    [--timeout 5s] [--parallel 1] [--isolate-all]
 //	hardenlab-probe list      (the registry as JSON)
+//	hardenlab-probe syscalls  (see "Declared system call filters" below)
 //
 // prints ONE JSON document (see Document) on stdout:
 //
@@ -97,6 +98,52 @@
 // result (errno ECONNREFUSED, ETIMEDOUT), not a failure: check exits
 // non-zero only on bad flags. Targets must be loopback. New kinds of
 // check (a command, say) are a new Kind with its own flag.
+//
+// # Declared system call filters
+//
+// The harness checks every call a SystemCallFilter= names (as the systemd
+// under test resolves it) with a second mode, x86-64 only:
+//
+//	hardenlab-probe syscalls --calls name1,name2,... [--call-timeout 2s] [--per-child 0]
+//
+// It makes each named call with arguments the kernel refuses before acting
+// (a pointer into kernel space: EFAULT; fd -1: EBADF; every flag bit:
+// EINVAL; a few answer ESRCH, ECHILD, ENOENT, EINTR, ENOEXEC or, for the
+// numbers Linux keeps without an implementation, ENOSYS; the getters
+// succeed) and prints a SyscallsDocument:
+//
+//	{"schema":1, "arch":"amd64",
+//	 "calls":[{"name":"swapon","number":167,"outcome":"blocked","errno":"EPERM",
+//	           "expected":"EFAULT","capability":"CAP_SYS_ADMIN","capability_held":true,
+//	           "detail":"..."}, ...]}
+//
+// with one CallResult per name, in the order given. "outcome" is "allowed"
+// (the call reached the kernel, which gave "expected"), "blocked" (another
+// errno, in "errno"), "killed" (SIGSYS: the process, or with
+// SECCOMP_RET_KILL_THREAD its thread, died making it), "not-probed" (no
+// harmless form exists, e.g. exit or rt_sigreturn, or the name is no
+// x86-64 call, e.g. _llseek: "detail" says which) or "error". A call
+// whose harmless answer needs a capability names it in "capability": when
+// "capability_held" is false its EPERM may be the kernel's own.
+//
+// The calls run in a child (a re-exec with the hidden sub-command
+// "syscall-child LIST") on one locked thread; it announces each call on its
+// stdout before making it, so when a filter kills it the parent knows which
+// call did and starts a fresh child for the rest. One child for the 367
+// calls of the table takes ~75 ms here, one child per call ~2.1 s.
+//
+// The harness judges each call with CallVerdict from the control's and the
+// profile's results: a call the filter denies must come back "blocked"
+// with exactly the unit's SystemCallErrorNumber= or, without one,
+// "killed"; a call it allows must come back "allowed".
+//
+// # Bypass probes
+//
+// The "bypass." rows try what a compromised service could still do around
+// a directive that holds for what it claims (an executable mapping of a
+// written file under MemoryDenyWriteExecute=, connect() to the system bus
+// under ProtectSystem=strict, ...). They name that directive in Bypasses,
+// not Directives: "allowed" is a finding, never a verdict on it.
 //
 // The harness also calls ReadPosture on /proc/<main pid> of the demo service
 // from outside and compares it with the probe's own posture through Diff, to

@@ -72,3 +72,32 @@ func (o Options) timeout() time.Duration {
 	}
 	return o.Timeout
 }
+
+// ParseSyscallFlags reads the flags of the "syscalls" sub-command.
+func ParseSyscallFlags(args []string, stderr io.Writer) (SyscallOptions, error) {
+	var o SyscallOptions
+	var calls string
+	fs := flag.NewFlagSet("hardenlab-probe syscalls", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&calls, "calls", "", "comma-separated system call names to make harmlessly (required)")
+	fs.DurationVar(&o.Timeout, "call-timeout", DefaultCallTimeout, "time limit of one call")
+	fs.IntVar(&o.PerChild, "per-child", 0, "calls one child makes at most (0: as many as it survives)")
+	if err := fs.Parse(args); err != nil {
+		return SyscallOptions{}, fmt.Errorf("parsing syscalls flags: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return SyscallOptions{}, fmt.Errorf("syscalls: unexpected arguments %q", fs.Args())
+	}
+	list, err := ParseCalls(calls)
+	if err != nil {
+		return SyscallOptions{}, err
+	}
+	if o.Timeout <= 0 {
+		return SyscallOptions{}, fmt.Errorf("--call-timeout must be positive, got %s", o.Timeout)
+	}
+	if o.PerChild < 0 {
+		return SyscallOptions{}, fmt.Errorf("--per-child must not be negative, got %d", o.PerChild)
+	}
+	o.Calls = list
+	return o, nil
+}

@@ -8,8 +8,9 @@ type Entry struct {
 	Attempts   string   `json:"attempts"`
 	Decides    string   `json:"decides"`
 	Control    Outcome  `json:"control"`  // expected with no hardening, as root
-	Polarity   string   `json:"polarity"` // "restricts" or "grants"
+	Polarity   string   `json:"polarity"` // "restricts", "grants" or "bypass"
 	Needs      string   `json:"needs,omitempty"`
+	Bypasses   []string `json:"bypasses,omitempty"` // for polarity "bypass": the directives it goes around
 }
 
 // Listing renders the registry for humans and machines.
@@ -17,12 +18,15 @@ func Listing() []Entry {
 	var out []Entry
 	for _, p := range Registry() {
 		pol := "restricts"
-		if p.Polarity == Grants {
+		switch {
+		case len(p.Bypasses) > 0:
+			pol = "bypass"
+		case p.Polarity == Grants:
 			pol = "grants"
 		}
 		out = append(out, Entry{
 			ID: p.ID, Area: p.Area(), Directives: p.Directives(), Attempts: p.Attempts,
-			Decides: p.Decides, Control: p.Control, Polarity: pol, Needs: needFlag(p.Needs),
+			Decides: p.Decides, Control: p.Control, Polarity: pol, Needs: needFlag(p.Needs), Bypasses: p.Bypasses,
 		})
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -12,6 +13,24 @@ import (
 // re-executes it with "child ID ..." exactly as it re-executes the real
 // binary, so the tests exercise real child processes.
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && (os.Args[1] == seccompWrap || os.Args[1] == seccompRun) {
+		run := wrapMain
+		if os.Args[1] == seccompRun {
+			run = runMain
+		}
+		if err := run(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	if len(os.Args) == 3 && os.Args[1] == SyscallChildCommand {
+		if err := RunSyscallChild(strings.Split(os.Args[2], ","), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
 	if len(os.Args) > 2 && os.Args[1] == "child" {
 		o, _, err := ParseFlags("child", os.Args[3:], os.Stderr)
 		if err != nil {

@@ -80,6 +80,12 @@ type Probe struct {
 	Control  Outcome // expected outcome with no hardening, running as root
 	Polarity Polarity
 	Needs    Need
+	// Bypasses, set only on the "bypass." rows, names the directives whose
+	// claim the action goes around (code made executable through a file
+	// mapping under MemoryDenyWriteExecute=): allowed is a finding, "a
+	// compromised service could still do this", never a verdict, so those
+	// rows make no Claims.
+	Bypasses []string
 	// Unshare, when non-zero, makes the runner start the child inside new
 	// namespaces (Go's fork does the unshare() in the single-threaded child
 	// before exec, where it is legal); the child's start error is the answer.

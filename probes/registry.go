@@ -143,6 +143,30 @@ func Registry() []Probe {
 		{ID: "id.private-users", Claims: claims("PrivateUsers"), Control: Allowed, check: checkPrivateUsers,
 			Attempts: "reads /proc/self/uid_map; chowns a scratch file to an unmapped uid and back",
 			Decides:  "blocked when uid_map is not the host's full identity mapping (a private user namespace), allowed when it is"},
+
+		// bypass: what a compromised service could still do around a
+		// directive that holds (allowed is a finding, see Probe.Bypasses)
+		{ID: "bypass.memfd-exec", Bypasses: []string{"MemoryDenyWriteExecute"}, Control: Allowed, check: checkMemfdExec,
+			Attempts: "writes one byte (x86 ret) to a memfd, seals it and maps it PROT_READ|PROT_EXEC; never jumps into it, unmaps at once",
+			Decides:  "allowed (the bypass works) when the executable mapping succeeds; blocked on EPERM/EACCES or SIGSYS"},
+		{ID: "bypass.shm-exec", Bypasses: []string{"MemoryDenyWriteExecute"}, Control: Allowed, check: checkShmExec,
+			Attempts: "creates a file in /dev/shm, unlinks it at once, writes one byte to it and maps it PROT_READ|PROT_EXEC through its descriptor; never runs it",
+			Decides:  "allowed when the executable mapping succeeds; blocked when /dev/shm is unwritable or mounted noexec (EPERM/EACCES)"},
+		{ID: "bypass.read-implies-exec", Bypasses: []string{"LockPersonality"}, Control: Allowed, check: checkReadImpliesExec,
+			Attempts: "personality(current|READ_IMPLIES_EXEC), reads it back, then restores the current persona at once",
+			Decides:  "allowed when the flag reads back set; blocked on EPERM or SIGSYS"},
+		{ID: "bypass.clone3-namespace", Bypasses: []string{"RestrictNamespaces"}, Control: Allowed, check: checkClone3Namespace,
+			Attempts: "a raw clone3(CLONE_NEWUTS, plus CLONE_NEWUSER without CAP_SYS_ADMIN) whose child exits at once; on failure also clone() with the same flags",
+			Decides:  "allowed when clone3 creates the process; blocked on ENOSYS (systemd's answer to every clone3), EPERM or SIGSYS, with clone()'s answer in the detail"},
+		{ID: "bypass.i386-syscall", Bypasses: []string{"SystemCallFilter", "SystemCallArchitectures"}, Control: Allowed, check: checkI386Syscall,
+			Attempts: "getpid() and perf_event_open(NULL attr) (@debug) through int 0x80, the i386 ABI, on a thread of its own; native perf_event_open for comparison (x86-64 only)",
+			Decides:  "allowed when the i386 perf_event_open reaches the kernel (EFAULT); blocked on an errno or a killed thread; skipped when the kernel has no i386 emulation"},
+		{ID: "bypass.bus-connect", Bypasses: []string{"ProtectSystem", "RestrictAddressFamilies"}, Control: Allowed, check: checkBusConnect,
+			Attempts: "connect() of an AF_UNIX socket to the system bus, /run/dbus/system_bus_socket, closed at once with nothing sent",
+			Decides:  "allowed when it connects (a read-only /run does not stop connect); blocked on EAFNOSUPPORT, EACCES/EPERM, SIGSYS, or no bus socket"},
+		{ID: "bypass.ptrace-child", Bypasses: []string{"CapabilityBoundingSet", "ProtectProc"}, Control: Allowed, check: checkPtraceChild,
+			Attempts: "forks a child that sleeps, ptrace(PTRACE_SEIZE)s it, then kills and reaps it",
+			Decides:  "allowed when the seize succeeds (no capability is needed for one's own child); blocked on EPERM (Yama ptrace_scope=3, a filter) or SIGSYS"},
 	}
 }
 

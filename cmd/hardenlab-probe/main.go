@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/hardenlab/hardenlab/probes"
@@ -20,6 +21,7 @@ const usage = `usage: hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0
                            [--skip-destructive-check] [--skip-preflight]
                            [--timeout 5s] [--parallel 1] [--isolate-all]
        hardenlab-probe check (--http 127.0.0.1:PORT [--path /] | --tcp 127.0.0.1:PORT [--send S] [--expect E]) [--timeout 2s]
+       hardenlab-probe syscalls --calls name1,name2,... [--call-timeout 2s] [--per-child 0]
        hardenlab-probe list
 `
 
@@ -75,6 +77,29 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		return emit(stdout, stderr, probes.RunCheck(ctx, spec))
+	case "syscalls":
+		o, err := probes.ParseSyscallFlags(args[1:], stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hardenlab-probe: %v\n%s", err, usage)
+			return 2
+		}
+		doc, err := probes.RunSyscalls(ctx, o)
+		if err != nil {
+			fmt.Fprintf(stderr, "hardenlab-probe: %v\n", err)
+			return 1
+		}
+		return emit(stdout, stderr, doc)
+	case probes.SyscallChildCommand:
+		// Hidden: a batch of calls in a disposable process (see probes.RunSyscallChild).
+		if len(args) != 2 {
+			fmt.Fprintf(stderr, "hardenlab-probe %s: want one comma-separated list of calls\n", args[0])
+			return 2
+		}
+		if err := probes.RunSyscallChild(strings.Split(args[1], ","), stdout); err != nil {
+			fmt.Fprintf(stderr, "hardenlab-probe: %v\n", err)
+			return 2
+		}
+		return 0
 	case "list":
 		return emit(stdout, stderr, probes.Listing())
 	case "-h", "--help", "help":

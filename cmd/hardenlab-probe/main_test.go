@@ -22,6 +22,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "stray"}, 2, "unexpected arguments"},
 		{[]string{"child"}, 2, "missing probe id"},
 		{[]string{"child", "fs.nope"}, 2, `"fs.nope"`},
+		{[]string{"syscalls"}, 2, "no system call named"},
+		{[]string{"syscalls", "--calls", "Swapon"}, 2, `"Swapon" is not a system call name`},
+		{[]string{"syscalls", "--calls", "getpid", "--per-child", "-1"}, 2, "--per-child"},
+		{[]string{"syscalls", "--calls", "getpid", "stray"}, 2, "unexpected arguments"},
+		{[]string{probes.SyscallChildCommand}, 2, "one comma-separated list"},
+		{[]string{probes.SyscallChildCommand, "pause"}, 2, "no harmless form"},
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer

@@ -22,6 +22,7 @@ import (
 )
 
 const benchUsage = `Usage: hardenlab bench [flags] [UNITFILE]
+       hardenlab bench --score [--root DIR] [UNITFILE...]
 
 Measures, in one run and one systemd, the same profiles two ways:
   naive      a shell loop, one profile after the other: systemd-run with
@@ -56,6 +57,11 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	allProbes := fs.Bool("all-probes", false, allProbesHelp)
 	analyze := fs.String("systemd-analyze", string(run.AnalyzeUnit), analyzeHelp)
 	asJSON := fs.Bool("json", false, "print the result as JSON (see README, Benchmarks)")
+	scoreMode := fs.Bool("score", false, benchScoreHelp)
+	var sf benchScoreFlags
+	fs.StringVar(&sf.root, "root", "/", "with --score: the root whose systemd-analyze (chrooted) and stock units to use")
+	fs.StringVar(&sf.debCache, "deb-cache", "", "with --score: where downloaded packages are kept (default /var/cache/hardenlab/debs)")
+	fs.BoolVar(&sf.packages, "packages", true, "with --score and no files: add the Debian server packages' units")
 	var svc serviceFlags
 	svc.register(fs)
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }
@@ -64,6 +70,10 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *scoreMode {
+		sf.asJSON = *asJSON
+		return cmdBenchScore(ctx, sf, fs.Args(), io)
 	}
 	path := "fixtures/p3test-hardened.service"
 	if fs.NArg() == 1 {

@@ -109,7 +109,8 @@ type scoredFile struct {
 func cmdScore(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	asJSON := fs.Bool("json", false, `print [{"path", "exposure", "level", "checks": [...]}] instead of text`)
+	var asJSON jsonFlag
+	fs.Var(&asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
 	offline := fs.Bool("offline", false, "score as systemd-analyze security --offline=true does")
 	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
 	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
@@ -144,7 +145,11 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", *threshold)
 		return exitUsage
 	}
-	version, found := score.DetectVersion(ctx)
+	var version score.Version
+	found := 0
+	if *versionFlag == "" { // running systemd --version costs more than scoring
+		version, found = score.DetectVersion(ctx)
+	}
 	if n := rootSystemdVersion(*root); *versionFlag == "" && n != 0 {
 		// The units of another root are scored as its own systemd would.
 		if v, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
@@ -170,7 +175,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	}
 
 	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
-	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true}
+	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
 	args = fs.Args()
 	if *all {
 		var err error
@@ -212,9 +217,11 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitError
 	}
-	if *asJSON {
+	if asJSON.on() {
 		enc := json.NewEncoder(io.out)
-		enc.SetIndent("", "  ")
+		if asJSON == "pretty" {
+			enc.SetIndent("", "  ")
+		}
 		if err := enc.Encode(files); err != nil {
 			errorf(io, "writing JSON: %v", err)
 			return exitError
@@ -239,7 +246,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case failed:
 		return exitError
 	case above:
-		if !*asJSON {
+		if !asJSON.on() {
 			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", *threshold/10, *threshold%10)
 		}
 		return exitFindings

@@ -19,11 +19,16 @@ import (
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/sweep"
+	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
 const sweepUsage = `Usage: hardenlab sweep --units DIR [flags]
+       hardenlab sweep --installed [--root DIR] [flags]
 
-Sweeps every service unit of a set: each unit file is read, run once with
+Sweeps every service unit of a set — the *.service files of --units DIR,
+or with --installed every service unit installed in --root (default /),
+found as systemctl finds them (fragment and drop-ins; templates without an
+instance, masked units and aliases are rows that say so): each unit is read, run once with
 its declared directives (the demo service in place of its ExecStart=, as
 hardenlab run does) beside one shared control, probed, and scored, all in
 one sandbox. A unit that cannot be read or run gets a row saying why; it
@@ -41,6 +46,7 @@ Flags:
 const sweepExamples = `
 Examples:
   hardenlab sweep --units /lib/systemd/system --out sweep.json
+  hardenlab sweep --installed --root $(hardenlab rootfs path debian:trixie) --html trixie.html
   hardenlab sweep --units units/ --shard 2/4 --out shard-2.json
   hardenlab merge --out sweep.json shard-1.json shard-2.json shard-3.json shard-4.json
   hardenlab sweep --units units/ --resume sweep.json
@@ -53,7 +59,7 @@ Exit status: 0 every unit ran; 1 some unit was refused or could not run
 type sweepFlags struct {
 	units, root, sandbox, out, resume, probeBin, analyze, shard, html string
 	jobs                                                              int
-	asJSON                                                            bool
+	asJSON, installed                                                 bool
 	timeout, readyTimeout                                             time.Duration
 	gate                                                              gateFlags
 	svc                                                               serviceFlags
@@ -61,7 +67,8 @@ type sweepFlags struct {
 
 func (f *sweepFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.units, "units", "", "directory of unit files to sweep (every *.service in it)")
-	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn (default: the host's root)")
+	fs.BoolVar(&f.installed, "installed", false, "sweep every service unit installed in --root (default /), as systemctl finds them")
+	fs.StringVar(&f.root, "root", "", "directory tree to boot with nspawn, and whose units --installed sweeps (default: the host's root)")
 	fs.StringVar(&f.sandbox, "sandbox", "auto", "where systemd comes from: auto, host or nspawn")
 	fs.StringVar(&f.shard, "shard", "", "run only slice I of N, e.g. 2/4 (by unit name: every N-th unit from the I-th)")
 	fs.StringVar(&f.out, "out", "", "write the sweep document (JSON) here, after every unit")
@@ -93,12 +100,12 @@ func cmdSweep(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	doc, paths, code := planSweep(f, fs.NArg(), io)
+	doc, set, code := planSweep(f, fs.NArg(), io)
 	if code != exitOK {
 		return code
 	}
 	start := time.Now()
-	code = runSweep(ctx, f, &doc, paths, io)
+	code = runSweep(ctx, f, &doc, set, io)
 	doc.WallMillis += float64(time.Since(start).Microseconds()) / 1000
 	doc.Incomplete = ctx.Err() != nil || len(sweep.Missing(doc)) > 0
 	if o := writeSweepOutputs(f, doc, io); o != exitOK {
@@ -112,11 +119,11 @@ func cmdSweep(ctx context.Context, args []string, io stdio) int {
 
 // planSweep checks the flags, lists the shard's units and loads the
 // document to resume, before anything is started.
-func planSweep(f sweepFlags, nargs int, io stdio) (sweep.Document, []string, int) {
-	if f.units == "" || nargs != 0 {
-		errorf(io, "sweep needs --units DIR and no other arguments")
+func planSweep(f sweepFlags, nargs int, io stdio) (sweep.Document, unitSet, int) {
+	if (f.units == "") == !f.installed || nargs != 0 {
+		errorf(io, "sweep needs --units DIR or --installed, and no other arguments")
 		hintf(io, "hardenlab sweep --units /lib/systemd/system")
-		return sweep.Document{}, nil, exitUsage
+		return sweep.Document{}, unitSet{}, exitUsage
 	}
 	shard, err := sweep.ParseShard(f.shard)
 	if err == nil && (f.jobs < 1 || f.jobs > 64) {
@@ -127,25 +134,57 @@ func planSweep(f sweepFlags, nargs int, io stdio) (sweep.Document, []string, int
 	}
 	if err != nil {
 		errorf(io, "%v", err)
-		return sweep.Document{}, nil, exitUsage
+		return sweep.Document{}, unitSet{}, exitUsage
 	}
-	all, err := serviceFiles(f.units)
+	set, err := sweepSet(f)
 	if err != nil {
 		errorf(io, "%v", err)
-		return sweep.Document{}, nil, exitUsage
+		return sweep.Document{}, unitSet{}, exitUsage
 	}
-	paths := sweep.Select(all, shard)
-	doc := sweep.Document{Schema: report.SchemaVersion, Kind: sweep.Kind, RunID: newRunID(), Source: filepath.Clean(f.units), Shard: shard}
-	for _, p := range paths {
+	set.paths = sweep.Select(set.paths, shard)
+	doc := sweep.Document{Schema: report.SchemaVersion, Kind: sweep.Kind, RunID: newRunID(), Source: set.source, Shard: shard}
+	for _, p := range set.paths {
 		doc.Units = append(doc.Units, filepath.Base(p))
 	}
 	if f.resume != "" {
 		if doc, err = resumeDocument(f.resume, doc); err != nil {
 			errorf(io, "%v", err)
-			return sweep.Document{}, nil, exitUsage
+			return sweep.Document{}, unitSet{}, exitUsage
 		}
 	}
-	return doc, paths, exitOK
+	return doc, set, exitOK
+}
+
+// unitSet is what a sweep covers: a name for it, its units (file paths,
+// or installed names) and, for installed units, those that cannot run
+// with the reason (templates, masked units, aliases of a listed unit).
+type unitSet struct {
+	source string
+	paths  []string
+	skips  map[string]string
+}
+
+// sweepSet lists the units of --units or of the root's installed
+// services; the skipped ones stay in the set so that their rows say why.
+func sweepSet(f sweepFlags) (unitSet, error) {
+	if !f.installed {
+		paths, err := serviceFiles(f.units)
+		return unitSet{source: filepath.Clean(f.units), paths: paths}, err
+	}
+	root := orRoot(f.root)
+	units, skipped, err := unitpath.SystemFor(root, rootSystemdVersion(root)).List(".service")
+	if err != nil {
+		return unitSet{}, fmt.Errorf("--installed: %w", err)
+	}
+	set := unitSet{source: "installed:" + root, skips: map[string]string{}}
+	for _, u := range units {
+		set.paths = append(set.paths, u.Asked)
+	}
+	for _, s := range skipped {
+		set.paths = append(set.paths, s.Name)
+		set.skips[s.Name] = s.Reason
+	}
+	return set, nil
 }
 
 // serviceFiles lists the *.service entries of dir (files and links).
@@ -190,16 +229,20 @@ func resumeDocument(path string, want sweep.Document) (sweep.Document, error) {
 
 // runSweep reads every unit not yet done, runs the readable ones in one
 // sandbox and puts a row for each into doc.
-func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []string, io stdio) int {
+func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, set unitSet, io stdio) int {
 	done := sweep.Done(*doc)
 	var profiles []run.Profile
 	var rows []sweep.Row
-	for _, p := range paths {
+	for _, p := range set.paths {
 		name := filepath.Base(p)
 		if done[name] {
 			continue
 		}
-		prof, row := loadSweepUnit(p)
+		if why, ok := set.skips[p]; ok {
+			sweep.Put(doc, sweep.Row{Unit: name, Path: p, State: sweep.Skipped, Reason: why})
+			continue
+		}
+		prof, row := loadSweepUnit(f, p)
 		if row.State != "" {
 			sweep.Put(doc, row)
 			continue
@@ -247,20 +290,28 @@ func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, paths []st
 	return code
 }
 
-// loadSweepUnit reads one unit file; a unit that cannot run comes back as
-// its final row, one that can as a profile and the row to fill.
-func loadSweepUnit(path string) (run.Profile, sweep.Row) {
+// loadSweepUnit reads one unit (a file, or an installed name) with its
+// drop-ins; a unit that cannot run comes back as its final row, one that
+// can as a profile and the row to fill.
+func loadSweepUnit(f sweepFlags, path string) (run.Profile, sweep.Row) {
 	name := filepath.Base(path)
 	row := sweep.Row{Unit: name, Path: path}
-	if target, err := filepath.EvalSymlinks(path); err == nil && target == os.DevNull {
+	src := unitSource{version: rootSystemdVersion(orRoot(f.root))}
+	if f.installed {
+		src.root = orRoot(f.root)
+		if u, err := unitpath.SystemFor(src.root, src.version).Find(name); err == nil {
+			row.Path = u.Fragment
+		}
+	}
+	if target, err := filepath.EvalSymlinks(row.Path); err == nil && target == os.DevNull {
 		row.State, row.Reason = sweep.Skipped, "masked (a link to /dev/null)"
 		return run.Profile{}, row
 	}
-	if strings.HasSuffix(name, "@.service") {
+	if n, err := directive.SplitUnitName(name); err == nil && n.Template {
 		row.State, row.Reason = sweep.Skipped, "a template: it runs only as an instance"
 		return run.Profile{}, row
 	}
-	u, err := directive.ParseFile(path)
+	u, err := src.load(path)
 	if err == nil {
 		var p run.Profile
 		if p, err = profile.FromUnit(u, strings.TrimSuffix(name, ".service")); err == nil {
@@ -268,6 +319,9 @@ func loadSweepUnit(path string) (run.Profile, sweep.Row) {
 		}
 	}
 	row.State, row.Reason = sweep.Refused, strings.ReplaceAll(err.Error(), "\n", "; ")
+	if errors.Is(err, unitpath.ErrMasked) {
+		row.State, row.Reason = sweep.Skipped, "masked"
+	}
 	return run.Profile{}, row
 }
 

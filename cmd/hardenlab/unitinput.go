@@ -22,6 +22,35 @@ type unitSource struct {
 	// templateOK lets a template without an instance load, as
 	// systemd-analyze --offline scores one (with its own instance name).
 	templateOK bool
+	// hosts and trees keep what is read once per root: the host facts and
+	// the unit search path's links (reading them again for every unit took
+	// longer than parsing and scoring it).
+	hosts map[string]directive.HostFacts
+	trees map[string]unitpath.Tree
+}
+
+// tree is root's search path for the version, one per command.
+func (s unitSource) tree(root string) unitpath.Tree {
+	if t, ok := s.trees[root]; ok {
+		return t
+	}
+	t := unitpath.SystemFor(root, s.version)
+	if s.trees != nil {
+		s.trees[root] = t
+	}
+	return t
+}
+
+// hostFacts reads a root's facts once per command.
+func (s unitSource) hostFacts(root string) directive.HostFacts {
+	if h, ok := s.hosts[root]; ok {
+		return h
+	}
+	h := directive.ReadHostFacts(root)
+	if s.hosts != nil {
+		s.hosts[root] = h
+	}
+	return h
 }
 
 // isUnitName says whether arg names an installed unit rather than a file.
@@ -51,14 +80,14 @@ func (s unitSource) load(arg string) (*directive.Unit, error) {
 		if err != nil {
 			return nil, err
 		}
-		name, files, inRoot, host = u.Name, u.Files(), u.InRoot, directive.ReadHostFacts(root)
+		name, files, inRoot, host = u.Name, u.Files(), u.InRoot, s.hostFacts(root)
 	} else {
 		var err error
 		name, files, err = s.fileArgument(arg)
 		if err != nil {
 			return nil, err
 		}
-		inRoot, host = absOr(files.Fragment), directive.ReadHostFacts("/")
+		inRoot, host = absOr(files.Fragment), s.hostFacts("/")
 	}
 	name, err := s.instanceName(name, arg)
 	if err != nil {
@@ -77,12 +106,12 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.SystemFor(root, s.version).Find(arg)
+	u, err := s.tree(root).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
 	}
 	if errors.Is(err, unitpath.ErrNotFound) {
-		return u, fmt.Errorf("%w (searched %s; give a path to score a unit file that is not installed)", err, strings.Join(unitpath.SearchPath, " "))
+		return u, fmt.Errorf("%w (searched %s; give a path to score a unit file that is not installed)", err, strings.Join(unitpath.SearchPath(), " "))
 	}
 	return u, err
 }
@@ -115,7 +144,7 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 		// The instance's own drop-ins (foo@bar.service.d/) apply too.
 		lookup = n.WithInstance(s.instance).String()
 	}
-	u, err := unitpath.SystemFor("/", s.version).WithDir(dir).Find(lookup)
+	u, err := s.tree("/").WithDir(dir).Find(lookup)
 	if errors.Is(err, unitpath.ErrNotFound) {
 		return name, alone, nil
 	}

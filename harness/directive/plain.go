@@ -296,6 +296,7 @@ func ioRows() []plainRow {
 		plainRow{Name: "EnvironmentFile", Props: []string{"EnvironmentFiles"}, Kind: kindEnvironmentFiles(), Example: "-/etc/default/demo"},
 		row("LoadCredential", kindCredentials(), "token:/etc/demo/token"),
 		row("LoadCredentialEncrypted", kindCredentials(), "token:/etc/demo/token.cred"),
+		plainRow{Name: "ImportCredential", Props: []string{"ImportCredentialEx"}, Kind: kindImportCredentials(), Example: "tty.console.login.*:login."}.since(257),
 		row("SetCredential", kindSetCredential(false), "greeting:hello"),
 		row("SetCredentialEncrypted", kindSetCredential(true), "token:aGVsbG8="),
 		row("LogExtraFields", kindLogFields(), "DEMO=1"),

@@ -350,6 +350,22 @@ func kindCredentials() plainKind {
 	}}
 }
 
+// kindImportCredentials is ImportCredential=GLOB[:RENAME] (257), sent as
+// ImportCredentialEx "a(ss)", the form that carries the rename.
+func kindImportCredentials() plainKind {
+	return plainKind{name: "GLOB[:RENAME]", sigs: []string{"a(ss)"}, parse: func(prev []any, v string, x *SpecifierContext) ([]any, error) {
+		v, err := x.expand(v)
+		if err != nil {
+			return nil, err
+		}
+		glob, rename, _ := strings.Cut(v, ":")
+		if err := checkCredentialID(strings.TrimSuffix(glob, "*")); err != nil && glob != "*" {
+			return nil, err
+		}
+		return one(append(listOf[pairWire](prev, 0), pairWire{glob, rename})), nil
+	}}
+}
+
 func checkCredentialID(id string) error {
 	if id == "" || len(id) > 255 || strings.ContainsAny(id, "/") || id == "." || id == ".." {
 		return fmt.Errorf("credential name %q is not a valid file name", id)

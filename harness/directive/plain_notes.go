@@ -47,7 +47,7 @@ const serviceNotModeled = "RootImageOptions MountImages ExtensionImages " +
 	"RootHash RootHashSignature BPFProgram SocketBindAllow SocketBindDeny CPUAffinity NUMAPolicy NUMAMask " +
 	"AllowedCPUs StartupAllowedCPUs AllowedMemoryNodes StartupAllowedMemoryNodes IODeviceWeight IODeviceLatencyTargetSec " +
 	"IOReadBandwidthMax IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax BlockIODeviceWeight BlockIOReadBandwidth " +
-	"BlockIOWriteBandwidth CoredumpFilter ImportCredential NFTSet OpenFile"
+	"BlockIOWriteBandwidth CoredumpFilter NFTSet OpenFile"
 
 // unitKeyNote explains a [Unit] key hardenlab does not send.
 func unitKeyNote(name string) passedOver {

@@ -210,6 +210,31 @@ func Since(name string) int {
 	return keySince(name)
 }
 
+// newerValues are values younger than their directive, with the first
+// release whose PID 1 takes them (an older one logs and ignores the line).
+func newerValues() []struct {
+	directive, value string
+	since            int
+} {
+	return []struct {
+		directive, value string
+		since            int
+	}{
+		{"Type", "notify-reload", 253},
+	}
+}
+
+// ValueSince is the first release that takes the assignment's value, 0
+// when the directive's own Since says all.
+func ValueSince(a Assignment) int {
+	for _, v := range newerValues() {
+		if v.directive == a.Name && v.value == a.Value {
+			return v.since
+		}
+	}
+	return 0
+}
+
 // demoSkipped are the command directives hardenlab does not send when it
 // runs the demo service in place of the unit's own commands.
 func demoSkipped() []string {
@@ -219,18 +244,28 @@ func demoSkipped() []string {
 // SkippedCommands lists the unit's commands that a demo run does not run
 // (ExecStartPre= and friends), and returns settings without them.
 func (s *Settings) SkippedCommands() (without *Settings, skipped []string) {
+	for _, name := range demoSkipped() {
+		if _, ok := s.plain[name]; ok {
+			skipped = append(skipped, name)
+		}
+	}
+	slices.Sort(skipped)
+	return s.WithoutPlain(skipped...), skipped
+}
+
+// WithoutPlain returns a copy of the settings in which the named plain
+// directives were never set: what a run that does not send them must
+// read back.
+func (s *Settings) WithoutPlain(names ...string) *Settings {
 	c := *s
 	c.plain = map[string][]any{}
 	for name, v := range s.plain {
-		if slices.Contains(demoSkipped(), name) {
-			skipped = append(skipped, name)
-			continue
+		if !slices.Contains(names, name) {
+			c.plain[name] = v
 		}
-		c.plain[name] = v
 	}
-	slices.Sort(skipped)
-	c.plainOrder = slices.DeleteFunc(slices.Clone(s.plainOrder), func(n string) bool { return slices.Contains(skipped, n) })
-	return &c, skipped
+	c.plainOrder = slices.DeleteFunc(slices.Clone(s.plainOrder), func(n string) bool { return slices.Contains(names, n) })
+	return &c
 }
 
 // IsCommandProperty says whether a D-Bus property is one of the commands

@@ -299,7 +299,7 @@ func TestResolveBad(t *testing.T) {
 		{"KeyringMode=none", "unknown value"},
 		{"DevicePolicy=open", "unknown value"},
 		{"NotifyAccess=everyone", "unknown value"},
-		{"Type=notify-reload", "unknown value"},
+		{"Type=notify-relaod", "unknown value"},
 		{"Delegate=cpu io", "controller list"},
 		{"User=-root", "starts with -"},
 		{"User=a:b", "contains"},

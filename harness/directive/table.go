@@ -349,7 +349,7 @@ func specTable() []Spec {
 			got:       gotBool,
 			isDefault: func(s *Settings) bool { return s.DefaultDependencies },
 		},
-		enumSpec("Type", "how systemd decides the service has started", []string{"simple", "exec", "forking", "oneshot", "dbus", "notify", "idle"}, "simple", false,
+		enumSpec("Type", "how systemd decides the service has started", []string{"simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle"}, "simple", false,
 			func(s *Settings) *string { return &s.Type }),
 		execSpec("ExecStart", "the command that runs the service", "/usr/bin/python3 -m http.server", func(s *Settings) *[]ExecCommand { return &s.ExecStartCommands }),
 		execSpec("ExecStop", "the command that stops the service ($MAINPID is expanded by systemd)", "/bin/kill -9 $MAINPID", func(s *Settings) *[]ExecCommand { return &s.ExecStopCommands }).since(236),

@@ -39,7 +39,7 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 	if !path.IsAbs(python) {
 		found, ok := searchPath(python, hostPath)
 		if !ok {
-			return nil, "", fmt.Errorf("ExecStart=%s: not found in the directories systemd searches (%s)", python, strings.Join(execSearchPath, ":"))
+			return nil, "", fmt.Errorf("ExecStart=%s: not found in the directories systemd searches (%s)", python, strings.Join(execSearchPath(), ":"))
 		}
 		python = found
 	}
@@ -104,15 +104,35 @@ func servedRoot(s *directive.Settings, argv []string) string {
 
 // execSearchPath is where PID 1 looks for an ExecStart= command given as a
 // bare name (the default search path of systemd 252 and 257).
-var execSearchPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+func execSearchPath() []string {
+	return []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+}
 
 // searchPath resolves a bare command name as PID 1 would, in the sandbox.
 func searchPath(name string, hostPath func(string) string) (string, bool) {
-	for _, dir := range execSearchPath {
+	for _, dir := range execSearchPath() {
 		p := path.Join(dir, name)
 		if fi, err := os.Stat(hostPath(p)); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			return p, true
 		}
 	}
 	return "", false
+}
+
+// demoType is the Type= the demo runs with: it never exits, forks, takes
+// a bus name or notifies, so a unit of any Type= that waits for one of
+// those would only time out. The demo starts as Type=simple instead,
+// and a notify unit keeps the NotifyAccess=main its Type= implies, so the
+// running unit scores as the unit does. note says what changed, if
+// anything.
+func demoType(s *directive.Settings) (typ, notifyAccess, note string) {
+	switch s.Type {
+	case "", "simple", "exec", "idle":
+		return s.Type, "", ""
+	case "notify", "notify-reload":
+		if s.NotifyAccess == "" {
+			notifyAccess = "main"
+		}
+	}
+	return "simple", notifyAccess, fmt.Sprintf("Type=%s: the demo runs as Type=simple in the unit's place (it never exits, forks, takes a bus name or notifies)", s.Type)
 }

@@ -35,3 +35,35 @@ func TestSearchPath(t *testing.T) {
 		t.Error("a missing command resolved")
 	}
 }
+
+// A oneshot or notify unit would wait for the demo to exit or notify: it
+// runs as Type=simple, and notify keeps the NotifyAccess= it implies.
+func TestDemoType(t *testing.T) {
+	for _, c := range []struct {
+		lines        []string
+		typ, access  string
+		noteExpected bool
+	}{
+		{[]string{"Type=simple"}, "simple", "", false},
+		{[]string{"Type=exec"}, "exec", "", false},
+		{[]string{"Type=oneshot"}, "simple", "", true},
+		{[]string{"Type=forking", "PIDFile=/run/x.pid"}, "simple", "", true},
+		{[]string{"Type=notify"}, "simple", "main", true},
+		{[]string{"Type=notify", "NotifyAccess=all"}, "simple", "", true},
+	} {
+		p := profileOf(t, append([]string{"ExecStart=/usr/bin/python3 -m http.server"}, c.lines...)...)
+		var typ, access string
+		for _, prop := range (planSetup{runID: "t"}).serviceProperties(p, []string{"/usr/bin/python3"}) {
+			switch prop.Name {
+			case "Type":
+				typ = prop.Value.Value().(string)
+			case "NotifyAccess":
+				access = prop.Value.Value().(string)
+			}
+		}
+		_, _, note := demoType(p.Settings)
+		if typ != c.typ || (c.access != "" && access != c.access) || (note != "") != c.noteExpected {
+			t.Errorf("%v: Type=%s NotifyAccess=%s note %q; want %s %s", c.lines, typ, access, note, c.typ, c.access)
+		}
+	}
+}

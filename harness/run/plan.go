@@ -27,13 +27,14 @@ type plan struct {
 	control bool   // the run every verdict compares against
 	systemd string // version string of the systemd under test
 	unit    string
-	// note says that the unit's own ExecStart was replaced by the demo.
-	note    string
-	port    int
-	argv    []string // the demo's command
-	service []sdbus.Property
-	client  *behavior.Client
-	served  string // the directory http.server hands out
+	// note says that the unit's own ExecStart was replaced by the demo,
+	// typeNote that its Type= was.
+	note, typeNote string
+	port           int
+	argv           []string // the demo's command
+	service        []sdbus.Property
+	client         *behavior.Client
+	served         string // the directory http.server hands out
 	// readback is what systemd should report for the unit: the profile,
 	// with the demo's command in place of the file's.
 	readback *directive.Settings
@@ -140,7 +141,13 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	// compares ExecStart with what was sent, and the unit's other
 	// commands were not sent at all.
 	trimmed, _ := p.Settings.SkippedCommands()
-	want := *trimmed
+	want := *trimmed.WithoutPlain("BusName")
+	if typ, access, note := demoType(p.Settings); note != "" {
+		want.Type, pl.typeNote = typ, note
+		if access != "" {
+			want.NotifyAccess = access
+		}
+	}
 	want.ExecStart = [][]string{argv}
 	want.ExecStartCommands = []directive.ExecCommand{{Path: argv[0], Argv: argv}}
 	pl.readback = &want
@@ -159,14 +166,24 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 func (s planSetup) serviceProperties(p Profile, argv []string) []sdbus.Property {
 	var props []sdbus.Property
 	stopBounded := false
+	typ, access, _ := demoType(p.Settings)
 	for _, prop := range p.Settings.Properties() {
 		switch {
 		case prop.Name == "ExecStart", prop.Name == "Description", directive.IsCommandProperty(prop.Name):
 			continue
 		case prop.Name == "TimeoutStopUSec":
 			stopBounded = true
+		case prop.Name == "BusName":
+			// PID 1 lets one unit watch a bus name: the installed unit
+			// already does, and the demo takes none.
+			continue
+		case prop.Name == "Type" && typ != "":
+			prop = sdbus.Property{Name: "Type", Value: dbusVariant(typ)}
 		}
 		props = append(props, prop)
+	}
+	if access != "" {
+		props = append(props, sdbus.Property{Name: "NotifyAccess", Value: dbusVariant(access)})
 	}
 	props = append(props,
 		sdbus.PropDescription(fmt.Sprintf("hardenlab run %s profile %s", s.runID, p.Name)),

@@ -59,6 +59,13 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 	if pl.note != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Directive: "ExecStart", Reason: pl.note})
 	}
+	if pl.typeNote != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, "Type"), Directive: "Type", Reason: pl.typeNote})
+	}
+	if src := lastSource(p.Assignments, "BusName"); src != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: src, Directive: "BusName",
+			Reason: "not sent: the demo takes no bus name, and PID 1 lets only one unit (the installed one) watch it"})
+	}
 	_, skipped := p.Settings.SkippedCommands()
 	if pl.unitService {
 		skipped = nil // every command was sent

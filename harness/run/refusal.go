@@ -44,7 +44,7 @@ func checkSupported(p Profile, systemdVersion string) error {
 		return errors.Join(errs...) // unknown version: let systemd itself decide the rest
 	}
 	for _, a := range p.Assignments {
-		if since := directive.Since(a.Name); since > 0 && major < since {
+		if since := max(directive.Since(a.Name), directive.ValueSince(a)); since > 0 && major < since {
 			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,
 				Reason: fmt.Sprintf("does not support it: it needs systemd %d or newer", since)})
 			continue

@@ -172,3 +172,14 @@ func TestCheckSupportedNewerSyscalls(t *testing.T) {
 		})
 	}
 }
+
+// Type=notify-reload came in 253: a 252 run refuses it, 257 takes it.
+func TestCheckSupportedNewerValue(t *testing.T) {
+	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "Type=notify-reload")
+	if err := checkSupported(p, "252.39-1~deb12u2"); err == nil || !strings.Contains(err.Error(), "Type=notify-reload: systemd 252.39-1~deb12u2 does not support it: it needs systemd 253") {
+		t.Errorf("252: %v", err)
+	}
+	if err := checkSupported(p, "257.13-1~deb13u1"); err != nil {
+		t.Errorf("257: %v", err)
+	}
+}

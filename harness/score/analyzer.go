@@ -76,7 +76,7 @@ func (a Analyzer) Offline(ctx context.Context, paths []string) ([]AnalyzedUnit, 
 	if err != nil {
 		return nil, err
 	}
-	overall, err := parseOverall(textOut)
+	overall, err := ParseOverall(textOut)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +106,9 @@ func (a Analyzer) run(ctx context.Context, env, args []string) ([]byte, error) {
 	return out, nil
 }
 
-// parseOverall reads the "Overall exposure level for UNIT: 9.6 UNSAFE"
+// ParseOverall reads the "Overall exposure level for UNIT: 9.6 UNSAFE"
 // lines of text mode, in order.
-func parseOverall(out []byte) ([]int, error) {
+func ParseOverall(out []byte) ([]int, error) {
 	var tenths []int
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hardenlab/hardenlab/probes/linux"
 )
@@ -35,6 +36,10 @@ const (
 	descBootPhase = "Service runs in special boot phase, option is not appropriate"
 	descExcluded  = "Option excluded by policy, skipping"
 )
+
+// checkTable is checks(), built once: scoring a unit only reads it, and
+// building it (every row's texts) cost as much as the scoring itself.
+var checkTable = sync.OnceValue(checks)
 
 // checks is the scorer's table: every row systemd-analyze security 252 and
 // 257 print, in their table order (which breaks ties when sorting).

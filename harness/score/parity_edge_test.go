@@ -32,6 +32,11 @@ func edgeUnits() []string {
 	}
 	bodies = append(bodies, nameSpellingUnits()...)
 	return append(bodies,
+		// 252 has no notify-reload and ignores the line; 257 implies
+		// NotifyAccess=main. Only NotifyAccess=all is bad either way.
+		"Type=notify-reload\n",
+		"Type=notify-reload\nNotifyAccess=all\n",
+		"Type=notify-reload\nNotifyAccess=none\n",
 		"PrivateMounts=\n",
 		"PrivateMounts=\nPrivateMounts=\n",
 		"PrivateMounts=\nPrivateMounts=yes\n",

@@ -16,11 +16,15 @@
 //
 //	go test -tags parity -run Parity -v ./harness/score/
 //
-// compares ≥1000 generated units plus the machine's stock units, every row
-// and the total, with systemd-analyze 252 (host) and 257 (a cached Debian
-// trixie root, see harness/rootfs), offline, with a policy, and online in
-// booted containers. Speed and robustness:
+// compares ≥1000 generated units and the real units of harness/corpus
+// (every stock service unit of the host and of the trixie root, and the
+// units of 30 Debian server packages of each release), every row and the
+// total, with systemd-analyze 252 (host) and 257 (a cached Debian trixie
+// root, see harness/rootfs), offline, with a policy, and online in booted
+// containers; and the generated syscall tables against the tools. Speed
+// and robustness:
 //
+//	hardenlab bench --score [--root DIR]
 //	go test -run '^$' -bench . -benchtime 200x ./harness/score/
 //	go test -run '^$' -fuzz FuzzScore -parallel 1 -fuzztime 10m ./harness/score/
 package score
@@ -119,7 +123,7 @@ func Score(s *directive.Settings, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("scoring %s: %w", opts.UnitName, err)
 	}
 	f := deriveFacts(s, opts.UnitName, sem, !opts.Offline)
-	rows := checks()
+	rows := checkTable()
 	res := &Result{Version: v, Offline: opts.Offline, Checks: make([]Check, 0, len(rows))}
 	type scored struct {
 		badness, weight, rng uint64

@@ -57,7 +57,11 @@ func (t Tree) findDropIns(names []string) []string {
 	root := t.Root
 	chosen := map[string]string{} // file name -> path on this machine, "" when masked
 	for _, dir := range t.SearchPath {
+		listed := t.list(dir).names
 		for _, d := range dropInDirs(names) {
+			if !listed[d] && !strings.Contains(d, "/") {
+				continue // no such directory: skip the open
+			}
 			inRoot := path.Join(dir, d)
 			entries, err := os.ReadDir(filepath.Join(root, inRoot))
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 )
@@ -21,20 +22,22 @@ import (
 // first (`systemd-analyze unit-paths` of 252; 257 drops /lib/systemd/system,
 // which on a merged-/usr root is the same directory as /usr/lib/...).
 // Generator directories are included: they are empty offline.
-var SearchPath = []string{
-	"/etc/systemd/system.control",
-	"/run/systemd/system.control",
-	"/run/systemd/transient",
-	"/run/systemd/generator.early",
-	"/etc/systemd/system",
-	"/etc/systemd/system.attached",
-	"/run/systemd/system",
-	"/run/systemd/system.attached",
-	"/run/systemd/generator",
-	"/usr/local/lib/systemd/system",
-	"/lib/systemd/system",
-	"/usr/lib/systemd/system",
-	"/run/systemd/generator.late",
+func SearchPath() []string {
+	return []string{
+		"/etc/systemd/system.control",
+		"/run/systemd/system.control",
+		"/run/systemd/transient",
+		"/run/systemd/generator.early",
+		"/etc/systemd/system",
+		"/etc/systemd/system.attached",
+		"/run/systemd/system",
+		"/run/systemd/system.attached",
+		"/run/systemd/generator",
+		"/usr/local/lib/systemd/system",
+		"/lib/systemd/system",
+		"/usr/lib/systemd/system",
+		"/run/systemd/generator.late",
+	}
 }
 
 // ErrMasked says the unit is masked (a symlink to /dev/null or an empty
@@ -58,11 +61,29 @@ type Unit struct {
 type Tree struct {
 	Root       string
 	SearchPath []string
+	links      *linkCache // nil: read the directories at every lookup
 }
+
+// linkCache keeps each search directory's entries and where its symlinks
+// end, read once per tree and the trees made from it: looking up the
+// aliases and drop-in directories of many units read every directory again
+// for each.
+type linkCache struct {
+	mu    sync.Mutex
+	byDir map[string]listing
+}
+
+// listing is one search directory: its entry names and its symlinks.
+type listing struct {
+	names map[string]bool
+	links []link
+}
+
+type link struct{ name, final string }
 
 // System is the system manager's tree under root ("/" for this machine).
 func System(root string) Tree {
-	return Tree{Root: root, SearchPath: SearchPath}
+	return Tree{Root: root, SearchPath: SearchPath(), links: &linkCache{byDir: map[string]listing{}}}
 }
 
 // splitUsrDropped is the first release without /lib/systemd/system in
@@ -184,21 +205,39 @@ func resolveInRoot(root, p string) (string, error) {
 // aliasesOf finds the symlinks of the search path that name the unit by
 // another name: systemd reads their drop-ins too.
 func (t Tree) aliasesOf(name string) []string {
-	root := t.Root
 	var out []string
 	for _, dir := range t.SearchPath {
-		entries, err := os.ReadDir(filepath.Join(root, dir))
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			if e.Type()&fs.ModeSymlink == 0 || e.Name() == name || path.Ext(e.Name()) != path.Ext(name) {
-				continue
-			}
-			if final, err := resolveInRoot(root, path.Join(dir, e.Name())); err == nil && path.Base(final) == name && !slices.Contains(out, e.Name()) {
-				out = append(out, e.Name())
+		for _, l := range t.list(dir).links {
+			if l.name != name && path.Ext(l.name) == path.Ext(name) && path.Base(l.final) == name && !slices.Contains(out, l.name) {
+				out = append(out, l.name)
 			}
 		}
 	}
 	return out
+}
+
+// list reads one search directory, or remembers it.
+func (t Tree) list(dir string) listing {
+	if t.links != nil {
+		t.links.mu.Lock()
+		defer t.links.mu.Unlock()
+		if l, ok := t.links.byDir[dir]; ok {
+			return l
+		}
+	}
+	l := listing{names: map[string]bool{}}
+	entries, _ := os.ReadDir(filepath.Join(t.Root, dir))
+	for _, e := range entries {
+		l.names[e.Name()] = true
+		if e.Type()&fs.ModeSymlink == 0 {
+			continue
+		}
+		if final, err := resolveInRoot(t.Root, path.Join(dir, e.Name())); err == nil {
+			l.links = append(l.links, link{name: e.Name(), final: final})
+		}
+	}
+	if t.links != nil {
+		t.links.byDir[dir] = l
+	}
+	return l
 }

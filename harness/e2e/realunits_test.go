@@ -76,7 +76,7 @@ var _ = Describe("real unit files", Label("realunits"), func() {
 		var m report.Matrix
 		Expect(json.Unmarshal(b, &m)).To(Succeed())
 		AddReportEntry("matrix", m, ReportEntryVisibilityNever)
-		Expect(m.Directives).To(ContainElements("Restart", "TimeoutStopSec", "LimitNOFILE", "ReadWritePaths", "NoExecPaths"))
+		Expect(m.Directives).To(ContainElements("Restart", "TimeoutStopSec", "LimitNOFILE", "RuntimeDirectory", "ReadWritePaths", "NoExecPaths"))
 		Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
 		// The package made its redis user on the host; a volatile sandbox
 		// root shows the service only the users systemd itself creates.

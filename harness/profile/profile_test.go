@@ -107,3 +107,42 @@ func TestBadMode(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestGenerateOwnKeepsTheUnitsDirectories(t *testing.T) {
+	u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/usr/sbin/sshd -D\nRuntimeDirectory=sshd\nPrivateTmp=yes\n"), "ssh.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, err := Generate(u, "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := GenerateOwn(u, "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Directives(u.Service); len(got) != 2 {
+		t.Errorf("the demo's directives = %v, want RuntimeDirectory and PrivateTmp", got)
+	}
+	if got := OwnDirectives(u.Service); len(got) != 1 || got[0] != "PrivateTmp" {
+		t.Errorf("own directives = %v, want PrivateTmp only", got)
+	}
+	for _, p := range own {
+		found := false
+		for _, a := range p.Assignments {
+			found = found || a.Name == "RuntimeDirectory"
+		}
+		if !found {
+			t.Errorf("own profile %s lacks RuntimeDirectory=", p.Name)
+		}
+	}
+	for _, p := range demo {
+		if p.Name == "single-PrivateTmp" {
+			for _, a := range p.Assignments {
+				if a.Name == "RuntimeDirectory" {
+					t.Error("the demo's single-PrivateTmp keeps RuntimeDirectory=")
+				}
+			}
+		}
+	}
+}

@@ -228,7 +228,7 @@ func comparePair(env string, b, c *report.Record) []Regression {
 	broke := b.Behavior.Started && !c.Behavior.Started
 	if broke {
 		r := base
-		r.Kind, r.Was, r.Now = ServiceBroke, "started and answered HTTP", "did not start"
+		r.Kind, r.Was, r.Now = ServiceBroke, "started and answered HTTP", firstNonEmpty(c.Behavior.Outcome, "did not start")
 		why := firstNonEmpty(c.Error, c.Behavior.Error, "state "+c.Behavior.ActiveState+", result "+c.Behavior.Result)
 		r.Message = fmt.Sprintf("the demo service started under %s in the baseline and does not now: %s", name, why)
 		out = append(out, r)

@@ -86,9 +86,15 @@ type Readiness struct {
 }
 
 // dialCheck bounds the host's connect to a socket that listens inside
-// the sandbox: the kernel completes a reachable connect at once, however
-// busy the service; one that does not complete in this long is dropped.
-const dialCheck = time.Second
+// the sandbox: the kernel answers a loopback SYN in the sender's own
+// softirq, in microseconds however busy the service is, so a connect
+// that has not completed in this long was dropped. It is tried
+// dialTries times, so that one stall of this process on a loaded machine
+// does not make a reachable service unreachable.
+const (
+	dialCheck = 200 * time.Millisecond
+	dialTries = 2
+)
 
 // Await polls GET / until the service answers, stops, turns out to listen
 // where the host cannot reach it, or ctx ends — whichever is known first,
@@ -132,16 +138,28 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 		Err: fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())}
 }
 
-// dial connects to the service once, without speaking HTTP.
+// dial connects to the service without speaking HTTP; a refusal is
+// final, a timeout is tried again.
 func (c *Client) dial(ctx context.Context) error {
+	var err error
+	for i := 0; i < dialTries; i++ {
+		var conn net.Conn
+		if conn, err = c.dialOnce(ctx); err == nil {
+			return conn.Close()
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			return err
+		}
+	}
+	return err
+}
+
+func (c *Client) dialOnce(ctx context.Context) (net.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, dialCheck)
 	defer cancel()
 	var d net.Dialer
-	conn, err := d.DialContext(dctx, "tcp", c.addr)
-	if err != nil {
-		return err
-	}
-	return conn.Close()
+	return d.DialContext(dctx, "tcp", c.addr)
 }
 
 // Status fetches one URL path and returns its HTTP status.

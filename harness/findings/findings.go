@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
@@ -157,7 +158,7 @@ func directness(m report.Matrix, r *report.Record, directive string) int {
 func brokeService(source string, r *report.Record) []Finding {
 	b := r.Behavior
 	broken := !b.Started || (b.HTTPStatus == 0 && r.Error == "")
-	if b.Outcome == "unreachable" {
+	if b.Outcome == string(behavior.Unreachable) {
 		// Running and serving inside its sandbox: cut off, not broken.
 		broken = false
 	}

@@ -13,6 +13,7 @@ import (
 	gojunit "github.com/jstemmer/go-junit-report/v2/junit"
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
+	"github.com/hardenlab/hardenlab/harness/behavior"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
 )
@@ -94,6 +95,9 @@ func behaviorCases(class string, r *report.Record) []gojunit.Testcase {
 	started := testcase(class, "service started", Passed, "", "")
 	answered := testcase(class, "service answered", Passed, "", "")
 	switch {
+	case b.Outcome == string(behavior.Unreachable):
+		// Running, and cut off from the host by the profile: not broken.
+		answered = testcase(class, "service answered", Skipped, "", "unreachable from the host: "+b.OutcomeDetail)
 	case !b.Started:
 		why := fmt.Sprintf("the unit did not start (%s, result %s): %s", b.ActiveState, b.Result, firstNonEmpty(b.Error, r.Error))
 		started = testcase(class, "service started", Failed, string(probes.BrokeService), why)

@@ -54,7 +54,7 @@ func Attribute(m *Matrix) {
 						}
 					}
 				}
-				a.BrokeService = !subject.Behavior.Started && (base == nil || base.Behavior.Started)
+				a.BrokeService = subject.Behavior.Broke() && (base == nil || !base.Behavior.Broke())
 				if base != nil && subject.Behavior.Started {
 					a.Hides = hidden(base, subject)
 				}

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hardenlab/hardenlab/harness/behavior"
 )
 
 // EffectiveSummary is one line that sets the declared exposure beside the
@@ -49,10 +51,22 @@ func EffectiveDiscounts(e *Effective) []string {
 // BehaviorSummary says in one line what became of the service.
 func BehaviorSummary(b Behavior) string {
 	switch {
+	case b.Started && b.Service == "unit":
+		return fmt.Sprintf("serves: %s after %.0f ms", b.OutcomeDetail, b.ReadyMillis)
 	case b.Started:
 		return fmt.Sprintf("serves: answered HTTP after %.0f ms, GET / -> %d", b.ReadyMillis, b.HTTPStatus)
 	case b.Outcome != "":
 		return strings.ToUpper(b.Outcome) + ": " + strings.TrimSuffix(b.OutcomeDetail, ".") + " (" + b.Error + ")"
 	}
 	return fmt.Sprintf("DID NOT START: %s (state %s, result %s, status %d)", b.Error, b.ActiveState, b.Result, b.ExecMainStatus)
+}
+
+// Broke says whether the profile broke the service: it exited, failed to
+// start or timed out. An unreachable one still runs; a record written
+// before outcomes existed is judged by Started.
+func (b Behavior) Broke() bool {
+	if b.Outcome == "" {
+		return !b.Started
+	}
+	return behavior.Outcome(b.Outcome).Broken()
 }

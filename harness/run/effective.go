@@ -51,7 +51,7 @@ func evidenceByDirective(verdicts []report.ProbeResult) []directiveEvidence {
 // probes show doing nothing counted as unset: their lines are left out
 // and the rest resolved again, so that what they reset or imply goes too.
 func effectiveExposure(pl plan, verdicts []report.ProbeResult) *report.Effective {
-	var none, maybe []report.Discount
+	none, maybe := []report.Discount{}, []report.Discount{}
 	for _, d := range evidenceByDirective(verdicts) {
 		switch {
 		case d.only(probes.NotEnforced):

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,8 +157,19 @@ func (r *Runner) awaitReady(ctx context.Context, pl plan, ex *execution) {
 	case behavior.Serves:
 		ex.exposures = pl.client.Exposures(ctx, pl.served, r.markers)
 	case behavior.Unreachable:
+		if errors.Is(ex.ready.Err, context.DeadlineExceeded) || isTimeout(ex.ready.Err) {
+			// Dropped, not refused: an IP filter (IPAddressDeny=) drops
+			// packets to the service's socket whoever sends them, so a
+			// check from inside would only wait out its own timeout.
+			break
+		}
 		ex.ready.inside, ex.ready.insideErr = r.checkInside(ctx, pl.check)
 	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // checkInside runs the probe binary's check in a unit joined to the

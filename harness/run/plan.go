@@ -240,7 +240,7 @@ func (s planSetup) probePlan(p Profile, service string, all bool) probePlan {
 func (s planSetup) checkPlan(p Profile, service string, port int) checkPlan {
 	cp := checkPlan{unit: s.unitName(p.Name, "-check"), port: port}
 	cp.unitOut, cp.hostOut = s.outFile(cp.unit + ".json")
-	cp.argv = []string{filepath.Join(s.binDir, ProbeBinary), "check", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--timeout", "2s"}
+	cp.argv = []string{filepath.Join(s.binDir, ProbeBinary), "check", "--http", fmt.Sprintf("127.0.0.1:%d", port), "--timeout", "1s"}
 	cp.props = s.probeProperties(p.Settings, service, cp.argv, cp.unitOut)
 	return cp
 }

@@ -181,6 +181,8 @@ func unreachableDetail(rd readiness) string {
 		d += fmt.Sprintf("; from inside its sandbox it serves (HTTP %d)", c.HTTPStatus)
 	case c != nil:
 		d += "; its socket listens, but from inside its sandbox too: " + strings.TrimSpace(c.Errno+" "+c.Detail)
+	case isTimeout(rd.Err):
+		d += "; its socket listens inside its sandbox, and packets to it are dropped (an IP filter such as IPAddressDeny=)"
 	default:
 		d += "; its socket listens inside its sandbox"
 	}

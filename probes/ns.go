@@ -25,3 +25,21 @@ func checkUnshared(ctx context.Context, o Options) Result {
 	}
 	return allowed("the child runs in new namespaces: %s", strings.Join(differ, ", "))
 }
+
+// checkPrivateIPC compares IPC namespaces only: sharing PID 1's is what
+// lets the service see and touch the host's SysV IPC objects, and looking
+// at them would need objects the probe is not allowed to create.
+func checkPrivateIPC(ctx context.Context, o Options) Result {
+	own, err := os.Readlink("/proc/self/ns/ipc")
+	if err != nil {
+		return errored("reading its own IPC namespace: %v", err)
+	}
+	init, err := os.Readlink("/proc/1/ns/ipc")
+	if err != nil {
+		return errored("reading PID 1's IPC namespace (%s is its own): %v", own, err)
+	}
+	if own != init {
+		return blocked(0, "its IPC namespace %s differs from PID 1's %s", own, init)
+	}
+	return allowed("it shares PID 1's IPC namespace %s", own)
+}

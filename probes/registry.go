@@ -126,6 +126,10 @@ func Registry() []Probe {
 		{ID: "ns.unshare-net", Claims: namespaceClaim(linux.NamespaceNet), Control: Allowed, Unshare: linux.NamespaceNet, check: checkUnshared,
 			Attempts: "starts a child in a new network namespace (unshare(CLONE_NEWNET) before exec)", Decides: unshareDecides},
 
+		{ID: "ns.private-ipc", Claims: claims("PrivateIPC"), Control: Allowed, check: checkPrivateIPC,
+			Attempts: "reads the IPC namespace of /proc/self/ns/ipc and of PID 1 (/proc/1/ns/ipc); changes nothing",
+			Decides:  "blocked when the service's IPC namespace differs from PID 1's (its SysV IPC objects and message queues are its own), allowed when they are the same; error when PID 1's is unreadable"},
+
 		// proc
 		{ID: "proc.hidepid", InProcess: true, Claims: claims("ProtectProc"), Control: Allowed, check: checkHidePID,
 			Attempts: "lists /proc and opens the status file of every process owned by another uid; reads the hidepid= option of the /proc mount",

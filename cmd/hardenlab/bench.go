@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -196,10 +195,8 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 		res.Rows = append(res.Rows, row)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			errorf(io, "writing the result: %v", err)
+		if err := writeJSON(io.out, res); err != nil {
+			errorf(io, "%v", err)
 			return exitError
 		}
 	} else {

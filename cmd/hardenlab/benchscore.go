@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -61,10 +60,8 @@ func cmdBenchScore(ctx context.Context, f benchScoreFlags, files []string, io st
 		return exitError
 	}
 	if f.asJSON {
-		enc := json.NewEncoder(io.out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			errorf(io, "writing the result: %v", err)
+		if err := writeJSON(io.out, res); err != nil {
+			errorf(io, "%v", err)
 			return exitError
 		}
 	} else {

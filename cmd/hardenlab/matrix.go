@@ -186,11 +186,7 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		hintf(io, "nothing was started; fix the unit file and run again")
 		return nil, exitUsage
 	}
-	generate, directives := profile.Generate, profile.Directives
-	if f.choice.service == run.ServiceUnit {
-		generate, directives = profile.GenerateOwn, profile.OwnDirectives
-	}
-	profiles, err := generate(u, f.mode)
+	profiles, err := profile.Generate(u, f.mode)
 	if err != nil {
 		errorf(io, "%v", err)
 		return nil, exitUsage
@@ -237,7 +233,7 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 	start := time.Now()
 	m := &report.Matrix{
 		Schema: report.SchemaVersion, RunID: runID, Source: path, Mode: f.mode,
-		Directives: directives(u.Service), Jobs: f.jobs,
+		Directives: profile.Directives(u.Service), Jobs: f.jobs,
 	}
 	code := exitOK
 	for _, env := range envs {

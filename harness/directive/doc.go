@@ -20,7 +20,16 @@
 //
 // The directive table (Specs) drives everything for the security
 // directives: parsing, property rendering, readback comparison and the
-// help text. Every other key systemd 252 or 257 knows (keys_252.go and
+// help text. Each security directive is one descriptor, a row of the
+// security_<area>.go file of its area (Spec.Area; Descriptors, Security):
+// how it merges, what it sends and reads back, and, when no probe can
+// evidence it, why (Spec.NoProbe). The descriptors stay in this package
+// because their parsers and renderers work on the resolver's state and
+// the Settings fields directly. What PID 1 implies on its own is one
+// function, Settings.Effective, since those rules cross directives. The
+// score rows that read a directive (harness/score) and the probes that
+// claim it (probes.Registry) say so themselves; the score package's tests
+// check the three against each other. Every other key systemd 252 or 257 knows (keys_252.go and
 // keys_257.go, generated from each release's own
 // --dump-configuration-items) is either a row of the plain table
 // (plain.go: one typed converter per kind of value, following systemd's

@@ -30,7 +30,6 @@ func TestEmptyBoolean(t *testing.T) {
 		{"ProtectHostname=", []string{"ProtectHostname="}, 1, "do not reset a boolean", false, false},
 		{"NoNewPrivileges=", []string{"NoNewPrivileges="}, 1, "do not reset a boolean", false, false},
 		{"DynamicUser= is fatal", []string{"DynamicUser="}, 1, "refuse the whole unit", false, false},
-		{"Delegate= means yes", []string{"Delegate="}, 1, "delegation with no controllers", false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

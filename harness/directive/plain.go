@@ -110,7 +110,7 @@ func checkSlice(v string) error {
 func plainRows() []plainRow {
 	bools := []string{
 		"IgnoreSIGPIPE", "TTYVHangup", "TTYReset", "TTYVTDisallocate", "SyslogLevelPrefix", "MountAPIVFS",
-		"CPUSchedulingResetOnFork", "PrivateIPC", "PermissionsStartOnly", "RootDirectoryStartOnly", "RemainAfterExit",
+		"CPUSchedulingResetOnFork", "PermissionsStartOnly", "RootDirectoryStartOnly", "RemainAfterExit",
 		"GuessMainPID", "SendSIGHUP", "SendSIGKILL", "CPUAccounting", "MemoryAccounting", "IOAccounting",
 		"BlockIOAccounting", "TasksAccounting", "IPAccounting", "NonBlocking",
 	}

@@ -36,9 +36,12 @@ func CheckReadback(want *Settings, got map[string]interface{}) []Mismatch {
 		}
 		var wantText, gotText string
 		var equal bool
-		if spec.compare != nil {
+		switch {
+		case spec.compareProps != nil:
+			wantText, gotText, equal = spec.compareProps(want, got)
+		case spec.compare != nil:
 			wantText, gotText, equal = spec.compare(want, v)
-		} else {
+		default:
 			wantText = spec.want(want)
 			var decoded bool
 			gotText, decoded = spec.got(v)

@@ -127,6 +127,13 @@ func readbackCases() []readbackCase {
 			"PrivateDevices=yes", "ProtectClock=yes", "ProtectKernelModules=yes", "ProtectKernelLogs=yes", "DevicePolicy=auto",
 			"CapabilityBoundingSet=CAP_MKNOD CAP_SYS_RAWIO CAP_SYS_TIME CAP_WAKE_ALARM CAP_SYS_MODULE CAP_SYSLOG CAP_CHOWN",
 		}, exact: map[string]string{"CapabilityBoundingSet": "1", "DevicePolicy": "closed"}},
+		// A controller list is Delegate=yes plus DelegateControllers; an
+		// empty value is yes with no controllers.
+		{name: "delegate-list", starts: true, lines: []string{"Delegate=pids memory", "Delegate=cpu"},
+			exact: map[string]string{"Delegate": "true"}},
+		{name: "delegate-empty", starts: true, lines: []string{"Delegate="},
+			exact: map[string]string{"Delegate": "true", "DelegateControllers": "[]"}},
+		{name: "private-ipc", starts: true, lines: []string{"PrivateIPC=yes"}, exact: map[string]string{"PrivateIPC": "true"}},
 		{name: "unit-section", starts: true, lines: []string{"Description=hardenlab readback 100%% check", "DefaultDependencies=no"},
 			exact: map[string]string{"Description": "hardenlab readback 100% check", "DefaultDependencies": "false"}},
 		{name: "root-image", starts: false, lines: []string{"RootImage=/nonexistent-hardenlab.img"}},

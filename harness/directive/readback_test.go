@@ -58,6 +58,9 @@ func fakeReadback(s *Settings) map[string]interface{} {
 				v = "!" + str[1:]
 			}
 			got[p.Name] = v
+			if p.Name == "DelegateControllers" {
+				got["Delegate"] = true // PID 1 reads a controller list as yes
+			}
 		}
 	}
 	return got

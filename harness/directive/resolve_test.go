@@ -74,6 +74,7 @@ func TestResolveGood(t *testing.T) {
 		{"LockPersonality", []string{"LockPersonality=yes"}, func(s *Settings) { s.LockPersonality = true }},
 		{"RemoveIPC", []string{"RemoveIPC=yes"}, func(s *Settings) { s.RemoveIPC = true }},
 		{"Delegate", []string{"Delegate=yes"}, func(s *Settings) { s.Delegate = true }},
+		{"PrivateIPC", []string{"PrivateIPC=yes"}, func(s *Settings) { s.flags = map[string]bool{"PrivateIPC": true} }},
 		{"DynamicUser", []string{"DynamicUser=yes"}, func(s *Settings) { s.DynamicUser = true }},
 
 		// Enumerations; ProtectSystem/ProtectHome also take booleans.
@@ -300,7 +301,7 @@ func TestResolveBad(t *testing.T) {
 		{"DevicePolicy=open", "unknown value"},
 		{"NotifyAccess=everyone", "unknown value"},
 		{"Type=notify-relaod", "unknown value"},
-		{"Delegate=cpu io", "controller list"},
+		{"Delegate=cpu bogus", `unknown cgroup controller "bogus"`},
 		{"User=-root", "starts with -"},
 		{"User=a:b", "contains"},
 		{"User=4294967295", "out of range"},
@@ -456,6 +457,7 @@ func badValueByKind() map[Kind]string {
 		KindCommand:       "/bin/true/",
 		KindEnvironment:   "1=2",
 		KindDirectory:     "relative/path",
+		KindDelegate:      "memory nope",
 	}
 }
 

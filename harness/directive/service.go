@@ -2,6 +2,7 @@ package directive
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -167,18 +168,89 @@ func umaskSpec() Spec {
 	}
 }
 
-// delegateSpec supports the boolean form; a controller list would need
-// DelegateControllers, which the Settings contract does not model.
+// delegateSpec models config_parse_delegate and bus-unit-util: a boolean
+// sets Delegate= (yes: every controller), anything else is a controller
+// list, which means yes plus those controllers; an empty value is yes
+// with none, and later lists add to earlier ones. A list is sent as
+// DelegateControllers "as", which PID 1 reads the same way.
 func delegateSpec() Spec {
-	s := boolSpec("Delegate", "hand the unit's cgroup subtree to the service", func(s *Settings) *bool { return &s.Delegate })
-	boolApply := s.apply
-	s.apply = func(r *resolver, a Assignment) error {
-		if _, err := ParseBool(a.Value); err != nil && a.Value != "" {
-			return newError(a, "only yes/no is supported, not a controller list")
-		}
-		return boolApply(r, a)
+	return Spec{
+		Name: "Delegate", Example: "pids memory", Section: "Service", Properties: []string{"Delegate", "DelegateControllers"}, Signature: "b as",
+		Kind: KindDelegate, Doc: "hand the unit's cgroup subtree to the service (yes, or the controllers to delegate)",
+		apply: applyDelegate,
+		props: func(s *Settings) []dbus.Property {
+			if s.DelegateControllers == nil {
+				return []dbus.Property{prop("Delegate", s.Delegate)}
+			}
+			return []dbus.Property{prop("DelegateControllers", nonNil(s.DelegateControllers))}
+		},
+		want:         func(s *Settings) string { return strconv.FormatBool(s.Delegate) },
+		got:          gotBool,
+		compareProps: compareDelegate,
+		isDefault:    func(s *Settings) bool { return !s.Delegate && s.DelegateControllers == nil },
 	}
-	return s
+}
+
+// compareDelegate reads Delegate back, and for a list that every listed
+// controller is among DelegateControllers (PID 1 lists its mask, which
+// may name more than the unit did).
+func compareDelegate(want *Settings, got map[string]interface{}) (string, string, bool) {
+	wantText := strconv.FormatBool(want.Delegate)
+	b, ok := got["Delegate"].(bool)
+	if !ok {
+		return wantText, fmt.Sprintf("unexpected %T %v", got["Delegate"], got["Delegate"]), false
+	}
+	gotText := strconv.FormatBool(b)
+	if len(want.DelegateControllers) == 0 || b != want.Delegate {
+		return wantText, gotText, b == want.Delegate
+	}
+	listed, _ := got["DelegateControllers"].([]string)
+	wantText += " " + strings.Join(want.DelegateControllers, " ")
+	gotText += " " + strings.Join(listed, " ")
+	for _, c := range want.DelegateControllers {
+		if !slices.Contains(listed, c) {
+			return wantText, gotText, false
+		}
+	}
+	return wantText, wantText, true
+}
+
+func applyDelegate(r *resolver, a Assignment) error {
+	if b, err := ParseBool(a.Value); err == nil {
+		r.s.Delegate, r.s.DelegateControllers = b, nil
+		return nil
+	}
+	words, err := splitWords(a.Value, unquote)
+	if err != nil {
+		return newError(a, "%v", err)
+	}
+	for _, w := range words {
+		if !slices.Contains(delegateControllers, w) {
+			return newError(a, "unknown cgroup controller %q (want one of %s, or a boolean); systemd would log \"Invalid controller name\" and ignore it", w, strings.Join(delegateControllers, ", "))
+		}
+	}
+	switch {
+	case r.s.Delegate && r.s.DelegateControllers == nil && len(words) > 0:
+		// Delegate=yes already hands over every controller.
+	case len(words) == 0:
+		r.s.Delegate, r.s.DelegateControllers = true, []string{}
+	default:
+		r.s.Delegate = true
+		for _, w := range words {
+			if !slices.Contains(r.s.DelegateControllers, w) {
+				r.s.DelegateControllers = append(r.s.DelegateControllers, w)
+			}
+		}
+	}
+	return nil
+}
+
+// delegateControllers are the names systemd 252 and 257 take in
+// Delegate= (cgroup_controller_from_string; checked with
+// systemd-analyze verify of both).
+var delegateControllers = []string{
+	"cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids",
+	"bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind", "bpf-restrict-network-interfaces",
 }
 
 // restrictNamespacesSpec merges like config_parse_restrict_namespaces():

@@ -116,6 +116,9 @@ type Settings struct {
 	LockPersonality        bool
 	RemoveIPC              bool
 	Delegate               bool
+	// DelegateControllers is Delegate='s controller list; nil when the
+	// last word was a boolean (yes delegates every controller).
+	DelegateControllers []string
 
 	// Enumerations, canonical spelling
 	ProtectSystem string // "no" (default), "yes", "full", "strict"
@@ -144,6 +147,10 @@ type Settings struct {
 
 	RootDirectory string
 	RootImage     string
+
+	// flags holds the boolean descriptors no scorer fact reads (flagSpec),
+	// so that adding one takes its descriptor alone.
+	flags map[string]bool
 
 	// plain holds the plain directives' D-Bus values, one per property of
 	// the row (nil: not sent); notes the keys Resolve passed over.

@@ -2,6 +2,7 @@ package directive
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/coreos/go-systemd/v22/dbus"
@@ -31,6 +32,7 @@ const (
 	KindCommand       Kind = "command line"
 	KindEnvironment   Kind = "list of VAR=value"
 	KindDirectory     Kind = "absolute path or ~, optionally prefixed -"
+	KindDelegate      Kind = "boolean, or a list of cgroup controllers"
 )
 
 // Spec describes one supported directive: its syntax, the D-Bus
@@ -39,7 +41,7 @@ type Spec struct {
 	Name       string   // as written in a unit file
 	Section    string   // "Service" or "Unit"
 	Properties []string // D-Bus property names on the transient unit
-	Signature  string   // D-Bus signature of each property
+	Signature  string   // D-Bus signature of each property, space-separated where there are several
 	Kind       Kind
 	Values     []string // the accepted words of an enumeration
 	Doc        string   // one line for `hardenlab` help
@@ -50,6 +52,14 @@ type Spec struct {
 	// older systemd's refusal can be explained; 0 means older than
 	// anything hardenlab supports.
 	Since int
+	// Area groups a security directive with its neighbours (its file is
+	// security_<area>.go); empty for the directives that say what the
+	// service is rather than restrict it, which matrices never ablate.
+	Area string
+	// NoProbe says why no probe evidences the directive; the descriptor
+	// tests require it of a directive the scorer reads and no probe
+	// claims, and forbid it where a probe does.
+	NoProbe string
 
 	// apply merges one assignment into the settings being resolved.
 	apply func(r *resolver, a Assignment) error
@@ -66,6 +76,9 @@ type Spec struct {
 	// compare replaces want/got where equality of two renderings is not
 	// the right test (lists systemd extends on its own, filters it expands).
 	compare func(want *Settings, got interface{}) (wantText, gotText string, equal bool)
+	// compareProps replaces compare where the value is spread over
+	// several properties; got holds every property read back.
+	compareProps func(want *Settings, got map[string]interface{}) (wantText, gotText string, equal bool)
 }
 
 // Specs returns the directive table, in the order properties are sent.
@@ -87,6 +100,49 @@ func Lookup(name string) (Spec, bool) {
 		return s, true
 	}
 	return Spec{}, false
+}
+
+// Security says whether name is a security directive: one with a
+// descriptor, which the scorer may read, probes may evidence and matrices
+// ablate. Plain pass-through keys and the service's own (Type=,
+// ExecStart=, ...) are not.
+func Security(name string) bool {
+	s, ok := Lookup(name)
+	return ok && s.Area != ""
+}
+
+// Descriptors returns the security directives' descriptors, area by area.
+func Descriptors() []Spec {
+	return slices.DeleteFunc(Specs(), func(s Spec) bool { return s.Area == "" })
+}
+
+// inArea marks the rows of one security_<area>.go file.
+func inArea(area string, rows ...Spec) []Spec {
+	for i := range rows {
+		rows[i].Area = area
+	}
+	return rows
+}
+
+// unprobed records why no probe can evidence the directive.
+func (s Spec) unprobed(reason string) Spec {
+	s.NoProbe = reason
+	return s
+}
+
+// SignatureOf returns the D-Bus signature of one of the directive's
+// properties ("" when it has no such property).
+func (s Spec) SignatureOf(property string) string {
+	sigs := strings.Fields(s.Signature)
+	for i, p := range s.Properties {
+		if p == property && i < len(sigs) {
+			return sigs[i]
+		}
+	}
+	if len(sigs) > 0 && slices.Contains(s.Properties, property) {
+		return sigs[0]
+	}
+	return ""
 }
 
 // specs is the table built once; package code only reads it.

@@ -62,15 +62,40 @@ func boolSpec(name, doc string, field func(*Settings) *bool) Spec {
 	}
 }
 
+// flagSpec is a boolean descriptor whose value lives in Settings.flags
+// (read with Flag) rather than in a field of its own: for a directive the
+// scorer does not read, the descriptor is then the only place to add.
+func flagSpec(name, doc string) Spec {
+	s := boolSpec(name, doc, func(*Settings) *bool { return new(bool) })
+	s.apply = func(r *resolver, a Assignment) error {
+		if a.Value == "" {
+			return newError(a, "%s", emptyBoolReason(name))
+		}
+		v, err := ParseBool(a.Value)
+		if err != nil {
+			return newError(a, "%v", err)
+		}
+		if r.s.flags == nil {
+			r.s.flags = map[string]bool{}
+		}
+		r.s.flags[name] = v
+		return nil
+	}
+	s.props = func(s *Settings) []dbus.Property { return []dbus.Property{prop(name, s.Flag(name))} }
+	s.want = func(s *Settings) string { return strconv.FormatBool(s.Effective().Flag(name)) }
+	s.isDefault = func(s *Settings) bool { return !s.Flag(name) }
+	return s
+}
+
+// Flag returns the value of a boolean descriptor built with flagSpec
+// (false when unset).
+func (s *Settings) Flag(name string) bool { return s.flags[name] }
+
 // emptyBoolReason explains the refusal of an empty boolean: unlike list
 // settings, systemd's boolean parsers do not read "" as a reset (checked
 // with systemd-analyze verify of 252 and 257).
 func emptyBoolReason(name string) string {
 	switch name {
-	case "Delegate":
-		// config_parse_delegate: "" means yes with no controllers, which
-		// the boolean D-Bus property cannot say.
-		return "empty value: systemd reads an empty Delegate= as delegation with no controllers, not as a reset; hardenlab supports only yes or no"
 	case "DynamicUser":
 		return "empty value: systemd 252 and 257 refuse the whole unit over it (\"Failed to parse boolean value\", fatal); write no for the default"
 	}
@@ -311,9 +336,19 @@ func capabilitySpec(name, doc, example string, initial uint64, field func(*Setti
 
 // ---- the table
 
-// specTable lists every supported directive. Order matters only for the
-// order of properties sent to systemd.
+// specTable lists every supported directive: the few that make the
+// service what it is, then the security descriptors area by area (one
+// file each, security_*.go). Order matters only for the order of
+// properties sent to systemd.
 func specTable() []Spec {
+	return slices.Concat(serviceSpecs(),
+		identitySpecs(), privilegesSpecs(), namespacesSpecs(), kernelSpecs(), filesystemSpecs(),
+		syscallsSpecs(), networkSpecs(), devicesSpecs(), serviceSharingSpecs())
+}
+
+// serviceSpecs are the directives that say what the service is; every
+// generated profile keeps them (Area is empty).
+func serviceSpecs() []Spec {
 	return []Spec{
 		{
 			Name: "Description", Example: "demo web server", Section: "Unit", Properties: []string{"Description"}, Signature: "s", Kind: KindText,
@@ -355,64 +390,6 @@ func specTable() []Spec {
 		execSpec("ExecStop", "the command that stops the service ($MAINPID is expanded by systemd)", "/bin/kill -9 $MAINPID", func(s *Settings) *[]ExecCommand { return &s.ExecStopCommands }).since(236),
 		workingDirectorySpec().since(227),
 		environmentSpec(),
-		enumSpec("NotifyAccess", "which processes may send sd_notify messages", []string{"none", "main", "exec", "all"}, "none", false,
-			func(s *Settings) *string { return &s.NotifyAccess }),
-
-		userSpec("User", "user the processes run as", "nobody", func(s *Settings) *string { return &s.User }),
-		userSpec("Group", "group the processes run as", "nogroup", func(s *Settings) *string { return &s.Group }),
-		boolSpec("DynamicUser", "allocate a transient user and group for the service", func(s *Settings) *bool { return &s.DynamicUser }).since(232),
-		supplementaryGroupsSpec(),
-		umaskSpec().since(235),
-
-		boolSpec("NoNewPrivileges", "forbid gaining privileges through execve (setuid, file capabilities)", func(s *Settings) *bool { return &s.NoNewPrivileges }).since(227),
-		boolSpec("PrivateTmp", "private /tmp and /var/tmp", func(s *Settings) *bool { return &s.PrivateTmp }).since(227),
-		boolSpec("PrivateDevices", "minimal private /dev without physical devices", func(s *Settings) *bool { return &s.PrivateDevices }).since(227),
-		boolSpec("PrivateNetwork", "private network namespace with only loopback", func(s *Settings) *bool { return &s.PrivateNetwork }).since(227),
-		boolSpec("PrivateUsers", "private user namespace mapping only root and the service user", func(s *Settings) *bool { return &s.PrivateUsers }).since(232),
-		privateMountsSpec(),
-		boolSpec("ProtectKernelTunables", "read-only /proc/sys, /sys and friends", func(s *Settings) *bool { return &s.ProtectKernelTunables }).since(232),
-		boolSpec("ProtectKernelModules", "forbid loading kernel modules", func(s *Settings) *bool { return &s.ProtectKernelModules }).since(232),
-		boolSpec("ProtectKernelLogs", "forbid access to the kernel log ring buffer", func(s *Settings) *bool { return &s.ProtectKernelLogs }).since(244),
-		boolSpec("ProtectControlGroups", "read-only /sys/fs/cgroup", func(s *Settings) *bool { return &s.ProtectControlGroups }).since(232),
-		boolSpec("ProtectClock", "forbid changing the system clock", func(s *Settings) *bool { return &s.ProtectClock }).since(245),
-		boolSpec("ProtectHostname", "forbid changing the hostname", func(s *Settings) *bool { return &s.ProtectHostname }).since(242),
-		boolSpec("RestrictSUIDSGID", "forbid creating setuid/setgid files", func(s *Settings) *bool { return &s.RestrictSUIDSGID }).since(242),
-		boolSpec("RestrictRealtime", "forbid realtime scheduling", func(s *Settings) *bool { return &s.RestrictRealtime }).since(231),
-		boolSpec("MemoryDenyWriteExecute", "forbid writable and executable memory", func(s *Settings) *bool { return &s.MemoryDenyWriteExecute }).since(231),
-		boolSpec("LockPersonality", "forbid changing the execution domain (personality)", func(s *Settings) *bool { return &s.LockPersonality }).since(235),
-		boolSpec("RemoveIPC", "remove the user's IPC objects when the service stops", func(s *Settings) *bool { return &s.RemoveIPC }).since(232),
-		delegateSpec(),
-
-		enumSpec("ProtectSystem", "read-only /usr and /boot (yes), also /etc (full), the whole tree (strict)", []string{"no", "yes", "full", "strict"}, "no", true,
-			func(s *Settings) *string { return &s.ProtectSystem }).since(228),
-		enumSpec("ProtectHome", "hide (yes), read-only or tmpfs /home, /root and /run/user", []string{"no", "yes", "read-only", "tmpfs"}, "no", true,
-			func(s *Settings) *string { return &s.ProtectHome }).since(228),
-		enumSpec("ProtectProc", "hide other users' processes in /proc", []string{"default", "noaccess", "invisible", "ptraceable"}, "default", false,
-			func(s *Settings) *string { return &s.ProtectProc }).since(247),
-		enumSpec("ProcSubset", "mount only the process part of /proc (pid)", []string{"all", "pid"}, "all", false,
-			func(s *Settings) *string { return &s.ProcSubset }).since(247),
-		enumSpec("KeyringMode", "kernel session keyring the service gets", []string{"inherit", "private", "shared"}, "private", false,
-			func(s *Settings) *string { return &s.KeyringMode }).since(235),
-		enumSpec("DevicePolicy", "device access policy: auto, closed (only pseudo devices) or strict", []string{"auto", "closed", "strict"}, "auto", false,
-			func(s *Settings) *string { return &s.DevicePolicy }),
-
-		capabilitySpec("CapabilityBoundingSet", "capabilities the service may ever hold", "CAP_NET_BIND_SERVICE CAP_DAC_READ_SEARCH", ^uint64(0), func(s *Settings) *uint64 { return &s.CapabilityBoundingSet }).since(235),
-		capabilitySpec("AmbientCapabilities", "capabilities passed to an unprivileged service", "CAP_NET_BIND_SERVICE", 0, func(s *Settings) *uint64 { return &s.AmbientCapabilities }).since(235),
-		restrictNamespacesSpec().since(233),
-
-		systemCallFilterSpec().since(235),
-		systemCallErrorNumberSpec().since(235),
-		systemCallArchitecturesSpec().since(235),
-		restrictAddressFamiliesSpec().since(235),
-		ipAddressSpec("IPAddressAllow", "IP prefixes the service may talk to (wins over IPAddressDeny)", "localhost 192.168.1.0/24", func(s *Settings) *[]netip.Prefix { return &s.IPAddressAllow }).since(235),
-		ipAddressSpec("IPAddressDeny", "IP prefixes the service may not talk to", "any", func(s *Settings) *[]netip.Prefix { return &s.IPAddressDeny }).since(235),
-		pathListSpec("ReadWritePaths", "paths left writable under ProtectSystem", "/var/lib/demo", func(s *Settings) *[]string { return &s.ReadWritePaths }).since(231),
-		pathListSpec("ReadOnlyPaths", "paths made read-only", "/etc", func(s *Settings) *[]string { return &s.ReadOnlyPaths }).since(231),
-		pathListSpec("InaccessiblePaths", "paths made inaccessible", "-/root/.ssh", func(s *Settings) *[]string { return &s.InaccessiblePaths }).since(231),
-		deviceAllowSpec(),
-
-		pathSpec("RootDirectory", "chroot the service into this directory", "/srv/root", func(s *Settings) *string { return &s.RootDirectory }),
-		pathSpec("RootImage", "run the service from this disk image", "/var/lib/machines/demo.raw", func(s *Settings) *string { return &s.RootImage }),
 	}
 }
 

@@ -27,16 +27,7 @@ func analyzeOffline(ctx SpecContext, path string) string {
 
 var _ = Describe("real unit files", Label("realunits"), func() {
 	It("runs the issue's web service: it starts, answers HTTP, reads back every directive, and scores as systemd-analyze does", func(ctx SpecContext) {
-		stdout, stderr, code := hardenlab(ctx, "run", "--json", "--no-probes", "--systemd-analyze", "all", "fixtures/webservice.service")
-		Expect(code).To(Equal(0), stderr)
-		var recs []report.Record
-		Expect(json.Unmarshal([]byte(stdout), &recs)).To(Succeed())
-		Expect(recs).To(HaveLen(1))
-		rec := recs[0]
-		AddReportEntry("record", rec, ReportEntryVisibilityNever)
-		Expect(rec.Error).To(BeEmpty())
-		Expect(rec.Behavior.Started).To(BeTrue(), "%v", rec.Behavior.JournalTail)
-		Expect(rec.Behavior.HTTPStatus).To(Equal(200))
+		rec := servedRecord(ctx, "fixtures/webservice.service")
 		Expect(rec.Readback).To(BeEmpty())
 		Expect(rec.Score.Source).To(Equal("systemd-analyze"))
 		Expect(rec.Score.Disagreements).To(BeEmpty())
@@ -48,7 +39,7 @@ var _ = Describe("real unit files", Label("realunits"), func() {
 		}
 		Expect(skipped).To(ConsistOf("ExecStartPre"), "the demo does not run the unit's other commands, and says so")
 
-		stdout, stderr, code = hardenlab(ctx, "score", "--offline", "--json", "--systemd-version", "252", "fixtures/webservice.service")
+		stdout, stderr, code := hardenlab(ctx, "score", "--offline", "--json", "--systemd-version", "252", "fixtures/webservice.service")
 		Expect(code).To(Equal(0), stderr)
 		var scored []struct {
 			Exposure float64 `json:"exposure"`
@@ -104,3 +95,19 @@ var _ = Describe("real unit files", Label("realunits"), func() {
 		}
 	})
 })
+
+// servedRecord runs one unit with `hardenlab run` (no probes, scored by
+// systemd-analyze too) and checks that it started and served.
+func servedRecord(ctx SpecContext, args ...string) report.Record {
+	stdout, stderr, code := hardenlab(ctx, append([]string{"run", "--json", "--no-probes", "--systemd-analyze", "all"}, args...)...)
+	Expect(code).To(Equal(0), stderr)
+	var recs []report.Record
+	Expect(json.Unmarshal([]byte(stdout), &recs)).To(Succeed())
+	Expect(recs).To(HaveLen(1))
+	rec := recs[0]
+	AddReportEntry("record", rec, ReportEntryVisibilityNever)
+	Expect(rec.Error).To(BeEmpty())
+	Expect(rec.Behavior.Started).To(BeTrue(), "%v", rec.Behavior.JournalTail)
+	Expect(rec.Behavior.HTTPStatus).To(Equal(200))
+	return rec
+}

@@ -3,14 +3,11 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-
-	"github.com/hardenlab/hardenlab/harness/report"
 )
 
 // templateUnit writes a template, written with systemd's line rules
@@ -30,16 +27,7 @@ func templateUnit() string {
 var _ = Describe("unit-file syntax", Label("syntax"), func() {
 	It("runs a template instance with its drop-in and expanded specifiers, and scores it as systemd-analyze does", func(ctx SpecContext) {
 		tpl := templateUnit()
-		stdout, stderr, code := hardenlab(ctx, "run", "--json", "--no-probes", "--systemd-analyze", "all", "--instance", "web", tpl)
-		Expect(code).To(Equal(0), stderr)
-		var recs []report.Record
-		Expect(json.Unmarshal([]byte(stdout), &recs)).To(Succeed())
-		Expect(recs).To(HaveLen(1))
-		rec := recs[0]
-		AddReportEntry("record", rec, ReportEntryVisibilityNever)
-		Expect(rec.Error).To(BeEmpty())
-		Expect(rec.Behavior.Started).To(BeTrue(), "%v", rec.Behavior.JournalTail)
-		Expect(rec.Behavior.HTTPStatus).To(Equal(200))
+		rec := servedRecord(ctx, "--instance", "web", tpl)
 		Expect(rec.Readback).To(BeEmpty(), "Environment= must read back expanded: GREETING=web UNIT=greeter@web.service")
 		Expect(rec.Score.Disagreements).To(BeEmpty())
 		var names []string

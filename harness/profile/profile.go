@@ -48,50 +48,19 @@ func ValidMode(mode string) bool { _, ok := modes[mode]; return ok }
 // ModeNames lists the modes for help texts.
 func ModeNames() []string { return []string{"ladder", "single", "leave-one-out", "all"} }
 
-// notHardening are the assignments every generated profile keeps: they
-// make the service what it is rather than restrict it. The unit's other
-// commands and its PID file matter when it runs its own commands
-// (--service unit): a forking service without its PIDFile= or its config
-// test is not the service any more.
-var notHardening = map[string]bool{
-	"Type": true, "ExecStart": true, "ExecStop": true, "Environment": true, "Description": true,
-	"ExecCondition": true, "ExecStartPre": true, "ExecStartPost": true, "ExecReload": true, "ExecStopPost": true,
-	"PIDFile": true, "EnvironmentFile": true,
-}
-
-// ownDirectories are kept as well when the unit runs its own commands:
-// sshd does not start without its RuntimeDirectory=. The demo's profiles
-// do not keep them: they run side by side in one sandbox, and each stop
-// would remove the runtime directory the others use.
-var ownDirectories = map[string]bool{
-	"RuntimeDirectory": true, "RuntimeDirectoryMode": true, "StateDirectory": true, "StateDirectoryMode": true,
-	"CacheDirectory": true, "CacheDirectoryMode": true, "LogsDirectory": true, "LogsDirectoryMode": true,
-	"ConfigurationDirectory": true, "ConfigurationDirectoryMode": true,
-}
-
-// keptFor says which assignments every profile keeps: the demo's
-// (notHardening) or, with own, also those of a unit running its own
-// commands.
-func keptFor(own bool) func(string) bool {
-	return func(name string) bool { return notHardening[name] || own && ownDirectories[name] }
-}
+// notHardening says whether every generated profile keeps the
+// assignment: only security directives (those with a descriptor) are
+// ablated; the service's own keys and the plain pass-through ones
+// (Restart=, PIDFile=, StateDirectory=, ...) are its environment.
+func notHardening(name string) bool { return !directive.Security(name) }
 
 // Directives lists the unit's hardening directives in the order they first
 // appear; repeated lines of one directive are one step.
 func Directives(assigns []directive.Assignment) []string {
-	return directives(assigns, keptFor(false))
-}
-
-// OwnDirectives is Directives for a unit that runs its own commands.
-func OwnDirectives(assigns []directive.Assignment) []string {
-	return directives(assigns, keptFor(true))
-}
-
-func directives(assigns []directive.Assignment, kept func(string) bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range assigns {
-		if kept(a.Name) || seen[a.Name] {
+		if notHardening(a.Name) || seen[a.Name] {
 			continue
 		}
 		seen[a.Name] = true
@@ -110,25 +79,15 @@ func FromUnit(u *directive.Unit, name string) (Profile, error) {
 // ladder step and that directive alone) are kept once, under the first
 // name, with the others listed in Aliases.
 func Generate(u *directive.Unit, mode string) ([]Profile, error) {
-	return generate(u, mode, keptFor(false))
-}
-
-// GenerateOwn is Generate for a unit that runs its own commands: every
-// profile also keeps the unit's directories.
-func GenerateOwn(u *directive.Unit, mode string) ([]Profile, error) {
-	return generate(u, mode, keptFor(true))
-}
-
-func generate(u *directive.Unit, mode string, kept func(string) bool) ([]Profile, error) {
 	kinds, ok := modes[mode]
 	if !ok {
 		return nil, fmt.Errorf("unknown matrix mode %q (want %s)", mode, strings.Join(ModeNames(), ", "))
 	}
-	dirs := directives(u.Service, kept)
+	dirs := Directives(u.Service)
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("%s has no hardening directives to build a matrix from", u.Path)
 	}
-	base := keep(u.Service, func(a directive.Assignment) bool { return kept(a.Name) })
+	base := keep(u.Service, func(a directive.Assignment) bool { return notHardening(a.Name) })
 	var out []Profile
 	add := func(name, kind string, step int, dir string, assigns []directive.Assignment) error {
 		p, err := build(name, kind, step, dir, u, assigns)
@@ -149,7 +108,7 @@ func generate(u *directive.Unit, mode string, kept func(string) bool) ([]Profile
 			for _, d := range dirs {
 				d := d
 				if err = add("single-"+d, Single, 0, d, keep(u.Service, func(a directive.Assignment) bool {
-					return kept(a.Name) || a.Name == d
+					return notHardening(a.Name) || a.Name == d
 				})); err != nil {
 					break
 				}
@@ -161,7 +120,7 @@ func generate(u *directive.Unit, mode string, kept func(string) bool) ([]Profile
 					upTo[e] = true
 				}
 				if err = add(fmt.Sprintf("ladder-%02d-%s", i+1, d), Ladder, i+1, d, keep(u.Service, func(a directive.Assignment) bool {
-					return kept(a.Name) || upTo[a.Name]
+					return notHardening(a.Name) || upTo[a.Name]
 				})); err != nil {
 					break
 				}

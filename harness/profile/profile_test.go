@@ -96,7 +96,7 @@ func TestLadderIsCumulativeAndEndsAtTheFullUnit(t *testing.T) {
 func TestControlHasNoHardening(t *testing.T) {
 	ps, _ := Generate(parse(t), "single")
 	for _, a := range ps[0].Assignments {
-		if !notHardening[a.Name] {
+		if !notHardening(a.Name) {
 			t.Errorf("control keeps %s", a.Name)
 		}
 	}
@@ -108,41 +108,34 @@ func TestBadMode(t *testing.T) {
 	}
 }
 
-func TestGenerateOwnKeepsTheUnitsDirectories(t *testing.T) {
-	u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/usr/sbin/sshd -D\nRuntimeDirectory=sshd\nPrivateTmp=yes\n"), "ssh.service")
+// A real unit's plain keys (Restart=, StateDirectory=, LimitNOFILE=, ...)
+// and its own (User= aside, which is a security directive) stay in every
+// profile; only its security directives get profiles of their own.
+func TestGenerateAblatesOnlySecurityDirectives(t *testing.T) {
+	u, err := directive.ParseFile("../../fixtures/webservice.service")
 	if err != nil {
 		t.Fatal(err)
 	}
-	demo, err := Generate(u, "single")
+	want := "User ProtectSystem ProtectHome PrivateTmp NoNewPrivileges IPAddressDeny IPAddressAllow"
+	if got := strings.Join(Directives(u.Service), " "); got != want {
+		t.Fatalf("Directives = %q, want %q", got, want)
+	}
+	ps, err := Generate(u, "all")
 	if err != nil {
 		t.Fatal(err)
 	}
-	own, err := GenerateOwn(u, "single")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := Directives(u.Service); len(got) != 2 {
-		t.Errorf("the demo's directives = %v, want RuntimeDirectory and PrivateTmp", got)
-	}
-	if got := OwnDirectives(u.Service); len(got) != 1 || got[0] != "PrivateTmp" {
-		t.Errorf("own directives = %v, want PrivateTmp only", got)
-	}
-	for _, p := range own {
-		found := false
+	for _, p := range ps {
+		kept := map[string]bool{}
 		for _, a := range p.Assignments {
-			found = found || a.Name == "RuntimeDirectory"
+			kept[a.Name] = true
 		}
-		if !found {
-			t.Errorf("own profile %s lacks RuntimeDirectory=", p.Name)
-		}
-	}
-	for _, p := range demo {
-		if p.Name == "single-PrivateTmp" {
-			for _, a := range p.Assignments {
-				if a.Name == "RuntimeDirectory" {
-					t.Error("the demo's single-PrivateTmp keeps RuntimeDirectory=")
-				}
+		for _, env := range []string{"WorkingDirectory", "Environment", "ExecStartPre", "ExecStart", "Restart", "RestartSec", "TimeoutStopSec", "KillMode", "StateDirectory", "RuntimeDirectory", "LimitNOFILE"} {
+			if !kept[env] {
+				t.Errorf("profile %s dropped %s=, which is the unit's environment, not hardening", p.Name, env)
 			}
+		}
+		if p.Kind == Control && (kept["ProtectSystem"] || kept["User"]) {
+			t.Errorf("control profile keeps a security directive: %v", p.Assignments)
 		}
 	}
 }

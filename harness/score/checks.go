@@ -29,7 +29,21 @@ type check struct {
 	bad       string
 	na        string
 	fix       string // the assignment that brings the row to badness 0
-	assess    func(f *facts) outcome
+	// reads names the directives whose value the row reads (after
+	// Effective's implications); nil means the one its name starts with.
+	reads  []string
+	assess func(f *facts) outcome
+}
+
+// directives are the security directives the row is about: the link from
+// a score row to the descriptors, which the descriptor tests check
+// against the probe registry.
+func (c check) directives() []string {
+	if c.reads != nil {
+		return c.reads
+	}
+	name, _, _ := strings.Cut(c.name, "=")
+	return []string{name}
 }
 
 const (
@@ -45,9 +59,9 @@ var checkTable = sync.OnceValue(checks)
 // 257 print, in their table order (which breaks ties when sorting).
 func checks() []check {
 	rows := []check{
-		{name: "User=/DynamicUser=", jsonField: "UserOrDynamicUser", weight: 2000, rng: 10,
+		{name: "User=/DynamicUser=", jsonField: "UserOrDynamicUser", weight: 2000, rng: 10, reads: []string{"User", "DynamicUser"},
 			bad: "Service runs as root user", fix: "DynamicUser=yes", assess: assessUser},
-		{name: "SupplementaryGroups=", jsonField: "SupplementaryGroups", weight: 200, rng: 1,
+		{name: "SupplementaryGroups=", jsonField: "SupplementaryGroups", weight: 200, rng: 1, reads: []string{"SupplementaryGroups", "User", "DynamicUser"},
 			good: "Service has no supplementary groups", bad: "Service runs with supplementary groups",
 			na: "Service runs as root, option does not matter", fix: "SupplementaryGroups=",
 			assess: func(f *facts) outcome {
@@ -94,7 +108,7 @@ func checks() []check {
 					{"yes", 5, "Service has limited write access to the OS file hierarchy"},
 				}, grade{"no", 10, "Service has full access to the OS file hierarchy"})
 			}},
-		{name: "RootDirectory=/RootImage=", jsonField: "RootDirectoryOrRootImage", weight: 200, rng: 1, ddOnly: true,
+		{name: "RootDirectory=/RootImage=", jsonField: "RootDirectoryOrRootImage", weight: 200, rng: 1, ddOnly: true, reads: []string{"RootDirectory", "RootImage"},
 			good: "Service has its own root directory/image", bad: "Service runs within the host's root directory",
 			fix: "RootDirectory=/path/to/root",
 			assess: func(f *facts) outcome {
@@ -154,7 +168,7 @@ func checks() []check {
 		{name: "NotifyAccess=", jsonField: "NotifyAccess", weight: 1000, rng: 1, fix: "NotifyAccess=main",
 			good: "Service child processes cannot alter service state", bad: "Service child processes may alter service state",
 			assess: func(f *facts) outcome { return badIf(f.notifyAccess == "all") }},
-		{name: "RemoveIPC=", jsonField: "RemoveIPC", weight: 100, rng: 1, fix: "RemoveIPC=yes",
+		{name: "RemoveIPC=", jsonField: "RemoveIPC", weight: 100, rng: 1, fix: "RemoveIPC=yes", reads: []string{"RemoveIPC", "User", "DynamicUser"},
 			good: "Service user cannot leave SysV IPC objects around", bad: "Service user may leave SysV IPC objects around",
 			na: "Service runs as root, option does not apply",
 			assess: func(f *facts) outcome {
@@ -204,8 +218,8 @@ func checks() []check {
 		sysRow("reboot", 1000),
 		sysRow("privileged", 700),
 		sysRow("resources", 700),
-		{name: "IPAddressDeny=", jsonField: "IPAddressDeny", weight: 1000, rng: 10, fix: "IPAddressDeny=any", assess: assessIPAddress},
-		{name: "DeviceAllow=", jsonField: "DeviceAllow", weight: 1000, rng: 10, fix: "DevicePolicy=closed", assess: assessDeviceAllow},
+		{name: "IPAddressDeny=", jsonField: "IPAddressDeny", weight: 1000, rng: 10, fix: "IPAddressDeny=any", reads: []string{"IPAddressDeny", "IPAddressAllow"}, assess: assessIPAddress},
+		{name: "DeviceAllow=", jsonField: "DeviceAllow", weight: 1000, rng: 10, fix: "DevicePolicy=closed", reads: []string{"DeviceAllow", "DevicePolicy"}, assess: assessDeviceAllow},
 		{name: "AmbientCapabilities=", jsonField: "AmbientCapabilities", weight: 500, rng: 1, fix: "AmbientCapabilities=",
 			good: "Service process does not receive ambient capabilities", bad: "Service process receives ambient capabilities",
 			assess: func(f *facts) outcome { return badIf(f.ambientCapabilities != 0) }},

@@ -16,7 +16,8 @@ import (
 // edgeUnits are [Service] bodies the generated corpus never draws: names
 // of @obsolete, of no group, of other architectures, names only 257's
 // libseccomp resolves (252 ignores them), and the empty
-// PrivateMounts= that 257 reads as a reset and 252 ignores.
+// PrivateMounts= that 257 reads as a reset and 252 ignores, Delegate=
+// controller lists.
 func edgeUnits() []string {
 	var bodies []string
 	for _, f := range []string{
@@ -43,6 +44,12 @@ func edgeUnits() []string {
 		"PrivateMounts=yes\nPrivateMounts=\nPrivateMounts=no\n",
 		"PrivateMounts=no\nPrivateMounts=\nPrivateMounts=yes\n",
 		"PrivateMounts=\nProtectSystem=strict\nPrivateTmp=yes\n",
+		// A controller list or an empty value is delegation (user@.service).
+		"Delegate=pids memory cpu\n",
+		"Delegate=\n",
+		"Delegate=yes\nDelegate=io\n",
+		"Delegate=pids\nDelegate=no\n",
+		"PrivateIPC=yes\n",
 	)
 }
 

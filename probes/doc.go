@@ -80,25 +80,6 @@
 // probe could not tell), "skipped" (a precondition such as --tcp-target is
 // missing, or the architecture has no such syscall).
 //
-// # Checks from inside the service's sandbox
-//
-//	hardenlab-probe check --http 127.0.0.1:PORT [--path /] [--timeout 2s]
-//	hardenlab-probe check --tcp 127.0.0.1:PORT [--send TEXT] [--expect PREFIX] [--timeout 2s]
-//
-// asks the service one question from where the service itself lives: the
-// harness starts it in a unit with the profile's properties joined to the
-// service's namespaces (as for "run"), so its loopback is the service's —
-// the way to tell a service that serves inside its sandbox but that the
-// host cannot reach (PrivateNetwork=, IPAddressDeny=) from one that broke.
-// It prints one CheckResult: {"schema":1,"kind":"http","target":...,
-// "ok":true,"connected":true,"http_status":200,"errno":"","detail":"",
-// "ms":1.2}. --http sends GET PATH over HTTP/1.0 and is ok on any status
-// line; --tcp is ok once connected, or, with --expect, once the answer
-// (after --send) begins with PREFIX. A refused or dropped connect is a
-// result (errno ECONNREFUSED, ETIMEDOUT), not a failure: check exits
-// non-zero only on bad flags. Targets must be loopback. New kinds of
-// check (a command, say) are a new Kind with its own flag.
-//
 // # Declared system call filters
 //
 // The harness checks every call a SystemCallFilter= names (as the systemd
@@ -144,6 +125,25 @@
 // written file under MemoryDenyWriteExecute=, connect() to the system bus
 // under ProtectSystem=strict, ...). They name that directive in Bypasses,
 // not Directives: "allowed" is a finding, never a verdict on it.
+//
+// # Checks from inside the service's sandbox
+//
+//	hardenlab-probe check --http 127.0.0.1:PORT [--path /] [--timeout 2s]
+//	hardenlab-probe check --tcp 127.0.0.1:PORT [--send TEXT] [--expect PREFIX] [--timeout 2s]
+//
+// asks the service one question from where the service itself lives: the
+// harness starts it in a unit with the profile's properties joined to the
+// service's namespaces (as for "run"), so its loopback is the service's —
+// the way to tell a service that serves inside its sandbox but that the
+// host cannot reach (PrivateNetwork=, IPAddressDeny=) from one that broke.
+// It prints one CheckResult: {"schema":1,"kind":"http","target":...,
+// "ok":true,"connected":true,"http_status":200,"errno":"","detail":"",
+// "ms":1.2}. --http sends GET PATH over HTTP/1.0 and is ok on any status
+// line; --tcp is ok once connected, or, with --expect, once the answer
+// (after --send) begins with PREFIX. A refused or dropped connect is a
+// result (errno ECONNREFUSED, ETIMEDOUT), not a failure: check exits
+// non-zero only on bad flags. Targets must be loopback. New kinds of
+// check (a command, say) are a new Kind with its own flag.
 //
 // The harness also calls ReadPosture on /proc/<main pid> of the demo service
 // from outside and compares it with the probe's own posture through Diff, to

@@ -20,8 +20,8 @@ const usage = `usage: hardenlab-probe run [--only id1,id2] [--tcp-target 127.0.0
                            [--ro-path P] [--rw-path P] [--hidden-path P]
                            [--skip-destructive-check] [--skip-preflight]
                            [--timeout 5s] [--parallel 1] [--isolate-all]
-       hardenlab-probe check (--http 127.0.0.1:PORT [--path /] | --tcp 127.0.0.1:PORT [--send S] [--expect E]) [--timeout 2s]
        hardenlab-probe syscalls --calls name1,name2,... [--call-timeout 2s] [--per-child 0]
+       hardenlab-probe check (--http 127.0.0.1:PORT [--path /] | --tcp 127.0.0.1:PORT [--send S] [--expect E]) [--timeout 2s]
        hardenlab-probe list
 `
 
@@ -70,13 +70,6 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		return emit(stdout, stderr, r)
-	case "check":
-		spec, err := probes.ParseCheckFlags(args[1:], stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "hardenlab-probe: %v\n%s", err, usage)
-			return 2
-		}
-		return emit(stdout, stderr, probes.RunCheck(ctx, spec))
 	case "syscalls":
 		o, err := probes.ParseSyscallFlags(args[1:], stderr)
 		if err != nil {
@@ -100,6 +93,13 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 		return 0
+	case "check":
+		spec, err := probes.ParseCheckFlags(args[1:], stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "hardenlab-probe: %v\n%s", err, usage)
+			return 2
+		}
+		return emit(stdout, stderr, probes.RunCheck(ctx, spec))
 	case "list":
 		return emit(stdout, stderr, probes.Listing())
 	case "-h", "--help", "help":

@@ -33,6 +33,7 @@ func commands() []command {
 		{"run", "start units from unit files in a real systemd, probe them, record score and behavior", cmdRun},
 		{"matrix", "generate profiles from a unit (ladder, single, leave-one-out) and credit each directive", cmdMatrix},
 		{"check", "CI gate: rerun a unit's matrix and fail on regressions against a stored baseline", cmdCheck},
+		{"suggest", "find the strongest hardening the service still works under, proven by probes; a drop-in", cmdSuggest},
 		{"score", "compute the exposure score of unit files offline, like systemd-analyze security", cmdScore},
 		{"sweep", "run, probe and score every service unit of a directory, one row each; sharded for CI", cmdSweep},
 		{"merge", "join the documents of a sharded sweep into one", cmdMerge},

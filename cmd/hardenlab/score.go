@@ -19,6 +19,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/junit"
 	"github.com/hardenlab/hardenlab/harness/sarif"
 	"github.com/hardenlab/hardenlab/harness/score"
+	"github.com/hardenlab/hardenlab/harness/suggest"
 	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
@@ -381,14 +382,14 @@ func printScore(w io.Writer, path string, su *scoredUnit) {
 		fmt.Fprintf(w, "\n  (no suggestions: more than %d assignments)\n", maxLinesForSuggestions)
 		return
 	}
-	best := suggestions(su, 5)
+	best := suggest.Fixes(suggest.Scorer{Base: su.unit.Service, DefaultDependencies: su.unit.DefaultDependencies, Options: su.opts}, r, open, 5)
 	if len(best) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\n  Directives that would lower the score most (each added on its own, rescored):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range best {
-		fmt.Fprintf(tw, "  %s\t%.1f -> %.1f\n", s.fix, r.Exposure, float64(s.tenths)/10)
+		fmt.Fprintf(tw, "  %s\t%.1f -> %.1f\n", s.Assignment, r.Exposure, float64(s.Tenths)/10)
 	}
 	tw.Flush()
 }
@@ -410,40 +411,6 @@ func contribution(c score.Check) int {
 }
 
 const maxLinesForSuggestions = 1000
-
-type suggestion struct {
-	fix    string
-	tenths int
-}
-
-// suggestions appends each open check's fix to the unit's own lines,
-// rescores, and keeps the n that lower the score most: a fix's real effect
-// includes what it implies (DynamicUser= turns on half a dozen checks).
-func suggestions(su *scoredUnit, n int) []suggestion {
-	seen := map[string]bool{}
-	var out []suggestion
-	for _, c := range openChecks(su.result) {
-		if c.Fix == "" || seen[c.Fix] {
-			continue
-		}
-		seen[c.Fix] = true
-		a, err := directive.ParseAssignment(c.Fix, directive.Source{File: "suggestion"})
-		if err != nil {
-			continue
-		}
-		s, err := directive.Resolve(append(slices.Clone(su.unit.Service), a), su.unit.DefaultDependencies)
-		if err != nil {
-			continue
-		}
-		r, err := score.Score(s, su.opts)
-		if err != nil || r.Tenths >= su.result.Tenths {
-			continue
-		}
-		out = append(out, suggestion{fix: c.Fix, tenths: r.Tenths})
-	}
-	slices.SortStableFunc(out, func(a, b suggestion) int { return a.tenths - b.tenths })
-	return out[:min(n, len(out))]
-}
 
 // rootSystemdVersion reads the systemd release of a root from the name of
 // its libsystemd-shared-NNN.so; 0 when there is no root or none is found.

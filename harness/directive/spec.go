@@ -111,6 +111,24 @@ func Security(name string) bool {
 	return ok && s.Area != ""
 }
 
+// sandboxingPlain are the plain directives of systemd.exec's sandboxing
+// that no probe or score row reads yet: a run passes them through, and a
+// matrix ablates them like the security directives, since they are
+// hardening the unit's author chose.
+func sandboxingPlain() []string {
+	return []string{
+		"ExecPaths", "NoExecPaths", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
+		"RestrictFileSystems", "RestrictNetworkInterfaces",
+		"SecureBits", "Personality", "MountAPIVFS", "PrivatePIDs", "NetworkNamespacePath", "IPCNamespacePath",
+	}
+}
+
+// Hardening says whether a directive is hardening a matrix ablates: a
+// security directive, or a sandboxing one passed through as it is.
+func Hardening(name string) bool {
+	return Security(name) || slices.Contains(sandboxingPlain(), name)
+}
+
 // Descriptors returns the security directives' descriptors, area by area.
 func Descriptors() []Spec {
 	return slices.DeleteFunc(Specs(), func(s Spec) bool { return s.Area == "" })

@@ -189,3 +189,22 @@ func TestSince(t *testing.T) {
 		}
 	}
 }
+
+// The sandboxing keys a matrix ablates besides the descriptors are plain
+// rows (sent as written), and known to systemd.
+func TestSandboxingPlainArePlainRows(t *testing.T) {
+	for _, name := range sandboxingPlain() {
+		if Security(name) {
+			t.Errorf("%s has a descriptor: it is hardening already", name)
+		}
+		if _, ok := lookupPlain(name); !ok {
+			t.Errorf("%s is not a plain row", name)
+		}
+		if !Hardening(name) {
+			t.Errorf("Hardening(%s) is false", name)
+		}
+	}
+	if Hardening("Restart") || !Hardening("ProtectSystem") {
+		t.Error("Restart= is ablated or ProtectSystem= is not")
+	}
+}

@@ -49,10 +49,10 @@ func ValidMode(mode string) bool { _, ok := modes[mode]; return ok }
 func ModeNames() []string { return []string{"ladder", "single", "leave-one-out", "all"} }
 
 // notHardening says whether every generated profile keeps the
-// assignment: only security directives (those with a descriptor) are
-// ablated; the service's own keys and the plain pass-through ones
-// (Restart=, PIDFile=, StateDirectory=, ...) are its environment.
-func notHardening(name string) bool { return !directive.Security(name) }
+// assignment: only hardening (security directives, and the sandboxing
+// ones passed through) is ablated; the service's own keys (Restart=,
+// PIDFile=, StateDirectory=, ...) are its environment.
+func notHardening(name string) bool { return !directive.Hardening(name) }
 
 // Directives lists the unit's hardening directives in the order they first
 // appear; repeated lines of one directive are one step.

@@ -18,14 +18,17 @@ import (
 const ProbeBinary = "hardenlab-probe"
 
 // listener is the loopback TCP target of the network probes: reachable
-// unless IPAddressDeny=/PrivateNetwork= cut the unit off.
+// unless IPAddressDeny=/PrivateNetwork= cut the unit off. It listens on
+// 127.0.0.2, not on the 127.0.0.1 the demo's health check uses, so that
+// IPAddressDeny=any with IPAddressAllow=127.0.0.1 (a service kept
+// reachable for its health check) is still shown to block the rest.
 type listener struct {
 	l    net.Listener
 	done chan struct{}
 }
 
 func newListener() (*listener, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		return nil, fmt.Errorf("opening the probes' loopback target: %w", err)
 	}

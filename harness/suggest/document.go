@@ -1,0 +1,46 @@
+package suggest
+
+import "github.com/hardenlab/hardenlab/harness/report"
+
+// Exposure is one score of the unit, and where it comes from.
+type Exposure struct {
+	Exposure float64 `json:"exposure"`
+	Level    string  `json:"level"`
+	// Source says who scored what: hardenlab's scorer on the declared
+	// settings, or systemd-analyze on the running unit.
+	Source string `json:"source"`
+}
+
+// Document is what `hardenlab suggest --json` prints.
+type Document struct {
+	Unit           string `json:"unit"`
+	Source         string `json:"source"`
+	SystemdVersion string `json:"systemd_version"`
+	// Before is the unit as written, declared; Predicted the scorer's
+	// answer for the unit plus the drop-in; After the verification run's.
+	Before    Exposure `json:"before"`
+	Predicted Exposure `json:"predicted"`
+	After     Exposure `json:"after"`
+	// EffectiveAfter is the verification run's effective exposure: its
+	// score without what its probes show doing nothing here.
+	EffectiveAfter *report.Effective `json:"effective_after,omitempty"`
+	// AtBest says that no candidate was kept: the unit is already the
+	// strongest that works here.
+	AtBest   bool       `json:"at_best"`
+	Kept     []Decision `json:"kept"`
+	Rejected []Decision `json:"rejected"`
+	Trials   []TrialLog `json:"trials"`
+	// ServiceStarts counts every start of the service: the trials, the
+	// control the probes are judged against, and the verification.
+	ServiceStarts int      `json:"service_starts"`
+	Seconds       float64  `json:"seconds"`
+	DropIn        string   `json:"dropin"`
+	DropInPath    string   `json:"dropin_path"`
+	Notes         []string `json:"notes,omitempty"`
+	// Verification is the record of the unit plus the drop-in, run once
+	// more as `hardenlab run` runs it.
+	Verification report.Record `json:"verification"`
+	// Problems are reasons the suggestion is not proven (the verification
+	// broke, a kept directive was not enforced there, the target missed).
+	Problems []string `json:"problems,omitempty"`
+}

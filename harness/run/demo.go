@@ -1,7 +1,9 @@
 package run
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"strconv"
@@ -30,7 +32,7 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 		// does not even exist is a mistake in the unit worth stopping for.
 		if bin := s.ExecStart[0][0]; path.IsAbs(bin) {
 			if _, err := os.Stat(hostPath(bin)); err != nil {
-				return nil, "", fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, err)
+				return nil, "", fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, pathless(err))
 			}
 		}
 		note = fmt.Sprintf("ExecStart=%s is not the demo service; hardenlab ran %s -m http.server under the unit's directives instead",
@@ -135,4 +137,15 @@ func demoType(s *directive.Settings) (typ, notifyAccess, note string) {
 		}
 	}
 	return "simple", notifyAccess, fmt.Sprintf("Type=%s: the demo runs as Type=simple in the unit's place (it never exits, forks, takes a bus name or notifies)", s.Type)
+}
+
+// pathless drops the host-side path (/proc/PID/root/...) from a stat
+// error: the message names the path as the unit does, and stays the same
+// from one sandbox to the next.
+func pathless(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -63,7 +63,7 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	argv := p.Settings.ExecStart[0]
 	if bin := strings.TrimLeft(argv[0], "@-:+!"); path.IsAbs(bin) {
 		if _, err := os.Stat(s.hostPath(bin)); err != nil {
-			return pl, fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, err)
+			return pl, fmt.Errorf("ExecStart=%s: no such executable in the sandbox: %w", bin, pathless(err))
 		}
 	}
 	if err := checkSupported(p, s.systemd); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -178,15 +177,8 @@ func (r *Runner) checkInside(ctx context.Context, cp checkPlan) (*probes.CheckRe
 	if cp.argv == nil {
 		return nil, errors.New("not checked from inside the sandbox: the run has no probe binary")
 	}
-	defer os.Remove(cp.hostOut)
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = r.sd.Stop(sctx, cp.unit)
-	}()
-	startErr := r.sd.StartTransient(ctx, cp.unit, cp.props)
-	data, err := os.ReadFile(cp.hostOut)
-	if err != nil || len(data) == 0 {
+	data, startErr := r.runSibling(ctx, cp.unit, cp.props, cp.hostOut)
+	if len(data) == 0 {
 		return nil, fmt.Errorf("the check unit produced no answer (start: %v): %s", startErr, strings.Join(r.journalTail(cp.unit, 5), " | "))
 	}
 	var res probes.CheckResult

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	sdbus "github.com/coreos/go-systemd/v22/dbus"
 	"net"
 	"os"
 	"strings"
@@ -76,15 +77,8 @@ func (r *Runner) runProbes(ctx context.Context, pp probePlan) probeRun {
 	if pp.props == nil {
 		return out
 	}
-	defer os.Remove(pp.hostOut)
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		_ = r.sd.Stop(sctx, pp.unit)
-	}()
-	startErr := r.sd.StartTransient(ctx, pp.unit, pp.props)
-	data, err := os.ReadFile(pp.hostOut)
-	if err != nil || len(data) == 0 {
+	data, startErr := r.runSibling(ctx, pp.unit, pp.props, pp.hostOut)
+	if len(data) == 0 {
 		st, _ := r.sd.State(context.WithoutCancel(ctx), pp.unit)
 		out.err = fmt.Errorf("the probe unit produced no document (start: %v; state %s, result %s, status %d): %s",
 			startErr, st.ActiveState, st.Result, st.ExecMainStatus, strings.Join(r.journalTail(pp.unit, 5), " | "))
@@ -92,6 +86,21 @@ func (r *Runner) runProbes(ctx context.Context, pp probePlan) probeRun {
 	}
 	out.doc, out.calls, out.err = parseProbeOutput(data, pp.argv != nil, pp.callArgv != nil)
 	return out
+}
+
+// runSibling starts a oneshot unit beside the service (the probe or the
+// inside check), reads what it wrote to hostOut and removes both; an
+// empty answer means it wrote nothing, and startErr may say why.
+func (r *Runner) runSibling(ctx context.Context, unit string, props []sdbus.Property, hostOut string) (data []byte, startErr error) {
+	defer os.Remove(hostOut)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = r.sd.Stop(sctx, unit)
+	}()
+	startErr = r.sd.StartTransient(ctx, unit, props)
+	data, _ = os.ReadFile(hostOut)
+	return data, startErr
 }
 
 // parseProbeOutput reads the probe unit's documents: the "run" document

@@ -10,16 +10,18 @@ import (
 
 // SweepLine is one row of a sweep as people read it.
 type SweepLine struct {
-	Unit     string
-	State    string
-	Exposure string // "4.9 OK", or "-" when not scored
-	Verdicts string // "3 enforced, 1 not-enforced"
-	Service  string // behaviour, or the reason a unit did not run
-	tenths   int    // for sorting; -1 when not scored
+	Unit      string
+	State     string
+	Exposure  string // declared: "4.9 OK", or "-" when not scored
+	Effective string // what the probes leave of it: "5.2 MEDIUM", or "-"
+	Verdicts  string // "3 enforced, 1 not-enforced"
+	Service   string // behaviour, or the reason a unit did not run
+	tenths    int    // effective (else declared) exposure, for sorting; -1 when not scored
 }
 
-// SweepLines orders a sweep's rows most exposed first; units that did not
-// run come last, by name.
+// SweepLines orders a sweep's rows most exposed first, by effective
+// exposure where the probes gave one; units that did not run come last,
+// by name.
 func SweepLines(d Sweep) []SweepLine {
 	var out []SweepLine
 	for _, r := range d.Rows {
@@ -35,7 +37,7 @@ func SweepLines(d Sweep) []SweepLine {
 }
 
 func sweepLineOf(r SweepRow) SweepLine {
-	l := SweepLine{Unit: r.Unit, State: r.State, Exposure: "-", Verdicts: "-", Service: r.Reason, tenths: -1}
+	l := SweepLine{Unit: r.Unit, State: r.State, Exposure: "-", Effective: "-", Verdicts: "-", Service: r.Reason, tenths: -1}
 	rec := r.Record
 	if rec == nil {
 		return l
@@ -43,6 +45,10 @@ func sweepLineOf(r SweepRow) SweepLine {
 	if rec.Score.Level != "" && rec.Score.Error == "" {
 		l.Exposure = fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)
 		l.tenths = int(rec.Score.Exposure*10 + 0.5)
+		if e := rec.Effective; e != nil && e.Error == "" && e.Level != "" {
+			l.Effective = fmt.Sprintf("%.1f %s", e.Exposure, e.Level)
+			l.tenths = int(e.Exposure*10 + 0.5)
+		}
 	}
 	l.Verdicts = pairVerdicts(rec.Probes)
 	switch b := rec.Behavior; {
@@ -83,9 +89,9 @@ func WriteSweepText(w io.Writer, d Sweep) {
 	}
 	fmt.Fprintf(w, "sweep of %s (shard %s): %d units, %d ran\n", d.Source, d.Shard, len(d.Rows), ran)
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "  UNIT\tSTATE\tEXPOSURE\tVERDICTS\tSERVICE")
+	fmt.Fprintln(tw, "  UNIT\tSTATE\tDECLARED\tEFFECTIVE\tVERDICTS\tSERVICE")
 	for _, l := range SweepLines(d) {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", l.Unit, l.State, l.Exposure, l.Verdicts, cut(l.Service, maxReason))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", l.Unit, l.State, l.Exposure, l.Effective, l.Verdicts, cut(l.Service, maxReason))
 	}
 	tw.Flush()
 	if n := len(d.Units) - len(d.Rows); n > 0 {

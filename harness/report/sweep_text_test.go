@@ -49,3 +49,17 @@ func TestSweepHTML(t *testing.T) {
 		t.Error("the page links to the network")
 	}
 }
+
+// A unit whose declared score hides a directive that does nothing here
+// sorts by what the probes leave of it.
+func TestSweepSortsByEffectiveExposure(t *testing.T) {
+	d := Sweep{Kind: SweepKind, Units: []string{"a.service", "b.service"}}
+	d.Rows = []SweepRow{
+		{Unit: "a.service", State: SweepRan, Record: &Record{Score: Score{Exposure: 5.0, Level: "MEDIUM"}}},
+		{Unit: "b.service", State: SweepRan, Record: &Record{Score: Score{Exposure: 4.0, Level: "OK"}, Effective: &Effective{Exposure: 6.0, Level: "MEDIUM"}}},
+	}
+	lines := SweepLines(d)
+	if lines[0].Unit != "b.service" || lines[0].Effective != "6.0 MEDIUM" || lines[1].Effective != "-" {
+		t.Errorf("lines %+v: want b (effective 6.0) before a (declared 5.0)", lines)
+	}
+}

@@ -68,7 +68,7 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 	if pl.typeNote != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, "Type"), Directive: "Type", Reason: pl.typeNote})
 	}
-	if src := lastSource(p.Assignments, "BusName"); src != "" {
+	if src := lastSource(p.Assignments, "BusName"); src != "" && !pl.unitService {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: src, Directive: "BusName",
 			Reason: "not sent: the demo takes no bus name, and PID 1 lets only one unit (the installed one) watch it"})
 	}

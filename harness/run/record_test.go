@@ -143,3 +143,19 @@ func TestComparePosture(t *testing.T) {
 		t.Errorf("an unreadable service: compared %v, diff %v, error %v; want the error and nothing compared", compared, diff, err)
 	}
 }
+
+// The demo sends no BusName= and says so; a unit that runs its own
+// commands sends it, so its record has no such note.
+func TestBusNameNoteOnlyForTheDemo(t *testing.T) {
+	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "BusName=org.example.demo")
+	for _, unitService := range []bool{false, true} {
+		rec := newRecord(sandbox.Environment{}, "t1", plan{profile: p, unitService: unitService}, nil, execution{}, judgement{})
+		has := false
+		for _, n := range rec.Profile.Notes {
+			has = has || n.Directive == "BusName"
+		}
+		if has == unitService {
+			t.Errorf("unit's own commands %v: BusName note %v", unitService, has)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -96,20 +97,53 @@ func (h hostKVM) selfTest(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := groupCommand(ctx, h.qemu, kvmSelfTestArgs(h.kernel)...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	// QEMU pauses a guest KVM could not run instead of exiting, so the
+	// test ends as soon as the output decides it, not at the timeout.
+	out := &decidingWriter{decided: cancel}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	err := cmd.Run()
-	if strings.Contains(out.String(), kvmSelfTestMarker) {
+	text := out.String()
+	switch {
+	case strings.Contains(text, kvmSelfTestMarker):
 		return nil
-	}
-	if ctx.Err() != nil {
+	case strings.Contains(text, kvmInternalError):
+		return fmt.Errorf("KVM could not run the guest kernel (%s)", tail(text, 1))
+	case ctx.Err() != nil:
 		return fmt.Errorf("guest kernel printed nothing within %s", limit)
+	case err != nil:
+		return fmt.Errorf("%w: %s", err, tail(text, 3))
 	}
-	if err != nil {
-		return fmt.Errorf("%w: %s", err, tail(out.String(), 3))
+	return fmt.Errorf("guest kernel exited without its banner: %s", tail(text, 3))
+}
+
+// kvmInternalError is what QEMU prints when KVM cannot execute the guest,
+// e.g. an instruction its emulator lacks (a KVM that runs only guest
+// kernels built for it, such as PVM, fails the stock kernel this way).
+const kvmInternalError = "KVM internal error"
+
+// decidingWriter keeps the self-test's output and calls decided once it
+// shows either outcome.
+type decidingWriter struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	decided func()
+}
+
+func (w *decidingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if s := w.buf.String(); strings.Contains(s, kvmSelfTestMarker) || strings.Contains(s, kvmInternalError) {
+		w.decided()
 	}
-	return fmt.Errorf("guest kernel exited without its banner: %s", tail(out.String(), 3))
+	return len(p), nil
+}
+
+func (w *decidingWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 func kvmSelfTestArgs(kernel string) []string {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,7 +167,7 @@ func buildImage(ctx context.Context, release string, tp toolPaths, cacheRoot, na
 	if err := bootstrapRoot(ctx, tp, release, root); err != nil {
 		return err
 	}
-	step("installing " + strings.Join(kernelPackages, " "))
+	step("installing " + strings.Join(append(slices.Clone(kernelPackages), servicePackages()...), " "))
 	if err := writeGuestConfig(root); err != nil {
 		return err
 	}
@@ -245,25 +246,46 @@ func privateMountArgs() []string {
 	return []string{"--mount", "--propagation", "private", "--"}
 }
 
-// kernelInstallScript installs the kernel with apt in a chroot, with /proc
-// and /sys mounted inside the private namespace only. $1 is the root, the
-// rest are the packages.
-const kernelInstallScript = `set -e
+// installScriptHead installs the kernel and the guest services with apt in
+// a chroot, with /proc and /sys mounted inside the private namespace only.
+// $1 is the root, the rest are the packages. A policy-rc.d refuses every
+// service start while the packages install (a chroot has no systemd to
+// start them in anyway, but a postinst may try).
+const installScriptHead = `set -e
 root=$1; shift
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 export DEBIAN_FRONTEND=noninteractive
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
 chroot "$root" apt-get update -q
 chroot "$root" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold "$@"
 chroot "$root" apt-get clean
+rm -f "$root/usr/sbin/policy-rc.d"
 rm -rf "$root"/var/lib/apt/lists/*
-# Newer than /usr: the first boot skips ldconfig and catalog rebuilds
+`
+
+// installScriptTail runs after the packages are in.
+const installScriptTail = `# Newer than /usr: the first boot skips ldconfig and catalog rebuilds
 # (ConditionNeedsUpdate), which cost seconds under emulation on every run.
 touch "$root/etc/.updated" "$root/var/.updated"
 `
 
+// installScript is the whole install step: the packages, then the guest
+// services' enablement links removed (see guestService).
+func installScript() string {
+	var b strings.Builder
+	b.WriteString(installScriptHead)
+	for _, u := range serviceUnits() {
+		fmt.Fprintf(&b, "rm -f \"$root\"/etc/systemd/system/*.wants/%s\n", shellQuote(u))
+	}
+	b.WriteString(installScriptTail)
+	return b.String()
+}
+
 func kernelInstallArgs(root string) []string {
-	return append(append(privateMountArgs(), "/bin/sh", "-c", kernelInstallScript, "sh", root), kernelPackages...)
+	args := append(privateMountArgs(), "/bin/sh", "-c", installScript(), "sh", root)
+	return append(append(args, kernelPackages...), servicePackages()...)
 }
 
 func mkfsArgs(srcDir, label, image, size string) []string {

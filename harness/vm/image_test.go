@@ -186,8 +186,17 @@ func TestBuildStepArgs(t *testing.T) {
 		t.Errorf("kernel: %q does not start with a private mount namespace", args)
 	}
 	k := kernelInstallArgs("/c/root")
-	if got := k[len(k)-len(kernelPackages):]; strings.Join(got, " ") != strings.Join(kernelPackages, " ") {
-		t.Errorf("kernel packages %q", got)
+	want := append(append([]string{}, kernelPackages...), servicePackages()...)
+	if got := k[len(k)-len(want):]; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("kernel and service packages %q, want %q", got, want)
+	}
+	// No packaged service may start at boot: it would hold the port every
+	// profile binds.
+	script := installScript()
+	for _, u := range []string{"redis-server.service", "nginx.service", "ssh.service"} {
+		if !strings.Contains(script, "/etc/systemd/system/*.wants/'"+u+"'\n") {
+			t.Errorf("install script does not disable %s:\n%s", u, script)
+		}
 	}
 	if !strings.Contains(imageInputs("trixie"), "install-script=") {
 		t.Error("install script not part of the image inputs")

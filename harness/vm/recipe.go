@@ -12,7 +12,7 @@ import (
 
 // recipeVersion changes whenever the way an image is built or configured
 // changes, so cached images built by an older recipe are not reused.
-const recipeVersion = 3
+const recipeVersion = 4
 
 // imageSize is the ext4 root's size. The image is sparse; a trixie root with
 // the cloud kernel takes ~600 MB, the rest is room for the services' state.
@@ -37,6 +37,42 @@ var bootstrapPackages = []string{
 // kernel has virtio as modules, so it needs the initrd that
 // initramfs-tools makes.
 var kernelPackages = []string{"linux-image-cloud-amd64", "initramfs-tools"}
+
+// guestService is a packaged daemon the image carries for --service unit
+// and --installed runs, with the units its package enables. The image
+// enables none of them: a service already listening on its fixed port at
+// boot would make every profile's start fail, and hardenlab starts each
+// only as a transient unit or clone when a run asks for it.
+type guestService struct {
+	pkg   string
+	units []string
+}
+
+// guestServices are the real services of the project's fixtures, one per
+// Type= they exercise.
+var guestServices = []guestService{
+	{"redis-server", []string{"redis-server.service"}},        // Type=notify
+	{"nginx", []string{"nginx.service"}},                      // Type=forking, PIDFile=
+	{"openssh-server", []string{"ssh.service", "ssh.socket"}}, // Type=notify, ExecStartPre=
+}
+
+// servicePackages are guestServices' package names.
+func servicePackages() []string {
+	out := make([]string, len(guestServices))
+	for i, s := range guestServices {
+		out[i] = s.pkg
+	}
+	return out
+}
+
+// serviceUnits are the units of guestServices the image must not enable.
+func serviceUnits() []string {
+	var out []string
+	for _, s := range guestServices {
+		out = append(out, s.units...)
+	}
+	return out
+}
 
 // guestWorkLabel and guestWorkMount name the per-run work disk in the guest.
 const (
@@ -155,8 +191,8 @@ func imageInputs(release string) string {
 	slices.Sort(kp)
 	var b strings.Builder
 	fmt.Fprintf(&b, "recipe=%d\nrelease=%s\nmirror=%s\nsize=%s\n", recipeVersion, release, debianMirror, imageSize)
-	fmt.Fprintf(&b, "bootstrap=%s\nkernel=%s\n", strings.Join(pk, ","), strings.Join(kp, ","))
-	fmt.Fprintf(&b, "install-script=%x\n", sha256.Sum256([]byte(kernelInstallScript)))
+	fmt.Fprintf(&b, "bootstrap=%s\nkernel=%s\nservices=%s\n", strings.Join(pk, ","), strings.Join(kp, ","), strings.Join(servicePackages(), ","))
+	fmt.Fprintf(&b, "install-script=%x\n", sha256.Sum256([]byte(installScript())))
 	for _, f := range guestFiles {
 		fmt.Fprintf(&b, "file=%s %o %x\n", f.path, f.mode, sha256.Sum256([]byte(f.content)))
 	}

@@ -28,7 +28,7 @@ const runnerUnitPath = "/etc/systemd/system/hardenlab-vm-runner.service"
 
 func TestRecipeTables(t *testing.T) {
 	seen := map[string]bool{}
-	for _, p := range append(append([]string{}, bootstrapPackages...), kernelPackages...) {
+	for _, p := range append(append(append([]string{}, bootstrapPackages...), kernelPackages...), servicePackages()...) {
 		if p == "" || strings.ContainsAny(p, ", /") || seen[p] {
 			t.Errorf("bad or duplicate package %q", p)
 		}

@@ -374,7 +374,12 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 		errorf(io, "--sandbox vm does not combine with --env or --root")
 		return nil, exitUsage
 	}
-	if _, err := f.unitSource().load(path); err != nil {
+	profiles := 0
+	if u, err := f.unitSource().load(path); err == nil {
+		if ps, err := profile.Generate(u, f.mode); err == nil {
+			profiles = len(ps)
+		}
+	} else if f.svc.installed == "" { // an installed unit is the VM's own, read in the VM
 		for _, line := range strings.Split(err.Error(), "\n") {
 			errorf(io, "%s", line)
 		}
@@ -388,7 +393,7 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 	progress := newProgress(io.err)
 	defer progress.done()
 	job := vmJob{release: f.vmRelease, stateDir: f.stateDir, rebuild: f.vmRebuild, probeBin: bin,
-		inputs: []string{path}, resultName: "matrix.json"}
+		inputs: []string{path}, resultName: "matrix.json", runTimeout: vmRunTimeout(profiles, f.timeout)}
 	job.args = []string{"matrix", "--sandbox", "host", "--mode", f.mode, "--jobs", fmt.Sprint(f.jobs),
 		"--timeout", f.timeout.String(), "--ready-timeout", f.readyTimeout.String(), "--probe-bin", guestProbe, "--out", "/var/lib/hardenlab-results/matrix.json"}
 	if f.noProbes {
@@ -401,6 +406,8 @@ func runMatrixInVM(ctx context.Context, f matrixFlags, path string, io stdio) (*
 	job.args = append(job.args, f.svc.guestArgs()...)
 	if f.svc.installed == "" {
 		job.args = append(job.args, guestPath(path))
+	} else {
+		job.inputs = nil
 	}
 	data, out, code := runInVM(ctx, job, progress, io)
 	if data == nil {

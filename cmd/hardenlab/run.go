@@ -124,16 +124,20 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
-	profiles, code := loadProfiles(unitSource{root: *root, instance: *instance}, units, io)
-	if code != exitOK {
-		return code
-	}
-	if err := refuseHostClone(kind, *root, svc, choice, profiles); err != nil {
-		errorf(io, "%v", err)
-		return exitUsage
-	}
-	if code := checkExecutables(profiles, *root, io); code != exitOK {
-		return code
+	var profiles []run.Profile
+	// An installed unit is the VM's own, read in the VM.
+	if kind != sandbox.VM || svc.installed == "" {
+		var code int
+		if profiles, code = loadProfiles(unitSource{root: *root, instance: *instance}, units, io); code != exitOK {
+			return code
+		}
+		if err := refuseHostClone(kind, *root, svc, choice, profiles); err != nil {
+			errorf(io, "%v", err)
+			return exitUsage
+		}
+		if code := checkExecutables(profiles, *root, io); code != exitOK {
+			return code
+		}
 	}
 	binaries := map[string]string{}
 	if !*noProbes {
@@ -153,8 +157,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		}
 		progress := newProgress(io.err)
 		job := vmJob{release: *vmRelease, stateDir: *stateDir, rebuild: *vmRebuild, probeBin: binaries[run.ProbeBinary],
-			inputs: fs.Args(), resultName: "records.json"}
-		job.args = []string{"run", "--sandbox", "host", "--json", "--timeout", timeout.String(), "--ready-timeout", readyTimeout.String(), "--probe-bin", guestProbe,
+			inputs: fs.Args(), resultName: "records.json", runTimeout: vmRunTimeout(len(units), *timeout)}
+		job.args = []string{"run", "--sandbox", "host", "--timeout", timeout.String(), "--ready-timeout", readyTimeout.String(), "--probe-bin", guestProbe,
 			"--out", "/var/lib/hardenlab-results/records.json"}
 		if *allProbes {
 			job.args = append(job.args, "--all-probes")
@@ -180,9 +184,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 	opts := run.Options{RunID: runID, Timeout: *timeout, ReadyTimeout: *readyTimeout, Progress: progress.linef,
 		SkipProbes: *noProbes, AllProbes: *allProbes, Analyze: policy, Service: choice.service, Health: choice.health}
 	if freshSandboxes(kind, choice) {
-		var first sandbox.Environment
-		boot := bootFresh(sandbox.Options{RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view}, "", progress, &first)
-		records, err := run.RunFresh(ctx, boot, opts, profiles, nil)
+		fr := freshRun{sandbox: sandbox.Options{RunID: runID, Root: *root, Binaries: binaries, RootView: choice.view}, opts: opts, installed: svc.installed}
+		records, err := runFresh(ctx, fr, profiles, progress)
 		progress.done()
 		code := exitOK
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/unitpath"
+	"github.com/hardenlab/hardenlab/harness/vm"
 )
 
 // serviceFlags are --service, --health and --installed, shared by run,
@@ -95,8 +96,8 @@ func (f serviceFlags) units(args []string) ([]string, error) {
 // refuseHostClone says why a clone of an installed unit cannot run on the
 // host's own systemd: it would share what the real unit owns.
 func refuseHostClone(kind sandbox.Kind, root string, f serviceFlags, c serviceChoice, profiles []profile.Profile) error {
-	if f.installed == "" || c.service != run.ServiceUnit {
-		return nil
+	if f.installed == "" || c.service != run.ServiceUnit || vm.InGuest() {
+		return nil // a VM guest is thrown away after the run
 	}
 	if kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd()) {
 		return nil
@@ -163,9 +164,13 @@ func (f serviceFlags) single(args []string) (string, error) {
 // freshSandboxes says whether each profile gets a container of its own:
 // the unit's own commands leave the service's state in the container's
 // root view, which the next profile must not inherit. The host's systemd
-// has one root only.
+// has one root only; a VM guest's is put back after each profile
+// (runFresh).
 func freshSandboxes(kind sandbox.Kind, c serviceChoice) bool {
-	return c.service == run.ServiceUnit && kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd())
+	if c.service != run.ServiceUnit {
+		return false
+	}
+	return vm.InGuest() || kind != sandbox.Host && (kind != sandbox.Auto || !sandbox.HostHasSystemd())
 }
 
 // bootFresh boots the n-th container of a run with fresh sandboxes; the
@@ -193,16 +198,22 @@ func bootFresh(opts sandbox.Options, envName string, progress *progress, first *
 // freshSandboxes); the environment it reports is the first container's.
 func runMatrixFresh(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matrixEnv, envRunID string, profiles []profile.Profile,
 	binaries map[string]string, progress *progress, io stdio) ([]report.Record, sandbox.Environment, int) {
-	progress.linef("%s: %d profiles with the unit's own commands, each in a fresh %s container (run %s)", env.name, len(profiles), kind, envRunID)
+	where := fmt.Sprintf("each in a fresh %s container", kind)
+	if vm.InGuest() {
+		where = "one after another in this VM's systemd"
+	}
+	progress.linef("%s: %d profiles with the unit's own commands, %s (run %s)", env.name, len(profiles), where, envRunID)
 	first := sandbox.Environment{Name: env.name}
-	boot := bootFresh(sandbox.Options{RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view}, env.name, progress, &first)
 	opts := run.Options{RunID: envRunID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: func(string, ...any) {},
 		SkipProbes: f.noProbes, AllProbes: f.allProbes, Analyze: run.AnalyzePolicy(f.analyze), Service: f.choice.service, Health: f.choice.health}
 	done := 0
-	records, err := run.RunFresh(ctx, boot, opts, profiles, func(i int, rec report.Record) {
-		done++
-		progress.linef("%s [%d/%d] %s: %.1f %s, %s", env.name, done, len(profiles), profiles[i].Name, rec.Score.Exposure, rec.Score.Level, rec.Behavior.Outcome)
-	})
+	fr := freshRun{sandbox: sandbox.Options{RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view},
+		envName: env.name, opts: opts, installed: f.svc.installed, first: &first,
+		done: func(i int, rec report.Record) {
+			done++
+			progress.linef("%s [%d/%d] %s: %.1f %s, %s", env.name, done, len(profiles), profiles[i].Name, rec.Score.Exposure, rec.Score.Level, rec.Behavior.Outcome)
+		}}
+	records, err := runFresh(ctx, fr, profiles, progress)
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return ranRecords(records), first, exitError

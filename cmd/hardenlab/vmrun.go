@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/vm"
@@ -29,6 +30,14 @@ type vmJob struct {
 	inputs            []string // host paths of files the command reads
 	args              []string // hardenlab arguments; inputs are referred to by guestPath
 	resultName        string   // file the command writes in the results dir
+	runTimeout        time.Duration
+}
+
+// vmRunTimeout bounds the command in the VM: every profile may take its
+// whole --timeout (they run one after another with --service unit), and
+// the control runs too; never less than the VM package's default.
+func vmRunTimeout(profiles int, perProfile time.Duration) time.Duration {
+	return max(vm.DefaultRunTimeout, time.Duration(profiles+1)*perProfile)
 }
 
 func guestPath(host string) string {
@@ -57,9 +66,10 @@ func runInVM(ctx context.Context, job vmJob, progress *progress, io stdio) ([]by
 	progress.linef("vm: preparing the %s image (built once, then cached) and booting it with QEMU", job.release)
 	out, err := vm.Run(ctx, vm.Config{
 		StateDir: job.stateDir, Release: job.release, Rebuild: job.rebuild,
-		Files:    files,
-		Command:  append([]string{guestBin}, job.args...),
-		Progress: progressWriter{progress},
+		Files:      files,
+		Command:    append([]string{guestBin}, job.args...),
+		RunTimeout: job.runTimeout,
+		Progress:   progressWriter{progress},
 	})
 	if err != nil {
 		errorf(io, "%v", err)

@@ -33,7 +33,9 @@ const serviceHelp = `what the transient unit runs: demo (python3 -m http.server 
 ExecStart=; the unit's other commands are not sent) or unit (the unit's own commands, Type=, User=
 and directories, judged by --health, in an nspawn overlay of the root: the host's /etc and /var,
 every write thrown away). A real service binds the port its configuration names, so with unit
-each profile runs alone, in a fresh container of its own in nspawn (--jobs does not apply)`
+each profile runs alone (--jobs does not apply): in nspawn in a fresh container of its own; in
+--sandbox vm one after another in the one VM's systemd, each with fresh overlays over the guest's
+/etc /var /tmp /root /home /srv (one boot per run, not per profile), where --installed may clone`
 
 const healthHelp = `with --service unit, a check that decides whether the service works (repeatable, all must pass):
 http://127.0.0.1:PORT/PATH[=STATUS], tcp:127.0.0.1:PORT[,send=LINE][,expect=PREFIX],

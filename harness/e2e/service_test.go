@@ -48,9 +48,9 @@ func decodeMatrix(path, stderr string) report.Matrix {
 }
 
 var _ = Describe("--service unit: real services under their own commands", Label("service"), func() {
-	It("runs redis-server's hardened unit one directive at a time: verdicts, systemd-analyze's scores and a health outcome for every profile",
-		func(ctx SpecContext) {
-			s := realServices["redis-server (notify)"]
+	DescribeTable("runs the hardened unit one directive at a time: verdicts, systemd-analyze's scores and a health outcome for every profile",
+		func(ctx SpecContext, key string, more func(byName map[string]report.Record)) {
+			s := realServices[key]
 			s.need()
 			out := filepath.Join(GinkgoT().TempDir(), "matrix.json")
 			_, stderr, code := hardenlab(ctx, "matrix", "--mode", "single", "--service", "unit", "--health", s.health,
@@ -60,11 +60,13 @@ var _ = Describe("--service unit: real services under their own commands", Label
 			Expect(m.Environments).To(HaveLen(1))
 			Expect(m.Environments[0].RootView).To(Equal("overlay"))
 			Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
+			byName := map[string]report.Record{}
 			for _, rec := range m.Records {
 				name := rec.Profile.Name
+				byName[name] = rec
 				Expect(rec.Error).To(BeEmpty(), name)
 				Expect(rec.Behavior.Service).To(Equal("unit"), name)
-				Expect(rec.Behavior.Command[0]).To(Equal("/usr/bin/redis-server"), name)
+				Expect(rec.Behavior.Command[0]).To(Equal(s.binary), name)
 				Expect(rec.Score.Source).To(Equal("systemd-analyze"), name)
 				Expect(rec.Score.Disagreements).To(BeEmpty(), name)
 				Expect(rec.Readback).To(BeEmpty(), name)
@@ -75,21 +77,36 @@ var _ = Describe("--service unit: real services under their own commands", Label
 					Expect(rec.Behavior.Error).NotTo(BeEmpty(), name)
 				}
 			}
-			full := m.Records[len(m.Records)-1]
-			Expect(full.Profile.Name).To(Equal("full"))
+			full := byName["full"]
 			Expect(full.Behavior.Started).To(BeTrue(), "%v", full.Behavior.JournalTail)
-			Expect(full.Behavior.Health[0].Detail).To(ContainSubstring("+PONG"))
+			Expect(full.Behavior.Health[0].Healthy).To(BeTrue())
 			Expect(full.SandboxCompared).To(BeTrue())
 			Expect(full.Probes).NotTo(BeEmpty())
-			byName := map[string]report.Record{}
-			for _, rec := range m.Records {
-				byName[rec.Profile.Name] = rec
+			for _, p := range full.Probes {
+				Expect(p.Verdict).NotTo(Equal("error"), "%s: %s", p.ID, p.Detail)
 			}
+			more(byName)
+		},
+		Entry("redis-server (Type=notify)", "redis-server (notify)", func(byName map[string]report.Record) {
+			Expect(byName["full"].Behavior.Health[0].Detail).To(ContainSubstring("+PONG"))
 			// Alone, without its ReadWritePaths=, ProtectSystem=strict leaves
 			// redis no log file: the measured reason a real service breaks.
 			Expect(byName["single-ProtectSystem"].Behavior.Started).To(BeFalse())
 			Expect(byName["single-ProtectSystem"].Behavior.JournalTail).To(ContainElement(ContainSubstring("Read-only file system")))
-		}, SpecTimeout(15*time.Minute))
+		}, SpecTimeout(15*time.Minute)),
+		Entry("nginx (Type=forking)", "nginx (forking)", func(byName map[string]report.Record) {
+			Expect(byName["full"].Behavior.Health[0].Detail).To(ContainSubstring("200 OK"))
+			// Its ExecStartPre= config test and PIDFile= ran in every profile.
+			Expect(byName["control"].Behavior.Started).To(BeTrue(), "%v", byName["control"].Behavior.JournalTail)
+			// ProtectSystem=strict without its ReadWritePaths= leaves the
+			// master no PID file or log to write.
+			Expect(byName["single-ProtectSystem"].Behavior.Started).To(BeFalse())
+		}, SpecTimeout(15*time.Minute)),
+		Entry("sshd (Type=notify, ExecStartPre=)", "sshd (notify)", func(byName map[string]report.Record) {
+			Expect(byName["full"].Behavior.Health[0].Detail).To(ContainSubstring("SSH-2.0"))
+			Expect(byName["control"].Behavior.Started).To(BeTrue(), "%v", byName["control"].Behavior.JournalTail)
+		}, SpecTimeout(15*time.Minute)),
+	)
 
 	DescribeTable("passes check against its committed baseline",
 		func(ctx SpecContext, key string) {

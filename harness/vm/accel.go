@@ -108,7 +108,7 @@ func (h hostKVM) selfTest(ctx context.Context) error {
 	case strings.Contains(text, kvmSelfTestMarker):
 		return nil
 	case strings.Contains(text, kvmInternalError):
-		return fmt.Errorf("KVM could not run the guest kernel (%s)", tail(text, 1))
+		return fmt.Errorf("KVM could not run the guest kernel (%s)", lineWith(text, kvmInternalError))
 	case ctx.Err() != nil:
 		return fmt.Errorf("guest kernel printed nothing within %s", limit)
 	case err != nil:
@@ -144,6 +144,16 @@ func (w *decidingWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+// lineWith is the first line of text that contains s, trimmed.
+func lineWith(text, s string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, s) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 func kvmSelfTestArgs(kernel string) []string {

@@ -74,7 +74,7 @@ func TestHostKVMSelfTest(t *testing.T) {
 		{"banner then panic", "#!/bin/sh\necho '[    0.000000] Linux version 6.12.0 (gcc)'\necho 'Kernel panic - not syncing: VFS'\n", ""},
 		{"qemu refuses", "#!/bin/sh\necho 'qemu-system-x86_64: error: failed to set MSR 0x10a' >&2\nexit 1\n", "MSR 0x10a"},
 		{"silent exit", "#!/bin/sh\nexit 0\n", "without its banner"},
-		{"kvm cannot run the kernel", "#!/bin/sh\necho 'KVM internal error. Suberror: 1' >&2\necho 'extra data[0]: 0x1' >&2\nexec sleep 100\n", "KVM could not run"},
+		{"kvm cannot run the kernel", "#!/bin/sh\necho 'KVM internal error. Suberror: 1' >&2\necho 'extra data[0]: 0x1' >&2\nexec sleep 100\n", "KVM could not run the guest kernel (KVM internal error. Suberror: 1)"},
 		{"hang after decompression", "#!/bin/sh\necho 'Decompressing Linux... done.'\nexec sleep 100\n", "printed nothing"},
 	}
 	for _, tt := range tests {

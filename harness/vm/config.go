@@ -6,7 +6,8 @@
 //
 // The image (EnsureImage) is built once per release and recipe: debootstrap
 // minbase plus systemd, udev, dbus and python3, the Debian cloud kernel and
-// its initrd installed in a chroot, a small boot configuration (no firstboot,
+// its initrd and the fixtures' packaged services (guestServices) installed
+// in a chroot, a small boot configuration (no firstboot,
 // no getty, a runner unit enabled for multi-user.target), packed with
 // mkfs.ext4 -d into a sparse raw disk. The build's own mounts (/proc, /sys in the root)
 // live in a private mount namespace; nothing is mounted in the host's.

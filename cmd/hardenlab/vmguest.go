@@ -41,6 +41,11 @@ func runFresh(ctx context.Context, fr freshRun, profiles []profile.Profile, prog
 	if !vm.InGuest() {
 		return run.RunFresh(ctx, bootFresh(fr.sandbox, fr.envName, progress, fr.first), fr.opts, profiles, fr.done)
 	}
+	return runFreshInGuest(ctx, fr, profiles, progress)
+}
+
+// runFreshInGuest is runFresh as the command of a VM run.
+func runFreshInGuest(ctx context.Context, fr freshRun, profiles []profile.Profile, progress *progress) ([]report.Record, error) {
 	var before map[string]string
 	var err error
 	if fr.installed != "" {

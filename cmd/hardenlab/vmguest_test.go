@@ -9,6 +9,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/vm"
 )
 
 func TestChangedPaths(t *testing.T) {
@@ -82,5 +83,21 @@ func TestFingerprintSeesContentModeAndLinks(t *testing.T) {
 	}
 	if _, ok := fingerprint(filepath.Join(dir, "missing")); ok {
 		t.Error("a missing path has a fingerprint")
+	}
+}
+
+func TestVMRunTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		profiles int
+		each     time.Duration
+		want     time.Duration
+	}{
+		{0, 2 * time.Minute, vm.DefaultRunTimeout}, // never below the VM default
+		{1, 2 * time.Minute, vm.DefaultRunTimeout}, // a run: the unit and its control
+		{31, 2 * time.Minute, 64 * time.Minute},    // redis's single matrix, one profile after another
+	} {
+		if got := vmRunTimeout(tt.profiles, tt.each); got != tt.want {
+			t.Errorf("vmRunTimeout(%d, %s) = %s, want %s", tt.profiles, tt.each, got, tt.want)
+		}
 	}
 }

@@ -58,6 +58,26 @@ func TestEveryKeyClassified(t *testing.T) {
 	if counts["sent"] < 250 || counts["refused"] == 0 || counts["ignored"] == 0 {
 		t.Errorf("classification %v: the key lists or the tables lost keys", counts)
 	}
+	// [Install] keys cannot change the sandbox: each is ignored with a note.
+	var text strings.Builder
+	text.WriteString("[Service]\nExecStart=/bin/true\n[Install]\n")
+	var install []string
+	for name := range keySets()["Install"] {
+		install = append(install, name)
+		fmt.Fprintf(&text, "%s=x.target\n", name)
+	}
+	u, err := Parse(strings.NewReader(text.String()), "i.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(install) == 0 || len(u.Notes) != len(install) {
+		t.Fatalf("%d [Install] keys, %d notes: %+v", len(install), len(u.Notes), u.Notes)
+	}
+	for _, n := range u.Notes {
+		if n.BlocksRun || n.Reason != installNote {
+			t.Errorf("[Install] %s=: %+v, want ignored with the [Install] note", n.Directive, n)
+		}
+	}
 }
 
 // The structured converters send what systemd-run -p sends for the same

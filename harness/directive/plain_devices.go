@@ -86,20 +86,24 @@ func ioWeight(min, max int64) deviceLimit {
 // or infinity. blockIO is the cgroup-v1 form, whose parser refuses
 // "infinity" ("Invalid Block IO Bandwidth", the line ignored).
 func ioLimit(what string, blockIO bool) deviceLimit {
-	return deviceLimit{name: what + " (K, M, G... base 1000" + map[bool]string{false: ", or infinity)", true: ")"}[blockIO], hideInfinity: !blockIO,
-		parse: func(s string) (uint64, error) {
-			if s == "infinity" {
-				if blockIO {
-					return 0, fmt.Errorf("systemd ignores \"infinity\" here (\"Invalid Block IO Bandwidth\"); leave the device out for no limit")
-				}
-				return infinity, nil
+	l := deviceLimit{name: what + " (K, M, G... base 1000, or infinity)", hideInfinity: true}
+	if blockIO {
+		l = deviceLimit{name: what + " (K, M, G... base 1000)"}
+	}
+	l.parse = func(s string) (uint64, error) {
+		if s == "infinity" {
+			if blockIO {
+				return 0, fmt.Errorf("systemd ignores \"infinity\" here (\"Invalid Block IO Bandwidth\"); leave the device out for no limit")
 			}
-			n, err := parseSize1000(s)
-			if err == nil && n == 0 {
-				err = fmt.Errorf("a limit of 0 is invalid (systemd ignores the line); leave the device out for no limit")
-			}
-			return n, err
-		}}
+			return infinity, nil
+		}
+		n, err := parseSize1000(s)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("a limit of 0 is invalid (systemd ignores the line); leave the device out for no limit")
+		}
+		return n, err
+	}
+	return l
 }
 
 // ioLatency is IODeviceLatencyTargetSec=: a time span (seconds by

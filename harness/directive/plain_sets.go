@@ -67,18 +67,19 @@ func kindCPUSet(all func() string) plainKind {
 }
 
 // numaNodes is "0-N" for the highest NUMA node of this machine, as
-// numa_mask_add_all() finds it (1023 when /sys does not say); the run's
-// systemd shares this kernel.
+// numa_mask_add_all() finds it (0 when none is listed, 1023 when /sys
+// cannot be read); the run's systemd shares this kernel.
 func numaNodes() string {
-	max := -1
 	entries, err := os.ReadDir("/sys/devices/system/node")
+	if err != nil {
+		return "0-1023"
+	}
+	max := 0
 	for _, e := range entries {
-		if n, err := strconv.Atoi(strings.TrimPrefix(e.Name(), "node")); err == nil && e.IsDir() && strings.HasPrefix(e.Name(), "node") && n > max {
+		num, isNode := strings.CutPrefix(e.Name(), "node")
+		if n, err := strconv.Atoi(num); isNode && err == nil && e.IsDir() && n > max {
 			max = n
 		}
-	}
-	if err != nil || max < 0 {
-		max = 1023
 	}
 	return "0-" + strconv.Itoa(max)
 }

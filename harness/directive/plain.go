@@ -166,7 +166,42 @@ func plainRows() []plainRow {
 	t = append(t, serviceRows()...)
 	t = append(t, execRows()...)
 	t = append(t, ioRows()...)
+	t = append(t, structuredRows()...)
 	return t
+}
+
+// structuredRows are the settings whose values have a structure of their
+// own (device lists, CPU sets, images, BPF programs), one converter each.
+func structuredRows() []plainRow {
+	return []plainRow{
+		row("IODeviceWeight", kindDeviceList(ioWeight(1, 10000)), "/dev/null 100"),
+		row("IOReadBandwidthMax", kindDeviceList(ioLimit("BYTES", false)), "/dev/null 1M"),
+		row("IOWriteBandwidthMax", kindDeviceList(ioLimit("BYTES", false)), "/dev/null 2M"),
+		row("IOReadIOPSMax", kindDeviceList(ioLimit("IOPS", false)), "/dev/null 1K"),
+		row("IOWriteIOPSMax", kindDeviceList(ioLimit("IOPS", false)), "/dev/null 500"),
+		plainRow{Name: "IODeviceLatencyTargetSec", Props: []string{"IODeviceLatencyTargetUSec"}, Kind: kindDeviceList(ioLatency()), Example: "/dev/null 25ms"},
+		row("BlockIODeviceWeight", kindDeviceList(ioWeight(10, 1000)), "/dev/null 500"),
+		row("BlockIOReadBandwidth", kindDeviceList(ioLimit("BYTES", true)), "/dev/null 1M"),
+		row("BlockIOWriteBandwidth", kindDeviceList(ioLimit("BYTES", true)), "/dev/null 2M"),
+		row("AllowedCPUs", kindCPUSet(nil), "0"),
+		row("StartupAllowedCPUs", kindCPUSet(nil), "0"),
+		row("AllowedMemoryNodes", kindCPUSet(nil), "0"),
+		row("StartupAllowedMemoryNodes", kindCPUSet(nil), "0"),
+		plainRow{Name: "CPUAffinity", Props: []string{"CPUAffinity", "CPUAffinityFromNUMA"}, Kind: kindCPUAffinity(), Example: "0"},
+		row("NUMAPolicy", kindNamed(map[string]int32{"default": 0, "preferred": 1, "bind": 2, "interleave": 3, "local": 4}, false, 0), "local"),
+		row("NUMAMask", kindCPUSet(numaNodes), "all"),
+		row("CoredumpFilter", kindCoredumpFilter(), "default shared-dax"),
+		row("SocketBindAllow", kindSocketBind(), "ipv4:tcp:8080-8089"),
+		row("SocketBindDeny", kindSocketBind(), "any"),
+		row("BPFProgram", kindBPFProgram(), "egress:/sys/fs/bpf/hardenlab-egress"),
+		row("NFTSet", kindNFTSet(), "cgroup:inet:filter:hardenlab").since(257),
+		row("OpenFile", kindOpenFile(), "/etc/os-release:osrelease:read-only").since(257),
+		plainRow{Name: "RootHash", Props: []string{"RootHash", "RootHashPath"}, Kind: kindRootHash(), Example: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
+		plainRow{Name: "RootHashSignature", Props: []string{"RootHashSignature", "RootHashSignaturePath"}, Kind: kindRootHashSignature(), Example: "/var/lib/hardenlab-image.roothash.p7s"},
+		row("RootImageOptions", kindRootImageOptions(), "root:ro,nosuid usr:nodev"),
+		row("MountImages", kindMountImages(), "-/var/lib/hardenlab-image.raw:/mnt/image:root:ro"),
+		row("ExtensionImages", kindExtensionImages(), "-/var/lib/hardenlab-ext.raw:root:nosuid"),
+	}
 }
 
 func rlimitRows() []plainRow {

@@ -18,7 +18,6 @@ const (
 	reasonCondition  = "not sent: hardenlab decides what runs; a condition or assertion would only make systemd skip the test unit"
 	reasonEmergency  = "not sent: an emergency action on a test unit could reboot or power off the machine under test"
 	reasonLifecycle  = "not sent: how systemd manages the unit's jobs and lifetime, which hardenlab controls for its test unit; it does not change the sandbox"
-	reasonNotModeled = "hardenlab does not convert this setting for D-Bus yet; it changes the service's sandbox or resources, so a run without it would test something else"
 )
 
 // servicePassedOver are the [Service] keys of 252 and 257 that are neither
@@ -39,15 +38,6 @@ var servicePassedOver = map[string]passedOver{
 var legacyAliases = map[string]string{
 	"ReadWriteDirectories": "ReadWritePaths", "ReadOnlyDirectories": "ReadOnlyPaths", "InaccessibleDirectories": "InaccessiblePaths",
 }
-
-// serviceNotModeled are keys systemd-run can send that hardenlab has no
-// converter for yet (structured values: images, device
-// lists, CPU sets, BPF programs).
-const serviceNotModeled = "RootImageOptions MountImages ExtensionImages " +
-	"RootHash RootHashSignature BPFProgram SocketBindAllow SocketBindDeny CPUAffinity NUMAPolicy NUMAMask " +
-	"AllowedCPUs StartupAllowedCPUs AllowedMemoryNodes StartupAllowedMemoryNodes IODeviceWeight IODeviceLatencyTargetSec " +
-	"IOReadBandwidthMax IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax BlockIODeviceWeight BlockIOReadBandwidth " +
-	"BlockIOWriteBandwidth CoredumpFilter NFTSet OpenFile"
 
 // unitKeyNote explains a [Unit] key hardenlab does not send.
 func unitKeyNote(name string) passedOver {
@@ -85,11 +75,6 @@ func isDependencyKey(name string) bool {
 func serviceKeyNote(name string) (passedOver, bool) {
 	if p, ok := servicePassedOver[name]; ok {
 		return p, true
-	}
-	for _, k := range strings.Fields(serviceNotModeled) {
-		if k == name {
-			return passedOver{reasonNotModeled, true}, true
-		}
 	}
 	return passedOver{}, false
 }

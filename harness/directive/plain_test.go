@@ -225,7 +225,7 @@ func TestUnknownKeys(t *testing.T) {
 // Keys that cannot be sent become notes; those that would change the
 // sandbox block a run.
 func TestPassedOverKeys(t *testing.T) {
-	s, err := Resolve([]Assignment{{Name: "Sockets", Value: "x.socket"}, {Name: "RootHash", Value: "0123"}, {Name: "After", Value: "x.target"}, {Name: "X-Custom", Value: "1"}}, true)
+	s, err := Resolve([]Assignment{{Name: "Sockets", Value: "x.socket"}, {Name: "JoinsNamespaceOf", Value: "other.service"}, {Name: "After", Value: "x.target"}, {Name: "X-Custom", Value: "1"}}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestPassedOverKeys(t *testing.T) {
 	if len(notes) != 4 || notes[0].BlocksRun || !notes[1].BlocksRun || notes[2].Reason != reasonDependency || notes[3].Reason != xKeyNote {
 		t.Errorf("notes %+v", notes)
 	}
-	if errs := RunRefusals(notes); len(errs) != 1 || !strings.Contains(errs[0].Error(), "RootHash=") {
+	if errs := RunRefusals(notes); len(errs) != 1 || !strings.Contains(errs[0].Error(), "JoinsNamespaceOf=") {
 		t.Errorf("run refusals %v", errs)
 	}
 	if p := s.Properties(); len(p) != 1 || p[0].Name != "Type" {

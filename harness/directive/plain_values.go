@@ -87,16 +87,28 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 
 // parseSize reads "512", "64K", "1.5G" in base 1024 (parse_size()).
 func parseSize(s string) (uint64, error) {
+	n, err := parseSizeBase(s, 1024)
+	if errors.Is(err, errNotSize) {
+		return 0, fmt.Errorf("%q is not a size (a number with an optional K, M, G, T, P or E suffix, base 1024)", s)
+	}
+	return n, err
+}
+
+var errNotSize = errors.New("not a size")
+
+// parseSizeBase is parse_size() with its base: 1024 for memory, 1000 for
+// IO bandwidth.
+func parseSizeBase(s string, base float64) (uint64, error) {
 	suffixes := "BKMGTPE"
 	num, mult := s, 1.0
 	if n := len(s); n > 0 {
 		if i := strings.IndexByte(suffixes, s[n-1]); i >= 0 {
-			num, mult = s[:n-1], math.Pow(1024, float64(i))
+			num, mult = s[:n-1], math.Pow(base, float64(i))
 		}
 	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || v < 0 || strings.ContainsAny(num, "eEx+-") || num == "" {
-		return 0, fmt.Errorf("%q is not a size (a number with an optional K, M, G, T, P or E suffix, base 1024)", s)
+		return 0, errNotSize
 	}
 	if v*mult >= float64(infinity) {
 		return 0, fmt.Errorf("size %q is too large", s)

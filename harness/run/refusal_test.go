@@ -96,10 +96,10 @@ func TestCheckSupportedPlain(t *testing.T) {
 	if err := checkSupported(p, "257.13-1~deb13u1"); err != nil {
 		t.Errorf("257: %v", err)
 	}
-	blocked := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "RootHash=0123456789abcdef0123456789abcdef")
+	blocked := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server", "JoinsNamespaceOf=other.service")
 	for _, v := range []string{"257", "unknown"} {
-		if err := checkSupported(blocked, v); err == nil || !strings.Contains(err.Error(), "u.service:2: RootHash=: refused for a run") {
-			t.Errorf("systemd %s: RootHash= not refused: %v", v, err)
+		if err := checkSupported(blocked, v); err == nil || !strings.Contains(err.Error(), "u.service:2: JoinsNamespaceOf=: refused for a run") {
+			t.Errorf("systemd %s: JoinsNamespaceOf= not refused: %v", v, err)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -104,7 +103,6 @@ type scoredFile struct {
 	Path string `json:"path"`
 	*score.Result
 	Error string `json:"error,omitempty"`
-	unit  *scoredUnit
 }
 
 func cmdScore(ctx context.Context, args []string, io stdio) int {
@@ -119,6 +117,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	root := fs.String("root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
 	all := fs.Bool("all", false, "score every service unit of the root (--root, default /)")
 	instance := fs.String("instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
+	suggestN := fs.Int("suggest", -1, "text output: rescore each open check's fix and list the `N` that lower the score most (default 5 for one unit, 0 for several or --all: rescoring costs ten times the score)")
 	var gate gateFlags
 	gate.register(fs)
 	fs.Usage = func() {
@@ -185,63 +184,36 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 			return exitError
 		}
 	}
-	var files []scoredFile
-	failed, above := false, false
-	for _, path := range args {
-		if err := ctx.Err(); err != nil {
-			errorf(io, "score: %v", err)
-			return exitError
-		}
-		su, err := scoreUnit(src, path, opts)
-		if err != nil {
-			errorf(io, "%v", err)
-			files = append(files, scoredFile{Path: path, Error: err.Error()})
-			failed = true
-			continue
-		}
-		for _, w := range score.IgnoredSyscalls(su.unit.Service, version) {
-			fmt.Fprintf(io.err, "hardenlab: warning: %s\n", w)
-		}
-		for _, a := range su.unit.Service {
-			if since := directive.Since(a.Name); since > int(version) {
-				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
-					a.Source, a.Name, a.Value, version, a.Name, version, since)
-			}
-		}
-		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})
-		if su.result.Tenths > *threshold {
-			above = true
+	if !asJSON.on() {
+		printScoreHeader(io.out, version, *offline, policy)
+	}
+	// The workers share src: its memo of host facts and search trees is
+	// filled now, for both roots a unit can be read from, and only read
+	// from then on.
+	src.hostFacts("/")
+	src.hostFacts(orRoot(*root))
+	src.tree("/")
+	src.tree(orRoot(*root))
+	run := scoreRun{src: src, opts: opts, format: asJSON, suggest: *suggestN}
+	if run.suggest < 0 { // the default: rescore when one unit is asked about
+		run.suggest = 0
+		if len(args) == 1 && !*all {
+			run.suggest = 5
 		}
 	}
-
-	if err := writeScoreGate(gate, files, *threshold); err != nil {
+	files, err := run.writeScores(ctx, args, io)
+	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
-	if asJSON.on() {
-		enc := json.NewEncoder(io.out)
-		if asJSON == "pretty" {
-			enc.SetIndent("", "  ")
-		}
-		if err := enc.Encode(files); err != nil {
-			errorf(io, "writing JSON: %v", err)
-			return exitError
-		}
-	} else {
-		mode := "as the running unit would score"
-		if *offline {
-			mode = "as systemd-analyze security --offline=true"
-		}
-		policyNote := ""
-		if policy != nil {
-			policyNote = ", policy " + policy.Path
-		}
-		fmt.Fprintf(io.out, "systemd %s semantics, %s%s\n", version, mode, policyNote)
-		for _, f := range files {
-			if f.unit != nil {
-				printScore(io.out, f.Path, f.unit)
-			}
-		}
+	failed, above := false, false
+	for _, f := range files {
+		failed = failed || f.Result == nil
+		above = above || (f.Result != nil && f.Result.Tenths > *threshold)
+	}
+	if err := writeScoreGate(gate, files, *threshold); err != nil {
+		errorf(io, "%v", err)
+		return exitError
 	}
 	switch {
 	case failed:
@@ -261,7 +233,7 @@ func writeScoreGate(gate gateFlags, files []scoredFile, threshold int) error {
 	var cases []junit.Scored
 	for _, f := range files {
 		c := junit.Scored{Path: f.Path, Error: f.Error}
-		if f.unit != nil {
+		if f.Result != nil {
 			c.Tenths, c.Level = f.Result.Tenths, f.Result.Level
 			fs = append(fs, findings.FromScore(f.Path, c.Tenths, c.Level, threshold)...)
 		}
@@ -351,7 +323,23 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	return &scoredUnit{unit: unit, opts: opts, result: res}, nil
 }
 
-func printScore(w io.Writer, path string, su *scoredUnit) {
+// printScoreHeader says which semantics the text output's scores follow.
+func printScoreHeader(w io.Writer, version score.Version, offline bool, policy *score.Policy) {
+	mode := "as the running unit would score"
+	if offline {
+		mode = "as systemd-analyze security --offline=true"
+	}
+	policyNote := ""
+	if policy != nil {
+		policyNote = ", policy " + policy.Path
+	}
+	fmt.Fprintf(w, "systemd %s semantics, %s%s\n", version, mode, policyNote)
+}
+
+// printScore writes one unit's text block: the score, the open checks
+// with each one's own fix, and with suggest > 0 the fixes that lower the
+// score most once rescored.
+func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 	r := su.result
 	label := path
 	if name := su.unit.Name; name != filepath.Base(path) {
@@ -366,28 +354,40 @@ func printScore(w io.Writer, path string, su *scoredUnit) {
 	}
 	fmt.Fprintf(w, "\n  Open checks (%d of %d), largest share first:\n", len(open), len(r.Checks))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SHARE\tCHECK\tBADNESS\tWHY")
+	fmt.Fprintln(tw, "  SHARE\tCHECK\tBADNESS\tWHY\tFIX")
 	for _, c := range open {
 		why := c.Description
 		if why == "" {
 			why = "(partially restricted)"
 		}
-		fmt.Fprintf(tw, "  %.1f\t%s\t%d/%d\t%s\n", c.Exposure, c.Name, c.Badness, c.Range, why)
+		fix := c.Fix
+		if fix == "" {
+			fix = "-"
+		}
+		fmt.Fprintf(tw, "  %.1f\t%s\t%d/%d\t%s\t%s\n", c.Exposure, c.Name, c.Badness, c.Range, why, fix)
 	}
 	tw.Flush()
+	if suggest > 0 {
+		printSuggestions(w, su, open, suggest)
+	}
+}
 
-	// Each suggestion rescores the whole unit; for machine-made giants
-	// (thousands of lines) that would take long for little insight.
+// printSuggestions rescores the unit with each open check's fix added on
+// its own (one resolve and score each, so only on request for many units).
+func printSuggestions(w io.Writer, su *scoredUnit, open []score.Check, n int) {
+	// Machine-made giants (thousands of lines) would take long for little
+	// insight.
 	if len(su.unit.Service) > maxLinesForSuggestions {
 		fmt.Fprintf(w, "\n  (no suggestions: more than %d assignments)\n", maxLinesForSuggestions)
 		return
 	}
-	best := suggest.Fixes(suggest.Scorer{Base: su.unit.Service, DefaultDependencies: su.unit.DefaultDependencies, Options: su.opts}, r, open, 5)
+	r := su.result
+	best := suggest.Fixes(suggest.Scorer{Base: su.unit.Service, DefaultDependencies: su.unit.DefaultDependencies, Options: su.opts}, r, open, n)
 	if len(best) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\n  Directives that would lower the score most (each added on its own, rescored):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range best {
 		fmt.Fprintf(tw, "  %s\t%.1f -> %.1f\n", s.Assignment, r.Exposure, float64(s.Tenths)/10)
 	}

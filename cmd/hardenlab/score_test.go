@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/score"
 )
 
 func runScore(t *testing.T, args ...string) (code int, out, errOut string) {
@@ -242,5 +246,81 @@ func TestScoreFileDropInsAndTemplates(t *testing.T) {
 	_, _, errOut := runScore(t, "--offline", filepath.Join(dir, "web.service"))
 	if !strings.Contains(errOut, "web.service.d/20-bad.conf:2: PrivateTmp=maybe") {
 		t.Errorf("an error in a drop-in must name the drop-in and its line:\n%s", errOut)
+	}
+}
+
+// The streamed --json array is byte for byte what encoding/json writes
+// for the slice of scoredFile, compact and indented, with failed units.
+func TestScoreJSONStreamMatchesEncodingJSON(t *testing.T) {
+	src := unitSource{version: 252, templateOK: true}
+	opts := score.Options{Version: score.V252, Offline: true}
+	var files []scoredFile
+	for _, p := range []string{scoreBaseline, scoreHardened, "../../fixtures/nginx-hardened.service", "no-such-dir/x.service"} {
+		su, err := scoreUnit(src, p, opts)
+		if err != nil {
+			files = append(files, scoredFile{Path: p, Error: err.Error()})
+			continue
+		}
+		files = append(files, scoredFile{Path: p, Result: su.result})
+	}
+	if files[3].Error == "" || files[0].Result == nil {
+		t.Fatalf("want three scored files and one error, got %+v", files)
+	}
+	for _, format := range []jsonFlag{"short", "pretty"} {
+		for _, n := range []int{0, 1, len(files)} {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			if format == "pretty" {
+				enc.SetIndent("", "  ")
+			}
+			if err := enc.Encode(append([]scoredFile{}, files[:n]...)); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			arr := &jsonArray{w: bufio.NewWriter(&got), pretty: format == "pretty"}
+			r := scoreRun{format: format}
+			for _, f := range files[:n] {
+				arr.add(r.appendJSON(nil, f))
+			}
+			if err := arr.close(); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s, %d files:\n got %s\nwant %s", format, n, got.String(), want.String())
+			}
+		}
+	}
+}
+
+// Results come out in index order whatever order the workers finish in,
+// and emit returning false stops the run.
+func TestInOrder(t *testing.T) {
+	for _, workers := range []int{1, 2, 8} {
+		var got []int
+		err := inOrder(context.Background(), 200, workers, func(i int) int {
+			if i%7 == 0 {
+				time.Sleep(time.Millisecond) // let later indexes finish first
+			}
+			return i * 3
+		}, func(v int) bool {
+			got = append(got, v)
+			return len(got) < 150
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 150 {
+			t.Fatalf("%d workers: emitted %d, want 150", workers, len(got))
+		}
+		for i, v := range got {
+			if v != i*3 {
+				t.Fatalf("%d workers: result %d is %d, want %d", workers, i, v, i*3)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := inOrder(ctx, 10, 2, func(i int) int { return i }, func(int) bool { return true }); err == nil {
+		t.Error("a cancelled context ran to the end")
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,8 +124,12 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 	name := filepath.Base(p)
 	alone := directive.Files{Fragment: p}
-	if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
-		return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
+	// Only a symlink can be a mask; most arguments are plain files, and
+	// resolving every path component of each cost more than parsing it.
+	if l, err := os.Lstat(p); err == nil && (l.Mode()&fs.ModeSymlink != 0 || l.Mode()&fs.ModeDevice != 0) {
+		if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
+			return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
+		}
 	}
 	info, statErr := os.Stat(p)
 	if statErr == nil && info.Mode().IsRegular() && info.Size() == 0 {

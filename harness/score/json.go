@@ -84,6 +84,12 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return append(b, out...)
 }
 
+// jsonPlainASCII marks with '1' the ASCII bytes a JSON string carries as
+// they are: not a control character, quote, backslash or one of <, >, &.
+// A table lookup per byte is what makes escaping cheap; the test checks it
+// against encoding/json byte by byte.
+const jsonPlainASCII = "00000000000000000000000000000000110111011111111111111111111101011111111111111111111111111111011111111111111111111111111111111111"
+
 // AppendJSONString writes s as a JSON string the way encoding/json's
 // default (HTML-escaping) encoder does: <, > and & as \u003c..., control
 // characters as \n, \t, ... or \u00XX, U+2028/U+2029 escaped, and invalid
@@ -94,7 +100,7 @@ func AppendJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlainASCII[c] == '1' {
 				i++
 				continue
 			}

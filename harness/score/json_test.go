@@ -54,7 +54,11 @@ func TestAppendJSONFieldsMatchesEncodingJSON(t *testing.T) {
 			{ID: s, Name: s, Description: s, Fix: s, Set: &set, Exposure: 0.3},
 		}})
 	}
-	results = append(results, &Result{})
+	var every []byte
+	for c := range 256 {
+		every = append(every, byte(c), 'x')
+	}
+	results = append(results, &Result{}, &Result{Level: string(every)})
 	for i, r := range results {
 		want := marshalLikeCaller(t, r)
 		if got := AppendJSONFields(nil, r); !bytes.Equal(got, want) {

@@ -56,9 +56,10 @@ func dropInDirs(names []string) []string {
 func (t Tree) findDropIns(names []string) []string {
 	root := t.Root
 	chosen := map[string]string{} // file name -> path on this machine, "" when masked
+	dirs := dropInDirs(names)
 	for _, dir := range t.SearchPath {
 		listed := t.list(dir).names
-		for _, d := range dropInDirs(names) {
+		for _, d := range dirs {
 			if !listed[d] && !strings.Contains(d, "/") {
 				continue // no such directory: skip the open
 			}

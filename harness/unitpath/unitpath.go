@@ -77,6 +77,7 @@ type linkCache struct {
 type listing struct {
 	names map[string]bool
 	links []link
+	read  bool // names are all its entries (none if it does not exist)
 }
 
 type link struct{ name, final string }
@@ -150,6 +151,11 @@ func (t Tree) findFragment(name string) (frag, target string, err error) {
 	root := t.Root
 	for _, dir := range t.SearchPath {
 		p := path.Join(dir, name)
+		if t.links != nil {
+			if l := t.list(dir); l.read && !l.names[name] {
+				continue // the listing read once answers without a stat
+			}
+		}
 		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
 			continue
 		}
@@ -226,7 +232,8 @@ func (t Tree) list(dir string) listing {
 		}
 	}
 	l := listing{names: map[string]bool{}}
-	entries, _ := os.ReadDir(filepath.Join(t.Root, dir))
+	entries, err := os.ReadDir(filepath.Join(t.Root, dir))
+	l.read = err == nil || errors.Is(err, fs.ErrNotExist)
 	for _, e := range entries {
 		l.names[e.Name()] = true
 		if e.Type()&fs.ModeSymlink == 0 {

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/score"
@@ -322,5 +324,24 @@ func TestInOrder(t *testing.T) {
 	cancel()
 	if err := inOrder(ctx, 10, 2, func(i int) int { return i }, func(int) bool { return true }); err == nil {
 		t.Error("a cancelled context ran to the end")
+	}
+}
+
+// writeColumns lays out what text/tabwriter (padding 2) lays out.
+func TestWriteColumnsMatchesTabwriter(t *testing.T) {
+	rows := [][]string{
+		{"  SHARE", "CHECK", "BADNESS", "WHY", "FIX"},
+		{"  0.3", "RestrictAddressFamilies=~…", "1/1", "Service may allocate exotic sockets", "RestrictAddressFamilies=AF_UNIX"},
+		{"  10.0", "", "10/10", "é", "-"},
+	}
+	var want, got bytes.Buffer
+	tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+	writeColumns(&got, rows)
+	if got.String() != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
 	}
 }

@@ -312,7 +312,7 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	if len(unit.Service) == 0 && !unitHas(unit, "SuccessAction") {
 		return nil, fmt.Errorf("%s: no [Service] settings, nothing to score (is this a service unit?)", path)
 	}
-	settings, err := directive.Resolve(unit.Service, unit.DefaultDependencies)
+	settings, err := unit.Settings()
 	if err != nil {
 		return nil, err
 	}
@@ -428,12 +428,18 @@ func writeColumns(w io.Writer, rows [][]string) {
 			widths[i] = max(widths[i], utf8.RuneCountInString(row[i]))
 		}
 	}
-	var b []byte
+	line := 0
+	for _, n := range widths {
+		line += n + 2
+	}
+	b := make([]byte, 0, len(rows)*(line+64))
 	for _, row := range rows {
 		for i, cell := range row {
 			b = append(b, cell...)
 			if i < len(widths) {
-				b = append(b, strings.Repeat(" ", widths[i]-utf8.RuneCountInString(cell)+2)...)
+				for range widths[i] - utf8.RuneCountInString(cell) + 2 {
+					b = append(b, ' ')
+				}
 			}
 		}
 		b = append(b, '\n')

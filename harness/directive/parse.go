@@ -128,8 +128,10 @@ func (u *Unit) read(r io.Reader, path string, ctx *SpecifierContext) error {
 func (u *Unit) finish() (*Unit, error) {
 	errs := u.problems
 	u.problems = nil
-	if _, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
+	if s, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
 		errs = append(errs, err)
+	} else {
+		u.resolved = resolvedService{settings: s, service: u.Service, defaultDependencies: u.DefaultDependencies}
 	}
 	if err := joinProblems(errs); err != nil {
 		return nil, err

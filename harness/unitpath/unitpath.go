@@ -231,8 +231,8 @@ func (t Tree) list(dir string) listing {
 			return l
 		}
 	}
-	l := listing{names: map[string]bool{}}
 	entries, err := os.ReadDir(filepath.Join(t.Root, dir))
+	l := listing{names: make(map[string]bool, len(entries))}
 	l.read = err == nil || errors.Is(err, fs.ErrNotExist)
 	for _, e := range entries {
 		l.names[e.Name()] = true

@@ -1,0 +1,32 @@
+package directive
+
+import (
+	"strings"
+	"testing"
+)
+
+// Settings reuses what parsing resolved, and resolves again once the
+// Service lines change.
+func TestUnitSettingsFollowsTheServiceLines(t *testing.T) {
+	u, err := Parse(strings.NewReader("[Service]\nExecStart=/bin/true\nPrivateTmp=yes\n"), "x.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := u.Settings()
+	if err != nil || !first.PrivateTmp {
+		t.Fatalf("Settings = %+v, %v", first, err)
+	}
+	if again, _ := u.Settings(); again != first {
+		t.Error("a second call resolved the unchanged lines again")
+	}
+	u.Service = append(u.Service, Assignment{Name: "PrivateTmp", Value: "no", Source: Source{File: "x", Line: 9}})
+	changed, err := u.Settings()
+	if err != nil || changed.PrivateTmp {
+		t.Errorf("after appending PrivateTmp=no: %+v, %v", changed, err)
+	}
+	u.Service = u.Service[:2]
+	u.DefaultDependencies = false
+	if s, _ := u.Settings(); s == first || s.DefaultDependencies {
+		t.Error("DefaultDependencies=no did not resolve again")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"sync"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/score"
@@ -19,6 +20,27 @@ type scoreRun struct {
 	opts    score.Options
 	format  jsonFlag
 	suggest int // rescored suggestions per unit in text output
+	bufs    *bufferPool
+}
+
+// bufferPool recycles the per-unit output buffers once written out: a
+// fresh 20 kB of JSON per unit was most of a run's new memory, and so of
+// its page faults and collections.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) get() []byte {
+	if b != nil {
+		if v, ok := b.p.Get().(*[]byte); ok {
+			return (*v)[:0]
+		}
+	}
+	return make([]byte, 0, 32<<10)
+}
+
+func (b *bufferPool) put(buf []byte) {
+	if b != nil && cap(buf) <= 1<<20 { // a giant's buffer is not kept
+		b.p.Put(&buf)
+	}
 }
 
 // unitOutcome is one argument's result, rendered by the worker that
@@ -44,10 +66,10 @@ func (r scoreRun) one(path string) unitOutcome {
 	f := scoredFile{Path: path, Result: su.result}
 	o := unitOutcome{warnings: unitWarnings(su.unit, r.opts.Version)}
 	if r.format.on() {
-		o.out = r.appendJSON(make([]byte, 0, 256*(len(su.result.Checks)+1)), f) // about 250 bytes a row
+		o.out = r.appendJSON(r.bufs.get(), f)
 	} else {
-		var buf bytes.Buffer
-		printScore(&buf, path, su, r.suggest)
+		buf := bytes.NewBuffer(r.bufs.get())
+		printScore(buf, path, su, r.suggest)
 		o.out = buf.Bytes()
 	}
 	// The rows are written; the gate and the threshold read only these.
@@ -206,6 +228,7 @@ func (r scoreRun) writeScores(ctx context.Context, args []string, std stdio) ([]
 	out := bufio.NewWriterSize(std.out, 64<<10)
 	arr := &jsonArray{w: out, pretty: r.format == "pretty"}
 	files := make([]scoredFile, 0, len(args))
+	r.bufs = &bufferPool{}
 	var werr error
 	err := inOrder(ctx, len(args), scoreWorkers(), func(i int) unitOutcome { return r.one(args[i]) }, func(o unitOutcome) bool {
 		if o.err != nil {
@@ -221,6 +244,7 @@ func (r scoreRun) writeScores(ctx context.Context, args []string, std stdio) ([]
 		} else {
 			_, werr = out.Write(o.out)
 		}
+		r.bufs.put(o.out)
 		return werr == nil
 	})
 	if err != nil {

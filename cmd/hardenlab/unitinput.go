@@ -126,12 +126,13 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 	alone := directive.Files{Fragment: p}
 	// Only a symlink can be a mask; most arguments are plain files, and
 	// resolving every path component of each cost more than parsing it.
-	if l, err := os.Lstat(p); err == nil && (l.Mode()&fs.ModeSymlink != 0 || l.Mode()&fs.ModeDevice != 0) {
+	info, statErr := os.Lstat(p)
+	if statErr == nil && (info.Mode()&fs.ModeSymlink != 0 || info.Mode()&fs.ModeDevice != 0) {
 		if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
 			return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
 		}
+		info, statErr = os.Stat(p)
 	}
-	info, statErr := os.Stat(p)
 	if statErr == nil && info.Mode().IsRegular() && info.Size() == 0 {
 		return "", alone, fmt.Errorf("%s: unit file is empty, which systemd treats as masked; nothing to read", p)
 	}

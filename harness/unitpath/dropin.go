@@ -60,7 +60,7 @@ func (t Tree) findDropIns(names []string) []string {
 	for _, dir := range t.SearchPath {
 		listed := t.list(dir).names
 		for _, d := range dirs {
-			if !listed[d] && !strings.Contains(d, "/") {
+			if _, ok := listed[d]; !ok && !strings.Contains(d, "/") {
 				continue // no such directory: skip the open
 			}
 			inRoot := path.Join(dir, d)

@@ -75,7 +75,7 @@ type linkCache struct {
 
 // listing is one search directory: its entry names and its symlinks.
 type listing struct {
-	names map[string]bool
+	names map[string]bool // entry name -> whether it is a symlink
 	links []link
 	read  bool // names are all its entries (none if it does not exist)
 }
@@ -151,17 +151,25 @@ func (t Tree) findFragment(name string) (frag, target string, err error) {
 	root := t.Root
 	for _, dir := range t.SearchPath {
 		p := path.Join(dir, name)
+		final := ""
 		if t.links != nil {
-			if l := t.list(dir); l.read && !l.names[name] {
+			l := t.list(dir)
+			isLink, listed := l.names[name]
+			if l.read && !listed {
 				continue // the listing read once answers without a stat
 			}
+			if listed && !isLink {
+				final = p
+			}
 		}
-		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
-			continue
-		}
-		final, err := resolveInRoot(root, p)
-		if err != nil {
-			return "", "", err
+		if final == "" {
+			if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
+				continue
+			}
+			var err error
+			if final, err = resolveInRoot(root, p); err != nil {
+				return "", "", err
+			}
 		}
 		if final == "/dev/null" {
 			return "", "", fmt.Errorf("%s is a symlink to /dev/null: %w", p, ErrMasked)
@@ -235,7 +243,7 @@ func (t Tree) list(dir string) listing {
 	l := listing{names: make(map[string]bool, len(entries))}
 	l.read = err == nil || errors.Is(err, fs.ErrNotExist)
 	for _, e := range entries {
-		l.names[e.Name()] = true
+		l.names[e.Name()] = e.Type()&fs.ModeSymlink != 0
 		if e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}

@@ -228,7 +228,7 @@ func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allo
 	if len(lines) == 0 {
 		return false, nil
 	}
-	set = map[string]bool{}
+	set = make(map[string]bool, 512) // an allow list holds @system-service's hundreds
 	allowList = lines[0].Allow
 	if allowList {
 		expandInto(set, "@default", true, t)

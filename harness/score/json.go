@@ -71,9 +71,19 @@ func appendCheckJSON(b []byte, c *Check) []byte {
 	return append(b, '}')
 }
 
-// appendJSONFloat writes f as encoding/json does; exposures (0 to 10)
-// take the short path, anything else goes through encoding/json itself.
+// appendJSONFloat writes f as encoding/json does. An exposure is a whole
+// number of tenths divided by ten, whose shortest form is that number
+// with one decimal (dropped when 0); other values take strconv's shortest
+// form, or encoding/json itself outside its fixed-notation range.
 func appendJSONFloat(b []byte, f float64) []byte {
+	if n := math.Round(f * 10); !math.Signbit(f) && n < 1e6 && n/10 == f {
+		tenths := int64(n)
+		b = strconv.AppendInt(b, tenths/10, 10)
+		if tenths%10 != 0 {
+			b = append(b, '.', byte('0'+tenths%10))
+		}
+		return b
+	}
 	if abs := math.Abs(f); f == 0 || (abs >= 1e-6 && abs < 1e21) {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}

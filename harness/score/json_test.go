@@ -3,6 +3,7 @@ package score
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -58,7 +59,10 @@ func TestAppendJSONFieldsMatchesEncodingJSON(t *testing.T) {
 	for c := range 256 {
 		every = append(every, byte(c), 'x')
 	}
-	results = append(results, &Result{}, &Result{Level: string(every)})
+	results = append(results, &Result{}, &Result{Level: string(every), Exposure: math.Copysign(0, -1)})
+	for n := range 2000 {
+		results = append(results, &Result{Exposure: float64(n) / 10, Checks: []Check{{Exposure: float64(n)/10 + 0.05}, {Exposure: float64(n) / 100}}})
+	}
 	for i, r := range results {
 		want := marshalLikeCaller(t, r)
 		if got := AppendJSONFields(nil, r); !bytes.Equal(got, want) {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -354,8 +356,9 @@ func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 		return
 	}
 	fmt.Fprintf(w, "\n  Open checks (%d of %d), largest share first:\n", len(open), len(r.Checks))
-	rows := make([][]string, 0, len(open)+1)
-	rows = append(rows, []string{"  SHARE", "CHECK", "BADNESS", "WHY", "FIX"})
+	const cols = 5
+	cells := make([]string, 0, (len(open)+1)*cols)
+	cells = append(cells, "  SHARE", "CHECK", "BADNESS", "WHY", "FIX")
 	for _, c := range open {
 		why := c.Description
 		if why == "" {
@@ -365,10 +368,10 @@ func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 		if fix == "" {
 			fix = "-"
 		}
-		rows = append(rows, []string{"  " + strconv.FormatFloat(c.Exposure, 'f', 1, 64), c.Name,
-			strconv.FormatUint(c.Badness, 10) + "/" + strconv.FormatUint(c.Range, 10), why, fix})
+		cells = append(cells, "  "+oneDecimal(c.Exposure), c.Name,
+			strconv.FormatUint(c.Badness, 10)+"/"+strconv.FormatUint(c.Range, 10), why, fix)
 	}
-	writeColumns(w, rows)
+	writeColumns(w, cells, cols)
 	if suggest > 0 {
 		printSuggestions(w, su, open, suggest)
 	}
@@ -404,45 +407,64 @@ func printSuggestions(w io.Writer, su *scoredUnit, openRows []*score.Check, n in
 // (ties in table order), as pointers into r: sorting the 136-byte rows
 // themselves cost more than printing them.
 func openChecks(r *score.Result) []*score.Check {
-	var open []*score.Check
+	type keyed struct{ share, row int }
+	var keys []keyed
 	for i := range r.Checks {
 		if c := &r.Checks[i]; !c.NA && c.Badness > 0 {
-			open = append(open, c)
+			keys = append(keys, keyed{contribution(*c), i})
 		}
 	}
-	slices.SortStableFunc(open, func(a, b *score.Check) int { return contribution(*b) - contribution(*a) })
+	slices.SortFunc(keys, func(a, b keyed) int { return cmp.Or(b.share-a.share, a.row-b.row) })
+	open := make([]*score.Check, len(keys))
+	for i, k := range keys {
+		open[i] = &r.Checks[k.row]
+	}
 	return open
 }
 
-// writeColumns lays rows out as text/tabwriter does with padding 2 (every
-// column but the last as wide as its widest cell in runes, plus two
-// spaces), without its per-byte state machine, which cost more than
-// scoring the unit. All rows have the same number of cells.
-func writeColumns(w io.Writer, rows [][]string) {
-	if len(rows) == 0 {
+// oneDecimal is strconv.FormatFloat(x, 'f', 1, 64) for an exposure, a
+// whole number of tenths, without the general float formatting.
+func oneDecimal(x float64) string {
+	n := math.Round(x * 10)
+	if n < 0 || n >= 1e6 || n/10 != x {
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	t := int(n)
+	return strconv.Itoa(t/10) + "." + string(rune('0'+t%10))
+}
+
+// writeColumns lays cells out, cols to a row, as text/tabwriter does with
+// padding 2 (every column but the last as wide as its widest cell in
+// runes, plus two spaces), without its per-byte state machine, which cost
+// more than scoring the unit.
+func writeColumns(w io.Writer, cells []string, cols int) {
+	if len(cells) == 0 {
 		return
 	}
-	widths := make([]int, len(rows[0])-1)
-	for _, row := range rows {
-		for i := range widths {
-			widths[i] = max(widths[i], utf8.RuneCountInString(row[i]))
+	runes := make([]int, len(cells))
+	widths := make([]int, cols-1)
+	for i, c := range cells {
+		runes[i] = utf8.RuneCountInString(c)
+		if col := i % cols; col < cols-1 {
+			widths[col] = max(widths[col], runes[i])
 		}
 	}
 	line := 0
 	for _, n := range widths {
 		line += n + 2
 	}
-	b := make([]byte, 0, len(rows)*(line+64))
-	for _, row := range rows {
-		for i, cell := range row {
-			b = append(b, cell...)
-			if i < len(widths) {
-				for range widths[i] - utf8.RuneCountInString(cell) + 2 {
-					b = append(b, ' ')
-				}
-			}
+	const spaces = "                                                                "
+	b := make([]byte, 0, len(cells)/cols*(line+64))
+	for i, c := range cells {
+		b = append(b, c...)
+		col := i % cols
+		if col == cols-1 {
+			b = append(b, '\n')
+			continue
 		}
-		b = append(b, '\n')
+		for pad := widths[col] - runes[i] + 2; pad > 0; pad -= len(spaces) {
+			b = append(b, spaces[:min(pad, len(spaces))]...)
+		}
 	}
 	w.Write(b)
 }

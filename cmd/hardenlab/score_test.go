@@ -327,12 +327,21 @@ func TestInOrder(t *testing.T) {
 	}
 }
 
-// writeColumns lays out what text/tabwriter (padding 2) lays out.
+// writeColumns lays out what text/tabwriter (padding 2) lays out, and
+// oneDecimal writes what %.1f writes.
 func TestWriteColumnsMatchesTabwriter(t *testing.T) {
+	for n := range 1200 {
+		for _, x := range []float64{float64(n) / 10, float64(n)/10 + 0.04, float64(n) / 1000} {
+			if got, want := oneDecimal(x), fmt.Sprintf("%.1f", x); got != want {
+				t.Fatalf("oneDecimal(%v) = %s, want %s", x, got, want)
+			}
+		}
+	}
 	rows := [][]string{
 		{"  SHARE", "CHECK", "BADNESS", "WHY", "FIX"},
 		{"  0.3", "RestrictAddressFamilies=~…", "1/1", "Service may allocate exotic sockets", "RestrictAddressFamilies=AF_UNIX"},
 		{"  10.0", "", "10/10", "é", "-"},
+		{"  0.1", strings.Repeat("x", 150), "1/1", "", "-"},
 	}
 	var want, got bytes.Buffer
 	tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
@@ -340,7 +349,11 @@ func TestWriteColumnsMatchesTabwriter(t *testing.T) {
 		fmt.Fprintln(tw, strings.Join(r, "\t"))
 	}
 	tw.Flush()
-	writeColumns(&got, rows)
+	var cells []string
+	for _, r := range rows {
+		cells = append(cells, r...)
+	}
+	writeColumns(&got, cells, len(rows[0]))
 	if got.String() != want.String() {
 		t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
 	}

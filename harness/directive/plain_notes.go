@@ -72,7 +72,7 @@ const dependencyKeys = "Requires Requisite Wants BindsTo BindTo Upholds Conflict
 	"PartOf RequiresOverridable RequisiteOverridable RequiresMountsFor WantsMountsFor"
 
 func isDependencyKey(name string) bool {
-	for _, k := range strings.Fields(dependencyKeys) {
+	for k := range strings.FieldsSeq(dependencyKeys) { // no slice per [Unit] key
 		if k == name {
 			return true
 		}
@@ -86,7 +86,7 @@ func serviceKeyNote(name string) (passedOver, bool) {
 	if p, ok := servicePassedOver[name]; ok {
 		return p, true
 	}
-	for _, k := range strings.Fields(serviceNotModeled) {
+	for k := range strings.FieldsSeq(serviceNotModeled) {
 		if k == name {
 			return passedOver{reasonNotModeled, true}, true
 		}

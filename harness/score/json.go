@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -32,20 +33,54 @@ func AppendJSONFields(b []byte, r *Result) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
+	table := plainTableTexts()
 	for i := range r.Checks {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendCheckJSON(b, &r.Checks[i])
+		var known []string
+		if len(r.Checks) == len(table) { // Score's rows, in table order
+			known = table[i]
+		}
+		b = appendCheckJSON(b, &r.Checks[i], known)
 	}
 	return append(b, ']')
 }
 
-func appendCheckJSON(b []byte, c *Check) []byte {
+// plainTableTexts are, per row of the check table, its own strings that
+// JSON carries unescaped. Every unit repeats them, and comparing a row's
+// string with its table's (the very same string, equal at once) is
+// cheaper than scanning it for characters to escape.
+var plainTableTexts = sync.OnceValue(func() [][]string {
+	rows := checkTable()
+	out := make([][]string, len(rows))
+	for i, c := range rows {
+		for _, s := range []string{c.jsonField, c.name, c.fix, c.good, c.bad, c.na, descBootPhase, descExcluded} {
+			if string(AppendJSONString(nil, s)) == `"`+s+`"` {
+				out[i] = append(out[i], s)
+			}
+		}
+	}
+	return out
+})
+
+// appendText is AppendJSONString, short-cut for a string of known.
+func appendText(b []byte, s string, known []string) []byte {
+	for _, k := range known {
+		if len(k) == len(s) && k == s {
+			b = append(b, '"')
+			b = append(b, s...)
+			return append(b, '"')
+		}
+	}
+	return AppendJSONString(b, s)
+}
+
+func appendCheckJSON(b []byte, c *Check, known []string) []byte {
 	b = append(b, `{"json_field":`...)
-	b = AppendJSONString(b, c.ID)
+	b = appendText(b, c.ID, known)
 	b = append(b, `,"name":`...)
-	b = AppendJSONString(b, c.Name)
+	b = appendText(b, c.Name, known)
 	b = append(b, `,"weight":`...)
 	b = strconv.AppendUint(b, c.Weight, 10)
 	b = append(b, `,"range":`...)
@@ -61,12 +96,12 @@ func appendCheckJSON(b []byte, c *Check) []byte {
 		b = strconv.AppendBool(b, *c.Set)
 	}
 	b = append(b, `,"description":`...)
-	b = AppendJSONString(b, c.Description)
+	b = appendText(b, c.Description, known)
 	b = append(b, `,"exposure":`...)
 	b = appendJSONFloat(b, c.Exposure)
 	if c.Fix != "" {
 		b = append(b, `,"fix":`...)
-		b = AppendJSONString(b, c.Fix)
+		b = appendText(b, c.Fix, known)
 	}
 	return append(b, '}')
 }

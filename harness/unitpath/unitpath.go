@@ -76,11 +76,11 @@ type linkCache struct {
 // listing is one search directory: its entry names and its symlinks.
 type listing struct {
 	names map[string]bool // entry name -> whether it is a symlink
-	links []link
-	read  bool // names are all its entries (none if it does not exist)
+	// linksTo maps the file name a symlink finally ends at to the
+	// symlinks, in directory order: every unit asks for its aliases.
+	linksTo map[string][]string
+	read    bool // names are all its entries (none if it does not exist)
 }
-
-type link struct{ name, final string }
 
 // System is the system manager's tree under root ("/" for this machine).
 func System(root string) Tree {
@@ -221,9 +221,9 @@ func resolveInRoot(root, p string) (string, error) {
 func (t Tree) aliasesOf(name string) []string {
 	var out []string
 	for _, dir := range t.SearchPath {
-		for _, l := range t.list(dir).links {
-			if l.name != name && path.Ext(l.name) == path.Ext(name) && path.Base(l.final) == name && !slices.Contains(out, l.name) {
-				out = append(out, l.name)
+		for _, l := range t.list(dir).linksTo[name] {
+			if l != name && path.Ext(l) == path.Ext(name) && !slices.Contains(out, l) {
+				out = append(out, l)
 			}
 		}
 	}
@@ -248,7 +248,11 @@ func (t Tree) list(dir string) listing {
 			continue
 		}
 		if final, err := resolveInRoot(t.Root, path.Join(dir, e.Name())); err == nil {
-			l.links = append(l.links, link{name: e.Name(), final: final})
+			if l.linksTo == nil {
+				l.linksTo = map[string][]string{}
+			}
+			base := path.Base(final)
+			l.linksTo[base] = append(l.linksTo[base], e.Name())
 		}
 	}
 	if t.links != nil {

@@ -441,30 +441,31 @@ func writeColumns(w io.Writer, cells []string, cols int) {
 	if len(cells) == 0 {
 		return
 	}
-	runes := make([]int, len(cells))
+	runes := make([]int, len(cells)) // of every cell but the last of its row
 	widths := make([]int, cols-1)
-	for i, c := range cells {
-		runes[i] = utf8.RuneCountInString(c)
-		if col := i % cols; col < cols-1 {
-			widths[col] = max(widths[col], runes[i])
+	size := 0
+	for row := 0; row < len(cells); row += cols {
+		for col := range cols - 1 {
+			n := utf8.RuneCountInString(cells[row+col])
+			runes[row+col] = n
+			widths[col] = max(widths[col], n)
 		}
+		size += len(cells[row+cols-1]) + 1
 	}
-	line := 0
 	for _, n := range widths {
-		line += n + 2
+		size += len(cells) / cols * (n + 2)
 	}
 	const spaces = "                                                                "
-	b := make([]byte, 0, len(cells)/cols*(line+64))
-	for i, c := range cells {
-		b = append(b, c...)
-		col := i % cols
-		if col == cols-1 {
-			b = append(b, '\n')
-			continue
+	b := make([]byte, 0, size+len(cells)*4)
+	for row := 0; row < len(cells); row += cols {
+		for col := range cols - 1 {
+			b = append(b, cells[row+col]...)
+			for pad := widths[col] - runes[row+col] + 2; pad > 0; pad -= len(spaces) {
+				b = append(b, spaces[:min(pad, len(spaces))]...)
+			}
 		}
-		for pad := widths[col] - runes[i] + 2; pad > 0; pad -= len(spaces) {
-			b = append(b, spaces[:min(pad, len(spaces))]...)
-		}
+		b = append(b, cells[row+cols-1]...)
+		b = append(b, '\n')
 	}
 	w.Write(b)
 }

@@ -30,3 +30,23 @@ func TestUnitSettingsFollowsTheServiceLines(t *testing.T) {
 		t.Error("DefaultDependencies=no did not resolve again")
 	}
 }
+
+// The separator helpers are strings.Trim and friends with wordSeparators.
+func TestSeparatorHelpersMatchStrings(t *testing.T) {
+	for _, s := range []string{"", " ", "\t\r\n ", " a ", "\ta b\n", "x", "\va\v", " \u00a0x\u00a0 ", "\r\nkey = value \t"} {
+		if got, want := trimSeparators(s), strings.Trim(s, wordSeparators); got != want {
+			t.Errorf("trimSeparators(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := trimLeftSeparators(s), strings.TrimLeft(s, wordSeparators); got != want {
+			t.Errorf("trimLeftSeparators(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := trimRightSeparators(s), strings.TrimRight(s, wordSeparators); got != want {
+			t.Errorf("trimRightSeparators(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for c := range 256 {
+		if isSeparator(byte(c)) != strings.ContainsRune(wordSeparators, rune(c)) {
+			t.Errorf("isSeparator(%#x) disagrees with wordSeparators", c)
+		}
+	}
+}

@@ -31,7 +31,9 @@ const scoreUsage = `Usage: hardenlab score [flags] UNIT...
 Computes the exposure score of each unit the way systemd-analyze
 security does (0.0 = every check passes, 10.0 = none does), without a
 running systemd and without root, and explains it: every open check with
-its share of the score, and the directives that would lower it most.
+its share of the score and the directive that closes it, and for a single
+unit (or with --suggest N) the directives that would lower it most once
+the unit is rescored with each.
 
 The score is a weighted average of 81 checks ("is PrivateNetwork= on?",
 "is CAP_SYS_ADMIN in the bounding set?", "does the syscall filter cover

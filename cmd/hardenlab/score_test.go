@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -356,5 +357,37 @@ func TestWriteColumnsMatchesTabwriter(t *testing.T) {
 	writeColumns(&got, cells, len(rows[0]))
 	if got.String() != want.String() {
 		t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
+	}
+}
+
+// Rescored suggestions: on by default for one unit, off for several
+// unless --suggest asks; every open check names its fix either way.
+func TestScoreSuggestions(t *testing.T) {
+	const rescored = "Directives that would lower the score most"
+	fixNamed := regexp.MustCompile(`(?m)^  \d+\.\d +PrivateNetwork= +1/1 +Service has access to the host's network +PrivateNetwork=yes$`)
+	for _, tc := range []struct {
+		args []string
+		want int // blocks of rescored suggestions
+	}{
+		{[]string{scoreBaseline}, 1},
+		{[]string{scoreBaseline, scoreHardened}, 0},
+		{[]string{"--suggest", "2", scoreBaseline, scoreHardened}, 2},
+		{[]string{"--suggest", "0", scoreBaseline}, 0},
+	} {
+		code, out, errOut := runScore(t, append([]string{"--systemd-version", "252"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		if got := strings.Count(out, rescored); got != tc.want {
+			t.Errorf("%v: %d suggestion blocks, want %d:\n%s", tc.args, got, tc.want, out)
+		}
+		if !fixNamed.MatchString(out) {
+			t.Errorf("%v: the PrivateNetwork= row does not name its fix:\n%s", tc.args, out)
+		}
+	}
+	_, out, _ := runScore(t, "--systemd-version", "252", "--suggest", "2", scoreBaseline)
+	block := out[strings.Index(out, rescored):]
+	if lines := strings.Count(strings.TrimSpace(block), "\n"); lines != 2 {
+		t.Errorf("--suggest 2 listed %d suggestions:\n%s", lines, block)
 	}
 }

@@ -81,10 +81,7 @@ func (r scoreRun) one(path string) unitOutcome {
 // unit: syscall names the version's libseccomp does not know, and keys
 // younger than the version.
 func unitWarnings(u *directive.Unit, version score.Version) []string {
-	var out []string
-	for _, w := range score.IgnoredSyscalls(u.Service, version) {
-		out = append(out, w)
-	}
+	out := score.IgnoredSyscalls(u.Service, version)
 	for _, a := range u.Service {
 		if since := directive.Since(a.Name); since > int(version) {
 			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it",

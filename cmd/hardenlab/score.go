@@ -358,22 +358,7 @@ func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 		return
 	}
 	fmt.Fprintf(w, "\n  Open checks (%d of %d), largest share first:\n", len(open), len(r.Checks))
-	const cols = 5
-	cells := make([]string, 0, (len(open)+1)*cols)
-	cells = append(cells, "  SHARE", "CHECK", "BADNESS", "WHY", "FIX")
-	for _, c := range open {
-		why := c.Description
-		if why == "" {
-			why = "(partially restricted)"
-		}
-		fix := c.Fix
-		if fix == "" {
-			fix = "-"
-		}
-		cells = append(cells, "  "+oneDecimal(c.Exposure), c.Name,
-			strconv.FormatUint(c.Badness, 10)+"/"+strconv.FormatUint(c.Range, 10), why, fix)
-	}
-	writeColumns(w, cells, cols)
+	w.Write(openChecksTable(open))
 	if suggest > 0 {
 		printSuggestions(w, su, open, suggest)
 	}
@@ -424,52 +409,82 @@ func openChecks(r *score.Result) []*score.Check {
 	return open
 }
 
-// oneDecimal is strconv.FormatFloat(x, 'f', 1, 64) for an exposure, a
-// whole number of tenths, without the general float formatting.
-func oneDecimal(x float64) string {
+// appendOneDecimal is strconv.AppendFloat(b, x, 'f', 1, 64) for an
+// exposure, a whole number of tenths, without general float formatting.
+func appendOneDecimal(b []byte, x float64) []byte {
 	n := math.Round(x * 10)
 	if n < 0 || n >= 1e6 || n/10 != x {
-		return strconv.FormatFloat(x, 'f', 1, 64)
+		return strconv.AppendFloat(b, x, 'f', 1, 64)
 	}
-	t := int(n)
-	return strconv.Itoa(t/10) + "." + string(rune('0'+t%10))
+	t := int64(n)
+	b = strconv.AppendInt(b, t/10, 10)
+	return append(b, '.', byte('0'+t%10))
 }
 
-// writeColumns lays cells out, cols to a row, as text/tabwriter does with
-// padding 2 (every column but the last as wide as its widest cell in
-// runes, plus two spaces), without its per-byte state machine, which cost
-// more than scoring the unit.
-func writeColumns(w io.Writer, cells []string, cols int) {
-	if len(cells) == 0 {
-		return
+// openChecksTable lays the open checks out as text/tabwriter with padding
+// 2 lays out their SHARE, CHECK, BADNESS, WHY and FIX cells (each column
+// but the last as wide as its widest cell in runes, plus two spaces),
+// written straight into one buffer: building the cells as strings and
+// tabwriter's per-byte state machine cost more than scoring the unit.
+func openChecksTable(open []*score.Check) []byte {
+	header := [...]string{"  SHARE", "CHECK", "BADNESS", "WHY"}
+	var widths [len(header)]int
+	for i, h := range header {
+		widths[i] = len(h)
 	}
-	runes := make([]int, len(cells)) // of every cell but the last of its row
-	widths := make([]int, cols-1)
-	size := 0
-	for row := 0; row < len(cells); row += cols {
-		for col := range cols - 1 {
-			n := utf8.RuneCountInString(cells[row+col])
-			runes[row+col] = n
-			widths[col] = max(widths[col], n)
-		}
-		size += len(cells[row+cols-1]) + 1
-	}
-	for _, n := range widths {
-		size += len(cells) / cols * (n + 2)
+	runes := make([][2]int, len(open)) // of each row's CHECK and WHY
+	var scratch []byte
+	for i, c := range open {
+		runes[i] = [2]int{utf8.RuneCountInString(c.Name), utf8.RuneCountInString(why(c))}
+		scratch = appendOneDecimal(scratch[:0], c.Exposure)
+		widths[0] = max(widths[0], 2+len(scratch))
+		widths[1] = max(widths[1], runes[i][0])
+		scratch = appendBadness(scratch[:0], c)
+		widths[2] = max(widths[2], len(scratch))
+		widths[3] = max(widths[3], runes[i][1])
 	}
 	const spaces = "                                                                "
-	b := make([]byte, 0, size+len(cells)*4)
-	for row := 0; row < len(cells); row += cols {
-		for col := range cols - 1 {
-			b = append(b, cells[row+col]...)
-			for pad := widths[col] - runes[row+col] + 2; pad > 0; pad -= len(spaces) {
-				b = append(b, spaces[:min(pad, len(spaces))]...)
-			}
+	pad := func(b []byte, used, col int) []byte {
+		for n := widths[col] - used + 2; n > 0; n -= len(spaces) {
+			b = append(b, spaces[:min(n, len(spaces))]...)
 		}
-		b = append(b, cells[row+cols-1]...)
-		b = append(b, '\n')
+		return b
 	}
-	w.Write(b)
+	b := make([]byte, 0, (len(open)+1)*(widths[0]+widths[1]+widths[2]+widths[3]+48))
+	for i, h := range header {
+		b = pad(append(b, h...), len(h), i)
+	}
+	b = append(b, "FIX\n"...)
+	for i, c := range open {
+		start := len(b)
+		b = appendOneDecimal(append(b, "  "...), c.Exposure)
+		b = pad(b, len(b)-start, 0)
+		b = pad(append(b, c.Name...), runes[i][0], 1)
+		start = len(b)
+		b = appendBadness(b, c)
+		b = pad(b, len(b)-start, 2)
+		b = pad(append(b, why(c)...), runes[i][1], 3)
+		fix := c.Fix
+		if fix == "" {
+			fix = "-"
+		}
+		b = append(append(b, fix...), '\n')
+	}
+	return b
+}
+
+// why is an open check's WHY cell.
+func why(c *score.Check) string {
+	if c.Description == "" {
+		return "(partially restricted)"
+	}
+	return c.Description
+}
+
+// appendBadness writes the BADNESS cell, "badness/range".
+func appendBadness(b []byte, c *score.Check) []byte {
+	b = strconv.AppendUint(b, c.Badness, 10)
+	return strconv.AppendUint(append(b, '/'), c.Range, 10)
 }
 
 // contribution is the check's term in the badness sum.

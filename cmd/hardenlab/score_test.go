@@ -328,35 +328,46 @@ func TestInOrder(t *testing.T) {
 	}
 }
 
-// writeColumns lays out what text/tabwriter (padding 2) lays out, and
-// oneDecimal writes what %.1f writes.
-func TestWriteColumnsMatchesTabwriter(t *testing.T) {
+// The open-checks table is what text/tabwriter (padding 2) lays out for
+// the same cells, and appendOneDecimal writes what %.1f writes.
+func TestOpenChecksTableMatchesTabwriter(t *testing.T) {
 	for n := range 1200 {
 		for _, x := range []float64{float64(n) / 10, float64(n)/10 + 0.04, float64(n) / 1000} {
-			if got, want := oneDecimal(x), fmt.Sprintf("%.1f", x); got != want {
-				t.Fatalf("oneDecimal(%v) = %s, want %s", x, got, want)
+			if got, want := string(appendOneDecimal(nil, x)), fmt.Sprintf("%.1f", x); got != want {
+				t.Fatalf("appendOneDecimal(%v) = %s, want %s", x, got, want)
 			}
 		}
 	}
-	rows := [][]string{
-		{"  SHARE", "CHECK", "BADNESS", "WHY", "FIX"},
-		{"  0.3", "RestrictAddressFamilies=~…", "1/1", "Service may allocate exotic sockets", "RestrictAddressFamilies=AF_UNIX"},
-		{"  10.0", "", "10/10", "é", "-"},
-		{"  0.1", strings.Repeat("x", 150), "1/1", "", "-"},
+	var results []*score.Result
+	for _, p := range []string{scoreBaseline, scoreHardened, "../../fixtures/nginx-hardened.service"} {
+		su, err := scoreUnit(unitSource{version: 252, templateOK: true}, p, score.Options{Version: score.V252, Offline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, su.result)
 	}
-	var want, got bytes.Buffer
-	tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	tw.Flush()
-	var cells []string
-	for _, r := range rows {
-		cells = append(cells, r...)
-	}
-	writeColumns(&got, cells, len(rows[0]))
-	if got.String() != want.String() {
-		t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
+	odd := &score.Result{Checks: []score.Check{
+		{Name: "RestrictAddressFamilies=~…", Badness: 1, Range: 1, Weight: 1, Exposure: 0.3, Description: "é", Fix: "X=y"},
+		{Name: strings.Repeat("x", 150), Badness: 10, Range: 10, Weight: 3000, Exposure: 10, Description: ""},
+		{Name: "y", Badness: 123456, Range: 1234567, Weight: 1, Exposure: 0.05},
+	}}
+	results = append(results, odd)
+	for i, r := range results {
+		open := openChecks(r)
+		var want bytes.Buffer
+		tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SHARE\tCHECK\tBADNESS\tWHY\tFIX")
+		for _, c := range open {
+			fix := c.Fix
+			if fix == "" {
+				fix = "-"
+			}
+			fmt.Fprintf(tw, "  %.1f\t%s\t%d/%d\t%s\t%s\n", c.Exposure, c.Name, c.Badness, c.Range, why(c), fix)
+		}
+		tw.Flush()
+		if got := string(openChecksTable(open)); got != want.String() {
+			t.Errorf("result %d:\n got\n%s\nwant\n%s", i, got, want.String())
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -358,7 +359,11 @@ func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 		return
 	}
 	fmt.Fprintf(w, "\n  Open checks (%d of %d), largest share first:\n", len(open), len(r.Checks))
-	w.Write(openChecksTable(open))
+	if buf, ok := w.(*bytes.Buffer); ok { // the table goes straight into its spare room
+		buf.Write(appendOpenChecks(buf.AvailableBuffer(), open))
+	} else {
+		w.Write(appendOpenChecks(nil, open))
+	}
 	if suggest > 0 {
 		printSuggestions(w, su, open, suggest)
 	}
@@ -421,12 +426,12 @@ func appendOneDecimal(b []byte, x float64) []byte {
 	return append(b, '.', byte('0'+t%10))
 }
 
-// openChecksTable lays the open checks out as text/tabwriter with padding
+// appendOpenChecks lays the open checks out as text/tabwriter with padding
 // 2 lays out their SHARE, CHECK, BADNESS, WHY and FIX cells (each column
 // but the last as wide as its widest cell in runes, plus two spaces),
 // written straight into one buffer: building the cells as strings and
 // tabwriter's per-byte state machine cost more than scoring the unit.
-func openChecksTable(open []*score.Check) []byte {
+func appendOpenChecks(b []byte, open []*score.Check) []byte {
 	header := [...]string{"  SHARE", "CHECK", "BADNESS", "WHY"}
 	var widths [len(header)]int
 	for i, h := range header {
@@ -450,7 +455,7 @@ func openChecksTable(open []*score.Check) []byte {
 		}
 		return b
 	}
-	b := make([]byte, 0, (len(open)+1)*(widths[0]+widths[1]+widths[2]+widths[3]+48))
+	b = slices.Grow(b, (len(open)+1)*(widths[0]+widths[1]+widths[2]+widths[3]+48))
 	for i, h := range header {
 		b = pad(append(b, h...), len(h), i)
 	}

@@ -50,3 +50,33 @@ func TestSeparatorHelpersMatchStrings(t *testing.T) {
 		}
 	}
 }
+
+// Words without escapes or quotes are split as strings.FieldsFunc splits
+// them at the separators, whichever the flags.
+func TestNextWordPlainWords(t *testing.T) {
+	alphabet := []string{"a", "b", " ", "\t", "\n", "\r", "é", "%", "=", "'"}
+	for n := range 20000 {
+		var sb strings.Builder
+		for k, x := 0, n; k < 7; k, x = k+1, x/len(alphabet) {
+			sb.WriteString(alphabet[(x+k*n)%len(alphabet)])
+		}
+		s := sb.String()
+		for _, flags := range []splitFlags{0, cunescape} { // "'" is plain without unquote
+			var got []string
+			for rest := s; ; {
+				w, r, ok, err := nextWord(rest, flags)
+				if err != nil {
+					t.Fatalf("%q: %v", s, err)
+				}
+				if !ok {
+					break
+				}
+				got, rest = append(got, w), r
+			}
+			want := strings.FieldsFunc(s, func(r rune) bool { return r < 128 && isSeparator(byte(r)) })
+			if strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+				t.Fatalf("%q (flags %d): got %q, want %q", s, flags, got, want)
+			}
+		}
+	}
+}

@@ -151,28 +151,9 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", *threshold)
 		return exitUsage
 	}
-	var version score.Version
-	found := 0
-	if *versionFlag == "" { // running systemd --version costs more than scoring
-		version, found = score.DetectVersion(ctx)
-	}
-	if n := rootSystemdVersion(*root); *versionFlag == "" && n != 0 {
-		// The units of another root are scored as its own systemd would.
-		if v, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
-			version, found = v, n
-		}
-	}
-	if *versionFlag != "" {
-		v, err := score.ParseVersion(*versionFlag)
-		if err != nil {
-			errorf(io, "--systemd-version: %v", err)
-			return exitUsage
-		}
-		version = v
-	} else if found == 0 {
-		hintf(io, "no systemd found here; scoring with systemd %s semantics (--systemd-version to choose)", version)
-	} else if int(version) != found {
-		hintf(io, "systemd %d is installed but not modelled; scoring with systemd %s semantics", found, version)
+	version, ok := scoreVersion(ctx, *versionFlag, *root, io)
+	if !ok {
+		return exitUsage
 	}
 	policy, err := loadPolicy(*policyFile)
 	if err != nil {
@@ -499,13 +480,49 @@ func contribution(c score.Check) int {
 
 const maxLinesForSuggestions = 1000
 
+// scoreVersion is the systemd whose semantics score uses: --systemd-version,
+// else the release of the root's (or this machine's) libsystemd-shared,
+// else what `systemd --version` says here: running it costs more than
+// scoring a hundred units, so the library's name is read first. ok is
+// false for a bad --systemd-version, which it names.
+func scoreVersion(ctx context.Context, flagValue, root string, io stdio) (v score.Version, ok bool) {
+	if flagValue != "" {
+		v, err := score.ParseVersion(flagValue)
+		if err != nil {
+			errorf(io, "--systemd-version: %v", err)
+			return 0, false
+		}
+		return v, true
+	}
+	found := 0
+	if n := rootSystemdVersion(orRoot(root)); n != 0 {
+		// The units of a root are scored as its own systemd would.
+		if parsed, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
+			v, found = parsed, n
+		}
+	}
+	if found == 0 {
+		v, found = score.DetectVersion(ctx)
+	}
+	switch {
+	case found == 0:
+		hintf(io, "no systemd found here; scoring with systemd %s semantics (--systemd-version to choose)", v)
+	case int(v) != found:
+		hintf(io, "systemd %d is installed but not modelled; scoring with systemd %s semantics", found, v)
+	}
+	return v, true
+}
+
 // rootSystemdVersion reads the systemd release of a root from the name of
 // its libsystemd-shared-NNN.so; 0 when there is no root or none is found.
+// The multiarch directories (x86_64-linux-gnu) are looked at first: the
+// catch-all pattern stats a "systemd" in every directory of /usr/lib.
 func rootSystemdVersion(root string) int {
 	if root == "" {
 		return 0
 	}
-	for _, pattern := range []string{"usr/lib/*/systemd/libsystemd-shared-*.so", "usr/lib/systemd/libsystemd-shared-*.so"} {
+	for _, pattern := range []string{"usr/lib/*-linux-*/systemd/libsystemd-shared-*.so", "usr/lib/systemd/libsystemd-shared-*.so",
+		"usr/lib64/systemd/libsystemd-shared-*.so", "usr/lib/*/systemd/libsystemd-shared-*.so"} {
 		matches, _ := filepath.Glob(filepath.Join(root, pattern))
 		for _, m := range matches {
 			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "libsystemd-shared-"), ".so")

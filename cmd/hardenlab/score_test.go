@@ -402,3 +402,33 @@ func TestScoreSuggestions(t *testing.T) {
 		t.Errorf("--suggest 2 listed %d suggestions:\n%s", lines, block)
 	}
 }
+
+// A root's systemd release is read from its libsystemd-shared's name,
+// wherever the distribution puts it.
+func TestRootSystemdVersion(t *testing.T) {
+	for _, tc := range []struct {
+		lib  string
+		want int
+	}{
+		{"usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-257.so", 257},
+		{"usr/lib/systemd/libsystemd-shared-252.so", 252},
+		{"usr/lib64/systemd/libsystemd-shared-255.so", 255},
+		{"usr/lib/odd/systemd/libsystemd-shared-254.so", 254},
+		{"usr/lib/x86_64-linux-gnu/libfoo.so", 0},
+	} {
+		root := t.TempDir()
+		p := filepath.Join(root, tc.lib)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := rootSystemdVersion(root); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.lib, got, tc.want)
+		}
+	}
+	if got := rootSystemdVersion(""); got != 0 {
+		t.Errorf("no root: %d", got)
+	}
+}

@@ -165,10 +165,16 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
 	args = fs.Args()
 	if *all {
-		var err error
-		if args, err = allServices(unitpath.SystemFor(orRoot(*root), int(version)), io); err != nil {
+		units, err := allServices(src.tree(orRoot(*root)), io)
+		if err != nil {
 			errorf(io, "%v", err)
 			return exitError
+		}
+		args = make([]string, 0, len(units))
+		src.listed = make(map[string]unitpath.Unit, len(units))
+		for _, u := range units {
+			args = append(args, u.Asked)
+			src.listed[u.Asked] = u
 		}
 	}
 	if !asJSON.on() {
@@ -271,7 +277,7 @@ type scoredUnit struct {
 
 // allServices lists the service units of the root for --all, saying on
 // stderr which it skips and why.
-func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
+func allServices(tree unitpath.Tree, io stdio) ([]unitpath.Unit, error) {
 	units, skipped, err := tree.List(".service")
 	if err != nil {
 		return nil, err
@@ -279,11 +285,7 @@ func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
 	for _, s := range skipped {
 		fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
 	}
-	names := make([]string, 0, len(units))
-	for _, u := range units {
-		names = append(names, u.Asked)
-	}
-	return names, nil
+	return units, nil
 }
 
 // scoreUnit parses one unit (a file or an installed name, with its

@@ -28,6 +28,9 @@ type unitSource struct {
 	// longer than parsing and scoring it).
 	hosts map[string]directive.HostFacts
 	trees map[string]unitpath.Tree
+	// listed are the units --all found while listing the root, by name:
+	// looking each up again cost as much as parsing it.
+	listed map[string]unitpath.Unit
 }
 
 // tree is root's search path for the version, one per command.
@@ -106,6 +109,9 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	}
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
+	}
+	if u, ok := s.listed[arg]; ok {
+		return u, nil
 	}
 	u, err := s.tree(root).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {

@@ -45,6 +45,9 @@ type ScoreResult struct {
 	SpeedUpMin     float64    `json:"speed_up_min"`
 	SpeedUpMax     float64    `json:"speed_up_max"`
 	TextSpeedUp    float64    `json:"text_speed_up"` // median ratio for the text command
+	AllCommand     string     `json:"all_command"`
+	AllUnits       int        `json:"all_units"` // services score --all found in the root
+	AllSpeedUp     float64    `json:"all_speed_up"`
 	Runs           []ScoreRun `json:"runs"`
 	Refused        []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
 	AnalyzeRefused []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
@@ -56,6 +59,9 @@ type ScoreResult struct {
 type ScoreRun struct {
 	HardenlabMs     float64 `json:"hardenlab_ms"`      // median of hardenlabRuns processes
 	HardenlabTextMs float64 `json:"hardenlab_text_ms"` // the same, text output
+	AllMs           float64 `json:"hardenlab_all_ms"`  // score --all --root: the root's installed services by name
+	AllPerMs        float64 `json:"hardenlab_all_per_unit_ms"`
+	AllSpeedUp      float64 `json:"all_speed_up"`
 	AnalyzeMs       float64 `json:"systemd_analyze_ms"`
 	HardenlabPerMs  float64 `json:"hardenlab_per_unit_ms"`
 	TextPerMs       float64 `json:"hardenlab_text_per_unit_ms"`
@@ -82,6 +88,7 @@ func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
 	res := &ScoreResult{Root: o.Root, SystemdVersion: o.Version, Units: len(o.Files),
 		Command:        "hardenlab " + strings.Join(scoreArgs(o, true), " ") + " FILE...",
 		TextCommand:    "hardenlab " + strings.Join(scoreArgs(o, false), " ") + " FILE...",
+		AllCommand:     "hardenlab " + strings.Join(allArgs(o), " "),
 		AnalyzeCommand: "systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
 	for range max(1, o.Runs) {
 		run, err := res.runOnce(ctx, o)
@@ -97,6 +104,8 @@ func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
 	res.SpeedUp, res.SpeedUpMin, res.SpeedUpMax = mid.SpeedUp, runs[0].SpeedUp, runs[len(runs)-1].SpeedUp
 	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.TextSpeedUp, b.TextSpeedUp) })
 	res.TextSpeedUp = runs[len(runs)/2].TextSpeedUp
+	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.AllSpeedUp, b.AllSpeedUp) })
+	res.AllSpeedUp = runs[len(runs)/2].AllSpeedUp
 	return res, nil
 }
 
@@ -109,7 +118,7 @@ func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, 
 	first := len(res.Runs) == 0
 	run := ScoreRun{Load: loadAvg()}
 	var ours []scoredJSON
-	var jsonMs, textMs []float64
+	var jsonMs, textMs, allMs []float64
 	every := max(1, len(o.Files)/hardenlabRuns)
 	for i, f := range o.Files {
 		if ctx.Err() != nil {
@@ -124,7 +133,12 @@ func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, 
 			if err != nil {
 				return run, err
 			}
-			ours, jsonMs, textMs = got, append(jsonMs, took), append(textMs, textTook)
+			n, allTook, err := scoreInstalled(ctx, o)
+			if err != nil {
+				return run, err
+			}
+			ours, jsonMs, textMs, allMs = got, append(jsonMs, took), append(textMs, textTook), append(allMs, allTook)
+			res.AllUnits = n
 		}
 		theirs, took, err := analyzeOne(ctx, o.Root, f)
 		run.AnalyzeMs += float64(took.Microseconds()) / 1000
@@ -136,6 +150,9 @@ func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, 
 	run.HardenlabMs, run.HardenlabTextMs = median(jsonMs), median(textMs)
 	run.HardenlabPerMs, run.TextPerMs, run.AnalyzePerMs = run.HardenlabMs/units, run.HardenlabTextMs/units, run.AnalyzeMs/units
 	run.SpeedUp, run.TextSpeedUp = run.AnalyzePerMs/run.HardenlabPerMs, run.AnalyzePerMs/run.TextPerMs
+	run.AllMs = median(allMs)
+	run.AllPerMs = run.AllMs / float64(max(1, res.AllUnits))
+	run.AllSpeedUp = run.AnalyzePerMs / run.AllPerMs
 	run.Load += " -> " + loadAvg()
 	return run, nil
 }
@@ -180,6 +197,32 @@ func scoreArgs(o ScoreOptions, asJSON bool) []string {
 		args = append(args, "--json=short")
 	}
 	return args
+}
+
+// allArgs is `score --all` over the root's installed services, which it
+// finds by name as systemctl --root would (JSON, to count them).
+func allArgs(o ScoreOptions) []string {
+	return []string{"score", "--offline", "--systemd-version", o.Version, "--json=short", "--all", "--root", o.Root}
+}
+
+// scoreInstalled is one `hardenlab score --all` process: how many units
+// it scored and how long it took in milliseconds.
+func scoreInstalled(ctx context.Context, o ScoreOptions) (int, float64, error) {
+	cmd := exec.CommandContext(ctx, o.Hardenlab, allArgs(o)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	took := float64(time.Since(start).Microseconds()) / 1000
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) {
+		return 0, 0, fmt.Errorf("running hardenlab score --all: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var units []scoredJSON
+	if err := json.Unmarshal(stdout.Bytes(), &units); err != nil || len(units) == 0 {
+		return 0, 0, fmt.Errorf("reading hardenlab score --all's output: %d units, %v", len(units), err)
+	}
+	return len(units), took, nil
 }
 
 // scoreAll is one hardenlab score process over every file, and how long

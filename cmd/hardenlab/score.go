@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,6 +177,12 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 			args = append(args, u.Asked)
 			src.listed[u.Asked] = u
 		}
+	}
+	if os.Getenv("GOGC") == "" {
+		// A score run's live heap is a few MB of short-lived rows: letting
+		// it grow four times before collecting took a fifth off a run over
+		// a hundred units, for about 1 MB more at the peak (17 MB RSS).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	if !asJSON.on() {
 		printScoreHeader(io.out, version, *offline, policy)

@@ -166,16 +166,10 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
 	args = fs.Args()
 	if *all {
-		units, err := allServices(src.tree(orRoot(*root)), io)
-		if err != nil {
+		var err error
+		if args, err = listAll(&src, io); err != nil {
 			errorf(io, "%v", err)
 			return exitError
-		}
-		args = make([]string, 0, len(units))
-		src.listed = make(map[string]unitpath.Unit, len(units))
-		for _, u := range units {
-			args = append(args, u.Asked)
-			src.listed[u.Asked] = u
 		}
 	}
 	if os.Getenv("GOGC") == "" {
@@ -194,13 +188,7 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	src.hostFacts(orRoot(*root))
 	src.tree("/")
 	src.tree(orRoot(*root))
-	run := scoreRun{src: src, opts: opts, format: asJSON, suggest: *suggestN}
-	if run.suggest < 0 { // the default: rescore when one unit is asked about
-		run.suggest = 0
-		if len(args) == 1 && !*all {
-			run.suggest = 5
-		}
-	}
+	run := scoreRun{src: src, opts: opts, format: asJSON, suggest: suggestions(*suggestN, len(args), *all)}
 	files, err := run.writeScores(ctx, args, io)
 	if err != nil {
 		errorf(io, "%v", err)
@@ -280,6 +268,35 @@ type scoredUnit struct {
 	unit   *directive.Unit
 	opts   score.Options
 	result *score.Result
+}
+
+// suggestions is how many rescored suggestions each unit's text gets:
+// --suggest, or by default 5 when one unit is asked about and none for
+// several, where rescoring every fix would cost ten times the scores.
+func suggestions(flagValue, units int, all bool) int {
+	switch {
+	case flagValue >= 0:
+		return flagValue
+	case units == 1 && !all:
+		return 5
+	}
+	return 0
+}
+
+// listAll is --all's arguments: the service units of src's root, which
+// it keeps in src by name so that scoring does not look them up again.
+func listAll(src *unitSource, io stdio) ([]string, error) {
+	units, err := allServices(src.tree(orRoot(src.root)), io)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]string, 0, len(units))
+	src.listed = make(map[string]unitpath.Unit, len(units))
+	for _, u := range units {
+		args = append(args, u.Asked)
+		src.listed[u.Asked] = u
+	}
+	return args, nil
 }
 
 // allServices lists the service units of the root for --all, saying on

@@ -52,6 +52,23 @@ var (
 	errTrailingEscape  = errors.New("trailing backslash")
 )
 
+// plainWord is nextWord for s that starts with a word without escapes or
+// quotes, which is the text itself: most words are, and building each one
+// byte by byte was most of a unit's allocations. ok is false when the
+// word needs nextWord's full rules.
+func plainWord(s string, flags splitFlags) (word, rest string, ok bool) {
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if c == '\\' || ((c == '\'' || c == '"') && flags&unquote != 0) {
+			return "", "", false
+		}
+		if isSeparator(c) {
+			return s[:j], trimLeftSeparators(s[j:]), true
+		}
+	}
+	return s, "", true
+}
+
 // nextWord returns the first word of s and the rest after it, with the
 // semantics of systemd's extract_first_word(): separators coalesce, quotes
 // may open and close in the middle of a word, and a backslash escapes the
@@ -65,23 +82,8 @@ func nextWord(s string, flags splitFlags) (word, rest string, ok bool, err error
 	if i == len(s) {
 		return "", "", false, nil
 	}
-	// Most words have no escape or quote: they are the text itself, and
-	// building each one byte by byte was most of a unit's allocations.
-	for j := i; ; j++ {
-		if j == len(s) {
-			return s[i:], "", true, nil
-		}
-		c := s[j]
-		if c == '\\' || ((c == '\'' || c == '"') && flags&unquote != 0) {
-			break
-		}
-		if isSeparator(c) {
-			k := j
-			for k < len(s) && isSeparator(s[k]) {
-				k++
-			}
-			return s[i:j], s[k:], true, nil
-		}
+	if word, rest, ok := plainWord(s[i:], flags); ok {
+		return word, rest, true, nil
 	}
 	var b strings.Builder
 	var quote byte

@@ -112,21 +112,33 @@ type scoredFile struct {
 	Error string `json:"error,omitempty"`
 }
 
+// scoreFlags are the flags of "hardenlab score".
+type scoreFlags struct {
+	asJSON                              jsonFlag
+	offline, all                        bool
+	version, policyFile, root, instance string
+	threshold, suggest                  int
+	gate                                gateFlags
+}
+
+func (f *scoreFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
+	fs.BoolVar(&f.offline, "offline", false, "score as systemd-analyze security --offline=true does")
+	fs.StringVar(&f.version, "systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
+	fs.IntVar(&f.threshold, "threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
+	fs.StringVar(&f.policyFile, "security-policy", "", "JSON policy with per-check weight/range overrides")
+	fs.StringVar(&f.root, "root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
+	fs.BoolVar(&f.all, "all", false, "score every service unit of the root (--root, default /)")
+	fs.StringVar(&f.instance, "instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
+	fs.IntVar(&f.suggest, "suggest", -1, "text output: rescore each open check's fix and list the `N` that lower the score most; -1: 5 for one unit, none for several or --all (rescoring costs ten times the score)")
+	f.gate.register(fs)
+}
+
 func cmdScore(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	var asJSON jsonFlag
-	fs.Var(&asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
-	offline := fs.Bool("offline", false, "score as systemd-analyze security --offline=true does")
-	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
-	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
-	policyFile := fs.String("security-policy", "", "JSON policy with per-check weight/range overrides")
-	root := fs.String("root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
-	all := fs.Bool("all", false, "score every service unit of the root (--root, default /)")
-	instance := fs.String("instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
-	suggestN := fs.Int("suggest", -1, "text output: rescore each open check's fix and list the `N` that lower the score most (default 5 for one unit, 0 for several or --all: rescoring costs ten times the score)")
-	var gate gateFlags
-	gate.register(fs)
+	var f scoreFlags
+	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, scoreUsage)
 		fs.PrintDefaults()
@@ -138,34 +150,36 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 && !*all {
+	switch {
+	case fs.NArg() == 0 && !f.all:
 		errorf(io, "score needs at least one unit file or unit name, or --all")
 		hintf(io, "hardenlab score fixtures/p3test-hardened.service")
 		hintf(io, "hardenlab score nginx.service")
 		return exitUsage
-	}
-	if *all && fs.NArg() > 0 {
+	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
-	}
-	if *threshold < 0 || *threshold > 100 {
-		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", *threshold)
+	case f.threshold < 0 || f.threshold > 100:
+		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", f.threshold)
 		return exitUsage
 	}
-	version, ok := scoreVersion(ctx, *versionFlag, *root, io)
+	version, ok := scoreVersion(ctx, f.version, f.root, io)
 	if !ok {
 		return exitUsage
 	}
-	policy, err := loadPolicy(*policyFile)
+	policy, err := loadPolicy(f.policyFile)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
+	return f.run(ctx, fs.Args(), score.Options{Version: version, Offline: f.offline, Policy: policy}, io)
+}
 
-	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
-	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
-	args = fs.Args()
-	if *all {
+// run scores the arguments (or --all) with opts, writes them, the gate
+// files and the threshold's verdict, and returns the exit status.
+func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options, io stdio) int {
+	src := unitSource{root: f.root, instance: f.instance, version: int(opts.Version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
+	if f.all {
 		var err error
 		if args, err = listAll(&src, io); err != nil {
 			errorf(io, "%v", err)
@@ -178,28 +192,28 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		// a hundred units, for about 1 MB more at the peak (17 MB RSS).
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-	if !asJSON.on() {
-		printScoreHeader(io.out, version, *offline, policy)
+	if !f.asJSON.on() {
+		printScoreHeader(io.out, opts.Version, opts.Offline, opts.Policy)
 	}
 	// The workers share src: its memo of host facts and search trees is
 	// filled now, for both roots a unit can be read from, and only read
 	// from then on.
 	src.hostFacts("/")
-	src.hostFacts(orRoot(*root))
+	src.hostFacts(orRoot(f.root))
 	src.tree("/")
-	src.tree(orRoot(*root))
-	run := scoreRun{src: src, opts: opts, format: asJSON, suggest: suggestions(*suggestN, len(args), *all)}
-	files, err := run.writeScores(ctx, args, io)
+	src.tree(orRoot(f.root))
+	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all)}
+	files, err := r.writeScores(ctx, args, io)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
 	failed, above := false, false
-	for _, f := range files {
-		failed = failed || f.Result == nil
-		above = above || (f.Result != nil && f.Result.Tenths > *threshold)
+	for _, sf := range files {
+		failed = failed || sf.Result == nil
+		above = above || (sf.Result != nil && sf.Result.Tenths > f.threshold)
 	}
-	if err := writeScoreGate(gate, files, *threshold); err != nil {
+	if err := writeScoreGate(f.gate, files, f.threshold); err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
@@ -207,8 +221,8 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case failed:
 		return exitError
 	case above:
-		if !asJSON.on() {
-			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", *threshold/10, *threshold%10)
+		if !f.asJSON.on() {
+			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", f.threshold/10, f.threshold%10)
 		}
 		return exitFindings
 	}

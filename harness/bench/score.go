@@ -208,55 +208,57 @@ func allArgs(o ScoreOptions) []string {
 // scoreInstalled is one `hardenlab score --all` process: how many units
 // it scored and how long it took in milliseconds.
 func scoreInstalled(ctx context.Context, o ScoreOptions) (int, float64, error) {
-	cmd := exec.CommandContext(ctx, o.Hardenlab, allArgs(o)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	took := float64(time.Since(start).Microseconds()) / 1000
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) {
-		return 0, 0, fmt.Errorf("running hardenlab score --all: %w: %s", err, strings.TrimSpace(stderr.String()))
+	data, took, err := timeHardenlab(ctx, o.Hardenlab, allArgs(o))
+	if err != nil {
+		return 0, 0, err
 	}
 	var units []scoredJSON
-	if err := json.Unmarshal(stdout.Bytes(), &units); err != nil || len(units) == 0 {
+	if err := json.Unmarshal(data, &units); err != nil || len(units) == 0 {
 		return 0, 0, fmt.Errorf("reading hardenlab score --all's output: %d units, %v", len(units), err)
 	}
 	return len(units), took, nil
 }
 
 // scoreAll is one hardenlab score process over every file, and how long
-// it took in milliseconds. Its output goes to a file, as "> out.json"
-// sends it: a pipe would time the benchmark's own reading too.
+// it took in milliseconds.
 func scoreAll(ctx context.Context, o ScoreOptions, asJSON bool) ([]scoredJSON, float64, error) {
+	data, took, err := timeHardenlab(ctx, o.Hardenlab, append(scoreArgs(o, asJSON), o.Files...))
+	if err != nil || !asJSON {
+		return nil, took, err
+	}
+	var ours []scoredJSON
+	if err := json.Unmarshal(data, &ours); err != nil || len(ours) != len(o.Files) {
+		return nil, 0, fmt.Errorf("reading hardenlab score's output: %d of %d files, %v", len(ours), len(o.Files), err)
+	}
+	return ours, took, nil
+}
+
+// timeHardenlab runs one hardenlab process and returns its output and how
+// long it took in milliseconds. The output goes to a file, as "> out.json"
+// sends it: a pipe would time the benchmark's own reading too. Exit 3
+// (some file refused, named in the output) is an answer, not a failure.
+func timeHardenlab(ctx context.Context, binary string, args []string) ([]byte, float64, error) {
 	out, err := os.CreateTemp("", "hardenlab-bench-score-")
 	if err != nil {
-		return nil, 0, fmt.Errorf("running hardenlab score: %w", err)
+		return nil, 0, fmt.Errorf("running hardenlab %s: %w", args[0], err)
 	}
 	defer os.Remove(out.Name())
 	defer out.Close()
-	cmd := exec.CommandContext(ctx, o.Hardenlab, append(scoreArgs(o, asJSON), o.Files...)...)
+	cmd := exec.CommandContext(ctx, binary, args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = out, &stderr
 	start := time.Now()
 	err = cmd.Run()
 	took := float64(time.Since(start).Microseconds()) / 1000
 	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) { // 3: some file refused, named in the JSON
-		return nil, 0, fmt.Errorf("running hardenlab score: %w: %s", err, strings.TrimSpace(stderr.String()))
-	}
-	if !asJSON {
-		return nil, took, nil
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) {
+		return nil, 0, fmt.Errorf("running hardenlab %s: %w: %s", strings.Join(args[:min(len(args), 8)], " "), err, strings.TrimSpace(stderr.String()))
 	}
 	data, err := os.ReadFile(out.Name())
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading hardenlab score's output: %w", err)
+		return nil, 0, fmt.Errorf("reading hardenlab's output: %w", err)
 	}
-	var ours []scoredJSON
-	if err := json.Unmarshal(data, &ours); err != nil || len(ours) != len(o.Files) {
-		return nil, 0, fmt.Errorf("reading hardenlab score's output: %d of %d files, %v: %s", len(ours), len(o.Files), err, strings.TrimSpace(stderr.String()))
-	}
-	return ours, took, nil
+	return data, took, nil
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

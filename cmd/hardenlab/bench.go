@@ -61,6 +61,7 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	fs.StringVar(&sf.root, "root", "/", "with --score: the root whose systemd-analyze (chrooted) and stock units to use")
 	fs.StringVar(&sf.debCache, "deb-cache", "", "with --score: where downloaded packages are kept (default /var/cache/hardenlab/debs)")
 	fs.BoolVar(&sf.packages, "packages", true, "with --score and no files: add the Debian server packages' units")
+	fs.IntVar(&sf.runs, "score-runs", 3, "with --score: whole comparisons to run, one after the other (their median ratio counts)")
 	var svc serviceFlags
 	svc.register(fs)
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }

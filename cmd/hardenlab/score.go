@@ -1,18 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/findings"
@@ -29,7 +33,9 @@ const scoreUsage = `Usage: hardenlab score [flags] UNIT...
 Computes the exposure score of each unit the way systemd-analyze
 security does (0.0 = every check passes, 10.0 = none does), without a
 running systemd and without root, and explains it: every open check with
-its share of the score, and the directives that would lower it most.
+its share of the score and the directive that closes it, and for a single
+unit (or with --suggest N) the directives that would lower it most once
+the unit is rescored with each.
 
 The score is a weighted average of 81 checks ("is PrivateNetwork= on?",
 "is CAP_SYS_ADMIN in the bounding set?", "does the syscall filter cover
@@ -104,23 +110,35 @@ type scoredFile struct {
 	Path string `json:"path"`
 	*score.Result
 	Error string `json:"error,omitempty"`
-	unit  *scoredUnit
+}
+
+// scoreFlags are the flags of "hardenlab score".
+type scoreFlags struct {
+	asJSON                              jsonFlag
+	offline, all                        bool
+	version, policyFile, root, instance string
+	threshold, suggest                  int
+	gate                                gateFlags
+}
+
+func (f *scoreFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
+	fs.BoolVar(&f.offline, "offline", false, "score as systemd-analyze security --offline=true does")
+	fs.StringVar(&f.version, "systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
+	fs.IntVar(&f.threshold, "threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
+	fs.StringVar(&f.policyFile, "security-policy", "", "JSON policy with per-check weight/range overrides")
+	fs.StringVar(&f.root, "root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
+	fs.BoolVar(&f.all, "all", false, "score every service unit of the root (--root, default /)")
+	fs.StringVar(&f.instance, "instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
+	fs.IntVar(&f.suggest, "suggest", -1, "text output: rescore each open check's fix and list the `N` that lower the score most; -1: 5 for one unit, none for several or --all (rescoring costs ten times the score)")
+	f.gate.register(fs)
 }
 
 func cmdScore(ctx context.Context, args []string, io stdio) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	var asJSON jsonFlag
-	fs.Var(&asJSON, "json", `print [{"path", "exposure", "level", "checks": [...]}] instead of text (--json=short: on one line)`)
-	offline := fs.Bool("offline", false, "score as systemd-analyze security --offline=true does")
-	versionFlag := fs.String("systemd-version", "", "systemd semantics to use: "+versionNames()+" (default: the installed systemd)")
-	threshold := fs.Int("threshold", 100, "fail (exit 1) if a unit's exposure is above this, in tenths (0..100)")
-	policyFile := fs.String("security-policy", "", "JSON policy with per-check weight/range overrides")
-	root := fs.String("root", "", "find unit names (and host facts for specifiers) under this directory instead of /")
-	all := fs.Bool("all", false, "score every service unit of the root (--root, default /)")
-	instance := fs.String("instance", "", "instance name for a template unit (foo@.service scores as foo@NAME.service)")
-	var gate gateFlags
-	gate.register(fs)
+	var f scoreFlags
+	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(io.err, scoreUsage)
 		fs.PrintDefaults()
@@ -132,123 +150,79 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() == 0 && !*all {
+	switch {
+	case fs.NArg() == 0 && !f.all:
 		errorf(io, "score needs at least one unit file or unit name, or --all")
 		hintf(io, "hardenlab score fixtures/p3test-hardened.service")
 		hintf(io, "hardenlab score nginx.service")
 		return exitUsage
-	}
-	if *all && fs.NArg() > 0 {
+	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
-	}
-	if *threshold < 0 || *threshold > 100 {
-		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", *threshold)
+	case f.threshold < 0 || f.threshold > 100:
+		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", f.threshold)
 		return exitUsage
 	}
-	var version score.Version
-	found := 0
-	if *versionFlag == "" { // running systemd --version costs more than scoring
-		version, found = score.DetectVersion(ctx)
+	version, ok := scoreVersion(ctx, f.version, f.root, io)
+	if !ok {
+		return exitUsage
 	}
-	if n := rootSystemdVersion(*root); *versionFlag == "" && n != 0 {
-		// The units of another root are scored as its own systemd would.
-		if v, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
-			version, found = v, n
-		}
-	}
-	if *versionFlag != "" {
-		v, err := score.ParseVersion(*versionFlag)
-		if err != nil {
-			errorf(io, "--systemd-version: %v", err)
-			return exitUsage
-		}
-		version = v
-	} else if found == 0 {
-		hintf(io, "no systemd found here; scoring with systemd %s semantics (--systemd-version to choose)", version)
-	} else if int(version) != found {
-		hintf(io, "systemd %d is installed but not modelled; scoring with systemd %s semantics", found, version)
-	}
-	policy, err := loadPolicy(*policyFile)
+	policy, err := loadPolicy(f.policyFile)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
+	return f.run(ctx, fs.Args(), score.Options{Version: version, Offline: f.offline, Policy: policy}, io)
+}
 
-	opts := score.Options{Version: version, Offline: *offline, Policy: policy}
-	src := unitSource{root: *root, instance: *instance, version: int(version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
-	args = fs.Args()
-	if *all {
+// run scores the arguments (or --all) with opts, writes them, the gate
+// files and the threshold's verdict, and returns the exit status.
+func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options, io stdio) int {
+	src := unitSource{root: f.root, instance: f.instance, version: int(opts.Version), templateOK: true, hosts: map[string]directive.HostFacts{}, trees: map[string]unitpath.Tree{}}
+	if f.all {
 		var err error
-		if args, err = allServices(unitpath.SystemFor(orRoot(*root), int(version)), io); err != nil {
+		if args, err = listAll(&src, io); err != nil {
 			errorf(io, "%v", err)
 			return exitError
 		}
 	}
-	var files []scoredFile
-	failed, above := false, false
-	for _, path := range args {
-		if err := ctx.Err(); err != nil {
-			errorf(io, "score: %v", err)
-			return exitError
-		}
-		su, err := scoreUnit(src, path, opts)
-		if err != nil {
-			errorf(io, "%v", err)
-			files = append(files, scoredFile{Path: path, Error: err.Error()})
-			failed = true
-			continue
-		}
-		for _, w := range score.IgnoredSyscalls(su.unit.Service, version) {
-			fmt.Fprintf(io.err, "hardenlab: warning: %s\n", w)
-		}
-		for _, a := range su.unit.Service {
-			if since := directive.Since(a.Name); since > int(version) {
-				fmt.Fprintf(io.err, "hardenlab: warning: %s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it\n",
-					a.Source, a.Name, a.Value, version, a.Name, version, since)
-			}
-		}
-		files = append(files, scoredFile{Path: path, Result: su.result, unit: su})
-		if su.result.Tenths > *threshold {
-			above = true
-		}
+	if os.Getenv("GOGC") == "" {
+		// A score run's live heap is a few MB of short-lived rows: letting
+		// it grow four times before collecting took a fifth off a run over
+		// a hundred units, for about 1 MB more at the peak (17 MB RSS).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
-
-	if err := writeScoreGate(gate, files, *threshold); err != nil {
+	if !f.asJSON.on() {
+		printScoreHeader(io.out, opts.Version, opts.Offline, opts.Policy)
+	}
+	// The workers share src: its memo of host facts and search trees is
+	// filled now, for both roots a unit can be read from, and only read
+	// from then on.
+	src.hostFacts("/")
+	src.hostFacts(orRoot(f.root))
+	src.tree("/")
+	src.tree(orRoot(f.root))
+	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all)}
+	files, err := r.writeScores(ctx, args, io)
+	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
-	if asJSON.on() {
-		enc := json.NewEncoder(io.out)
-		if asJSON == "pretty" {
-			enc.SetIndent("", "  ")
-		}
-		if err := enc.Encode(files); err != nil {
-			errorf(io, "writing JSON: %v", err)
-			return exitError
-		}
-	} else {
-		mode := "as the running unit would score"
-		if *offline {
-			mode = "as systemd-analyze security --offline=true"
-		}
-		policyNote := ""
-		if policy != nil {
-			policyNote = ", policy " + policy.Path
-		}
-		fmt.Fprintf(io.out, "systemd %s semantics, %s%s\n", version, mode, policyNote)
-		for _, f := range files {
-			if f.unit != nil {
-				printScore(io.out, f.Path, f.unit)
-			}
-		}
+	failed, above := false, false
+	for _, sf := range files {
+		failed = failed || sf.Result == nil
+		above = above || (sf.Result != nil && sf.Result.Tenths > f.threshold)
+	}
+	if err := writeScoreGate(f.gate, files, f.threshold); err != nil {
+		errorf(io, "%v", err)
+		return exitError
 	}
 	switch {
 	case failed:
 		return exitError
 	case above:
-		if !asJSON.on() {
-			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", *threshold/10, *threshold%10)
+		if !f.asJSON.on() {
+			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", f.threshold/10, f.threshold%10)
 		}
 		return exitFindings
 	}
@@ -261,7 +235,7 @@ func writeScoreGate(gate gateFlags, files []scoredFile, threshold int) error {
 	var cases []junit.Scored
 	for _, f := range files {
 		c := junit.Scored{Path: f.Path, Error: f.Error}
-		if f.unit != nil {
+		if f.Result != nil {
 			c.Tenths, c.Level = f.Result.Tenths, f.Result.Level
 			fs = append(fs, findings.FromScore(f.Path, c.Tenths, c.Level, threshold)...)
 		}
@@ -310,9 +284,38 @@ type scoredUnit struct {
 	result *score.Result
 }
 
+// suggestions is how many rescored suggestions each unit's text gets:
+// --suggest, or by default 5 when one unit is asked about and none for
+// several, where rescoring every fix would cost ten times the scores.
+func suggestions(flagValue, units int, all bool) int {
+	switch {
+	case flagValue >= 0:
+		return flagValue
+	case units == 1 && !all:
+		return 5
+	}
+	return 0
+}
+
+// listAll is --all's arguments: the service units of src's root, which
+// it keeps in src by name so that scoring does not look them up again.
+func listAll(src *unitSource, io stdio) ([]string, error) {
+	units, err := allServices(src.tree(orRoot(src.root)), io)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]string, 0, len(units))
+	src.listed = make(map[string]unitpath.Unit, len(units))
+	for _, u := range units {
+		args = append(args, u.Asked)
+		src.listed[u.Asked] = u
+	}
+	return args, nil
+}
+
 // allServices lists the service units of the root for --all, saying on
 // stderr which it skips and why.
-func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
+func allServices(tree unitpath.Tree, io stdio) ([]unitpath.Unit, error) {
 	units, skipped, err := tree.List(".service")
 	if err != nil {
 		return nil, err
@@ -320,11 +323,7 @@ func allServices(tree unitpath.Tree, io stdio) ([]string, error) {
 	for _, s := range skipped {
 		fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
 	}
-	names := make([]string, 0, len(units))
-	for _, u := range units {
-		names = append(names, u.Asked)
-	}
-	return names, nil
+	return units, nil
 }
 
 // scoreUnit parses one unit (a file or an installed name, with its
@@ -339,7 +338,7 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	if len(unit.Service) == 0 && !unitHas(unit, "SuccessAction") {
 		return nil, fmt.Errorf("%s: no [Service] settings, nothing to score (is this a service unit?)", path)
 	}
-	settings, err := directive.Resolve(unit.Service, unit.DefaultDependencies)
+	settings, err := unit.Settings()
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +350,23 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	return &scoredUnit{unit: unit, opts: opts, result: res}, nil
 }
 
-func printScore(w io.Writer, path string, su *scoredUnit) {
+// printScoreHeader says which semantics the text output's scores follow.
+func printScoreHeader(w io.Writer, version score.Version, offline bool, policy *score.Policy) {
+	mode := "as the running unit would score"
+	if offline {
+		mode = "as systemd-analyze security --offline=true"
+	}
+	policyNote := ""
+	if policy != nil {
+		policyNote = ", policy " + policy.Path
+	}
+	fmt.Fprintf(w, "systemd %s semantics, %s%s\n", version, mode, policyNote)
+}
+
+// printScore writes one unit's text block: the score, the open checks
+// with each one's own fix, and with suggest > 0 the fixes that lower the
+// score most once rescored.
+func printScore(w io.Writer, path string, su *scoredUnit, suggest int) {
 	r := su.result
 	label := path
 	if name := su.unit.Name; name != filepath.Base(path) {
@@ -365,44 +380,137 @@ func printScore(w io.Writer, path string, su *scoredUnit) {
 		return
 	}
 	fmt.Fprintf(w, "\n  Open checks (%d of %d), largest share first:\n", len(open), len(r.Checks))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SHARE\tCHECK\tBADNESS\tWHY")
-	for _, c := range open {
-		why := c.Description
-		if why == "" {
-			why = "(partially restricted)"
-		}
-		fmt.Fprintf(tw, "  %.1f\t%s\t%d/%d\t%s\n", c.Exposure, c.Name, c.Badness, c.Range, why)
+	if buf, ok := w.(*bytes.Buffer); ok { // the table goes straight into its spare room
+		buf.Write(appendOpenChecks(buf.AvailableBuffer(), open))
+	} else {
+		w.Write(appendOpenChecks(nil, open))
 	}
-	tw.Flush()
+	if suggest > 0 {
+		printSuggestions(w, su, open, suggest)
+	}
+}
 
-	// Each suggestion rescores the whole unit; for machine-made giants
-	// (thousands of lines) that would take long for little insight.
+// printSuggestions rescores the unit with each open check's fix added on
+// its own (one resolve and score each, so only on request for many units).
+func printSuggestions(w io.Writer, su *scoredUnit, openRows []*score.Check, n int) {
+	open := make([]score.Check, len(openRows))
+	for i, c := range openRows {
+		open[i] = *c
+	}
+	// Machine-made giants (thousands of lines) would take long for little
+	// insight.
 	if len(su.unit.Service) > maxLinesForSuggestions {
 		fmt.Fprintf(w, "\n  (no suggestions: more than %d assignments)\n", maxLinesForSuggestions)
 		return
 	}
-	best := suggest.Fixes(suggest.Scorer{Base: su.unit.Service, DefaultDependencies: su.unit.DefaultDependencies, Options: su.opts}, r, open, 5)
+	r := su.result
+	best := suggest.Fixes(suggest.Scorer{Base: su.unit.Service, DefaultDependencies: su.unit.DefaultDependencies, Options: su.opts}, r, open, n)
 	if len(best) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\n  Directives that would lower the score most (each added on its own, rescored):")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range best {
 		fmt.Fprintf(tw, "  %s\t%.1f -> %.1f\n", s.Assignment, r.Exposure, float64(s.Tenths)/10)
 	}
 	tw.Flush()
 }
 
-func openChecks(r *score.Result) []score.Check {
-	var open []score.Check
-	for _, c := range r.Checks {
-		if !c.NA && c.Badness > 0 {
-			open = append(open, c)
+// openChecks are the checks that add to the score, largest share first
+// (ties in table order), as pointers into r: sorting the 136-byte rows
+// themselves cost more than printing them.
+func openChecks(r *score.Result) []*score.Check {
+	type keyed struct{ share, row int }
+	var keys []keyed
+	for i := range r.Checks {
+		if c := &r.Checks[i]; !c.NA && c.Badness > 0 {
+			keys = append(keys, keyed{contribution(*c), i})
 		}
 	}
-	slices.SortStableFunc(open, func(a, b score.Check) int { return contribution(b) - contribution(a) })
+	slices.SortFunc(keys, func(a, b keyed) int { return cmp.Or(b.share-a.share, a.row-b.row) })
+	open := make([]*score.Check, len(keys))
+	for i, k := range keys {
+		open[i] = &r.Checks[k.row]
+	}
 	return open
+}
+
+// appendOneDecimal is strconv.AppendFloat(b, x, 'f', 1, 64) for an
+// exposure, a whole number of tenths, without general float formatting.
+func appendOneDecimal(b []byte, x float64) []byte {
+	n := math.Round(x * 10)
+	if n < 0 || n >= 1e6 || n/10 != x {
+		return strconv.AppendFloat(b, x, 'f', 1, 64)
+	}
+	t := int64(n)
+	b = strconv.AppendInt(b, t/10, 10)
+	return append(b, '.', byte('0'+t%10))
+}
+
+// appendOpenChecks lays the open checks out as text/tabwriter with padding
+// 2 lays out their SHARE, CHECK, BADNESS, WHY and FIX cells (each column
+// but the last as wide as its widest cell in runes, plus two spaces),
+// written straight into one buffer: building the cells as strings and
+// tabwriter's per-byte state machine cost more than scoring the unit.
+func appendOpenChecks(b []byte, open []*score.Check) []byte {
+	header := [...]string{"  SHARE", "CHECK", "BADNESS", "WHY"}
+	var widths [len(header)]int
+	for i, h := range header {
+		widths[i] = len(h)
+	}
+	runes := make([][2]int, len(open)) // of each row's CHECK and WHY
+	var scratch []byte
+	for i, c := range open {
+		runes[i] = [2]int{utf8.RuneCountInString(c.Name), utf8.RuneCountInString(why(c))}
+		scratch = appendOneDecimal(scratch[:0], c.Exposure)
+		widths[0] = max(widths[0], 2+len(scratch))
+		widths[1] = max(widths[1], runes[i][0])
+		scratch = appendBadness(scratch[:0], c)
+		widths[2] = max(widths[2], len(scratch))
+		widths[3] = max(widths[3], runes[i][1])
+	}
+	const spaces = "                                                                "
+	pad := func(b []byte, used, col int) []byte {
+		for n := widths[col] - used + 2; n > 0; n -= len(spaces) {
+			b = append(b, spaces[:min(n, len(spaces))]...)
+		}
+		return b
+	}
+	b = slices.Grow(b, (len(open)+1)*(widths[0]+widths[1]+widths[2]+widths[3]+48))
+	for i, h := range header {
+		b = pad(append(b, h...), len(h), i)
+	}
+	b = append(b, "FIX\n"...)
+	for i, c := range open {
+		start := len(b)
+		b = appendOneDecimal(append(b, "  "...), c.Exposure)
+		b = pad(b, len(b)-start, 0)
+		b = pad(append(b, c.Name...), runes[i][0], 1)
+		start = len(b)
+		b = appendBadness(b, c)
+		b = pad(b, len(b)-start, 2)
+		b = pad(append(b, why(c)...), runes[i][1], 3)
+		fix := c.Fix
+		if fix == "" {
+			fix = "-"
+		}
+		b = append(append(b, fix...), '\n')
+	}
+	return b
+}
+
+// why is an open check's WHY cell.
+func why(c *score.Check) string {
+	if c.Description == "" {
+		return "(partially restricted)"
+	}
+	return c.Description
+}
+
+// appendBadness writes the BADNESS cell, "badness/range".
+func appendBadness(b []byte, c *score.Check) []byte {
+	b = strconv.AppendUint(b, c.Badness, 10)
+	return strconv.AppendUint(append(b, '/'), c.Range, 10)
 }
 
 // contribution is the check's term in the badness sum.
@@ -412,13 +520,49 @@ func contribution(c score.Check) int {
 
 const maxLinesForSuggestions = 1000
 
+// scoreVersion is the systemd whose semantics score uses: --systemd-version,
+// else the release of the root's (or this machine's) libsystemd-shared,
+// else what `systemd --version` says here: running it costs more than
+// scoring a hundred units, so the library's name is read first. ok is
+// false for a bad --systemd-version, which it names.
+func scoreVersion(ctx context.Context, flagValue, root string, io stdio) (v score.Version, ok bool) {
+	if flagValue != "" {
+		v, err := score.ParseVersion(flagValue)
+		if err != nil {
+			errorf(io, "--systemd-version: %v", err)
+			return 0, false
+		}
+		return v, true
+	}
+	found := 0
+	if n := rootSystemdVersion(orRoot(root)); n != 0 {
+		// The units of a root are scored as its own systemd would.
+		if parsed, err := score.ParseVersion(strconv.Itoa(n)); err == nil {
+			v, found = parsed, n
+		}
+	}
+	if found == 0 {
+		v, found = score.DetectVersion(ctx)
+	}
+	switch {
+	case found == 0:
+		hintf(io, "no systemd found here; scoring with systemd %s semantics (--systemd-version to choose)", v)
+	case int(v) != found:
+		hintf(io, "systemd %d is installed but not modelled; scoring with systemd %s semantics", found, v)
+	}
+	return v, true
+}
+
 // rootSystemdVersion reads the systemd release of a root from the name of
 // its libsystemd-shared-NNN.so; 0 when there is no root or none is found.
+// The multiarch directories (x86_64-linux-gnu) are looked at first: the
+// catch-all pattern stats a "systemd" in every directory of /usr/lib.
 func rootSystemdVersion(root string) int {
 	if root == "" {
 		return 0
 	}
-	for _, pattern := range []string{"usr/lib/*/systemd/libsystemd-shared-*.so", "usr/lib/systemd/libsystemd-shared-*.so"} {
+	for _, pattern := range []string{"usr/lib/*-linux-*/systemd/libsystemd-shared-*.so", "usr/lib/systemd/libsystemd-shared-*.so",
+		"usr/lib64/systemd/libsystemd-shared-*.so", "usr/lib/*/systemd/libsystemd-shared-*.so"} {
 		matches, _ := filepath.Glob(filepath.Join(root, pattern))
 		for _, m := range matches {
 			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "libsystemd-shared-"), ".so")

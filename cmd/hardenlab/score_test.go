@@ -1,13 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hardenlab/hardenlab/harness/score"
 )
 
 func runScore(t *testing.T, args ...string) (code int, out, errOut string) {
@@ -242,5 +249,186 @@ func TestScoreFileDropInsAndTemplates(t *testing.T) {
 	_, _, errOut := runScore(t, "--offline", filepath.Join(dir, "web.service"))
 	if !strings.Contains(errOut, "web.service.d/20-bad.conf:2: PrivateTmp=maybe") {
 		t.Errorf("an error in a drop-in must name the drop-in and its line:\n%s", errOut)
+	}
+}
+
+// The streamed --json array is byte for byte what encoding/json writes
+// for the slice of scoredFile, compact and indented, with failed units.
+func TestScoreJSONStreamMatchesEncodingJSON(t *testing.T) {
+	src := unitSource{version: 252, templateOK: true}
+	opts := score.Options{Version: score.V252, Offline: true}
+	var files []scoredFile
+	for _, p := range []string{scoreBaseline, scoreHardened, "../../fixtures/nginx-hardened.service", "no-such-dir/x.service"} {
+		su, err := scoreUnit(src, p, opts)
+		if err != nil {
+			files = append(files, scoredFile{Path: p, Error: err.Error()})
+			continue
+		}
+		files = append(files, scoredFile{Path: p, Result: su.result})
+	}
+	if files[3].Error == "" || files[0].Result == nil {
+		t.Fatalf("want three scored files and one error, got %+v", files)
+	}
+	for _, format := range []jsonFlag{"short", "pretty"} {
+		for _, n := range []int{0, 1, len(files)} {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			if format == "pretty" {
+				enc.SetIndent("", "  ")
+			}
+			if err := enc.Encode(append([]scoredFile{}, files[:n]...)); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			arr := &jsonArray{w: bufio.NewWriter(&got), pretty: format == "pretty"}
+			r := scoreRun{format: format}
+			for _, f := range files[:n] {
+				arr.add(r.appendJSON(nil, f))
+			}
+			if err := arr.close(); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("%s, %d files:\n got %s\nwant %s", format, n, got.String(), want.String())
+			}
+		}
+	}
+}
+
+// Results come out in index order whatever order the workers finish in,
+// and emit returning false stops the run.
+func TestInOrder(t *testing.T) {
+	for _, workers := range []int{1, 2, 8} {
+		var got []int
+		err := inOrder(context.Background(), 200, workers, func(i int) int {
+			if i%7 == 0 {
+				time.Sleep(time.Millisecond) // let later indexes finish first
+			}
+			return i * 3
+		}, func(v int) bool {
+			got = append(got, v)
+			return len(got) < 150
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 150 {
+			t.Fatalf("%d workers: emitted %d, want 150", workers, len(got))
+		}
+		for i, v := range got {
+			if v != i*3 {
+				t.Fatalf("%d workers: result %d is %d, want %d", workers, i, v, i*3)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := inOrder(ctx, 10, 2, func(i int) int { return i }, func(int) bool { return true }); err == nil {
+		t.Error("a cancelled context ran to the end")
+	}
+}
+
+// The open-checks table is what text/tabwriter (padding 2) lays out for
+// the same cells, and appendOneDecimal writes what %.1f writes.
+func TestOpenChecksTableMatchesTabwriter(t *testing.T) {
+	for n := range 1200 {
+		for _, x := range []float64{float64(n) / 10, float64(n)/10 + 0.04, float64(n) / 1000} {
+			if got, want := string(appendOneDecimal(nil, x)), fmt.Sprintf("%.1f", x); got != want {
+				t.Fatalf("appendOneDecimal(%v) = %s, want %s", x, got, want)
+			}
+		}
+	}
+	var results []*score.Result
+	for _, p := range []string{scoreBaseline, scoreHardened, "../../fixtures/nginx-hardened.service"} {
+		su, err := scoreUnit(unitSource{version: 252, templateOK: true}, p, score.Options{Version: score.V252, Offline: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, su.result)
+	}
+	odd := &score.Result{Checks: []score.Check{
+		{Name: "RestrictAddressFamilies=~…", Badness: 1, Range: 1, Weight: 1, Exposure: 0.3, Description: "é", Fix: "X=y"},
+		{Name: strings.Repeat("x", 150), Badness: 10, Range: 10, Weight: 3000, Exposure: 10, Description: ""},
+		{Name: "y", Badness: 123456, Range: 1234567, Weight: 1, Exposure: 0.05},
+	}}
+	results = append(results, odd)
+	for i, r := range results {
+		open := openChecks(r)
+		var want bytes.Buffer
+		tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SHARE\tCHECK\tBADNESS\tWHY\tFIX")
+		for _, c := range open {
+			fix := c.Fix
+			if fix == "" {
+				fix = "-"
+			}
+			fmt.Fprintf(tw, "  %.1f\t%s\t%d/%d\t%s\t%s\n", c.Exposure, c.Name, c.Badness, c.Range, why(c), fix)
+		}
+		tw.Flush()
+		if got := string(appendOpenChecks(nil, open)); got != want.String() {
+			t.Errorf("result %d:\n got\n%s\nwant\n%s", i, got, want.String())
+		}
+	}
+}
+
+// Rescored suggestions: on by default for one unit, off for several
+// unless --suggest asks; every open check names its fix either way.
+func TestScoreSuggestions(t *testing.T) {
+	const rescored = "Directives that would lower the score most"
+	fixNamed := regexp.MustCompile(`(?m)^  \d+\.\d +PrivateNetwork= +1/1 +Service has access to the host's network +PrivateNetwork=yes$`)
+	for _, tc := range []struct {
+		args []string
+		want int // blocks of rescored suggestions
+	}{
+		{[]string{scoreBaseline}, 1},
+		{[]string{scoreBaseline, scoreHardened}, 0},
+		{[]string{"--suggest", "2", scoreBaseline, scoreHardened}, 2},
+		{[]string{"--suggest", "0", scoreBaseline}, 0},
+	} {
+		code, out, errOut := runScore(t, append([]string{"--systemd-version", "252"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		if got := strings.Count(out, rescored); got != tc.want {
+			t.Errorf("%v: %d suggestion blocks, want %d:\n%s", tc.args, got, tc.want, out)
+		}
+		if !fixNamed.MatchString(out) {
+			t.Errorf("%v: the PrivateNetwork= row does not name its fix:\n%s", tc.args, out)
+		}
+	}
+	_, out, _ := runScore(t, "--systemd-version", "252", "--suggest", "2", scoreBaseline)
+	block := out[strings.Index(out, rescored):]
+	if lines := strings.Count(strings.TrimSpace(block), "\n"); lines != 2 {
+		t.Errorf("--suggest 2 listed %d suggestions:\n%s", lines, block)
+	}
+}
+
+// A root's systemd release is read from its libsystemd-shared's name,
+// wherever the distribution puts it.
+func TestRootSystemdVersion(t *testing.T) {
+	for _, tc := range []struct {
+		lib  string
+		want int
+	}{
+		{"usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-257.so", 257},
+		{"usr/lib/systemd/libsystemd-shared-252.so", 252},
+		{"usr/lib64/systemd/libsystemd-shared-255.so", 255},
+		{"usr/lib/odd/systemd/libsystemd-shared-254.so", 254},
+		{"usr/lib/x86_64-linux-gnu/libfoo.so", 0},
+	} {
+		root := t.TempDir()
+		p := filepath.Join(root, tc.lib)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := rootSystemdVersion(root); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.lib, got, tc.want)
+		}
+	}
+	if got := rootSystemdVersion(""); got != 0 {
+		t.Errorf("no root: %d", got)
 	}
 }

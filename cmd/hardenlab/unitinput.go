@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,9 @@ type unitSource struct {
 	// longer than parsing and scoring it).
 	hosts map[string]directive.HostFacts
 	trees map[string]unitpath.Tree
+	// listed are the units --all found while listing the root, by name:
+	// looking each up again cost as much as parsing it.
+	listed map[string]unitpath.Unit
 }
 
 // tree is root's search path for the version, one per command.
@@ -106,6 +110,9 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 	if n.Template && s.instance != "" {
 		arg = n.WithInstance(s.instance).String()
 	}
+	if u, ok := s.listed[arg]; ok {
+		return u, nil
+	}
 	u, err := s.tree(root).Find(arg)
 	if errors.Is(err, unitpath.ErrMasked) {
 		return u, fmt.Errorf("%w; systemd refuses to load a masked unit (unmask it, or score the unit file itself)", err)
@@ -123,10 +130,15 @@ func (s unitSource) find(root, arg string) (unitpath.Unit, error) {
 func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 	name := filepath.Base(p)
 	alone := directive.Files{Fragment: p}
-	if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
-		return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
+	// Only a symlink can be a mask; most arguments are plain files, and
+	// resolving every path component of each cost more than parsing it.
+	info, statErr := os.Lstat(p)
+	if statErr == nil && (info.Mode()&fs.ModeSymlink != 0 || info.Mode()&fs.ModeDevice != 0) {
+		if target, err := filepath.EvalSymlinks(p); err == nil && target == "/dev/null" {
+			return "", alone, fmt.Errorf("%s: unit is masked (a symlink to /dev/null), nothing to read", p)
+		}
+		info, statErr = os.Stat(p)
 	}
-	info, statErr := os.Stat(p)
 	if statErr == nil && info.Mode().IsRegular() && info.Size() == 0 {
 		return "", alone, fmt.Errorf("%s: unit file is empty, which systemd treats as masked; nothing to read", p)
 	}

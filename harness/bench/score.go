@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,22 +24,51 @@ type ScoreOptions struct {
 	Root      string   // "/" for the host's systemd-analyze, else a root it is chrooted into
 	Version   string   // systemd version to score with, as --systemd-version takes it
 	Files     []string // unit files, host paths inside Root
+	Runs      int      // whole comparisons, one after the other (0: 1)
 }
 
-// ScoreResult is one run of the scorer benchmark.
+// ScoreResult is the scorer benchmark: every run's times and ratios, the
+// median run's figures at the top, and the exactness of every file.
 type ScoreResult struct {
-	Root           string   `json:"root"`
-	SystemdVersion string   `json:"systemd_version"`
-	Units          int      `json:"units"`
-	Compared       int      `json:"compared"`
-	HardenlabMs    float64  `json:"hardenlab_ms"`          // the whole hardenlab process (median of 5 runs)
-	AnalyzeMs      float64  `json:"systemd_analyze_ms"`    // all systemd-analyze processes
-	HardenlabPerMs float64  `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
-	AnalyzePerMs   float64  `json:"systemd_analyze_per_unit_ms"`
-	SpeedUp        float64  `json:"speed_up"`
-	Refused        []string `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
-	AnalyzeRefused []string `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
-	Mismatches     []string `json:"mismatches,omitempty"`      // files the two score differently
+	Root           string     `json:"root"`
+	SystemdVersion string     `json:"systemd_version"`
+	Units          int        `json:"units"`
+	Compared       int        `json:"compared"`
+	Command        string     `json:"command"`      // the hardenlab command timed, files left out
+	TextCommand    string     `json:"text_command"` // the same with text output, as a user runs it
+	AnalyzeCommand string     `json:"analyze_command"`
+	HardenlabMs    float64    `json:"hardenlab_ms"`          // of the median run
+	AnalyzeMs      float64    `json:"systemd_analyze_ms"`    // of the median run
+	HardenlabPerMs float64    `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
+	AnalyzePerMs   float64    `json:"systemd_analyze_per_unit_ms"`
+	SpeedUp        float64    `json:"speed_up"` // median of the runs' ratios
+	SpeedUpMin     float64    `json:"speed_up_min"`
+	SpeedUpMax     float64    `json:"speed_up_max"`
+	TextSpeedUp    float64    `json:"text_speed_up"` // median ratio for the text command
+	AllCommand     string     `json:"all_command"`
+	AllUnits       int        `json:"all_units"` // services score --all found in the root
+	AllSpeedUp     float64    `json:"all_speed_up"`
+	Runs           []ScoreRun `json:"runs"`
+	Refused        []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
+	AnalyzeRefused []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
+	Mismatches     []string   `json:"mismatches,omitempty"`      // files the two score differently
+}
+
+// ScoreRun is one whole comparison: both sides timed in the same window
+// of time, so that their ratio holds whatever the machine's load.
+type ScoreRun struct {
+	HardenlabMs     float64 `json:"hardenlab_ms"`      // median of hardenlabRuns processes
+	HardenlabTextMs float64 `json:"hardenlab_text_ms"` // the same, text output
+	AllMs           float64 `json:"hardenlab_all_ms"`  // score --all --root: the root's installed services by name
+	AllPerMs        float64 `json:"hardenlab_all_per_unit_ms"`
+	AllSpeedUp      float64 `json:"all_speed_up"`
+	AnalyzeMs       float64 `json:"systemd_analyze_ms"`
+	HardenlabPerMs  float64 `json:"hardenlab_per_unit_ms"`
+	TextPerMs       float64 `json:"hardenlab_text_per_unit_ms"`
+	AnalyzePerMs    float64 `json:"systemd_analyze_per_unit_ms"`
+	SpeedUp         float64 `json:"speed_up"`
+	TextSpeedUp     float64 `json:"text_speed_up"`
+	Load            string  `json:"load"` // /proc/loadavg's 1-minute figure before and after
 }
 
 // scoredJSON is the part of `hardenlab score --json` this reads.
@@ -49,46 +79,97 @@ type scoredJSON struct {
 }
 
 // RunScore times `hardenlab score --offline` over all files in one process
-// against one `systemd-analyze security --offline=true FILE` per file, and
-// compares the overall exposure of every file both scored.
+// against one `systemd-analyze security --offline=true FILE` per file, Runs
+// times, and compares the overall exposure of every file both scored.
 func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
 	if len(o.Files) == 0 {
 		return nil, errors.New("benchmarking the scorer: no unit files")
 	}
-	res := &ScoreResult{Root: o.Root, SystemdVersion: o.Version, Units: len(o.Files)}
-	// The one hardenlab process is a single sample against hundreds of
-	// systemd-analyze ones, on a machine whose load varies: it runs
-	// hardenlabRuns times spread over the systemd-analyze loop, and the
-	// median counts.
+	res := &ScoreResult{Root: o.Root, SystemdVersion: o.Version, Units: len(o.Files),
+		Command:        "hardenlab " + strings.Join(scoreArgs(o, true), " ") + " FILE...",
+		TextCommand:    "hardenlab " + strings.Join(scoreArgs(o, false), " ") + " FILE...",
+		AllCommand:     "hardenlab " + strings.Join(allArgs(o), " "),
+		AnalyzeCommand: "systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
+	for range max(1, o.Runs) {
+		run, err := res.runOnce(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		res.Runs = append(res.Runs, run)
+	}
+	runs := slices.Clone(res.Runs)
+	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.SpeedUp, b.SpeedUp) })
+	mid := runs[len(runs)/2]
+	res.HardenlabMs, res.AnalyzeMs, res.HardenlabPerMs, res.AnalyzePerMs = mid.HardenlabMs, mid.AnalyzeMs, mid.HardenlabPerMs, mid.AnalyzePerMs
+	res.SpeedUp, res.SpeedUpMin, res.SpeedUpMax = mid.SpeedUp, runs[0].SpeedUp, runs[len(runs)-1].SpeedUp
+	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.TextSpeedUp, b.TextSpeedUp) })
+	res.TextSpeedUp = runs[len(runs)/2].TextSpeedUp
+	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.AllSpeedUp, b.AllSpeedUp) })
+	res.AllSpeedUp = runs[len(runs)/2].AllSpeedUp
+	return res, nil
+}
+
+// runOnce is one comparison. The one hardenlab process is a single sample
+// against hundreds of systemd-analyze ones, on a machine whose load
+// varies: each hardenlab command runs hardenlabRuns times spread over the
+// systemd-analyze loop, and the median counts. Only the first run records
+// the exactness of the files (the answers do not change between runs).
+func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, error) {
+	first := len(res.Runs) == 0
+	run := ScoreRun{Load: loadAvg()}
 	var ours []scoredJSON
-	var runs []float64
-	every := max(1, len(o.Files)/(hardenlabRuns-1))
+	var jsonMs, textMs, allMs []float64
+	every := max(1, len(o.Files)/hardenlabRuns)
 	for i, f := range o.Files {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return run, ctx.Err()
 		}
-		if i%every == 0 && len(runs) < hardenlabRuns-1 {
-			got, took, err := scoreAll(ctx, o)
+		if i%every == 0 && len(jsonMs) < hardenlabRuns {
+			got, took, err := scoreAll(ctx, o, true)
 			if err != nil {
-				return nil, err
+				return run, err
 			}
-			ours, runs = got, append(runs, took)
+			_, textTook, err := scoreAll(ctx, o, false)
+			if err != nil {
+				return run, err
+			}
+			n, allTook, err := scoreInstalled(ctx, o)
+			if err != nil {
+				return run, err
+			}
+			ours, jsonMs, textMs, allMs = got, append(jsonMs, took), append(textMs, textTook), append(allMs, allTook)
+			res.AllUnits = n
 		}
 		theirs, took, err := analyzeOne(ctx, o.Root, f)
-		res.AnalyzeMs += float64(took.Microseconds()) / 1000
-		res.record(f, ours[i], theirs, err)
+		run.AnalyzeMs += float64(took.Microseconds()) / 1000
+		if first {
+			res.record(f, ours[i], theirs, err)
+		}
 	}
-	_, took, err := scoreAll(ctx, o)
-	if err != nil {
-		return nil, err
+	units := float64(len(o.Files))
+	run.HardenlabMs, run.HardenlabTextMs = median(jsonMs), median(textMs)
+	run.HardenlabPerMs, run.TextPerMs, run.AnalyzePerMs = run.HardenlabMs/units, run.HardenlabTextMs/units, run.AnalyzeMs/units
+	run.SpeedUp, run.TextSpeedUp = run.AnalyzePerMs/run.HardenlabPerMs, run.AnalyzePerMs/run.TextPerMs
+	run.AllMs = median(allMs)
+	run.AllPerMs = run.AllMs / float64(max(1, res.AllUnits))
+	run.AllSpeedUp = run.AnalyzePerMs / run.AllPerMs
+	run.Load += " -> " + loadAvg()
+	return run, nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// loadAvg is the 1-minute load average, "?" where it cannot be read.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(data)); err == nil && len(fields) > 0 {
+		return fields[0]
 	}
-	runs = append(runs, took)
-	slices.Sort(runs)
-	res.HardenlabMs = runs[len(runs)/2]
-	res.HardenlabPerMs = res.HardenlabMs / float64(res.Units)
-	res.AnalyzePerMs = res.AnalyzeMs / float64(res.Units)
-	res.SpeedUp = res.AnalyzePerMs / res.HardenlabPerMs
-	return res, nil
+	return "?"
 }
 
 // record compares one file's two scores.
@@ -105,24 +186,79 @@ func (res *ScoreResult) record(f string, ours scoredJSON, theirs int, analyzeErr
 	}
 }
 
-// hardenlabRuns is how many times the hardenlab process runs.
+// hardenlabRuns is how many times each hardenlab command runs per run.
 const hardenlabRuns = 5
+
+// scoreArgs is the score command timed: --json=short (what the bench
+// reads back to compare), or the default text a user reads.
+func scoreArgs(o ScoreOptions, asJSON bool) []string {
+	args := []string{"score", "--offline", "--systemd-version", o.Version}
+	if asJSON {
+		args = append(args, "--json=short")
+	}
+	return args
+}
+
+// allArgs is `score --all` over the root's installed services, which it
+// finds by name as systemctl --root would (JSON, to count them).
+func allArgs(o ScoreOptions) []string {
+	return []string{"score", "--offline", "--systemd-version", o.Version, "--json=short", "--all", "--root", o.Root}
+}
+
+// scoreInstalled is one `hardenlab score --all` process: how many units
+// it scored and how long it took in milliseconds.
+func scoreInstalled(ctx context.Context, o ScoreOptions) (int, float64, error) {
+	data, took, err := timeHardenlab(ctx, o.Hardenlab, allArgs(o))
+	if err != nil {
+		return 0, 0, err
+	}
+	var units []scoredJSON
+	if err := json.Unmarshal(data, &units); err != nil || len(units) == 0 {
+		return 0, 0, fmt.Errorf("reading hardenlab score --all's output: %d units, %v", len(units), err)
+	}
+	return len(units), took, nil
+}
 
 // scoreAll is one hardenlab score process over every file, and how long
 // it took in milliseconds.
-func scoreAll(ctx context.Context, o ScoreOptions) ([]scoredJSON, float64, error) {
-	args := append([]string{"score", "--offline", "--json=short", "--systemd-version", o.Version}, o.Files...)
-	cmd := exec.CommandContext(ctx, o.Hardenlab, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	out, err := cmd.Output()
-	took := float64(time.Since(start).Microseconds()) / 1000
+func scoreAll(ctx context.Context, o ScoreOptions, asJSON bool) ([]scoredJSON, float64, error) {
+	data, took, err := timeHardenlab(ctx, o.Hardenlab, append(scoreArgs(o, asJSON), o.Files...))
+	if err != nil || !asJSON {
+		return nil, took, err
+	}
 	var ours []scoredJSON
-	if jerr := json.Unmarshal(out, &ours); jerr != nil || len(ours) != len(o.Files) {
-		return nil, 0, fmt.Errorf("running hardenlab score: %v %v: %s", err, jerr, strings.TrimSpace(stderr.String()))
+	if err := json.Unmarshal(data, &ours); err != nil || len(ours) != len(o.Files) {
+		return nil, 0, fmt.Errorf("reading hardenlab score's output: %d of %d files, %v", len(ours), len(o.Files), err)
 	}
 	return ours, took, nil
+}
+
+// timeHardenlab runs one hardenlab process and returns its output and how
+// long it took in milliseconds. The output goes to a file, as "> out.json"
+// sends it: a pipe would time the benchmark's own reading too. Exit 3
+// (some file refused, named in the output) is an answer, not a failure.
+func timeHardenlab(ctx context.Context, binary string, args []string) ([]byte, float64, error) {
+	out, err := os.CreateTemp("", "hardenlab-bench-score-")
+	if err != nil {
+		return nil, 0, fmt.Errorf("running hardenlab %s: %w", args[0], err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	took := float64(time.Since(start).Microseconds()) / 1000
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) {
+		return nil, 0, fmt.Errorf("running hardenlab %s: %w: %s", strings.Join(args[:min(len(args), 8)], " "), err, strings.TrimSpace(stderr.String()))
+	}
+	data, err := os.ReadFile(out.Name())
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading hardenlab's output: %w", err)
+	}
+	return data, took, nil
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

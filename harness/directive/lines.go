@@ -86,7 +86,7 @@ func lexUnit(data []byte, path string) (lexed, error) {
 			// a line of its own: never what the author meant.
 			return out, fmt.Errorf("%s:%d: line contains a NUL byte (systemd would split the line there); remove it", path, n)
 		}
-		if l := strings.TrimLeft(line, wordSeparators); l != "" && (l[0] == '#' || l[0] == ';') {
+		if l := trimLeftSeparators(line); l != "" && (l[0] == '#' || l[0] == ';') {
 			// A comment line is skipped even in the middle of a
 			// continuation, which then goes on with the next line.
 			continue
@@ -137,7 +137,7 @@ func endsEscaped(s string) bool {
 
 // parseLine handles one logical line like systemd's parse_line().
 func (out *lexed) parseLine(text, path string, n int, section **string) error {
-	l := strings.Trim(text, wordSeparators)
+	l := trimSeparators(text)
 	if l == "" {
 		return nil
 	}
@@ -170,7 +170,7 @@ func (out *lexed) parseLine(text, path string, n int, section **string) error {
 		return nil
 	}
 	out.options = append(out.options, rawOption{Section: **section,
-		Name: strings.Trim(key, wordSeparators), Value: strings.Trim(value, wordSeparators), Line: n})
+		Name: trimSeparators(key), Value: trimSeparators(value), Line: n})
 	return nil
 }
 

@@ -1,12 +1,16 @@
 package directive
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxFileSize bounds a unit file; real ones are a few KiB.
@@ -87,17 +91,86 @@ type Files struct {
 func ParseFiles(files Files, ctx SpecifierContext) (*Unit, error) {
 	u := &Unit{Path: files.Fragment, Name: ctx.Unit, DropIns: files.DropIns, DefaultDependencies: true}
 	for _, path := range append([]string{files.Fragment}, files.DropIns...) {
-		f, err := openUnitFile(path)
+		data, err := readUnitFile(path)
 		if err != nil {
 			return nil, err
 		}
-		err = u.read(f, path, &ctx)
-		f.Close()
-		if err != nil {
+		if err := u.add(data, path, &ctx); err != nil {
 			return nil, err
 		}
 	}
 	return u.finish()
+}
+
+// readUnitFile reads a whole unit file as openUnitFile admits one, in
+// five system calls (open, fstat, a read of its size, the read that sees
+// the end, close): an *os.File also offers a regular file to the poller
+// and io.ReadAll reads in growing steps, which for a directory of units
+// cost more than lexing them.
+func readUnitFile(path string) ([]byte, error) {
+	fd, err := openNoBlock(path)
+	if err != nil {
+		return nil, fmt.Errorf("open unit file: %w", &fs.PathError{Op: "open", Path: path, Err: err})
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, fmt.Errorf("stat unit file %s: %w", path, err)
+	}
+	if mode := fileType(st.Mode); !mode.IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, describeMode(mode))
+	}
+	if st.Size > maxFileSize {
+		return nil, fmt.Errorf("%s: unit file is %d bytes, more than the 10 MiB limit", path, st.Size)
+	}
+	data := make([]byte, 0, st.Size+512) // room to see the end, or a file that grew
+	for len(data) <= maxFileSize {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := unix.Read(fd, data[len(data):cap(data)])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read unit file %s: %w", path, err)
+		}
+		if n == 0 {
+			return data, nil
+		}
+		data = data[:len(data)+n]
+	}
+	return nil, fmt.Errorf("%s: unit file larger than the 10 MiB limit", path)
+}
+
+func openNoBlock(path string) (int, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+		if !errors.Is(err, unix.EINTR) {
+			return fd, err
+		}
+	}
+}
+
+// fileType is the type bits of a stat mode as an fs.FileMode.
+func fileType(mode uint32) fs.FileMode {
+	switch mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return 0
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFIFO:
+		return fs.ModeNamedPipe
+	case unix.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFBLK:
+		return fs.ModeDevice
+	case unix.S_IFSOCK:
+		return fs.ModeSocket
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	}
+	return fs.ModeIrregular
 }
 
 // read adds the assignments of one file to the unit. [Service]
@@ -111,6 +184,11 @@ func (u *Unit) read(r io.Reader, path string, ctx *SpecifierContext) error {
 	if len(data) > maxFileSize {
 		return fmt.Errorf("%s: unit file larger than the 10 MiB limit", path)
 	}
+	return u.add(data, path, ctx)
+}
+
+// add adds the assignments of one file's text to the unit.
+func (u *Unit) add(data []byte, path string, ctx *SpecifierContext) error {
 	lex, err := lexUnit(data, path)
 	if err != nil {
 		return err
@@ -128,8 +206,10 @@ func (u *Unit) read(r io.Reader, path string, ctx *SpecifierContext) error {
 func (u *Unit) finish() (*Unit, error) {
 	errs := u.problems
 	u.problems = nil
-	if _, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
+	if s, err := Resolve(u.Service, u.DefaultDependencies); err != nil {
 		errs = append(errs, err)
+	} else {
+		u.resolved = resolvedService{settings: s, service: u.Service, defaultDependencies: u.DefaultDependencies}
 	}
 	if err := joinProblems(errs); err != nil {
 		return nil, err

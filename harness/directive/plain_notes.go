@@ -62,7 +62,7 @@ const dependencyKeys = "Requires Requisite Wants BindsTo BindTo Upholds Conflict
 	"PartOf RequiresOverridable RequisiteOverridable RequiresMountsFor WantsMountsFor"
 
 func isDependencyKey(name string) bool {
-	for _, k := range strings.Fields(dependencyKeys) {
+	for k := range strings.FieldsSeq(dependencyKeys) { // no slice per [Unit] key
 		if k == name {
 			return true
 		}

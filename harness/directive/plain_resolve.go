@@ -201,8 +201,8 @@ func writeCanon(b *strings.Builder, v reflect.Value) {
 // Since, or the first key list that has it; 0 when every modelled release
 // does.
 func Since(name string) int {
-	if s, ok := Lookup(name); ok {
-		return s.Since
+	if i := specIndex(specs(), name); i >= 0 { // not Lookup: no copy per assignment
+		return specs()[i].Since
 	}
 	if r, ok := lookupPlain(name); ok {
 		return r.Since

@@ -46,6 +46,30 @@ type Unit struct {
 	DropIns             []string // drop-in files read after the fragment Path, in order
 
 	problems []error // collected while reading, returned by finish
+	resolved resolvedService
+}
+
+// resolvedService keeps the Settings that parsing resolved (to validate
+// the lines) for the Service slice it resolved, so that scoring does not
+// resolve the same lines a second time.
+type resolvedService struct {
+	settings            *Settings
+	service             []Assignment
+	defaultDependencies bool
+}
+
+// Settings is Resolve(u.Service, u.DefaultDependencies): the result
+// parsing computed while validating the unit, or a new Resolve when the
+// unit's Service lines or DefaultDependencies were replaced or appended to
+// since. Callers must not modify the Settings.
+func (u *Unit) Settings() (*Settings, error) {
+	r := u.resolved
+	same := r.settings != nil && len(r.service) == len(u.Service) && r.defaultDependencies == u.DefaultDependencies &&
+		(len(u.Service) == 0 || &r.service[0] == &u.Service[0])
+	if same {
+		return r.settings, nil
+	}
+	return Resolve(u.Service, u.DefaultDependencies)
 }
 
 // FilterLine is one SystemCallFilter= assignment. PID 1 resolves @groups and

@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // SpecifierContext is what unit-file specifiers expand from: the unit as
@@ -113,6 +114,10 @@ func findSpecifier(table []Specifier, letter byte) (Specifier, bool) {
 	return Specifier{}, false
 }
 
+// specifierTable is Specifiers built once: expanding builds no table of
+// closures per word. Package code only reads it.
+var specifierTable = sync.OnceValue(Specifiers)
+
 // expand replaces the specifiers in s as systemd's specifier_printf()
 // does: "%%" is "%", a "%" at the very end stays, and any other "%X"
 // must be in the table. A nil context (an assignment from the command
@@ -122,8 +127,9 @@ func (c *SpecifierContext) expand(s string) (string, error) {
 	if !strings.Contains(s, "%") {
 		return s, nil
 	}
-	table := Specifiers()
+	table := specifierTable()
 	var b strings.Builder
+	b.Grow(len(s) + 32)
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' || i+1 == len(s) {
 			b.WriteByte(s[i])

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/coreos/go-systemd/v22/dbus"
 	godbus "github.com/godbus/dbus/v5"
@@ -400,7 +401,26 @@ func (s Spec) since(release int) Spec {
 	return s
 }
 
-// specIndex finds a directive's position in the table.
+// specIndex finds a directive's position in the table. For the package's
+// own table (every caller) it is one map lookup: resolving a unit looks up
+// every assignment, and a linear search of the table was the largest cost
+// of rescoring a unit.
 func specIndex(table []Spec, name string) int {
+	if own := specs(); len(table) == len(own) && len(own) > 0 && &table[0] == &own[0] {
+		if i, ok := specPositions()[name]; ok {
+			return i
+		}
+		return -1
+	}
 	return slices.IndexFunc(table, func(s Spec) bool { return s.Name == name })
 }
+
+// specPositions maps each directive of specs() to its position.
+var specPositions = sync.OnceValue(func() map[string]int {
+	own := specs()
+	m := make(map[string]int, len(own))
+	for i := len(own) - 1; i >= 0; i-- { // the first row of a name wins, as IndexFunc finds it
+		m[own[i].Name] = i
+	}
+	return m
+})

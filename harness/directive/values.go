@@ -21,8 +21,12 @@ func ParseBool(s string) (bool, error) {
 	case "0", "no", "n", "false", "f", "off":
 		return false, nil
 	}
-	return false, errors.New("not a boolean (want yes/no, true/false, on/off, 1/0)")
+	return false, errNotBoolean
 }
+
+// errNotBoolean is ParseBool's error; the value is made once, since
+// several directives try a boolean before their other words.
+var errNotBoolean = errors.New("not a boolean (want yes/no, true/false, on/off, 1/0)")
 
 // oneOf checks a word against an enumeration (case-sensitive, as systemd's
 // string tables are).

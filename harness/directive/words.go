@@ -19,10 +19,55 @@ const (
 
 const wordSeparators = " \t\n\r"
 
+// isSeparator says whether c is one of wordSeparators: a comparison per
+// byte, where strings.IndexByte and strings.Trim search the set (Trim
+// builds it again per call).
+func isSeparator(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// trimSeparators is strings.Trim(s, wordSeparators).
+func trimSeparators(s string) string {
+	return trimRightSeparators(trimLeftSeparators(s))
+}
+
+// trimLeftSeparators is strings.TrimLeft(s, wordSeparators).
+func trimLeftSeparators(s string) string {
+	i := 0
+	for i < len(s) && isSeparator(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+// trimRightSeparators is strings.TrimRight(s, wordSeparators).
+func trimRightSeparators(s string) string {
+	j := len(s)
+	for j > 0 && isSeparator(s[j-1]) {
+		j--
+	}
+	return s[:j]
+}
+
 var (
 	errUnbalancedQuote = errors.New("unbalanced quote")
 	errTrailingEscape  = errors.New("trailing backslash")
 )
+
+// plainWord is nextWord for s that starts with a word without escapes or
+// quotes, which is the text itself: most words are, and building each one
+// byte by byte was most of a unit's allocations. ok is false when the
+// word needs nextWord's full rules.
+func plainWord(s string, flags splitFlags) (word, rest string, ok bool) {
+	for j := 0; j < len(s); j++ {
+		c := s[j]
+		if c == '\\' || ((c == '\'' || c == '"') && flags&unquote != 0) {
+			return "", "", false
+		}
+		if isSeparator(c) {
+			return s[:j], trimLeftSeparators(s[j:]), true
+		}
+	}
+	return s, "", true
+}
 
 // nextWord returns the first word of s and the rest after it, with the
 // semantics of systemd's extract_first_word(): separators coalesce, quotes
@@ -31,11 +76,14 @@ var (
 // only separators were left.
 func nextWord(s string, flags splitFlags) (word, rest string, ok bool, err error) {
 	i := 0
-	for i < len(s) && strings.IndexByte(wordSeparators, s[i]) >= 0 {
+	for i < len(s) && isSeparator(s[i]) {
 		i++
 	}
 	if i == len(s) {
 		return "", "", false, nil
+	}
+	if word, rest, ok := plainWord(s[i:], flags); ok {
+		return word, rest, true, nil
 	}
 	var b strings.Builder
 	var quote byte
@@ -67,9 +115,9 @@ func nextWord(s string, flags splitFlags) (word, rest string, ok bool, err error
 			quote = c
 			i++
 			continue
-		case strings.IndexByte(wordSeparators, c) >= 0:
+		case isSeparator(c):
 			j := i
-			for j < len(s) && strings.IndexByte(wordSeparators, s[j]) >= 0 {
+			for j < len(s) && isSeparator(s[j]) {
 				j++
 			}
 			return b.String(), s[j:], true, nil

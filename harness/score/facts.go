@@ -228,8 +228,8 @@ func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allo
 	if len(lines) == 0 {
 		return false, nil
 	}
-	set = map[string]bool{}
 	allowList = lines[0].Allow
+	set = make(map[string]bool, 256) // @default, @system-service, ...: hundreds of names
 	if allowList {
 		expandInto(set, "@default", true, t)
 	}

@@ -56,10 +56,11 @@ func dropInDirs(names []string) []string {
 func (t Tree) findDropIns(names []string) []string {
 	root := t.Root
 	chosen := map[string]string{} // file name -> path on this machine, "" when masked
+	dirs := dropInDirs(names)
 	for _, dir := range t.SearchPath {
 		listed := t.list(dir).names
-		for _, d := range dropInDirs(names) {
-			if !listed[d] && !strings.Contains(d, "/") {
+		for _, d := range dirs {
+			if _, ok := listed[d]; !ok && !strings.Contains(d, "/") {
 				continue // no such directory: skip the open
 			}
 			inRoot := path.Join(dir, d)

@@ -75,11 +75,12 @@ type linkCache struct {
 
 // listing is one search directory: its entry names and its symlinks.
 type listing struct {
-	names map[string]bool
-	links []link
+	names map[string]bool // entry name -> whether it is a symlink
+	// linksTo maps the file name a symlink finally ends at to the
+	// symlinks, in directory order: every unit asks for its aliases.
+	linksTo map[string][]string
+	read    bool // names are all its entries (none if it does not exist)
 }
-
-type link struct{ name, final string }
 
 // System is the system manager's tree under root ("/" for this machine).
 func System(root string) Tree {
@@ -150,12 +151,25 @@ func (t Tree) findFragment(name string) (frag, target string, err error) {
 	root := t.Root
 	for _, dir := range t.SearchPath {
 		p := path.Join(dir, name)
-		if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
-			continue
+		final := ""
+		if t.links != nil {
+			l := t.list(dir)
+			isLink, listed := l.names[name]
+			if l.read && !listed {
+				continue // the listing read once answers without a stat
+			}
+			if listed && !isLink {
+				final = p
+			}
 		}
-		final, err := resolveInRoot(root, p)
-		if err != nil {
-			return "", "", err
+		if final == "" {
+			if _, err := os.Lstat(filepath.Join(root, p)); err != nil {
+				continue
+			}
+			var err error
+			if final, err = resolveInRoot(root, p); err != nil {
+				return "", "", err
+			}
 		}
 		if final == "/dev/null" {
 			return "", "", fmt.Errorf("%s is a symlink to /dev/null: %w", p, ErrMasked)
@@ -207,9 +221,9 @@ func resolveInRoot(root, p string) (string, error) {
 func (t Tree) aliasesOf(name string) []string {
 	var out []string
 	for _, dir := range t.SearchPath {
-		for _, l := range t.list(dir).links {
-			if l.name != name && path.Ext(l.name) == path.Ext(name) && path.Base(l.final) == name && !slices.Contains(out, l.name) {
-				out = append(out, l.name)
+		for _, l := range t.list(dir).linksTo[name] {
+			if l != name && path.Ext(l) == path.Ext(name) && !slices.Contains(out, l) {
+				out = append(out, l)
 			}
 		}
 	}
@@ -225,15 +239,20 @@ func (t Tree) list(dir string) listing {
 			return l
 		}
 	}
-	l := listing{names: map[string]bool{}}
-	entries, _ := os.ReadDir(filepath.Join(t.Root, dir))
+	entries, err := os.ReadDir(filepath.Join(t.Root, dir))
+	l := listing{names: make(map[string]bool, len(entries))}
+	l.read = err == nil || errors.Is(err, fs.ErrNotExist)
 	for _, e := range entries {
-		l.names[e.Name()] = true
+		l.names[e.Name()] = e.Type()&fs.ModeSymlink != 0
 		if e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
 		if final, err := resolveInRoot(t.Root, path.Join(dir, e.Name())); err == nil {
-			l.links = append(l.links, link{name: e.Name(), final: final})
+			if l.linksTo == nil {
+				l.linksTo = map[string][]string{}
+			}
+			base := path.Base(final)
+			l.linksTo[base] = append(l.linksTo[base], e.Name())
 		}
 	}
 	if t.links != nil {

@@ -32,11 +32,17 @@ type Document struct {
 	Trials   []TrialLog `json:"trials"`
 	// ServiceStarts counts every start of the service: the trials, the
 	// control the probes are judged against, and the verification.
-	ServiceStarts int      `json:"service_starts"`
-	Seconds       float64  `json:"seconds"`
-	DropIn        string   `json:"dropin"`
-	DropInPath    string   `json:"dropin_path"`
-	Notes         []string `json:"notes,omitempty"`
+	ServiceStarts int `json:"service_starts"`
+	// Sandboxes counts the containers booted when every start had a fresh
+	// one (the unit's own commands in nspawn); 0 when all ran in one.
+	Sandboxes int `json:"sandboxes,omitempty"`
+	// Needs are the addresses and paths the candidates left the service,
+	// and what showed each was needed.
+	Needs      Needs    `json:"needs"`
+	Seconds    float64  `json:"seconds"`
+	DropIn     string   `json:"dropin"`
+	DropInPath string   `json:"dropin_path"`
+	Notes      []string `json:"notes,omitempty"`
 	// Verification is the record of the unit plus the drop-in, run once
 	// more as `hardenlab run` runs it.
 	Verification report.Record `json:"verification"`

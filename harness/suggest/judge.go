@@ -22,6 +22,9 @@ type Decision struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Journal is the service's last journal line when it broke.
 	Journal string `json:"journal,omitempty"`
+	// ReadOnly are the directories the journal shows the service failing
+	// to write in, read-only, when it broke.
+	ReadOnly []Need `json:"read_only,omitempty"`
 	// Trial names the trial whose record decided.
 	Trial string `json:"trial"`
 }
@@ -97,13 +100,22 @@ func Judge(c Candidate, rec report.Record) Decision {
 	return d
 }
 
-// broke is the decision for a candidate the service fails with.
-func broke(c Candidate, rec report.Record, inferred bool) Decision {
+// broke is the decision for a candidate the service fails with; root is
+// where the journal's paths are looked up.
+func broke(c Candidate, rec report.Record, inferred bool, root string) Decision {
 	_, why, journal := Health(rec)
 	if inferred {
 		why += " (with the candidates kept before it, as in " + rec.Profile.Name + ")"
 	}
-	return Decision{Candidate: c, Verdict: string(probes.BrokeService), Reason: "service broke: " + why, Journal: journal, Trial: rec.Profile.Name}
+	return Decision{Candidate: c, Verdict: string(probes.BrokeService), Reason: "service broke: " + why, Journal: journal, Trial: rec.Profile.Name,
+		ReadOnly: ReadOnlyPaths(rec.Behavior.JournalTail, orRoot(root))}
+}
+
+func orRoot(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
 }
 
 // names are the directives the candidate assigns.

@@ -268,47 +268,6 @@ func searchAndVerify(ctx context.Context, job suggestJob, runP runProfile, versi
 	return doc, exitOK
 }
 
-// suggestWith searches with the runner and verifies what it kept.
-func suggestWith(ctx context.Context, runP runProfile, job suggestJob, sc suggest.Scorer, progress *progress) (*suggest.Document, error) {
-	u, f := job.unit, job.f
-	before, err := sc.Score()
-	if err != nil {
-		return nil, fmt.Errorf("scoring %s: %w", u.Path, err)
-	}
-	trial := func(ctx context.Context, name string, cands []suggest.Candidate) (report.Record, error) {
-		p, err := profileWith(u, name, cands)
-		if err != nil {
-			return report.Record{Schema: report.SchemaVersion, Profile: report.Profile{Name: name}, Error: err.Error()}, nil
-		}
-		p.Kind = suggest.TrialKind
-		return runP(ctx, p)
-	}
-	search := suggest.Search{Trial: trial, Progress: progress.linef, Target: int(f.target*10 + 0.5), Needs: job.needs, Root: orRoot(f.root)}
-	res, err := search.Run(ctx, sc)
-	if err != nil {
-		return nil, fmt.Errorf("searching: %w", err)
-	}
-	predicted, err := sc.Score(res.Kept...)
-	if err != nil {
-		return nil, err
-	}
-	doc := &suggest.Document{Unit: u.Name, Source: u.Path, Trials: res.Trials, Needs: res.Needs,
-		Before:     suggest.Exposure{Exposure: before.Exposure, Level: before.Level, Source: "hardenlab scorer, declared settings of the running unit"},
-		Predicted:  suggest.Exposure{Exposure: predicted.Exposure, Level: predicted.Level, Source: "hardenlab scorer, unit plus drop-in"},
-		DropInPath: "/etc/systemd/system/" + u.Name + ".d/" + suggest.DropInName,
-		Notes:      suggest.OpenReasons(predicted),
-	}
-	for _, d := range res.Decisions {
-		if d.Kept {
-			doc.Kept = append(doc.Kept, d)
-		} else {
-			doc.Rejected = append(doc.Rejected, d)
-		}
-	}
-	doc.AtBest = len(doc.Kept) == 0
-	return doc, verify(ctx, runP, u, res.Kept, doc, f, progress)
-}
-
 // verify runs the unit plus the drop-in once more and takes its score.
 func verify(ctx context.Context, runP runProfile, u *directive.Unit, kept []suggest.Candidate, doc *suggest.Document, f suggestFlags, progress *progress) error {
 	name := strings.TrimSuffix(u.Name, ".service") + "-suggested"
@@ -322,7 +281,7 @@ func verify(ctx context.Context, runP runProfile, u *directive.Unit, kept []sugg
 		return fmt.Errorf("verification: %w", err)
 	}
 	doc.Verification = rec
-	doc.ServiceStarts = len(doc.Trials) + 2 // the control and the verification
+	doc.ServiceStarts += len(doc.Trials) + 1
 	doc.EffectiveAfter = rec.Effective
 	doc.After = suggest.Exposure{Exposure: rec.Score.Exposure, Level: rec.Score.Level, Source: rec.Score.Source + " on the running unit (verification run)"}
 	if ok, why, journal := suggest.Health(rec); !ok {
@@ -350,6 +309,9 @@ func dropInHeader(doc *suggest.Document) []string {
 		"Written by hardenlab suggest for " + doc.Unit + "; install as " + doc.DropInPath,
 		fmt.Sprintf("Exposure %.1f %s -> %.1f %s (%s, systemd %s)", doc.Before.Exposure, doc.Before.Level,
 			doc.After.Exposure, doc.After.Level, doc.After.Source, doc.Verification.Environment.SystemdVersion),
+	}
+	if e := report.EffectiveSummary(doc.AsWritten); e != "" {
+		h = append(h, "Before: "+e)
 	}
 	if e := report.EffectiveSummary(doc.Verification); e != "" {
 		h = append(h, "After: "+e)
@@ -380,7 +342,7 @@ func writeSuggestion(ctx context.Context, f suggestFlags, doc *suggest.Document,
 	if len(doc.Problems) > 0 {
 		code = exitFindings
 	}
-	if f.writeDropIn != "" {
+	if f.writeDropIn != "" && doc.DropIn != "" {
 		if err := os.WriteFile(f.writeDropIn, []byte(doc.DropIn), 0o644); err != nil {
 			errorf(io, "writing the drop-in: %v", err)
 			code = exitError
@@ -402,13 +364,21 @@ func writeSuggestion(ctx context.Context, f suggestFlags, doc *suggest.Document,
 
 func printSuggestion(w io.Writer, doc *suggest.Document) {
 	b := doc.Verification.Behavior
+	if doc.Verification.Schema == 0 {
+		fmt.Fprintf(w, "%s: %.1f %s (%s; systemd %s), not searched\n", doc.Unit, doc.Before.Exposure, doc.Before.Level, doc.Before.Source, doc.SystemdVersion)
+		printProblems(w, doc.Problems)
+		return
+	}
 	fmt.Fprintf(w, "%s: %.1f %s -> %.1f %s (%s; systemd %s)\n", doc.Unit, doc.Before.Exposure, doc.Before.Level,
 		doc.After.Exposure, doc.After.Level, doc.After.Source, doc.SystemdVersion)
+	if e := report.EffectiveSummary(doc.AsWritten); e != "" {
+		fmt.Fprintf(w, "  before     %s\n", e)
+	}
 	if e := report.EffectiveSummary(doc.Verification); e != "" {
 		fmt.Fprintf(w, "  after      %s\n", e)
 	}
 	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, %s\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, answer(b))
-	fmt.Fprintf(w, "  search     %d service starts (%d trials, the control, the verification) in %.1f s", doc.ServiceStarts, len(doc.Trials), doc.Seconds)
+	fmt.Fprintf(w, "  search     %d service starts (the control, the unit as written, %d trials, the verification) in %.1f s", doc.ServiceStarts, len(doc.Trials), doc.Seconds)
 	if doc.Sandboxes > 0 {
 		fmt.Fprintf(w, ", %d fresh containers", doc.Sandboxes)
 	}
@@ -421,11 +391,15 @@ func printSuggestion(w io.Writer, doc *suggest.Document) {
 	for _, n := range doc.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	for _, p := range doc.Problems {
-		fmt.Fprintf(w, "\nPROBLEM: %s\n", p)
-	}
-	if !doc.AtBest {
+	printProblems(w, doc.Problems)
+	if !doc.AtBest && doc.DropIn != "" {
 		fmt.Fprintf(w, "\nDrop-in for %s:\n\n%s", doc.DropInPath, doc.DropIn)
+	}
+}
+
+func printProblems(w io.Writer, problems []string) {
+	for _, p := range problems {
+		fmt.Fprintf(w, "\nPROBLEM: %s\n", p)
 	}
 }
 

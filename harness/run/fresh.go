@@ -11,18 +11,21 @@ import (
 	"github.com/hardenlab/hardenlab/probes"
 )
 
-// Baseline is a control run's record and raw probe results: what another
-// runner's profiles are judged against.
+// Baseline is a control run's record and raw probe results (the probes',
+// the per-call syscall results and the posture): what another runner's
+// profiles are judged against.
 type Baseline struct {
 	record  report.Record
 	results []probes.Result
+	calls   []probes.CallResult
+	posture probes.Posture
 }
 
 // Baseline is the control once it is made.
 func (r *Runner) Baseline() (Baseline, bool) {
 	select {
 	case <-r.ctlDone:
-		return Baseline{record: *r.control, results: r.ctlDoc}, true
+		return Baseline{record: *r.control, results: r.ctlDoc, calls: r.ctlCalls, posture: r.ctlPosture}, true
 	default:
 		return Baseline{}, false
 	}
@@ -31,7 +34,7 @@ func (r *Runner) Baseline() (Baseline, bool) {
 // AdoptBaseline makes b this runner's control, so that none runs here.
 func (r *Runner) AdoptBaseline(b Baseline) {
 	if r.claimControl() {
-		r.ctlDoc = b.results
+		r.ctlDoc, r.ctlCalls, r.ctlPosture = b.results, b.calls, b.posture
 		r.setControl(b.record)
 	}
 }

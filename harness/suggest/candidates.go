@@ -58,9 +58,13 @@ func rows() []row {
 		boolean("RestrictRealtime", "RestrictRealtime"),
 		boolean("RestrictSUIDSGID", "RestrictSUIDSGID"),
 		boolean("RemoveIPC", "RemoveIPC"),
+		// The weakest is a daemon that starts as root, binds a low port,
+		// opens its logs and switches its workers to a user of their own
+		// (and signals them).
 		{"CapabilityBoundingSet", []string{"CapabilityBoundingSet_*"}, [][]string{
 			{"CapabilityBoundingSet="},
 			{"CapabilityBoundingSet=", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"},
+			{"CapabilityBoundingSet=", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE CAP_KILL"},
 		}},
 		{"AmbientCapabilities", []string{"AmbientCapabilities"}, [][]string{{"AmbientCapabilities="}}},
 		{"SystemCallFilter", []string{"SystemCallFilter_*"}, [][]string{

@@ -35,7 +35,7 @@ type Decision struct {
 // does not do its job either. why and journal explain a failure.
 func Health(rec report.Record) (ok bool, why, journal string) {
 	b := rec.Behavior
-	journal = lastLine(b.JournalTail)
+	journal = serviceLine(b.JournalTail, rec.Unit)
 	switch {
 	case b.Outcome != "" && behavior.Outcome(b.Outcome) != behavior.Serves:
 		why = b.Outcome
@@ -128,6 +128,19 @@ func (c Candidate) names() []string {
 		}
 	}
 	return out
+}
+
+// serviceLine is the service's own last journal line: systemd's lines
+// about the unit (Failed to start UNIT, UNIT: Control process exited)
+// name the unit, the service's do not. Only systemd's: its last.
+func serviceLine(lines []string, unit string) string {
+	if unit != "" {
+		own := slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return strings.Contains(l, unit) })
+		if l := lastLine(own); l != "" {
+			return l
+		}
+	}
+	return lastLine(lines)
 }
 
 func lastLine(lines []string) string {

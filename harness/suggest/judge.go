@@ -130,17 +130,24 @@ func (c Candidate) names() []string {
 	return out
 }
 
-// serviceLine is the service's own last journal line: systemd's lines
-// about the unit (Failed to start UNIT, UNIT: Control process exited)
-// name the unit, the service's do not. Only systemd's: its last.
+// serviceLine is the service's own last two journal lines (a daemon's
+// error, then its summary): systemd's lines about the unit (Failed to
+// start UNIT, UNIT: Control process exited) name the unit, the
+// service's do not. Only systemd's: its last.
 func serviceLine(lines []string, unit string) string {
-	if unit != "" {
-		own := slices.DeleteFunc(slices.Clone(lines), func(l string) bool { return strings.Contains(l, unit) })
-		if l := lastLine(own); l != "" {
-			return l
+	if unit == "" {
+		return lastLine(lines)
+	}
+	var own []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, unit) {
+			own = append(own, l)
 		}
 	}
-	return lastLine(lines)
+	if len(own) == 0 {
+		return lastLine(lines)
+	}
+	return strings.Join(own[max(0, len(own)-2):], " | ")
 }
 
 func lastLine(lines []string) string {

@@ -200,8 +200,8 @@ func TestHealthJournalLine(t *testing.T) {
 	unit := "hardenlab-1-trial-05.service"
 	tail := []string{"Starting " + unit + " - x...", `[emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)`, "nginx: configuration file /etc/nginx/nginx.conf test failed",
 		unit + ": Control process exited, code=exited, status=1/FAILURE", "Failed to start " + unit + " - x."}
-	if _, _, j := Health(report.Record{Unit: unit, Behavior: report.Behavior{Result: "exit-code", JournalTail: tail}}); j != tail[2] {
-		t.Errorf("the service's own last line: got %q", j)
+	if _, _, j := Health(report.Record{Unit: unit, Behavior: report.Behavior{Result: "exit-code", JournalTail: tail}}); j != tail[1]+" | "+tail[2] {
+		t.Errorf("the service's own last lines: got %q", j)
 	}
 	if _, _, j := Health(report.Record{Unit: unit, Behavior: report.Behavior{Result: "exit-code", JournalTail: tail[3:]}}); j != tail[4] {
 		t.Errorf("only systemd's lines: got %q", j)

@@ -46,10 +46,14 @@ systemd-analyze security's score of that running unit.
 
 The service is the demo (python3 -m http.server, as hardenlab run starts
 it), healthy when it answers HTTP, or with --service unit the unit's own
-commands judged by --health, as hardenlab run runs them. --service unit
-runs on the host's systemd only (--sandbox host) so far: in nspawn every
-profile of the unit's own commands needs a fresh container, and trials
-do not boot one each yet.
+commands judged by --health, as hardenlab run runs them; in nspawn each
+start then gets a fresh container (a real service binds fixed ports and
+writes its state). IPAddressDeny=any comes with IPAddressAllow= for the
+addresses of the health checks; a candidate that makes the whole root
+read-only (ProtectSystem=strict, DynamicUser=) with ReadWritePaths= for
+the directory of the unit's PIDFile= and for every path the service's
+journal shows it failing to write ("Read-only file system"), tried again
+with each newly named path before a weaker alternative.
 
 Flags:
 `
@@ -59,7 +63,9 @@ Examples:
   hardenlab suggest fixtures/p3test.service
   hardenlab suggest --target 1.0 --write-dropin 50-hardenlab.conf fixtures/p3test.service
   hardenlab suggest --json fixtures/p3test-hardened.service > suggestion.json
-  hardenlab suggest --sandbox host --service unit --health http://127.0.0.1:8080/ nginx.service
+  hardenlab suggest --installed nginx.service --service unit --health http://127.0.0.1:80/
+  hardenlab suggest --installed redis-server.service --service unit \
+      --health tcp:127.0.0.1:6379,send=PING,expect=+PONG
 
 Exit status: 0 the drop-in is verified (and reaches --target); 1 the
 verification broke, a kept directive was not enforced in it, or the target
@@ -127,16 +133,14 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	choice, err := f.svc.resolve()
-	if err == nil && freshSandboxes(kind, choice) {
-		err = fmt.Errorf("--service unit: suggest runs the unit's own commands on the host's systemd only (--sandbox host); in nspawn each trial would need a fresh container")
-	}
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
 	u, err := unitSource{root: f.root, instance: f.instance}.load(path)
+	var asIs profile.Profile
 	if err == nil {
-		_, err = profile.FromUnit(u, "check")
+		asIs, err = profile.FromUnit(u, "check")
 	}
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -145,14 +149,22 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 		hintf(io, "nothing was started")
 		return exitUsage
 	}
+	if err := refuseHostClone(kind, f.root, f.svc, choice, []profile.Profile{asIs}); err != nil {
+		errorf(io, "%v", err)
+		return exitUsage
+	}
 	bin, err := findProbeBinary(f.probeBin)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
+	needs := suggest.DemoNeeds()
+	if choice.service == run.ServiceUnit {
+		needs = suggest.NeedsOf(asIs.Settings, choice.health)
+	}
 	start := time.Now()
 	progress := newProgress(io.err)
-	doc, code := suggestInSandbox(ctx, f, kind, choice, bin, u, progress)
+	doc, code := suggestInSandbox(ctx, suggestJob{f: f, kind: kind, choice: choice, bin: bin, unit: u, needs: needs}, progress)
 	progress.done()
 	if doc == nil {
 		return code
@@ -161,14 +173,35 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 	return writeSuggestion(ctx, f, doc, io)
 }
 
-// suggestInSandbox boots the sandbox, searches and verifies.
-func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, choice serviceChoice, bin string, u *directive.Unit, progress *progress) (*suggest.Document, int) {
+// suggestJob is what the search is run with.
+type suggestJob struct {
+	f      suggestFlags
+	kind   sandbox.Kind
+	choice serviceChoice
+	bin    string
+	unit   *directive.Unit
+	needs  suggest.Needs
+}
+
+// runProfile starts the service once under a profile: in the one sandbox
+// of the search, or in a fresh one of its own.
+type runProfile func(ctx context.Context, p run.Profile) (report.Record, error)
+
+// suggestInSandbox boots the sandbox (or, for the unit's own commands in
+// nspawn, one fresh container per start), searches and verifies.
+func suggestInSandbox(ctx context.Context, job suggestJob, progress *progress) (*suggest.Document, int) {
 	runID := newRunID()
 	if _, err := collectGarbage(ctx, false, progress.linef); err != nil {
 		progress.linef("cleaning up after earlier runs: %v", err)
 	}
-	progress.linef("booting %s sandbox (run %s)", kind, runID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: runID, Root: f.root, Binaries: map[string]string{run.ProbeBinary: bin}, RootView: choice.view})
+	opts := run.Options{RunID: runID, Timeout: job.f.timeout, ReadyTimeout: job.f.readyTimeout, Progress: progress.linef,
+		Analyze: run.AnalyzeUnit, Service: job.choice.service, Health: job.choice.health}
+	binaries := map[string]string{run.ProbeBinary: job.bin}
+	if freshSandboxes(job.kind, job.choice) {
+		return suggestFresh(ctx, job, opts, binaries, progress)
+	}
+	progress.linef("booting %s sandbox (run %s)", job.kind, runID)
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: job.kind, RunID: runID, Root: job.f.root, Binaries: binaries, RootView: job.choice.view})
 	if err != nil {
 		progress.linef("error: %v", err)
 		return nil, exitError
@@ -181,8 +214,7 @@ func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, ch
 		}
 	}()
 	progress.linef("systemd %s running after %.0f ms", sb.Env.SystemdVersion, sb.Env.BootMillis)
-	r, err := run.New(ctx, sb, run.Options{RunID: runID, Timeout: f.timeout, ReadyTimeout: f.readyTimeout, Progress: progress.linef,
-		Analyze: run.AnalyzeUnit, Service: choice.service, Health: choice.health})
+	r, err := run.New(ctx, sb, opts)
 	if err != nil {
 		progress.linef("error: %v", err)
 		return nil, exitError
@@ -192,8 +224,40 @@ func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, ch
 	if err != nil {
 		version, _ = score.DetectVersion(ctx)
 	}
-	doc, err := suggestWith(ctx, r, u, suggest.Scorer{Base: u.Service, DefaultDependencies: u.DefaultDependencies,
-		Options: score.Options{Version: version, UnitName: u.Name}}, f, progress)
+	runP := func(ctx context.Context, p run.Profile) (report.Record, error) { return r.Run(ctx, p), nil }
+	doc, code := searchAndVerify(ctx, job, runP, version, progress)
+	if doc != nil {
+		doc.SystemdVersion = sb.Env.SystemdVersion
+	}
+	return doc, code
+}
+
+// suggestFresh runs every start in a container of its own: a real service
+// binds its fixed ports and writes its state, which the next trial must
+// not find (see freshSandboxes). The scorer's version is the root's.
+func suggestFresh(ctx context.Context, job suggestJob, opts run.Options, binaries map[string]string, progress *progress) (*suggest.Document, int) {
+	progress.linef("the unit's own commands: every start in a fresh %s container (run %s)", job.kind, opts.RunID)
+	var first sandbox.Environment
+	boot := bootFresh(sandbox.Options{RunID: opts.RunID, Root: job.f.root, Binaries: binaries, RootView: job.choice.view}, "", progress, &first)
+	series := run.NewSeries(boot, opts)
+	version, err := score.ParseVersion(strconv.Itoa(rootSystemdVersion(orRoot(job.f.root))))
+	if err != nil {
+		version, _ = score.DetectVersion(ctx)
+	}
+	doc, code := searchAndVerify(ctx, job, series.Run, version, progress)
+	if doc != nil {
+		doc.SystemdVersion = first.SystemdVersion
+		doc.Sandboxes = series.Sandboxes()
+	}
+	return doc, code
+}
+
+// searchAndVerify is the search and the verification with one way of
+// starting the service.
+func searchAndVerify(ctx context.Context, job suggestJob, runP runProfile, version score.Version, progress *progress) (*suggest.Document, int) {
+	u := job.unit
+	sc := suggest.Scorer{Base: u.Service, DefaultDependencies: u.DefaultDependencies, Options: score.Options{Version: version, UnitName: u.Name}}
+	doc, err := suggestWith(ctx, runP, job, sc, progress)
 	if err != nil {
 		progress.linef("error: %v", err)
 		if ctx.Err() != nil {
@@ -201,61 +265,23 @@ func suggestInSandbox(ctx context.Context, f suggestFlags, kind sandbox.Kind, ch
 		}
 		return nil, exitError
 	}
-	doc.SystemdVersion = sb.Env.SystemdVersion
 	return doc, exitOK
 }
 
-// suggestWith searches with the runner and verifies what it kept.
-func suggestWith(ctx context.Context, r *run.Runner, u *directive.Unit, sc suggest.Scorer, f suggestFlags, progress *progress) (*suggest.Document, error) {
-	before, err := sc.Score()
-	if err != nil {
-		return nil, fmt.Errorf("scoring %s: %w", u.Path, err)
-	}
-	trial := func(ctx context.Context, name string, cands []suggest.Candidate) report.Record {
-		p, err := profileWith(u, name, cands)
-		if err != nil {
-			return report.Record{Schema: report.SchemaVersion, Profile: report.Profile{Name: name}, Error: err.Error()}
-		}
-		p.Kind = suggest.TrialKind
-		return r.Run(ctx, p)
-	}
-	search := suggest.Search{Trial: trial, Progress: progress.linef, Target: int(f.target*10 + 0.5)}
-	res, err := search.Run(ctx, sc)
-	if err != nil {
-		return nil, fmt.Errorf("searching: %w", err)
-	}
-	predicted, err := sc.Score(res.Kept...)
-	if err != nil {
-		return nil, err
-	}
-	doc := &suggest.Document{Unit: u.Name, Source: u.Path, Trials: res.Trials,
-		Before:     suggest.Exposure{Exposure: before.Exposure, Level: before.Level, Source: "hardenlab scorer, declared settings of the running unit"},
-		Predicted:  suggest.Exposure{Exposure: predicted.Exposure, Level: predicted.Level, Source: "hardenlab scorer, unit plus drop-in"},
-		DropInPath: "/etc/systemd/system/" + u.Name + ".d/" + suggest.DropInName,
-		Notes:      suggest.OpenReasons(predicted),
-	}
-	for _, d := range res.Decisions {
-		if d.Kept {
-			doc.Kept = append(doc.Kept, d)
-		} else {
-			doc.Rejected = append(doc.Rejected, d)
-		}
-	}
-	doc.AtBest = len(doc.Kept) == 0
-	return doc, verify(ctx, r, u, res.Kept, doc, f, progress)
-}
-
 // verify runs the unit plus the drop-in once more and takes its score.
-func verify(ctx context.Context, r *run.Runner, u *directive.Unit, kept []suggest.Candidate, doc *suggest.Document, f suggestFlags, progress *progress) error {
+func verify(ctx context.Context, runP runProfile, u *directive.Unit, kept []suggest.Candidate, doc *suggest.Document, f suggestFlags, progress *progress) error {
 	name := strings.TrimSuffix(u.Name, ".service") + "-suggested"
 	p, err := profileWith(u, name, kept)
 	if err != nil {
 		return err
 	}
 	progress.linef("verification: %s plus the drop-in (%d directives)", u.Name, len(kept))
-	rec := r.Run(ctx, p)
+	rec, err := runP(ctx, p)
+	if err != nil {
+		return fmt.Errorf("verification: %w", err)
+	}
 	doc.Verification = rec
-	doc.ServiceStarts = len(doc.Trials) + 2 // the control and the verification
+	doc.ServiceStarts += len(doc.Trials) + 1
 	doc.EffectiveAfter = rec.Effective
 	doc.After = suggest.Exposure{Exposure: rec.Score.Exposure, Level: rec.Score.Level, Source: rec.Score.Source + " on the running unit (verification run)"}
 	if ok, why, journal := suggest.Health(rec); !ok {
@@ -283,6 +309,9 @@ func dropInHeader(doc *suggest.Document) []string {
 		"Written by hardenlab suggest for " + doc.Unit + "; install as " + doc.DropInPath,
 		fmt.Sprintf("Exposure %.1f %s -> %.1f %s (%s, systemd %s)", doc.Before.Exposure, doc.Before.Level,
 			doc.After.Exposure, doc.After.Level, doc.After.Source, doc.Verification.Environment.SystemdVersion),
+	}
+	if e := report.EffectiveSummary(doc.AsWritten); e != "" {
+		h = append(h, "Before: "+e)
 	}
 	if e := report.EffectiveSummary(doc.Verification); e != "" {
 		h = append(h, "After: "+e)
@@ -313,7 +342,7 @@ func writeSuggestion(ctx context.Context, f suggestFlags, doc *suggest.Document,
 	if len(doc.Problems) > 0 {
 		code = exitFindings
 	}
-	if f.writeDropIn != "" {
+	if f.writeDropIn != "" && doc.DropIn != "" {
 		if err := os.WriteFile(f.writeDropIn, []byte(doc.DropIn), 0o644); err != nil {
 			errorf(io, "writing the drop-in: %v", err)
 			code = exitError
@@ -335,14 +364,25 @@ func writeSuggestion(ctx context.Context, f suggestFlags, doc *suggest.Document,
 
 func printSuggestion(w io.Writer, doc *suggest.Document) {
 	b := doc.Verification.Behavior
+	if doc.Verification.Schema == 0 {
+		fmt.Fprintf(w, "%s: %.1f %s (%s; systemd %s), not searched\n", doc.Unit, doc.Before.Exposure, doc.Before.Level, doc.Before.Source, doc.SystemdVersion)
+		printProblems(w, doc.Problems)
+		return
+	}
 	fmt.Fprintf(w, "%s: %.1f %s -> %.1f %s (%s; systemd %s)\n", doc.Unit, doc.Before.Exposure, doc.Before.Level,
 		doc.After.Exposure, doc.After.Level, doc.After.Source, doc.SystemdVersion)
+	if e := report.EffectiveSummary(doc.AsWritten); e != "" {
+		fmt.Fprintf(w, "  before     %s\n", e)
+	}
 	if e := report.EffectiveSummary(doc.Verification); e != "" {
 		fmt.Fprintf(w, "  after      %s\n", e)
 	}
-	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, HTTP %d\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, b.HTTPStatus)
-	fmt.Fprintf(w, "  search     %d service starts (%d trials, the control, the verification) in %.1f s\n",
-		doc.ServiceStarts, len(doc.Trials), doc.Seconds)
+	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, %s\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, answer(b))
+	fmt.Fprintf(w, "  search     %d service starts (the control, the unit as written, %d trials, the verification) in %.1f s", doc.ServiceStarts, len(doc.Trials), doc.Seconds)
+	if doc.Sandboxes > 0 {
+		fmt.Fprintf(w, ", %d fresh containers", doc.Sandboxes)
+	}
+	fmt.Fprintln(w)
 	if doc.AtBest {
 		fmt.Fprintln(w, "\nAlready at its best: no candidate lowers the score and keeps the service working here.")
 	}
@@ -351,12 +391,29 @@ func printSuggestion(w io.Writer, doc *suggest.Document) {
 	for _, n := range doc.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
-	for _, p := range doc.Problems {
-		fmt.Fprintf(w, "\nPROBLEM: %s\n", p)
-	}
-	if !doc.AtBest {
+	printProblems(w, doc.Problems)
+	if !doc.AtBest && doc.DropIn != "" {
 		fmt.Fprintf(w, "\nDrop-in for %s:\n\n%s", doc.DropInPath, doc.DropIn)
 	}
+}
+
+func printProblems(w io.Writer, problems []string) {
+	for _, p := range problems {
+		fmt.Fprintf(w, "\nPROBLEM: %s\n", p)
+	}
+}
+
+// answer is the verification's health: the demo's HTTP status, or each
+// --health check's answer.
+func answer(b report.Behavior) string {
+	if len(b.Health) == 0 {
+		return fmt.Sprintf("HTTP %d", b.HTTPStatus)
+	}
+	var out []string
+	for _, h := range b.Health {
+		out = append(out, h.Detail)
+	}
+	return strings.Join(out, "; ")
 }
 
 func printDecisions(w io.Writer, title string, ds []suggest.Decision) {

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/profile"
@@ -12,8 +11,9 @@ import (
 	"github.com/hardenlab/hardenlab/probes"
 )
 
-// Baseline is a control run's record and raw probe results: what another
-// runner's profiles are judged against.
+// Baseline is a control run's record and raw probe results (the probes',
+// the per-call syscall results and the posture): what another runner's
+// profiles are judged against.
 type Baseline struct {
 	record  report.Record
 	results []probes.Result
@@ -62,17 +62,14 @@ func RunFresh(ctx context.Context, boot Boot, opts Options, profiles []Profile, 
 		}
 	}
 	out := make([]report.Record, len(profiles))
-	var base *Baseline
-	for n, i := range order {
+	series := NewSeries(boot, opts)
+	for _, i := range order {
 		if ctx.Err() != nil {
 			break
 		}
-		rec, b, err := runOneFresh(ctx, boot, n, opts, profiles[i], base)
+		rec, err := series.Run(ctx, profiles[i])
 		if err != nil {
-			return out, fmt.Errorf("profile %s: %w", profiles[i].Name, err)
-		}
-		if base == nil && b != nil {
-			base = b
+			return out, err
 		}
 		out[i] = rec
 		if done != nil {

@@ -58,9 +58,13 @@ func rows() []row {
 		boolean("RestrictRealtime", "RestrictRealtime"),
 		boolean("RestrictSUIDSGID", "RestrictSUIDSGID"),
 		boolean("RemoveIPC", "RemoveIPC"),
+		// The weakest is a daemon that starts as root, binds a low port,
+		// opens its logs and switches its workers to a user of their own
+		// (and signals them).
 		{"CapabilityBoundingSet", []string{"CapabilityBoundingSet_*"}, [][]string{
 			{"CapabilityBoundingSet="},
 			{"CapabilityBoundingSet=", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE"},
+			{"CapabilityBoundingSet=", "CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE CAP_KILL"},
 		}},
 		{"AmbientCapabilities", []string{"AmbientCapabilities"}, [][]string{{"AmbientCapabilities="}}},
 		{"SystemCallFilter", []string{"SystemCallFilter_*"}, [][]string{
@@ -74,10 +78,11 @@ func rows() []row {
 			{"RestrictAddressFamilies=", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"},
 		}},
 		{"RestrictNamespaces", []string{"RestrictNamespaces_*"}, [][]string{{"RestrictNamespaces=yes"}}},
-		// The health check reaches the service at 127.0.0.1; the whole of
-		// localhost would also let the probes' target (127.0.0.2) through,
-		// and nothing would show the deny list working.
-		{"IPAddressDeny", []string{"IPAddressDeny"}, [][]string{{"IPAddressDeny=any", "IPAddressAllow=", "IPAddressAllow=127.0.0.1"}}},
+		// Needs adds the addresses the health checks reach the service
+		// at, one by one: the whole of localhost would also let the
+		// probes' target (127.0.0.2) through, and nothing would show the
+		// deny list working.
+		{"IPAddressDeny", []string{"IPAddressDeny"}, [][]string{{"IPAddressDeny=any", "IPAddressAllow="}}},
 		{"DevicePolicy", []string{"DeviceAllow"}, [][]string{{"DevicePolicy=closed"}}},
 		{"UMask", []string{"UMask"}, [][]string{{"UMask=0077"}, {"UMask=0027"}}},
 		{"ProtectProc", []string{"ProtectProc"}, [][]string{{"ProtectProc=invisible"}, {"ProtectProc=noaccess"}}},
@@ -106,6 +111,9 @@ type Candidate struct {
 	// Gain is how much the score falls when the candidate is added alone
 	// to the base, in hundredths of exposure (badness per weight).
 	Gain int `json:"gain_hundredths"`
+	// Why explains the lines Needs added (IPAddressAllow=,
+	// ReadWritePaths=), one per address or path.
+	Why []string `json:"why,omitempty"`
 }
 
 // Assignments parses the candidate's lines as lines of the drop-in.
@@ -155,9 +163,9 @@ func permyriad(r *score.Result) int {
 }
 
 // Candidates are the rows whose alternative pick chooses lowers the score
-// of the base plus kept, largest gain first. Rows pick refuses, or whose
-// alternatives are used up, are left out.
-func Candidates(s Scorer, kept []Candidate, pick func(directive string) (alt int, ok bool)) ([]Candidate, error) {
+// of the base plus kept, largest gain first, each with what needs asks of
+// it. Rows pick refuses, or whose alternatives are used up, are left out.
+func Candidates(s Scorer, needs Needs, kept []Candidate, pick func(directive string) (alt int, ok bool)) ([]Candidate, error) {
 	base, err := s.Score(kept...)
 	if err != nil {
 		return nil, err
@@ -168,7 +176,8 @@ func Candidates(s Scorer, kept []Candidate, pick func(directive string) (alt int
 		if !ok || alt >= len(r.alternatives) {
 			continue
 		}
-		c := Candidate{Directive: r.directive, Lines: r.alternatives[alt], Alternative: alt}
+		c := Candidate{Directive: r.directive, Alternative: alt}
+		c.Lines, c.Why = needs.linesWith(r, r.alternatives[alt])
 		res, err := s.Score(append(slices.Clone(kept), c)...)
 		if err != nil {
 			return nil, err

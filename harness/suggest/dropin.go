@@ -19,6 +19,9 @@ func DropIn(header []string, decisions []Decision) string {
 			continue
 		}
 		fmt.Fprintf(&b, "# %s (-%s): %s\n", d.Directive, hundredths(d.Gain), oneLine(d.Reason))
+		for _, w := range d.Why {
+			fmt.Fprintf(&b, "#   %s\n", oneLine(w))
+		}
 		for _, l := range d.Lines {
 			b.WriteString(l)
 			b.WriteByte('\n')

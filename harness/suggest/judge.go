@@ -22,6 +22,9 @@ type Decision struct {
 	Evidence []string `json:"evidence,omitempty"`
 	// Journal is the service's last journal line when it broke.
 	Journal string `json:"journal,omitempty"`
+	// ReadOnly are the directories the journal shows the service failing
+	// to write in, read-only, when it broke.
+	ReadOnly []Need `json:"read_only,omitempty"`
 	// Trial names the trial whose record decided.
 	Trial string `json:"trial"`
 }
@@ -32,7 +35,7 @@ type Decision struct {
 // does not do its job either. why and journal explain a failure.
 func Health(rec report.Record) (ok bool, why, journal string) {
 	b := rec.Behavior
-	journal = lastLine(b.JournalTail)
+	journal = serviceLine(b.JournalTail, rec.Unit)
 	switch {
 	case b.Outcome != "" && behavior.Outcome(b.Outcome) != behavior.Serves:
 		why = b.Outcome
@@ -97,13 +100,22 @@ func Judge(c Candidate, rec report.Record) Decision {
 	return d
 }
 
-// broke is the decision for a candidate the service fails with.
-func broke(c Candidate, rec report.Record, inferred bool) Decision {
+// broke is the decision for a candidate the service fails with; root is
+// where the journal's paths are looked up.
+func broke(c Candidate, rec report.Record, inferred bool, root string) Decision {
 	_, why, journal := Health(rec)
 	if inferred {
 		why += " (with the candidates kept before it, as in " + rec.Profile.Name + ")"
 	}
-	return Decision{Candidate: c, Verdict: string(probes.BrokeService), Reason: "service broke: " + why, Journal: journal, Trial: rec.Profile.Name}
+	return Decision{Candidate: c, Verdict: string(probes.BrokeService), Reason: "service broke: " + why, Journal: journal, Trial: rec.Profile.Name,
+		ReadOnly: ReadOnlyPaths(rec.Behavior.JournalTail, orRoot(root))}
+}
+
+func orRoot(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
 }
 
 // names are the directives the candidate assigns.
@@ -116,6 +128,26 @@ func (c Candidate) names() []string {
 		}
 	}
 	return out
+}
+
+// serviceLine is the service's own last two journal lines (a daemon's
+// error, then its summary): systemd's lines about the unit (Failed to
+// start UNIT, UNIT: Control process exited) name the unit, the
+// service's do not. Only systemd's: its last.
+func serviceLine(lines []string, unit string) string {
+	if unit == "" {
+		return lastLine(lines)
+	}
+	var own []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, unit) {
+			own = append(own, l)
+		}
+	}
+	if len(own) == 0 {
+		return lastLine(lines)
+	}
+	return strings.Join(own[max(0, len(own)-2):], " | ")
 }
 
 func lastLine(lines []string) string {

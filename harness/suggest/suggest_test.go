@@ -43,10 +43,14 @@ func TestTableCoversEveryCheck(t *testing.T) {
 				t.Errorf("systemd %s: check %s (fix %s) has no candidate row and no reason", v, c.ID, c.Fix)
 			}
 		}
+		needs := Needs{Allow: []Need{{"127.0.0.1", "t"}, {"::1", "t"}}, Writable: []Need{{"/run", "t"}, {"/var/lib/x", "t"}}}
 		for _, r := range rows() {
 			for i, alt := range r.alternatives {
-				if _, err := sc.Score(Candidate{Directive: r.directive, Lines: alt, Alternative: i}); err != nil {
-					t.Errorf("row %s alternative %d: %v", r.directive, i, err)
+				for _, n := range []Needs{{}, needs} {
+					lines, _ := n.linesWith(r, alt)
+					if _, err := sc.Score(Candidate{Directive: r.directive, Lines: lines, Alternative: i}); err != nil {
+						t.Errorf("row %s alternative %d: %v", r.directive, i, err)
+					}
 				}
 			}
 		}
@@ -55,7 +59,7 @@ func TestTableCoversEveryCheck(t *testing.T) {
 
 func TestCandidatesOrderedByGain(t *testing.T) {
 	sc := Scorer{Base: demoBase(t), DefaultDependencies: true, Options: score.Options{Version: score.Newest(), UnitName: "demo.service"}}
-	cands, err := Candidates(sc, nil, func(string) (int, bool) { return 0, true })
+	cands, err := Candidates(sc, DemoNeeds(), nil, func(string) (int, bool) { return 0, true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +72,7 @@ func TestCandidatesOrderedByGain(t *testing.T) {
 		}
 	}
 	// What is kept is not proposed again.
-	again, err := Candidates(sc, cands, func(string) (int, bool) { return 0, true })
+	again, err := Candidates(sc, DemoNeeds(), cands, func(string) (int, bool) { return 0, true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,14 +89,14 @@ type fakeService struct {
 	starts   int
 }
 
-func (f *fakeService) trial(_ context.Context, name string, cands []Candidate) report.Record {
+func (f *fakeService) trial(_ context.Context, name string, cands []Candidate) (report.Record, error) {
 	f.starts++
 	rec := report.Record{Profile: report.Profile{Name: name}}
 	for _, c := range cands {
 		for _, l := range c.Lines {
 			if f.breaking[l] {
 				rec.Behavior = report.Behavior{Started: false, Result: "exit-code", JournalTail: []string{"", "boom: " + l}}
-				return rec
+				return rec, nil
 			}
 		}
 		if v, ok := f.verdicts[c.Directive]; ok {
@@ -100,7 +104,7 @@ func (f *fakeService) trial(_ context.Context, name string, cands []Candidate) r
 		}
 	}
 	rec.Behavior = report.Behavior{Started: true, HTTPStatus: 200}
-	return rec
+	return rec, nil
 }
 
 func TestSearchBisectsAndFallsBack(t *testing.T) {
@@ -164,7 +168,7 @@ func TestSearchStopsAtTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _ := Candidates(sc, nil, func(string) (int, bool) { return 0, true })
+	all, _ := Candidates(sc, DemoNeeds(), nil, func(string) (int, bool) { return 0, true })
 	if r.Tenths > 50 || len(res.Kept) >= len(all) || svc.starts != 1 {
 		t.Errorf("target 5.0: %d kept of %d, score %d tenths, %d starts", len(res.Kept), len(all), r.Tenths, svc.starts)
 	}
@@ -189,6 +193,18 @@ func TestHealth(t *testing.T) {
 		if ok != tc.ok || !strings.Contains(why, tc.want) {
 			t.Errorf("%+v: ok=%t why %q, want %t %q", tc.b, ok, why, tc.ok, tc.want)
 		}
+	}
+}
+
+func TestHealthJournalLine(t *testing.T) {
+	unit := "hardenlab-1-trial-05.service"
+	tail := []string{"Starting " + unit + " - x...", `[emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)`, "nginx: configuration file /etc/nginx/nginx.conf test failed",
+		unit + ": Control process exited, code=exited, status=1/FAILURE", "Failed to start " + unit + " - x."}
+	if _, _, j := Health(report.Record{Unit: unit, Behavior: report.Behavior{Result: "exit-code", JournalTail: tail}}); j != tail[1]+" | "+tail[2] {
+		t.Errorf("the service's own last lines: got %q", j)
+	}
+	if _, _, j := Health(report.Record{Unit: unit, Behavior: report.Behavior{Result: "exit-code", JournalTail: tail[3:]}}); j != tail[4] {
+		t.Errorf("only systemd's lines: got %q", j)
 	}
 }
 

@@ -100,10 +100,15 @@ func RunCheck(ctx context.Context, s CheckSpec) CheckResult {
 	defer func() { r.Millis = float64(time.Since(start).Microseconds()) / 1000 }()
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
+	dctx, cancelDial, dropped := dialBound(ctx, s.Target)
+	defer cancelDial()
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", s.Target)
+	c, err := d.DialContext(dctx, "tcp", s.Target)
 	if err != nil {
-		r.Errno, r.Detail = dialErrno(ctx, err), "connect: "+err.Error()
+		r.Errno, r.Detail = dialErrno(dctx, err), "connect: "+err.Error()
+		if dropped != "" {
+			r.Detail += "; " + dropped
+		}
 		return r
 	}
 	defer c.Close()
@@ -135,6 +140,22 @@ func RunCheck(ctx context.Context, s CheckSpec) CheckResult {
 		r.Detail = err.Error()
 	}
 	return r
+}
+
+// dialBound bounds the connect to loopbackWait when a datagram to the
+// target's address shows an IP filter dropping this sandbox's packets: a
+// SYN it drops is retransmitted until the check's timeout, one it passes
+// is answered at once. dropped says what the datagram showed.
+func dialBound(ctx context.Context, target string) (_ context.Context, _ context.CancelFunc, dropped string) {
+	ap, err := netip.ParseAddrPort(target)
+	if err == nil && ap.Addr().Is4() {
+		if r, _ := datagramRoundTrip(ap.Addr()); r.Outcome == Blocked {
+			c, cancel := context.WithTimeout(ctx, loopbackWait)
+			return c, cancel, r.Detail
+		}
+	}
+	c, cancel := context.WithCancel(ctx)
+	return c, cancel, ""
 }
 
 func dialErrno(ctx context.Context, err error) string {

@@ -42,9 +42,10 @@ type Exposure struct {
 
 // Client talks to one demo service on loopback.
 type Client struct {
-	addr string
-	base string
-	http *http.Client
+	addr     string
+	addrPort netip.AddrPort
+	base     string
+	http     *http.Client
 }
 
 // NewClient refuses anything but a loopback address, so that a mistake can
@@ -54,8 +55,9 @@ func NewClient(addr netip.AddrPort) (*Client, error) {
 		return nil, fmt.Errorf("refusing to contact %s: hardenlab only checks services on loopback", addr)
 	}
 	return &Client{
-		addr: addr.String(),
-		base: "http://" + addr.String(),
+		addr:     addr.String(),
+		addrPort: addr,
+		base:     "http://" + addr.String(),
 		http: &http.Client{
 			Timeout: 3 * time.Second,
 			// A redirect could lead off loopback.
@@ -86,13 +88,13 @@ type Readiness struct {
 }
 
 // dialCheck bounds the host's connect to a socket that listens inside
-// the sandbox: the kernel answers a loopback SYN in the sender's own
-// softirq, in microseconds however busy the service is, so a connect
-// that has not completed in this long was dropped. It is tried
-// dialTries times, so that one stall of this process on a loaded machine
-// does not make a reachable service unreachable.
+// the sandbox: the kernel answers a loopback SYN within the connect()
+// itself, however busy the service is, and the connect is judged on the
+// socket's TCP state, so only a kernel that defers its network work (to
+// ksoftirqd, under load) can make an answered SYN look dropped. It is
+// tried dialTries times for that case.
 const (
-	dialCheck = 200 * time.Millisecond
+	dialCheck = 50 * time.Millisecond
 	dialTries = 2
 )
 
@@ -139,13 +141,12 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 }
 
 // dial connects to the service without speaking HTTP; a refusal is
-// final, a timeout is tried again.
+// final, a SYN without an answer is tried again.
 func (c *Client) dial(ctx context.Context) error {
 	var err error
-	for i := 0; i < dialTries; i++ {
-		var conn net.Conn
-		if conn, err = c.dialOnce(ctx); err == nil {
-			return conn.Close()
+	for i := 0; i < dialTries && ctx.Err() == nil; i++ {
+		if err = handshake(c.addrPort, dialCheck); err == nil {
+			return nil
 		}
 		var ne net.Error
 		if !errors.As(err, &ne) || !ne.Timeout() {
@@ -153,13 +154,6 @@ func (c *Client) dial(ctx context.Context) error {
 		}
 	}
 	return err
-}
-
-func (c *Client) dialOnce(ctx context.Context) (net.Conn, error) {
-	dctx, cancel := context.WithTimeout(ctx, dialCheck)
-	defer cancel()
-	var d net.Dialer
-	return d.DialContext(dctx, "tcp", c.addr)
 }
 
 // Status fetches one URL path and returns its HTTP status.

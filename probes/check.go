@@ -142,15 +142,22 @@ func RunCheck(ctx context.Context, s CheckSpec) CheckResult {
 	return r
 }
 
-// dialBound bounds the connect to loopbackWait when a datagram to the
-// target's address shows an IP filter dropping this sandbox's packets: a
-// SYN it drops is retransmitted until the check's timeout, one it passes
-// is answered at once. dropped says what the datagram showed.
+// droppedConnectWait bounds the connect once a datagram showed the IP
+// filter dropping packets to the target. The connect is still tried, so
+// that a send refused by something else (a seccomp filter answering EPERM
+// for sendto) is not taken for a drop: a loopback SYN that is not dropped
+// is answered within the connect() itself.
+const droppedConnectWait = 50 * time.Millisecond
+
+// dialBound bounds the connect to droppedConnectWait when a datagram to
+// the target's address shows an IP filter dropping this sandbox's
+// packets: a SYN it drops is retransmitted until the check's timeout.
+// dropped says what the datagram showed.
 func dialBound(ctx context.Context, target string) (_ context.Context, _ context.CancelFunc, dropped string) {
 	ap, err := netip.ParseAddrPort(target)
 	if err == nil && ap.Addr().Is4() {
 		if r, _ := datagramRoundTrip(ap.Addr()); r.Outcome == Blocked {
-			c, cancel := context.WithTimeout(ctx, loopbackWait)
+			c, cancel := context.WithTimeout(ctx, droppedConnectWait)
 			return c, cancel, r.Detail
 		}
 	}

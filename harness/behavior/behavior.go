@@ -106,18 +106,23 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 	var last error
 	var checked time.Time
 	for {
-		// Read before each attempt (a cheap file read): a GET sent once the
-		// socket listens where packets are dropped would hang for the
-		// client's whole timeout.
+		// Read before each attempt (a cheap file read).
 		if w.Listening != nil && w.Listening() {
 			if err := c.dial(ctx); err != nil && ctx.Err() == nil {
 				return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
 					Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
 			}
 		}
-		status, err := c.get(ctx, "/", 0)
+		// A GET only after an answered connect: the socket may have begun
+		// to listen since it was read, and a GET whose SYN is dropped would
+		// wait out the client's whole timeout. The filter does not change
+		// while the unit runs, so the GET's own connect is answered too.
+		err := handshake(c.addrPort, dialCheck)
 		if err == nil {
-			return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
+			var status int
+			if status, err = c.get(ctx, "/", 0); err == nil {
+				return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
+			}
 		}
 		last = err
 		if ctx.Err() != nil {

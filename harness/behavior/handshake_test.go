@@ -1,6 +1,7 @@
 package behavior
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
@@ -79,5 +80,24 @@ func TestHandshake(t *testing.T) {
 				t.Errorf("an answered or refused connect took %s: it must not wait", took)
 			}
 		})
+	}
+}
+
+// A socket that begins to listen, with its SYNs dropped, between the read
+// of the service's sockets and the next attempt must not cost the HTTP
+// client's whole timeout: no GET is sent before a connect is answered.
+func TestAwaitDroppedSocketThatJustBeganListening(t *testing.T) {
+	addr := fullListener(t)
+	reads := 0
+	listening := func() bool { reads++; return reads > 1 }
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := NewClient(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Await(ctx, Watch{Listening: listening})
+	if got.Outcome != Unreachable || got.Elapsed > time.Second {
+		t.Errorf("Await = %s after %s (%v), want unreachable well within the client's timeout", got.Outcome, got.Elapsed, got.Err)
 	}
 }

@@ -216,7 +216,10 @@ const (
 )
 
 // onOwnThread runs f on a locked thread of its own that is never handed
-// back, since a filter may kill just that thread.
+// back, since a filter may kill just that thread. The thread is watched
+// rather than waited for: f's answer is sent before its goroutine ends and
+// the runtime retires the locked thread, so a thread gone without an
+// answer was killed.
 func onOwnThread[T any](f func() T) (T, threadEnd) {
 	tids := make(chan int, 1)
 	done := make(chan T, 1)
@@ -226,17 +229,36 @@ func onOwnThread[T any](f func() T) (T, threadEnd) {
 		done <- f()
 	}()
 	tid := <-tids
-	select {
-	case v := <-done:
-		return v, threadReturned
-	case <-time.After(compatThreadWait):
-		var zero T
-		if taskAlive(os.Getpid(), tid) {
-			return zero, threadHung
+	deadline := time.After(compatThreadWait)
+	tick := time.NewTicker(threadPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case v := <-done:
+			return v, threadReturned
+		case <-deadline:
+			var zero T
+			if taskAlive(os.Getpid(), tid) {
+				return zero, threadHung
+			}
+			return zero, threadKilled
+		case <-tick.C:
+			if taskAlive(os.Getpid(), tid) {
+				continue
+			}
+			select {
+			case v := <-done:
+				return v, threadReturned
+			default:
+				var zero T
+				return zero, threadKilled
+			}
 		}
-		return zero, threadKilled
 	}
 }
+
+// threadPoll is how often onOwnThread looks for its thread in /proc.
+const threadPoll = 2 * time.Millisecond
 
 // systemBus is the D-Bus system bus socket.
 const systemBus = "/run/dbus/system_bus_socket"

@@ -100,10 +100,15 @@ func RunCheck(ctx context.Context, s CheckSpec) CheckResult {
 	defer func() { r.Millis = float64(time.Since(start).Microseconds()) / 1000 }()
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
+	dctx, cancelDial, dropped := dialBound(ctx, s.Target)
+	defer cancelDial()
 	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", s.Target)
+	c, err := d.DialContext(dctx, "tcp", s.Target)
 	if err != nil {
-		r.Errno, r.Detail = dialErrno(ctx, err), "connect: "+err.Error()
+		r.Errno, r.Detail = dialErrno(dctx, err), "connect: "+err.Error()
+		if dropped != "" {
+			r.Detail += "; " + dropped
+		}
 		return r
 	}
 	defer c.Close()
@@ -135,6 +140,29 @@ func RunCheck(ctx context.Context, s CheckSpec) CheckResult {
 		r.Detail = err.Error()
 	}
 	return r
+}
+
+// droppedConnectWait bounds the connect once a datagram showed the IP
+// filter dropping packets to the target. The connect is still tried, so
+// that a send refused by something else (a seccomp filter answering EPERM
+// for sendto) is not taken for a drop: a loopback SYN that is not dropped
+// is answered within the connect() itself.
+const droppedConnectWait = 50 * time.Millisecond
+
+// dialBound bounds the connect to droppedConnectWait when a datagram to
+// the target's address shows an IP filter dropping this sandbox's
+// packets: a SYN it drops is retransmitted until the check's timeout.
+// dropped says what the datagram showed.
+func dialBound(ctx context.Context, target string) (_ context.Context, _ context.CancelFunc, dropped string) {
+	ap, err := netip.ParseAddrPort(target)
+	if err == nil && ap.Addr().Is4() {
+		if r, _ := datagramRoundTrip(ap.Addr()); r.Outcome == Blocked {
+			c, cancel := context.WithTimeout(ctx, droppedConnectWait)
+			return c, cancel, r.Detail
+		}
+	}
+	c, cancel := context.WithCancel(ctx)
+	return c, cancel, ""
 }
 
 func dialErrno(ctx context.Context, err error) string {

@@ -28,7 +28,10 @@
 // probe binary itself broke (bad flags, cannot write the document).
 //
 //   - --tcp-target is a loopback TCP listener the harness provides; without it
-//     the network-reachability probe is "skipped".
+//     the network-reachability probe is "skipped". That probe decides on a
+//     UDP datagram between two sockets it binds on the target's address
+//     (systemd's IP filter refuses the send with EPERM at once) and
+//     connects to the listener only once the datagram arrived.
 //
 //   - --ro-path, --rw-path and --hidden-path name the paths the profile gives
 //     to ReadOnlyPaths=, ReadWritePaths= and InaccessiblePaths=; the probe
@@ -143,7 +146,9 @@
 // "ms":1.2}. --http sends GET PATH over HTTP/1.0 and is ok on any status
 // line; --tcp is ok once connected, or, with --expect, once the answer
 // (after --send) begins with PREFIX. A refused or dropped connect is a
-// result (errno ECONNREFUSED, ETIMEDOUT), not a failure: check exits
+// result (errno ECONNREFUSED, ETIMEDOUT), not a failure; when a datagram
+// to the target's address is refused with EPERM first (an IP filter), the
+// connect gets 50 ms rather than --timeout, and the detail says so. check exits
 // non-zero only on bad flags. Targets must be loopback. New kinds of
 // check (a command, say) are a new Kind with its own flag.
 //

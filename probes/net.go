@@ -3,7 +3,9 @@ package probes
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -11,34 +13,125 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// connectTimeout bounds a loopback connect: one that is not dropped
-// completes in microseconds.
-const connectTimeout = time.Second
+// loopbackWait bounds a wait for loopback traffic: the kernel delivers a
+// datagram or answers a SYN that is not dropped in the sender's own
+// system call, in microseconds however loaded the machine is.
+const loopbackWait = 250 * time.Millisecond
 
+// checkConnectTarget decides on a UDP datagram, not on the TCP connect:
+// when systemd's cgroup-BPF IP filter drops an outgoing packet, a UDP send
+// fails with EPERM at once, where a TCP SYN is silently retransmitted.
+// The datagram goes from the target address to the target address, so
+// both the egress and the ingress filter judge that one address.
 func checkConnectTarget(ctx context.Context, o Options) Result {
-	d := net.Dialer{Timeout: connectTimeout}
-	c, err := d.DialContext(ctx, "tcp", o.TCPTarget)
+	ap, err := netip.ParseAddrPort(o.TCPTarget)
+	if err != nil || !ap.Addr().Is4() || !ap.Addr().IsLoopback() {
+		return errored("--tcp-target %q is not an IPv4 loopback HOST:PORT", o.TCPTarget)
+	}
+	r, passed := datagramRoundTrip(ap.Addr())
+	if !passed {
+		return r
+	}
+	return connectAfterDatagram(ctx, o.TCPTarget, r.Detail)
+}
+
+// connectAfterDatagram shows the harness's listener reachable once the IP
+// filter is known to pass the target address. Only a connect is allowed:
+// a refusal or a silence here is not the address filter's doing.
+func connectAfterDatagram(ctx context.Context, target, datagram string) Result {
+	d := net.Dialer{Timeout: loopbackWait}
+	c, err := d.DialContext(ctx, "tcp", target)
 	if err == nil {
 		c.Close()
-		return allowed("connected to %s and closed", o.TCPTarget)
+		return allowed("%s; TCP connect to %s succeeded", datagram, target)
 	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return blocked(0, "connect to %s timed out after %s: packets are dropped", o.TCPTarget, connectTimeout)
+	e, _ := errnoOf(err)
+	switch {
+	case e == unix.ECONNREFUSED, e == unix.ENETUNREACH, e == unix.EHOSTUNREACH:
+		return allowed("%s: the IP filter passes it; TCP connect to %s: %s, nothing listens there in this network namespace (PrivateNetwork= gives a unit its own), which is not this probe's claim",
+			datagram, target, errnoName(e))
+	case e == unix.EPERM:
+		return blocked(e, "%s, but TCP connect to %s was denied with EPERM", datagram, target)
 	}
-	e, ok := errnoOf(err)
-	if !ok {
-		return errored("connect to %s: %v", o.TCPTarget, err)
+	return errored("%s, but TCP connect to %s failed (%v): not the address filter, which passed the datagram", datagram, target, err)
+}
+
+// datagramRoundTrip sends one datagram between two sockets bound to addr
+// and reports whether it arrived; when it did not, the Result says why.
+func datagramRoundTrip(addr netip.Addr) (Result, bool) {
+	sa := &unix.SockaddrInet4{Addr: addr.As4()}
+	recv, err := boundUDP(sa)
+	if err != nil {
+		return errored("receiving socket on %s: %v", addr, err), false
 	}
-	switch e {
-	case unix.EPERM:
-		return blocked(e, "connect to %s denied with EPERM: a cgroup-BPF IP filter (IPAddressDeny=) dropped it", o.TCPTarget)
-	case unix.ECONNREFUSED:
-		return blocked(e, "connect to %s refused: the listener is not in this network namespace (PrivateNetwork=)", o.TCPTarget)
-	case unix.ENETUNREACH, unix.EHOSTUNREACH:
-		return blocked(e, "connect to %s: %s, no route from this network namespace", o.TCPTarget, errnoName(e))
+	defer unix.Close(recv)
+	send, err := boundUDP(sa)
+	if err != nil {
+		return errored("sending socket on %s: %v", addr, err), false
 	}
-	return attempt(err, "connect to "+o.TCPTarget)
+	defer unix.Close(send)
+	to, err := unix.Getsockname(recv)
+	if err != nil {
+		return errored("reading the receiving socket's port: %v", err), false
+	}
+	if err := unix.Sendto(send, []byte(datagramPayload), 0, to); err != nil {
+		if errors.Is(err, unix.EPERM) {
+			return blocked(unix.EPERM, "a UDP datagram to %s was refused on send with EPERM: a cgroup-BPF IP filter (IPAddressDeny=) drops packets to it", addr), false
+		}
+		return errored("sending a UDP datagram to %s: %v", addr, err), false
+	}
+	got, err := awaitDatagram(recv, loopbackWait)
+	switch {
+	case err != nil:
+		return errored("waiting for the datagram on %s: %v", addr, err), false
+	case !got:
+		return blocked(0, "a UDP datagram to %s was sent but not delivered within %s: dropped on the way in (an IP filter such as IPAddressDeny=)", addr, loopbackWait), false
+	}
+	return allowed("a UDP datagram from %s to %s arrived", addr, addr), true
+}
+
+const datagramPayload = "hardenlab"
+
+// boundUDP opens a UDP socket bound to sa's address on a free port.
+// Socket errors are not verdicts: RestrictAddressFamilies= answers
+// socket(), and this probe's claim is the address filter.
+func boundUDP(sa *unix.SockaddrInet4) (int, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("socket(AF_INET, SOCK_DGRAM): %w", err)
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("bind: %w", err)
+	}
+	return fd, nil
+}
+
+// awaitDatagram reports whether the probe's datagram arrives on fd in time.
+func awaitDatagram(fd int, wait time.Duration) (bool, error) {
+	deadline := time.Now().Add(wait)
+	buf := make([]byte, len(datagramPayload)+1)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false, nil
+		}
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(pfd, int(left.Milliseconds())+1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n == 0 {
+			return false, err
+		}
+		m, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+		if err != nil {
+			return false, fmt.Errorf("recvfrom: %w", err)
+		}
+		if string(buf[:m]) == datagramPayload {
+			return true, nil
+		}
+	}
 }
 
 func checkPrivateNetwork(ctx context.Context, o Options) Result {

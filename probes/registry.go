@@ -98,8 +98,8 @@ func Registry() []Probe {
 
 		// net
 		{ID: "net.connect-target", Claims: claims("IPAddressDeny", "IPAddressAllow"), Control: Allowed, Needs: NeedTCPTarget, check: checkConnectTarget,
-			Attempts: "TCP connect() to the harness's loopback listener (--tcp-target), closed at once",
-			Decides:  "blocked on EPERM (cgroup-BPF drop), ECONNREFUSED/ENETUNREACH (another network namespace) or a timeout, allowed when it connects"},
+			Attempts: "one UDP datagram between two sockets it binds on the --tcp-target address; once that arrives, TCP connect() to the harness's listener there, closed at once",
+			Decides:  "blocked when the send fails with EPERM (systemd's cgroup-BPF IP filter drops it, at once) or the datagram is not delivered; allowed when it arrives and the connect succeeds or is refused by another network namespace"},
 		{ID: "net.private-network", Claims: claims("PrivateNetwork"), Control: Allowed, check: checkPrivateNetwork,
 			Attempts: "lists the network interfaces it can see and compares its network namespace with PID 1's",
 			Decides:  "blocked when only loopback is visible (or the namespace differs from PID 1's), allowed when a non-loopback interface is visible"},

@@ -176,8 +176,8 @@ func checkFilterCPUEmulation(ctx context.Context, o Options) Result {
 	return filterAttempt(e, "modify_ldt(read, NULL, 0)", 0)
 }
 
-// compatThreadWait bounds how long the x32 call may take before its thread
-// is presumed killed.
+// compatThreadWait bounds how long a non-native call may take before its
+// thread is presumed hung; a killed thread is seen gone long before.
 const compatThreadWait = 2 * time.Second
 
 func checkCompatSyscall(ctx context.Context, o Options) Result {
@@ -186,27 +186,18 @@ func checkCompatSyscall(ctx context.Context, o Options) Result {
 		e   unix.Errno
 		ok  bool
 	}
-	tids := make(chan int, 1)
-	done := make(chan answer, 1)
 	// libseccomp's default bad-architecture action kills only the calling
-	// thread (SECCOMP_RET_KILL_THREAD), which would hang a Go program; the
-	// call gets a thread of its own, which is never handed back.
-	go func() {
-		runtime.LockOSThread()
-		tids <- unix.Gettid()
+	// thread (SECCOMP_RET_KILL_THREAD), which would hang a Go program.
+	a, end := onOwnThread(func() answer {
 		ret, e, ok := compatGetpid()
-		done <- answer{ret, e, ok}
-	}()
-	tid := <-tids
-	var a answer
-	select {
-	case a = <-done:
-	case <-time.After(compatThreadWait):
-		if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", tid)); os.IsNotExist(err) {
-			r := blocked(0, "the thread that made an x32 system call was killed (SECCOMP_RET_KILL_THREAD, the bad-architecture action of a seccomp filter)")
-			r.Signal = "SIGSYS"
-			return r
-		}
+		return answer{ret, e, ok}
+	})
+	switch end {
+	case threadKilled:
+		r := blocked(0, "the thread that made an x32 system call was killed (SECCOMP_RET_KILL_THREAD, the bad-architecture action of a seccomp filter)")
+		r.Signal = "SIGSYS"
+		return r
+	case threadHung:
 		return errored("the x32 system call did not return within %s and its thread is still alive", compatThreadWait)
 	}
 	if !a.ok {

@@ -54,9 +54,13 @@ type CallResult struct {
 
 // SyscallsDocument is what "hardenlab-probe syscalls" prints.
 type SyscallsDocument struct {
-	Schema int          `json:"schema"`
-	Arch   string       `json:"arch"`
-	Calls  []CallResult `json:"calls"`
+	Schema int    `json:"schema"`
+	Arch   string `json:"arch"`
+	// Posture is the caller's own, as in Document: a probe unit that
+	// makes only system calls proves with it that it shared the
+	// service's sandbox.
+	Posture Posture      `json:"posture"`
+	Calls   []CallResult `json:"calls"`
 }
 
 // ParseCalls checks a --calls list: names as systemd and the kernel spell

@@ -41,7 +41,11 @@ const SyscallChildCommand = "syscall-child"
 // and starts a new child for the rest. Its error means the probe itself
 // failed; denied calls are results.
 func RunSyscalls(ctx context.Context, o SyscallOptions) (SyscallsDocument, error) {
-	doc := SyscallsDocument{Schema: SchemaVersion, Arch: runtime.GOARCH, Calls: make([]CallResult, len(o.Calls))}
+	posture, err := ReadPosture("/proc/self")
+	if err != nil {
+		return SyscallsDocument{}, fmt.Errorf("reading own posture: %w", err)
+	}
+	doc := SyscallsDocument{Schema: SchemaVersion, Arch: runtime.GOARCH, Posture: posture, Calls: make([]CallResult, len(o.Calls))}
 	var todo []int
 	for i, name := range o.Calls {
 		if r, done := planCall(name); done {

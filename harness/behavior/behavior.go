@@ -42,9 +42,10 @@ type Exposure struct {
 
 // Client talks to one demo service on loopback.
 type Client struct {
-	addr string
-	base string
-	http *http.Client
+	addr     string
+	addrPort netip.AddrPort
+	base     string
+	http     *http.Client
 }
 
 // NewClient refuses anything but a loopback address, so that a mistake can
@@ -54,8 +55,9 @@ func NewClient(addr netip.AddrPort) (*Client, error) {
 		return nil, fmt.Errorf("refusing to contact %s: hardenlab only checks services on loopback", addr)
 	}
 	return &Client{
-		addr: addr.String(),
-		base: "http://" + addr.String(),
+		addr:     addr.String(),
+		addrPort: addr,
+		base:     "http://" + addr.String(),
 		http: &http.Client{
 			Timeout: 3 * time.Second,
 			// A redirect could lead off loopback.
@@ -85,14 +87,14 @@ type Readiness struct {
 	Err     error // why it does not serve
 }
 
-// dialCheck bounds the host's connect to a socket that listens inside
-// the sandbox: the kernel answers a loopback SYN in the sender's own
-// softirq, in microseconds however busy the service is, so a connect
-// that has not completed in this long was dropped. It is tried
-// dialTries times, so that one stall of this process on a loaded machine
-// does not make a reachable service unreachable.
+// dialCheck bounds the host's connect to the service: the kernel answers
+// a loopback SYN within the connect() itself, however busy the service
+// is, and the connect is judged on the socket's TCP state, so only a
+// kernel that defers its network work (to ksoftirqd, under heavy load)
+// can make an answered SYN look dropped. A listening socket is called
+// unreachable after dialTries unanswered connects in a row, for that case.
 const (
-	dialCheck = 200 * time.Millisecond
+	dialCheck = 30 * time.Millisecond
 	dialTries = 2
 )
 
@@ -103,23 +105,30 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 	start := time.Now()
 	var last error
 	var checked time.Time
+	unanswered := 0
 	for {
-		// Read before each attempt (a cheap file read): a GET sent once the
-		// socket listens where packets are dropped would hang for the
-		// client's whole timeout.
-		if w.Listening != nil && w.Listening() {
-			if err := c.dial(ctx); err != nil && ctx.Err() == nil {
-				return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
-					Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
-			}
-		}
-		status, err := c.get(ctx, "/", 0)
+		// Read before each connect (a cheap file read).
+		listening := w.Listening != nil && w.Listening()
+		err := handshake(c.addrPort, dialCheck)
 		if err == nil {
-			return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
+			// A GET only after an answered connect: one whose SYN is
+			// dropped would wait out the client's whole timeout. The
+			// filter does not change while the unit runs.
+			unanswered = 0
+			var status int
+			if status, err = c.get(ctx, "/", 0); err == nil {
+				return Readiness{Outcome: Serves, Elapsed: time.Since(start), Status: status}
+			}
+		} else if ctx.Err() == nil && cutOff(err, &unanswered, listening, w) {
+			return Readiness{Outcome: Unreachable, Elapsed: time.Since(start),
+				Err: fmt.Errorf("the service listens inside its sandbox, but the host cannot connect: %w", err)}
 		}
 		last = err
 		if ctx.Err() != nil {
 			break
+		}
+		if unanswered > 0 {
+			continue // the next connect decides
 		}
 		// Asking systemd costs it (and us) more than a refused connect:
 		// a few times a second is enough to notice a dead service.
@@ -138,28 +147,26 @@ func (c *Client) Await(ctx context.Context, w Watch) Readiness {
 		Err: fmt.Errorf("service did not answer HTTP in time (last error: %v): %w", last, ctx.Err())}
 }
 
-// dial connects to the service without speaking HTTP; a refusal is
-// final, a timeout is tried again.
-func (c *Client) dial(ctx context.Context) error {
-	var err error
-	for i := 0; i < dialTries; i++ {
-		var conn net.Conn
-		if conn, err = c.dialOnce(ctx); err == nil {
-			return conn.Close()
-		}
-		var ne net.Error
-		if !errors.As(err, &ne) || !ne.Timeout() {
-			return err
-		}
+// cutOff judges a failed connect to a service whose socket listens: a
+// refusal is final (the socket is in another network namespace), an
+// unanswered SYN counts towards dialTries. A SYN neither answered nor
+// refused is read again against the sockets: the service may have begun
+// to listen since they were read.
+func cutOff(err error, unanswered *int, listening bool, w Watch) bool {
+	var ne net.Error
+	timeout := errors.As(err, &ne) && ne.Timeout()
+	if !listening && timeout && w.Listening != nil {
+		listening = w.Listening()
 	}
-	return err
-}
-
-func (c *Client) dialOnce(ctx context.Context) (net.Conn, error) {
-	dctx, cancel := context.WithTimeout(ctx, dialCheck)
-	defer cancel()
-	var d net.Dialer
-	return d.DialContext(dctx, "tcp", c.addr)
+	if !listening {
+		*unanswered = 0
+		return false
+	}
+	if !timeout {
+		return true
+	}
+	*unanswered++
+	return *unanswered >= dialTries
 }
 
 // Status fetches one URL path and returns its HTTP status.

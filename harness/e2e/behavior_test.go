@@ -68,6 +68,9 @@ var _ = Describe("the behavior finding", Label("behavior"), Ordered, func() {
 			Expect(r.Behavior.OutcomeDetail).To(ContainSubstring("the host cannot reach it"))
 			Expect(r.Behavior.Error).To(ContainSubstring("listens inside its sandbox"))
 			Expect(r.Behavior.OutcomeDetail).To(ContainSubstring("packets to it are dropped"))
+			// The drop is seen at once, as the send's EPERM, not after a
+			// TCP connect's timeout.
+			Expect(rawResult(r, "net.connect-target").Errno).To(Equal("EPERM"), "%+v", rawResult(r, "net.connect-target"))
 		case string(probes.NotEnforced):
 			// No cgroup BPF here: the deny does nothing and the demo serves.
 			Expect(r.Behavior.Outcome).To(Equal("serves"))

@@ -21,6 +21,7 @@ var filterUnits = []string{
 	"harness/e2e/testdata/seccomp/deny.service",  // ~@swap @debug @raw-io, EPERM
 	"harness/e2e/testdata/seccomp/allow.service", // @system-service, EACCES
 	"harness/e2e/testdata/seccomp/kill.service",  // a deny-list without errno: SIGSYS
+	"harness/e2e/testdata/seccomp/swap.service",  // ~@swap: only the per-call probes evidence it
 }
 
 // callVerdicts are a record's per-call verdicts of SystemCallFilter=.
@@ -108,6 +109,14 @@ func filterSpecs(records func() []report.Record) {
 		kill := records()[2]
 		judgedByTheFilter(kill, "kill")
 		Expect(groupsEnforced(kill)).To(ContainElements("@swap", "@mount", "@clock", "@privileged", "@resources", "@cpu-emulation"))
+	})
+
+	It("proves the shared sandbox of a profile whose only probes are system calls", func() {
+		swap := records()[3]
+		Expect(swap.ProbeResults).To(BeEmpty(), "no probe but the per-call ones evidences ~@swap")
+		judgedByTheFilter(swap, "EPERM")
+		Expect(swap.SandboxCompared).To(BeTrue(), "%s %s", swap.SandboxDiffNote, swap.SandboxError)
+		Expect(run.SharedSandbox(swap)).To(Succeed())
 	})
 
 	It("runs the i386 bypass only when the filter denies the call it reaches", func() {

@@ -87,7 +87,7 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 		ex.mainPID, _ = r.sd.MainPID(pctx, pl.unit)
 	}
 	r.observe(pctx, pl, &ex)
-	if ex.mainPID != 0 && ex.probes.err == nil && pl.probe.argv != nil {
+	if ex.mainPID != 0 && ex.probes.err == nil && pl.probe.props != nil {
 		// Read only now: at the start job's end the main PID can still be
 		// the child systemd forked, before it execs the service with its
 		// capabilities reduced to the bounding set; by now the service has

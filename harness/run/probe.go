@@ -118,6 +118,10 @@ func parseProbeOutput(data []byte, run, calls bool) (probes.Document, []probes.C
 		if err := dec.Decode(&sc); err != nil {
 			return doc, nil, fmt.Errorf("parsing the probe's system call document: %w", err)
 		}
+		if !run {
+			// The same process's posture, read by the other command.
+			doc.Posture = sc.Posture
+		}
 	}
 	return doc, sc.Calls, nil
 }

@@ -226,9 +226,7 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 		rec.SandboxError = pr.postureErr.Error()
 	}
 	switch {
-	case len(pr.doc.Results) == 0 && len(pr.calls) > 0:
-		rec.SandboxDiffNote = "only system calls were probed (hardenlab-probe syscalls, in the same probe unit): it reads no posture, so the shared sandbox is not proven for them"
-	case len(pr.doc.Results) == 0:
+	case len(pr.doc.Results) == 0 && len(pr.calls) == 0:
 		rec.SandboxDiffNote = "no probe ran: the profile declares no directive a probe evidences"
 	case ex.mainPID == 0:
 		rec.SandboxDiffNote = "the service was not running, so the probe's sandbox could not be compared with it"

@@ -17,7 +17,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
-	"github.com/hardenlab/hardenlab/harness/rootfs"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/systemd"
 	"github.com/hardenlab/hardenlab/probes"
@@ -145,28 +144,5 @@ func seccompSpecs(env func() *sandbox.Sandbox) {
 }
 
 var _ = Describe("a declared system call filter", Label("seccomp"), func() {
-	Describe("in the shared sandbox", func() {
-		seccompSpecs(func() *sandbox.Sandbox { return shared })
-	})
-
-	// The same specs under systemd 257, in the cached debian:trixie root
-	// (hardenlab rootfs build debian:trixie).
-	Describe("under debian:trixie", Ordered, func() {
-		var trixie *sandbox.Sandbox
-		BeforeAll(func(ctx SpecContext) {
-			root, _, err := rootfs.Lookup(rootfs.Spec{Suite: "trixie", Packages: []string{"dbus", "python3", "systemd"}}, "")
-			if err != nil {
-				Skip("the debian:trixie root is not built: " + err.Error())
-			}
-			trixie, err = sandbox.Start(ctx, sandbox.Options{
-				Kind:     sandbox.Nspawn,
-				RunID:    "sc" + randomSuffix(),
-				Root:     root,
-				Binaries: map[string]string{"hardenlab-probe": filepath.Join(bins, "hardenlab-probe")},
-			})
-			Expect(err).NotTo(HaveOccurred())
-			DeferCleanup(func(ctx SpecContext) { Expect(trixie.Close(ctx)).To(Succeed()) })
-		}, NodeTimeout(2*time.Minute))
-		seccompSpecs(func() *sandbox.Sandbox { return trixie })
-	})
+	bySystemdVersion("sc", seccompSpecs)
 })

@@ -12,7 +12,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hardenlab/hardenlab/harness/report"
-	"github.com/hardenlab/hardenlab/harness/rootfs"
 	"github.com/hardenlab/hardenlab/harness/run"
 )
 
@@ -154,11 +153,7 @@ var _ = Describe("hardenlab run judges each declared filter against itself", Lab
 	Describe("under debian:trixie (systemd 257)", Ordered, func() {
 		var records []report.Record
 		BeforeAll(func(ctx SpecContext) {
-			root, _, err := rootfs.Lookup(rootfs.Spec{Suite: "trixie", Packages: []string{"dbus", "python3", "systemd"}}, "")
-			if err != nil {
-				Skip("the debian:trixie root is not built: " + err.Error())
-			}
-			records = runFilterUnits(ctx, "--root", root)
+			records = runFilterUnits(ctx, "--root", trixieRoot())
 			Expect(records[0].Environment.SystemdVersion).To(HavePrefix("257"))
 		}, NodeTimeout(5*time.Minute))
 		filterSpecs(func() []report.Record { return records })

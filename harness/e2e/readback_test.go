@@ -160,15 +160,21 @@ func skipBefore(sb *sandbox.Sandbox, name string, since int) {
 
 // bootTrixie starts a sandbox from the cached debian:trixie root (systemd
 // 257), or skips when that root is not built.
-func bootTrixie(ctx SpecContext, id string) *sandbox.Sandbox {
+// trixieRoot is the cached debian:trixie root (systemd 257); a spec
+// that needs it is skipped while it is not built.
+func trixieRoot() string {
 	root, _, err := rootfs.Lookup(rootfs.Spec{Suite: "trixie", Packages: []string{"dbus", "python3", "systemd"}}, "")
 	if err != nil {
 		Skip("the debian:trixie root is not built: " + err.Error())
 	}
+	return root
+}
+
+func bootTrixie(ctx SpecContext, id string) *sandbox.Sandbox {
 	sb, err := sandbox.Start(ctx, sandbox.Options{
 		Kind:     sandbox.Nspawn,
 		RunID:    id + randomSuffix(),
-		Root:     root,
+		Root:     trixieRoot(),
 		Binaries: map[string]string{"hardenlab-probe": filepath.Join(bins, "hardenlab-probe")},
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -47,6 +47,37 @@ func decodeMatrix(path, stderr string) report.Matrix {
 	return m
 }
 
+// expectServiceMatrix checks what every profile of a --service unit single
+// matrix must have, and that its full profile serves; it returns the
+// records by profile name.
+func expectServiceMatrix(m report.Matrix, binary string) map[string]report.Record {
+	Expect(m.Environments).To(HaveLen(1))
+	Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
+	byName := map[string]report.Record{}
+	for _, rec := range m.Records {
+		name := rec.Profile.Name
+		byName[name] = rec
+		Expect(rec.Error).To(BeEmpty(), name)
+		Expect(rec.Behavior.Service).To(Equal("unit"), name)
+		Expect(rec.Behavior.Command[0]).To(Equal(binary), name)
+		Expect(rec.Score.Source).To(Equal("systemd-analyze"), name)
+		Expect(rec.Score.Disagreements).To(BeEmpty(), name)
+		Expect(rec.Readback).To(BeEmpty(), name)
+		if rec.Behavior.Started {
+			Expect(rec.Behavior.Health).To(HaveLen(1), name)
+			Expect(rec.Behavior.Health[0].Healthy).To(BeTrue(), name)
+		} else {
+			Expect(rec.Behavior.Error).NotTo(BeEmpty(), name)
+		}
+	}
+	full := byName["full"]
+	Expect(full.Behavior.Started).To(BeTrue(), "%v", full.Behavior.JournalTail)
+	Expect(full.Behavior.Health[0].Healthy).To(BeTrue())
+	Expect(full.SandboxCompared).To(BeTrue())
+	Expect(full.Probes).NotTo(BeEmpty())
+	return byName
+}
+
 var _ = Describe("--service unit: real services under their own commands", Label("service"), func() {
 	DescribeTable("runs the hardened unit one directive at a time: verdicts, systemd-analyze's scores and a health outcome for every profile",
 		func(ctx SpecContext, key string, more func(byName map[string]report.Record)) {
@@ -57,32 +88,9 @@ var _ = Describe("--service unit: real services under their own commands", Label
 				"--systemd-analyze", "all", "--out", out, "fixtures/"+s.fixture+".service")
 			Expect(code).To(Equal(0), stderr)
 			m := decodeMatrix(out, stderr)
-			Expect(m.Environments).To(HaveLen(1))
 			Expect(m.Environments[0].RootView).To(Equal("overlay"))
-			Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
-			byName := map[string]report.Record{}
-			for _, rec := range m.Records {
-				name := rec.Profile.Name
-				byName[name] = rec
-				Expect(rec.Error).To(BeEmpty(), name)
-				Expect(rec.Behavior.Service).To(Equal("unit"), name)
-				Expect(rec.Behavior.Command[0]).To(Equal(s.binary), name)
-				Expect(rec.Score.Source).To(Equal("systemd-analyze"), name)
-				Expect(rec.Score.Disagreements).To(BeEmpty(), name)
-				Expect(rec.Readback).To(BeEmpty(), name)
-				if rec.Behavior.Started {
-					Expect(rec.Behavior.Health).To(HaveLen(1), name)
-					Expect(rec.Behavior.Health[0].Healthy).To(BeTrue(), name)
-				} else {
-					Expect(rec.Behavior.Error).NotTo(BeEmpty(), name)
-				}
-			}
-			full := byName["full"]
-			Expect(full.Behavior.Started).To(BeTrue(), "%v", full.Behavior.JournalTail)
-			Expect(full.Behavior.Health[0].Healthy).To(BeTrue())
-			Expect(full.SandboxCompared).To(BeTrue())
-			Expect(full.Probes).NotTo(BeEmpty())
-			for _, p := range full.Probes {
+			byName := expectServiceMatrix(m, s.binary)
+			for _, p := range byName["full"].Probes {
 				Expect(p.Verdict).NotTo(Equal("error"), "%s: %s", p.ID, p.Detail)
 			}
 			more(byName)

@@ -81,32 +81,13 @@ var _ = Describe("--service unit in the VM: redis-server's single matrix", Label
 			Expect(code).To(Equal(0), stderr)
 			m := decodeMatrix(out, stderr)
 			AddReportEntry("wall", time.Since(start).String())
-			Expect(m.Environments).To(HaveLen(1))
-			Expect(m.Records).To(HaveLen(len(m.Directives) + 2))
-			byName := map[string]report.Record{}
-			for _, rec := range m.Records {
-				name := rec.Profile.Name
-				byName[name] = rec
+			byName := expectServiceMatrix(m, s.binary)
+			for name, rec := range byName {
 				expectVMGuest(rec.Environment, name)
-				Expect(rec.Error).To(BeEmpty(), name)
-				Expect(rec.Behavior.Service).To(Equal("unit"), name)
-				Expect(rec.Behavior.Command[0]).To(Equal("/usr/bin/redis-server"), name)
-				Expect(rec.Score.Source).To(Equal("systemd-analyze"), name)
-				Expect(rec.Score.Disagreements).To(BeEmpty(), name)
-				Expect(rec.Readback).To(BeEmpty(), name)
 				expectNoErrorVerdict(rec)
-				if rec.Behavior.Started {
-					Expect(rec.Behavior.Health).To(HaveLen(1), name)
-					Expect(rec.Behavior.Health[0].Healthy).To(BeTrue(), name)
-				} else {
-					Expect(rec.Behavior.Error).NotTo(BeEmpty(), name)
-				}
 			}
 			full := byName["full"]
-			Expect(full.Behavior.Started).To(BeTrue(), "%v", full.Behavior.JournalTail)
 			Expect(full.Behavior.Health[0].Detail).To(ContainSubstring("+PONG"))
-			Expect(full.SandboxCompared).To(BeTrue())
-			Expect(full.Probes).NotTo(BeEmpty())
 			// The control runs redis as root; had its log and dump stayed
 			// in the guest, redis as User=redis could not open them.
 			Expect(byName["single-User"].Behavior.Started).To(BeTrue(), "%v", byName["single-User"].Behavior.JournalTail)

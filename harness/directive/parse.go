@@ -293,6 +293,20 @@ func (u *Unit) noteKey(section string, a Assignment, why func(string) passedOver
 	return nil
 }
 
+// ParseAssignments parses lines of "Name=value" that stand one after the
+// other in file from line first on, as a drop-in's or a test's lines do.
+func ParseAssignments(lines []string, file string, first int) ([]Assignment, error) {
+	out := make([]Assignment, 0, len(lines))
+	for i, l := range lines {
+		a, err := ParseAssignment(l, Source{File: file, Line: first + i})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // ParseAssignment parses "Name=value" from the command line and validates
 // the value on its own.
 func ParseAssignment(s string, src Source) (Assignment, error) {

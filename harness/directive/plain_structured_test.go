@@ -128,13 +128,9 @@ func TestStructuredConverters(t *testing.T) {
 
 func resolveLines(t *testing.T, lines []string) *Settings {
 	t.Helper()
-	var as []Assignment
-	for i, l := range lines {
-		a, err := ParseAssignment(l, Source{File: "t.service", Line: i + 1})
-		if err != nil {
-			t.Fatalf("%s: %v", l, err)
-		}
-		as = append(as, a)
+	as, err := ParseAssignments(lines, "t.service", 1)
+	if err != nil {
+		t.Fatal(err)
 	}
 	s, err := Resolve(as, true)
 	if err != nil {

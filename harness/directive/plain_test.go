@@ -132,18 +132,7 @@ func TestPlainConverters(t *testing.T) {
 		{[]string{"BindPaths=-/srv/a:/srv/b:norbind /etc"}, "BindPaths", []string{`[("/srv/a" "/srv/b" true 0) ("/etc" "/etc" false 16384)]`}},
 		{[]string{"TemporaryFileSystem=/var:ro,mode=0755 /run"}, "TemporaryFileSystem", []string{`[("/var" "ro,mode=0755") ("/run" "")]`}},
 	} {
-		var as []Assignment
-		for i, l := range tc.lines {
-			a, err := ParseAssignment(l, Source{File: "t.service", Line: i + 1})
-			if err != nil {
-				t.Fatalf("%s: %v", l, err)
-			}
-			as = append(as, a)
-		}
-		s, err := Resolve(as, true)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.lines, err)
-		}
+		s := resolveLines(t, tc.lines)
 		if got := s.PlainValue(tc.name); strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("%v: %s = %q, want %q", tc.lines, tc.name, got, tc.want)
 		}

@@ -14,13 +14,9 @@ import (
 
 func profileOf(t *testing.T, lines ...string) Profile {
 	t.Helper()
-	var as []directive.Assignment
-	for i, l := range lines {
-		a, err := directive.ParseAssignment(l, directive.Source{File: "u.service", Line: i + 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
+	as, err := directive.ParseAssignments(lines, "u.service", 1)
+	if err != nil {
+		t.Fatal(err)
 	}
 	s, err := directive.Resolve(as, true)
 	if err != nil {

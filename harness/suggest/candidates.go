@@ -118,13 +118,9 @@ type Candidate struct {
 
 // Assignments parses the candidate's lines as lines of the drop-in.
 func (c Candidate) Assignments(firstLine int) ([]directive.Assignment, error) {
-	var out []directive.Assignment
-	for i, l := range c.Lines {
-		a, err := directive.ParseAssignment(l, directive.Source{File: DropInName, Line: firstLine + i})
-		if err != nil {
-			return nil, fmt.Errorf("candidate %s: %w", c.Directive, err)
-		}
-		out = append(out, a)
+	out, err := directive.ParseAssignments(c.Lines, DropInName, firstLine)
+	if err != nil {
+		return nil, fmt.Errorf("candidate %s: %w", c.Directive, err)
 	}
 	return out, nil
 }

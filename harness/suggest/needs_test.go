@@ -16,13 +16,9 @@ import (
 
 func settingsOf(t *testing.T, lines ...string) *directive.Settings {
 	t.Helper()
-	var as []directive.Assignment
-	for i, l := range lines {
-		a, err := directive.ParseAssignment(l, directive.Source{File: "t.service", Line: i + 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		as = append(as, a)
+	as, err := directive.ParseAssignments(lines, "t.service", 1)
+	if err != nil {
+		t.Fatal(err)
 	}
 	s, err := directive.Resolve(as, true)
 	if err != nil {

@@ -66,8 +66,8 @@ var _ = Describe("--service unit in the VM: an installed unit's clone", Label("v
 		}, SpecTimeout(15*time.Minute))
 })
 
-// The whole single matrix is about 31 guest profiles: label vm-matrix, which
-// CI leaves out (.ci/test); run it with
+// The whole single matrix is about 31 guest profiles, 2-4 minutes under
+// TCG: label vm-matrix, to run it alone with
 //
 //	-args -bin-dir=$PWD/bin -ginkgo.label-filter=vm-matrix
 var _ = Describe("--service unit in the VM: redis-server's single matrix", Label("vm-matrix", "service"), func() {

@@ -179,6 +179,9 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		kind = sandbox.Nspawn
 	}
 	u, err := f.unitSource().load(path)
+	if err == nil {
+		err = requireService(u, path)
+	}
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			errorf(io, "%s", line)

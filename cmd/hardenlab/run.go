@@ -270,6 +270,9 @@ func loadProfiles(src unitSource, paths []string, io stdio) ([]run.Profile, int)
 	seen := map[string]int{}
 	for _, path := range paths {
 		u, err := src.load(path)
+		if err == nil {
+			err = requireService(u, path)
+		}
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				errorf(io, "%s", line)

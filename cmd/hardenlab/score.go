@@ -333,10 +333,8 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	if err != nil {
 		return nil, err
 	}
-	// systemd loads a service without commands only when [Unit] gives a
-	// SuccessAction= (systemd-exit.service): it is scored with defaults.
-	if len(unit.Service) == 0 && !unitHas(unit, "SuccessAction") {
-		return nil, fmt.Errorf("%s: no [Service] settings, nothing to score (is this a service unit?)", path)
+	if err := requireService(unit, path); err != nil {
+		return nil, err
 	}
 	settings, err := unit.Settings()
 	if err != nil {

@@ -189,6 +189,22 @@ func (s unitSource) instanceName(name, arg string) (string, error) {
 	return "", fmt.Errorf("%s: %s is a template, which systemd cannot start without an instance; add --instance NAME (e.g. --instance tty1 for getty@tty1.service)", arg, name)
 }
 
+// requireService refuses a unit that is not a service before anything is
+// scored or started: hardenlab models [Service] only, and a .socket or
+// .timer would otherwise boot a sandbox to run the bare demo. systemd
+// loads a service without commands only when [Unit] gives a
+// SuccessAction= (systemd-exit.service), so that one passes.
+func requireService(u *directive.Unit, arg string) error {
+	if n, err := directive.SplitUnitName(u.Name); err == nil && n.Suffix != ".service" {
+		return fmt.Errorf("%s: %s is a %s unit, not a service; hardenlab scores and runs service units (the service it starts, e.g. %s.service)",
+			arg, u.Name, strings.TrimPrefix(n.Suffix, "."), n.Prefix)
+	}
+	if len(u.Service) == 0 && !unitHas(u, "SuccessAction") {
+		return fmt.Errorf("%s: no [Service] settings, nothing to score or run (is this a service unit?)", arg)
+	}
+	return nil
+}
+
 func absOr(p string) string {
 	if abs, err := filepath.Abs(p); err == nil {
 		return abs

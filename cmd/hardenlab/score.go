@@ -64,7 +64,10 @@ scores it (252 names the instance "i", 257 "test_instance"), or with
 
 --all scores every service unit of the root, as systemd-analyze security
 without arguments lists every service; templates, masked units and
-aliases are skipped, each named with the reason on stderr.
+aliases are skipped, counted on one stderr line (a unit that cannot be
+resolved is named with the reason), and the text output is one table of
+every unit's exposure, as systemd-analyze security prints it: score a
+unit by name for its checks.
 
 Two views of the same file:
   default    what the unit scores once it runs (systemd-analyze security
@@ -202,7 +205,7 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 	src.hostFacts(orRoot(f.root))
 	src.tree("/")
 	src.tree(orRoot(f.root))
-	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all)}
+	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all), table: f.all && !f.asJSON.on()}
 	files, err := r.writeScores(ctx, args, io)
 	if err != nil {
 		errorf(io, "%v", err)
@@ -320,10 +323,76 @@ func allServices(tree unitpath.Tree, io stdio) ([]unitpath.Unit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if line := skippedSummary(skipped); line != "" {
+		fmt.Fprintf(io.err, "hardenlab: %s\n", line)
+	}
 	for _, s := range skipped {
-		fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+		if s.Kind == unitpath.SkippedBroken {
+			fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+		}
 	}
 	return units, nil
+}
+
+// skippedKinds name each expected kind of skip in --all's summary line,
+// in its order; broken units are named one a line instead.
+func skippedKinds() []skippedKind {
+	return []skippedKind{
+		{unitpath.SkippedTemplate, "template", "templates", 3, "score one with --instance NAME"},
+		{unitpath.SkippedAlias, "alias", "aliases", 0, "of units scored under their own names"},
+		{unitpath.SkippedMasked, "masked unit", "masked units", 0, ""},
+	}
+}
+
+type skippedKind struct {
+	kind       unitpath.SkipKind
+	one, many  string
+	shown      int // names listed
+	afterNames string
+}
+
+// skippedSummary is one line for the templates, aliases and masked units
+// --all passes over (38 on a stock Debian, one stderr line each drowned
+// the real errors), with the first few names of each kind.
+func skippedSummary(skipped []unitpath.Skipped) string {
+	var parts []string
+	total := 0
+	for _, k := range skippedKinds() {
+		var names []string
+		for _, s := range skipped {
+			if s.Kind == k.kind {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		total += len(names)
+		noun := k.many
+		if len(names) == 1 {
+			noun = k.one
+		}
+		var notes []string
+		if k.shown > 0 {
+			list := strings.Join(names[:min(k.shown, len(names))], ", ")
+			if len(names) > k.shown {
+				list += fmt.Sprintf(" and %d more", len(names)-k.shown)
+			}
+			notes = append(notes, list)
+		}
+		if k.afterNames != "" {
+			notes = append(notes, k.afterNames)
+		}
+		part := fmt.Sprintf("%d %s", len(names), noun)
+		if len(notes) > 0 {
+			part += " (" + strings.Join(notes, "; ") + ")"
+		}
+		parts = append(parts, part)
+	}
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("skipped %d units: %s", total, strings.Join(parts, ", "))
 }
 
 // scoreUnit parses one unit (a file or an installed name, with its

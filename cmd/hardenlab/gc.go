@@ -24,6 +24,15 @@ and directories of live runs are never touched, and nothing that is not
 hardenlab's is ever touched.
 
 Every hardenlab run also does this at start-up.
+
+Examples:
+  hardenlab gc --dry-run
+  hardenlab gc
+
+Exit status: 0 cleaned (or nothing to clean); 2 bad usage; 3 something
+could not be removed (named on stderr).
+
+Flags:
 `
 
 func cmdGC(ctx context.Context, args []string, io stdio) int {

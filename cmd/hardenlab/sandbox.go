@@ -21,7 +21,10 @@ systemd-nspawn command line hardenlab uses.
 
 Examples:
   hardenlab sandbox
-  hardenlab sandbox --root /var/lib/hardenlab/rootfs/trixie --json
+  hardenlab sandbox --root $(hardenlab rootfs path debian:trixie) --json
+
+Exit status: 0 booted and torn down; 2 bad usage; 3 no usable systemd
+(the reason is on stderr).
 `
 
 func cmdSandbox(ctx context.Context, args []string, io stdio) int {

@@ -434,3 +434,26 @@ func TestRootSystemdVersion(t *testing.T) {
 		t.Errorf("no root: %d", got)
 	}
 }
+
+// Lines systemd ignores with a warning when it loads the unit are named
+// with FILE:LINE on stderr, as systemd-analyze logs them; an X- section
+// or key, which systemd ignores silently, is not.
+func TestScoreWarnsAboutIgnoredLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd.service")
+	text := "[Service]\nExecStart=/bin/true\nnot an assignment\n=value\nX-Mine=1\n[Foo]\nBar=1\n[X-Tool]\nKey=1\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runScore(t, "--offline", "--systemd-version", "252", path)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{path + `:3: not an assignment: ignored: line without "="`, path + `:4: ignored: no key name before "="`, path + ":7: Bar: ignored: section [Foo]"} {
+		if !strings.Contains(errOut, "hardenlab: warning: "+want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "X-") || strings.Count(errOut, "warning:") != 3 {
+		t.Errorf("want exactly the three warnings:\n%s", errOut)
+	}
+}

@@ -85,10 +85,19 @@ func (r scoreRun) one(path string) unitOutcome {
 }
 
 // unitWarnings are the lines systemd-analyze would log while loading the
-// unit: syscall names the version's libseccomp does not know, and keys
-// younger than the version.
+// unit: lines it ignores (no "=", an unknown section), syscall names the
+// version's libseccomp does not know, and keys younger than the version.
 func unitWarnings(u *directive.Unit, version score.Version) []string {
 	out := score.IgnoredSyscalls(u.Service, version)
+	for _, n := range u.Notes {
+		if n.SystemdWarns {
+			what := n.Directive
+			if what != "" {
+				what += ": "
+			}
+			out = append(out, fmt.Sprintf("%s: %s%s", n.Source, what, n.Reason))
+		}
+	}
 	for _, a := range u.Service {
 		if since := directive.Since(a.Name); since > int(version) {
 			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it",

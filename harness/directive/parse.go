@@ -232,7 +232,8 @@ func (u *Unit) assign(section string, a Assignment) {
 		}
 	default:
 		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
-			Reason: fmt.Sprintf("ignored: section [%s] has no meaning for a service", section)})
+			Reason:       fmt.Sprintf("ignored: section [%s] has no meaning for a service", section),
+			SystemdWarns: !strings.HasPrefix(section, "X-")})
 	}
 }
 

@@ -103,9 +103,10 @@ Examples:
   hardenlab score --offline --root $(hardenlab rootfs path debian:trixie) --all
 
 Exit status: 0 every file scored and none is above the threshold; 1 some
-unit is above the threshold; 2 bad usage or policy; 3 some file could not
-be scored (each such file is named with the reason; the others are still
-scored and printed).
+unit is above the threshold; 2 bad usage or policy, or some unit could not
+be read or scored (each such unit is named with FILE:LINE and the reason;
+the others are still scored and printed), as run refuses it; 3 the root
+could not be listed or the output written.
 `
 
 // scoredFile is one FILE argument's outcome, as --json prints it.
@@ -222,7 +223,8 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 	}
 	switch {
 	case failed:
-		return exitError
+		// A unit that cannot be read is bad input, as it is for run.
+		return exitUsage
 	case above:
 		if !f.asJSON.on() {
 			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", f.threshold/10, f.threshold%10)

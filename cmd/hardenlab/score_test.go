@@ -97,8 +97,8 @@ func TestScoreBadInput(t *testing.T) {
 	}
 	args := append(append([]string{"--systemd-version", "252"}, bad...), big, scoreBaseline, filepath.Join(t.TempDir(), "missing.service"))
 	code, out, errOut := runScore(t, args...)
-	if code != exitError {
-		t.Errorf("exit %d, want %d", code, exitError)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
 	}
 	if !strings.Contains(out, "p3test.service: 9.6 UNSAFE") {
 		t.Errorf("the good file was not scored:\n%s", out)
@@ -192,11 +192,11 @@ func TestScoreInstalledUnits(t *testing.T) {
 		}
 	}
 	code, _, errOut := runScore(t, "--offline", "--root", root, "masked.service")
-	if code != exitError || !strings.Contains(errOut, "unit is masked") {
+	if code != exitUsage || !strings.Contains(errOut, "unit is masked") {
 		t.Errorf("masked: exit %d, %s", code, errOut)
 	}
 	code, _, errOut = runScore(t, "--offline", "--root", root, "nope.service")
-	if code != exitError || !strings.Contains(errOut, "unit not found") {
+	if code != exitUsage || !strings.Contains(errOut, "unit not found") {
 		t.Errorf("missing: exit %d, %s", code, errOut)
 	}
 }

@@ -110,7 +110,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	if len(units) == 0 {
-		errorf(io, "run needs at least one unit file")
+		errorf(io, "run needs at least one unit file or unit name")
 		hintf(io, "hardenlab run fixtures/p3test-hardened.service")
 		return exitUsage
 	}

@@ -163,6 +163,10 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
+	case f.all && f.instance != "":
+		errorf(io, "--instance names the instance of a template given as an argument; --all skips templates")
+		hintf(io, "hardenlab score --instance %s NAME@.service", f.instance)
+		return exitUsage
 	case f.threshold < 0 || f.threshold > 100:
 		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", f.threshold)
 		return exitUsage

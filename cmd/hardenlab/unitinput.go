@@ -72,6 +72,10 @@ func (s unitSource) isUnitName(arg string) bool {
 
 // load reads the unit arg names, with its drop-ins and specifiers.
 func (s unitSource) load(arg string) (*directive.Unit, error) {
+	if strings.Contains(s.instance, "/") {
+		// systemd-escape turns a path into an instance name.
+		return nil, fmt.Errorf("--instance %q: an instance name cannot contain \"/\" (systemd-escape %s gives one)", s.instance, s.instance)
+	}
 	root := orRoot(s.root)
 	var (
 		name   string
@@ -175,8 +179,12 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 func (s unitSource) instanceName(name, arg string) (string, error) {
 	n, err := directive.SplitUnitName(name)
 	if err != nil || !n.Template {
-		if s.instance != "" && err == nil && n.Instance == "" {
+		switch {
+		case s.instance == "" || err != nil:
+		case n.Instance == "":
 			return "", fmt.Errorf("%s: --instance %s given, but %s is not a template (NAME@.service)", arg, s.instance, name)
+		case n.Instance != s.instance:
+			return "", fmt.Errorf("%s: --instance %s given, but %s names its own instance %q; give the template (%s) with --instance, or the instance alone", arg, s.instance, name, n.Instance, n.TemplateName())
 		}
 		return name, nil
 	}

@@ -71,3 +71,39 @@ func TestRunRefusesUnitsThatAreNotServices(t *testing.T) {
 		}
 	}
 }
+
+// --instance is refused where it cannot mean what the user wants: beside
+// a unit that names its own instance, with a "/" in it, or with --all.
+func TestInstanceMisuse(t *testing.T) {
+	dir := t.TempDir()
+	tpl := filepath.Join(dir, "tpl@.service")
+	if err := os.WriteFile(tpl, []byte("[Service]\nExecStart=/bin/echo %i\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inst := filepath.Join(dir, "tpl@one.service")
+	for _, c := range []struct {
+		src  unitSource
+		arg  string
+		want string
+	}{
+		{unitSource{instance: "two"}, inst, `tpl@one.service names its own instance "one"; give the template (tpl@.service) with --instance`},
+		{unitSource{instance: "one"}, inst, ""},
+		{unitSource{instance: "a/b"}, tpl, `--instance "a/b": an instance name cannot contain "/"`},
+		{unitSource{instance: "web"}, tpl, ""},
+	} {
+		var errOut bytes.Buffer
+		_, code := loadProfiles(c.src, []string{c.arg}, stdio{out: &errOut, err: &errOut})
+		if c.want == "" {
+			if code != exitOK {
+				t.Errorf("--instance %s %s: exit %d, %s", c.src.instance, c.arg, code, errOut.String())
+			}
+			continue
+		}
+		if code != exitUsage || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("--instance %s %s: exit %d, stderr %s; want %q", c.src.instance, c.arg, code, errOut.String(), c.want)
+		}
+	}
+	if code, _, errOut := runScore(t, "--all", "--instance", "tty1"); code != exitUsage || !strings.Contains(errOut, "--all skips templates") {
+		t.Errorf("--all --instance: exit %d, %s", code, errOut)
+	}
+}

@@ -311,20 +311,19 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	records := r.RunAll(ctx, profiles, f.jobs, func(i int, rec report.Record) {
 		done++
 		state := fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)
-		if rec.Error != "" {
+		switch {
+		case cutByInterrupt(ctx, rec):
+			state = "interrupted, left out"
+		case rec.Error != "":
 			state = "error: " + firstLineOf(rec.Error)
-		} else if !rec.Behavior.Started {
+		case !rec.Behavior.Started:
 			state += ", service broke"
 		}
 		progress.linef("%s [%d/%d] %s: %s", env.name, done, len(profiles), profiles[i].Name, state)
 	})
-	var out []report.Record
-	for _, rec := range records {
-		if rec.Schema == 0 {
-			continue // never ran: interrupted before its turn
-		}
-		rec.Environment = report.FromEnvironment(sb.Env)
-		out = append(out, rec)
+	out := matrixRecords(ctx, records)
+	for i := range out {
+		out[i].Environment = report.FromEnvironment(sb.Env)
 	}
 	return out, sb.Env, exitOK
 }

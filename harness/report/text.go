@@ -47,7 +47,7 @@ func WriteText(w io.Writer, r Record) {
 	b := r.Behavior
 	row("service", "%s", BehaviorSummary(b))
 	if !b.Started {
-		for _, l := range b.JournalTail {
+		for _, l := range collapseJournal(b.JournalTail) {
 			row("", "| %s", l)
 		}
 	}
@@ -161,4 +161,42 @@ func plain(v *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", *v)
+}
+
+// collapseJournal folds the lines of a restart loop, which repeat with
+// only a counter changed ("restart counter is at 2", "... 3"), into one
+// line each: the last of its kind, in the order the kinds first appear,
+// with how many times it came. The JSON keeps every line.
+func collapseJournal(lines []string) []string {
+	type kind struct {
+		last  string
+		count int
+	}
+	var order []string
+	kinds := map[string]*kind{}
+	for _, l := range lines {
+		key := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, l)
+		k, ok := kinds[key]
+		if !ok {
+			k = &kind{}
+			kinds[key] = k
+			order = append(order, key)
+		}
+		k.last, k.count = l, k.count+1
+	}
+	out := make([]string, 0, len(order))
+	for _, key := range order {
+		k := kinds[key]
+		if k.count > 1 {
+			out = append(out, fmt.Sprintf("%s (%d times)", k.last, k.count))
+			continue
+		}
+		out = append(out, k.last)
+	}
+	return out
 }

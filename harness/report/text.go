@@ -50,6 +50,9 @@ func WriteText(w io.Writer, r Record) {
 		for _, l := range collapseJournal(b.JournalTail) {
 			row("", "| %s", l)
 		}
+		if h := volatileUserHint(r); h != "" {
+			row("hint", "%s", h)
+		}
 	}
 	if b.Started {
 		if len(b.ExposedPaths) == 0 {
@@ -199,4 +202,19 @@ func collapseJournal(lines []string) []string {
 		out = append(out, k.last)
 	}
 	return out
+}
+
+// volatileUserHint explains the commonest surprise of running a packaged
+// unit: its User= or Group= exists on the host but not in the volatile
+// root the demo runs in, whose /etc is systemd's near-empty default.
+func volatileUserHint(r Record) string {
+	status := r.Behavior.ExitStatusName // "217/USER"
+	_, name, _ := strings.Cut(status, "/")
+	key := map[string]string{"USER": "User", "GROUP": "Group"}[name]
+	if r.Environment.RootView != "volatile" || key == "" {
+		return ""
+	}
+	return fmt.Sprintf("status %s: the unit's %s= is not in this sandbox's /etc, which --volatile=yes leaves almost empty "+
+		"(only /usr is the host's); --service unit boots an overlay of the host's /etc instead, and DynamicUser=yes needs no account",
+		status, key)
 }

@@ -60,3 +60,17 @@ func TestCollapseJournal(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A packaged unit's User= missing from the volatile root gets a hint
+// naming the cause and the way out; the overlay root view gets none.
+func TestVolatileUserHint(t *testing.T) {
+	rec := Record{Behavior: Behavior{Outcome: "exited", ExitStatusName: "217/USER", ExecMainStatus: 217}}
+	for view, want := range map[string]string{"volatile": "hint       status 217/USER: the unit's User= is not in this sandbox's /etc", "overlay": ""} {
+		rec.Environment.RootView = view
+		var b strings.Builder
+		WriteText(&b, rec)
+		if got := strings.Contains(b.String(), "hint "); got != (want != "") || !strings.Contains(b.String(), want) {
+			t.Errorf("%s:\n%s", view, b.String())
+		}
+	}
+}

@@ -35,7 +35,8 @@ security does (0.0 = every check passes, 10.0 = none does), without a
 running systemd and without root, and explains it: every open check with
 its share of the score and the directive that closes it, and for a single
 unit (or with --suggest N) the directives that would lower it most once
-the unit is rescored with each.
+the unit is rescored with each. Several units end with a table of their
+scores.
 
 The score is a weighted average of 81 checks ("is PrivateNetwork= on?",
 "is CAP_SYS_ADMIN in the bounding set?", "does the syscall filter cover

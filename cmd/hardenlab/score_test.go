@@ -457,3 +457,20 @@ func TestScoreWarnsAboutIgnoredLines(t *testing.T) {
 		t.Errorf("want exactly the three warnings:\n%s", errOut)
 	}
 }
+
+// Several units' checks scroll away; a table of their scores ends the
+// output, a unit that could not be scored included.
+func TestScoreSeveralEndsWithTable(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.service")
+	code, out, _ := runScore(t, "--offline", "--systemd-version", "252", scoreBaseline, missing)
+	if code != exitUsage {
+		t.Errorf("exit %d", code)
+	}
+	table := regexp.MustCompile(`\n\nUNIT +EXPOSURE +PREDICATE +HAPPY\n\S*p3test\.service +9\.6 +UNSAFE +\S+\n\S*missing\.service +- +not scored\n\z`)
+	if !table.MatchString(out) {
+		t.Errorf("no closing table:\n%s", out)
+	}
+	if _, one, _ := runScore(t, "--offline", "--systemd-version", "252", scoreBaseline); strings.Contains(one, "PREDICATE") {
+		t.Errorf("one unit needs no table:\n%s", one)
+	}
+}

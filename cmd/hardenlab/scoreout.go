@@ -267,7 +267,8 @@ func (r scoreRun) writeScores(ctx context.Context, args []string, std stdio) ([]
 	switch {
 	case r.format.on():
 		werr = arr.close()
-	case werr == nil && r.table:
+	case werr == nil && (r.table || len(files) > 1):
+		// Several units' checks scroll away: their scores end the output.
 		writeScoreTable(out, files)
 		werr = out.Flush()
 	case werr == nil:
@@ -287,7 +288,7 @@ func writeScoreTable(w io.Writer, files []scoredFile) {
 	fmt.Fprintln(tw, "\nUNIT\tEXPOSURE\tPREDICATE\tHAPPY")
 	for _, f := range files {
 		if f.Result == nil {
-			fmt.Fprintf(tw, "%s\t-\tnot scored\t\n", f.Path)
+			fmt.Fprintf(tw, "%s\t-\tnot scored\n", f.Path)
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%.1f\t%s\t%s\n", f.Path, float64(f.Result.Tenths)/10, f.Result.Level, score.LevelEmoji(f.Result.Tenths))

@@ -115,6 +115,7 @@ type scoredFile struct {
 	Path string `json:"path"`
 	*score.Result
 	Error string `json:"error,omitempty"`
+	err   error  // Error's cause, for the SARIF finding at its line
 }
 
 // scoreFlags are the flags of "hardenlab score".
@@ -245,6 +246,9 @@ func writeScoreGate(gate gateFlags, files []scoredFile, threshold int) error {
 	var cases []junit.Scored
 	for _, f := range files {
 		c := junit.Scored{Path: f.Path, Error: f.Error}
+		if f.err != nil {
+			fs = append(fs, findings.FromRefused(f.Path, f.err)...)
+		}
 		if f.Result != nil {
 			c.Tenths, c.Level = f.Result.Tenths, f.Result.Level
 			fs = append(fs, findings.FromScore(f.Path, c.Tenths, c.Level, threshold)...)

@@ -474,3 +474,45 @@ func TestScoreSeveralEndsWithTable(t *testing.T) {
 		t.Errorf("one unit needs no table:\n%s", one)
 	}
 }
+
+// A unit score refuses is in the SARIF at the line it refuses, beside the
+// threshold findings: code scanning must not show a broken unit as clean.
+func TestScoreSARIFNamesRefusedUnits(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.service")
+	if err := os.WriteFile(bad, []byte("[Service]\nExecStart=/bin/true\nProtectSystem=sideways\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "s.sarif")
+	if code, _, errOut := runScore(t, "--offline", "--systemd-version", "252", "--sarif", out, bad); code != exitUsage {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Runs) != 1 || len(doc.Runs[0].Results) != 1 {
+		t.Fatalf("results: %s", data)
+	}
+	r := doc.Runs[0].Results[0]
+	if r.RuleID != "refused" || len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.Region.StartLine != 3 {
+		t.Errorf("result %+v", r)
+	}
+}

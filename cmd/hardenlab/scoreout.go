@@ -61,7 +61,7 @@ type unitOutcome struct {
 func (r scoreRun) one(path string) unitOutcome {
 	su, err := scoreUnit(r.src, path, r.opts)
 	if err != nil {
-		f := scoredFile{Path: path, Error: err.Error()}
+		f := scoredFile{Path: path, Error: err.Error(), err: err}
 		o := unitOutcome{file: f, err: err}
 		if r.format.on() {
 			o.out = r.appendJSON(nil, f)

@@ -54,6 +54,11 @@ Where systemd comes from (--sandbox):
   nspawn  a throwaway container booted from --root (default: the host's /)
           with systemd-nspawn, as permissive as possible, removed afterwards
 
+In nspawn the demo's container has the host's /usr but an almost empty /etc
+and /var (--volatile=yes): a packaged unit's User=redis is not there, so the
+demo exits 217/USER (the record says so). --service unit boots an overlay of
+the host's root instead, where its accounts and files are.
+
 Flags:
 `
 

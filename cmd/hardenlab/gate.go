@@ -26,8 +26,14 @@ func (g *gateFlags) register(fs *flag.FlagSet) {
 // writeMatrix writes the formats asked for; regs and baselinePath are a
 // check's comparison, nil and "" elsewhere.
 func (g gateFlags) writeMatrix(m report.Matrix, regs []baseline.Regression, baselinePath string) error {
+	return g.writeMatrixAnd(m, regs, baselinePath, nil)
+}
+
+// writeMatrixAnd is writeMatrix with findings of units that never made a
+// record (a sweep's refused units) added to the SARIF.
+func (g gateFlags) writeMatrixAnd(m report.Matrix, regs []baseline.Regression, baselinePath string, extra []findings.Finding) error {
 	if err := writeFileWith(g.sarif, func(w io.Writer) error {
-		return sarif.Write(w, findings.FromMatrix(m, regs))
+		return sarif.Write(w, append(findings.FromMatrix(m, regs), extra...))
 	}); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
@@ -227,5 +228,15 @@ func TestFromRefused(t *testing.T) {
 	whole := FromRefused("gone.service", errors.New("open gone.service: no such file"))
 	if len(whole) != 1 || whole[0].File != "gone.service" || whole[0].Line != 0 || whole[0].Message != "open gone.service: no such file" {
 		t.Errorf("findings %+v", whole)
+	}
+}
+
+// A profile that could not be handed to systemd is refused, not a
+// service that broke under its hardening.
+func TestRunThatNeverStartedIsRefused(t *testing.T) {
+	r := report.Record{Profile: report.Profile{Name: "chrony", Kind: profile.Full}, Error: "ExecStart=/usr/sbin/chronyd: no such executable in the sandbox"}
+	got := brokeService("chrony.service", &r)
+	if len(got) != 1 || got[0].Rule != Refused || !strings.Contains(got[0].Message, "profile chrony could not run in this environment: ExecStart=/usr/sbin/chronyd") {
+		t.Errorf("findings %+v", got)
 	}
 }

@@ -19,7 +19,7 @@ type gateFlags struct {
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to this file, each at the unit file's line\n(for code scanning: not-enforced directives, lints, broke-service, regressions, threshold)")
+	fs.StringVar(&g.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to this file, each at the unit file's line\n(for code scanning: not-enforced directives, lints, broke-service, refused units, regressions, threshold)")
 	fs.StringVar(&g.junit, "junit", "", "write a JUnit XML report to this file: a suite per profile, a case per (directive, probe)\nand per behaviour check; not-enforced, broke-service and regressions fail, inconclusive is skipped")
 }
 

@@ -75,11 +75,8 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	var svc serviceFlags
 	svc.register(fs)
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if *scoreMode {
 		sf.asJSON = *asJSON

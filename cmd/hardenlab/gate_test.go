@@ -106,3 +106,22 @@ func TestEveryCommandHelpHasExamplesAndExitStatus(t *testing.T) {
 		t.Errorf("unknown command: exit %d, stderr:\n%s", code, errOut.String())
 	}
 }
+
+// A mistyped flag is one error line and a hint, not the whole help.
+func TestBadFlagIsOneLine(t *testing.T) {
+	for _, c := range commands() {
+		if c.name == "suggest" {
+			continue // its own file parses its flags
+		}
+		var out, errOut bytes.Buffer
+		args := []string{"--no-such-flag"}
+		if c.name == "rootfs" {
+			args = []string{"build", "--no-such-flag"}
+		}
+		code := c.run(context.Background(), args, stdio{out: &out, err: &errOut})
+		want := "hardenlab: error: flag provided but not defined: -no-such-flag\nhardenlab: hint: hardenlab " + c.name
+		if code != exitUsage || !strings.HasPrefix(errOut.String(), want) || strings.Count(errOut.String(), "\n") != 2 {
+			t.Errorf("%s: exit %d, stderr:\n%s", c.name, code, errOut.String())
+		}
+	}
+}

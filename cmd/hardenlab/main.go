@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -164,4 +165,26 @@ func errorf(io stdio, format string, a ...any) {
 
 func hintf(io stdio, format string, a ...any) {
 	fmt.Fprintf(io.err, "hardenlab: hint: "+format+"\n", a...)
+}
+
+// parseFlags parses a command's flags. -h prints the command's whole help
+// (exit 0); a bad flag is one error line and a pointer to -h, not the
+// hundred lines of help that scroll it away.
+func parseFlags(fs *flag.FlagSet, args []string, std stdio) (code int, ok bool) {
+	help, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = help
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		help()
+		return exitOK, false
+	}
+	errorf(std, "%v", err)
+	hintf(std, "hardenlab %s -h explains the flags, with examples", fs.Name())
+	return exitUsage, false
 }

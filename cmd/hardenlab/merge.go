@@ -42,11 +42,8 @@ func cmdMerge(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprint(io.err, mergeUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		errorf(io, "merge needs the shards' sweep documents")

@@ -47,11 +47,8 @@ func cmdRootfs(ctx context.Context, args []string, io stdio) int {
 	fs.Usage = func() { fmt.Fprint(io.err, rootfsUsage) }
 	rebuild := fs.Bool("rebuild", false, "discard the cached root and build it again")
 	stateDir := fs.String("state-dir", rootfs.DefaultStateDir, "where built roots are cached")
-	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args[1:], io); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

@@ -161,6 +161,9 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
+	case f.asJSON.on() && f.suggest > 0:
+		errorf(io, "--suggest lists rescored fixes in the text output; --json has none (each check's fix is in its \"fix\" field)")
+		return exitUsage
 	case f.all && f.instance != "":
 		errorf(io, "--instance names the instance of a template given as an argument; --all skips templates")
 		hintf(io, "hardenlab score --instance %s NAME@.service", f.instance)

@@ -516,3 +516,15 @@ func TestScoreSARIFNamesRefusedUnits(t *testing.T) {
 		t.Errorf("result %+v", r)
 	}
 }
+
+// --suggest only shapes the text; with --json it would be dropped
+// silently, so the pair is refused.
+func TestScoreSuggestWithJSONIsRefused(t *testing.T) {
+	code, out, errOut := runScore(t, "--json", "--suggest", "3", scoreBaseline)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "--json has none") {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if code, _, errOut := runScore(t, "--json", "--suggest", "0", scoreBaseline); code != exitOK {
+		t.Errorf("--suggest 0 --json: exit %d, %s", code, errOut)
+	}
+}

@@ -161,6 +161,10 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
 		return exitUsage
+	case f.all && f.suggest > 0 && !f.asJSON.on():
+		errorf(io, "--suggest with --all: the table has one row per unit; score a unit by name for its checks and suggestions")
+		hintf(io, "hardenlab score --suggest %d nginx.service", f.suggest)
+		return exitUsage
 	case f.asJSON.on() && f.suggest > 0:
 		errorf(io, "--suggest lists rescored fixes in the text output; --json has none (each check's fix is in its \"fix\" field)")
 		return exitUsage

@@ -524,6 +524,9 @@ func TestScoreSuggestWithJSONIsRefused(t *testing.T) {
 	if code != exitUsage || out != "" || !strings.Contains(errOut, "--json has none") {
 		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errOut)
 	}
+	if code, _, errOut := runScore(t, "--all", "--suggest", "3"); code != exitUsage || !strings.Contains(errOut, "--suggest with --all") {
+		t.Errorf("--all --suggest 3: exit %d, %s", code, errOut)
+	}
 	if code, _, errOut := runScore(t, "--json", "--suggest", "0", scoreBaseline); code != exitOK {
 		t.Errorf("--suggest 0 --json: exit %d, %s", code, errOut)
 	}

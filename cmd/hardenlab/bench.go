@@ -43,6 +43,16 @@ between the two ways.
 UNITFILE defaults to the tutorial's hardened unit; the profiles are its
 "single" matrix.
 
+Examples:
+  hardenlab bench
+  hardenlab bench --jobs 3 --json fixtures/p3test-hardened.service
+  hardenlab bench --score
+  hardenlab bench --score --root $(hardenlab rootfs path debian:trixie)
+
+Exit status: 0 measured, every score the same both ways; 1 some profile
+or file scored differently (or a profile failed to run); 2 bad usage;
+3 the sandbox, a tool or a download failed.
+
 Flags:
 `
 
@@ -65,11 +75,8 @@ func cmdBench(ctx context.Context, args []string, io stdio) int {
 	var svc serviceFlags
 	svc.register(fs)
 	fs.Usage = func() { fmt.Fprint(io.err, benchUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if *scoreMode {
 		sf.asJSON = *asJSON

@@ -55,11 +55,8 @@ func cmdCheck(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, checkExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	path, err := f.svc.single(fs.Args())
 	if err != nil || *basePath == "" {

@@ -19,15 +19,21 @@ type gateFlags struct {
 }
 
 func (g *gateFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to this file, each at the unit file's line\n(for code scanning: not-enforced directives, lints, broke-service, regressions, threshold)")
+	fs.StringVar(&g.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to this file, each at the unit file's line\n(for code scanning: not-enforced directives, lints, broke-service, refused units, regressions, threshold)")
 	fs.StringVar(&g.junit, "junit", "", "write a JUnit XML report to this file: a suite per profile, a case per (directive, probe)\nand per behaviour check; not-enforced, broke-service and regressions fail, inconclusive is skipped")
 }
 
 // writeMatrix writes the formats asked for; regs and baselinePath are a
 // check's comparison, nil and "" elsewhere.
 func (g gateFlags) writeMatrix(m report.Matrix, regs []baseline.Regression, baselinePath string) error {
+	return g.writeMatrixAnd(m, regs, baselinePath, nil)
+}
+
+// writeMatrixAnd is writeMatrix with findings of units that never made a
+// record (a sweep's refused units) added to the SARIF.
+func (g gateFlags) writeMatrixAnd(m report.Matrix, regs []baseline.Regression, baselinePath string, extra []findings.Finding) error {
 	if err := writeFileWith(g.sarif, func(w io.Writer) error {
-		return sarif.Write(w, findings.FromMatrix(m, regs))
+		return sarif.Write(w, append(findings.FromMatrix(m, regs), extra...))
 	}); err != nil {
 		return err
 	}

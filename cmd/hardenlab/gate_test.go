@@ -82,3 +82,46 @@ func TestEveryCommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// Every command's help teaches: examples to copy and what each exit
+// status means, and "hardenlab help COMMAND" prints the same as -h.
+func TestEveryCommandHelpHasExamplesAndExitStatus(t *testing.T) {
+	for _, c := range commands() {
+		var out, errOut bytes.Buffer
+		if code := realMain([]string{"help", c.name}, stdio{out: &out, err: &errOut}); code != exitOK {
+			t.Errorf("help %s: exit %d", c.name, code)
+		}
+		help := out.String() + errOut.String()
+		for _, want := range []string{"Usage: hardenlab " + c.name, "\nExamples:\n  hardenlab ", "\nExit status: 0 "} {
+			if !strings.Contains(help, want) {
+				t.Errorf("help %s lacks %q:\n%s", c.name, want, help)
+			}
+		}
+		if !strings.HasSuffix(help, "\n") {
+			t.Errorf("help %s does not end its last line", c.name)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := realMain([]string{"bogus"}, stdio{out: &out, err: &errOut}); code != exitUsage || !strings.Contains(errOut.String(), "the commands are run, matrix") || strings.Count(errOut.String(), "\n") != 2 {
+		t.Errorf("unknown command: exit %d, stderr:\n%s", code, errOut.String())
+	}
+}
+
+// A mistyped flag is one error line and a hint, not the whole help.
+func TestBadFlagIsOneLine(t *testing.T) {
+	for _, c := range commands() {
+		if c.name == "suggest" {
+			continue // its own file parses its flags
+		}
+		var out, errOut bytes.Buffer
+		args := []string{"--no-such-flag"}
+		if c.name == "rootfs" {
+			args = []string{"build", "--no-such-flag"}
+		}
+		code := c.run(context.Background(), args, stdio{out: &out, err: &errOut})
+		want := "hardenlab: error: flag provided but not defined: -no-such-flag\nhardenlab: hint: hardenlab " + c.name
+		if code != exitUsage || !strings.HasPrefix(errOut.String(), want) || strings.Count(errOut.String(), "\n") != 2 {
+			t.Errorf("%s: exit %d, stderr:\n%s", c.name, code, errOut.String())
+		}
+	}
+}

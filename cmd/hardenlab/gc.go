@@ -24,6 +24,15 @@ and directories of live runs are never touched, and nothing that is not
 hardenlab's is ever touched.
 
 Every hardenlab run also does this at start-up.
+
+Examples:
+  hardenlab gc --dry-run
+  hardenlab gc
+
+Exit status: 0 cleaned (or nothing to clean); 2 bad usage; 3 something
+could not be removed (named on stderr).
+
+Flags:
 `
 
 func cmdGC(ctx context.Context, args []string, io stdio) int {
@@ -32,11 +41,8 @@ func cmdGC(ctx context.Context, args []string, io stdio) int {
 	fs.Usage = func() { fmt.Fprint(io.err, gcUsage); fs.PrintDefaults() }
 	dry := fs.Bool("dry-run", false, "only list what would be removed")
 	stateDir := fs.String("state-dir", rootfs.DefaultStateDir, "where VM images are cached (partial builds are looked for there)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	n, err := collectGarbageAt(ctx, gcRoots{stateDir: *stateDir}, *dry, func(format string, a ...any) {
 		fmt.Fprintf(io.out, format+"\n", a...)

@@ -7,10 +7,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -54,11 +56,26 @@ Commands:
 `
 
 const usageTail = `
-Run "hardenlab COMMAND -h" for a command's flags and examples.
+Run "hardenlab COMMAND -h" (or "hardenlab help COMMAND") for a command's
+flags, examples and exit status.
+
+Exit status: 0 fine; 1 findings (a regression, a threshold exceeded, a
+profile that could not run); 2 bad usage or input, nothing was started;
+3 no usable systemd or another setup failure; 130/143 interrupted by
+SIGINT/SIGTERM (partial results are written and marked incomplete).
 
 hardenlab needs root and a running systemd. When PID 1 is not systemd it
 boots a throwaway one with systemd-nspawn (Debian package systemd-container).
 `
+
+// commandNames lists the commands for an error message.
+func commandNames() string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
+}
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, usageHead)
@@ -86,9 +103,16 @@ func realMain(args []string, io stdio) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	case "-h", "-help", "--help":
 		usage(io.out)
 		return exitOK
+	case "help":
+		// "hardenlab help run" is "hardenlab run -h", as in git and go.
+		if len(args) == 1 {
+			usage(io.out)
+			return exitOK
+		}
+		args = []string{args[1], "-h"}
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -114,7 +138,7 @@ func realMain(args []string, io stdio) int {
 		}
 	}
 	errorf(io, "unknown command %q", args[0])
-	usage(io.err)
+	hintf(io, "the commands are %s; hardenlab --help explains them", commandNames())
 	return exitUsage
 }
 
@@ -141,4 +165,26 @@ func errorf(io stdio, format string, a ...any) {
 
 func hintf(io stdio, format string, a ...any) {
 	fmt.Fprintf(io.err, "hardenlab: hint: "+format+"\n", a...)
+}
+
+// parseFlags parses a command's flags. -h prints the command's whole help
+// (exit 0); a bad flag is one error line and a pointer to -h, not the
+// hundred lines of help that scroll it away.
+func parseFlags(fs *flag.FlagSet, args []string, std stdio) (code int, ok bool) {
+	help, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = help
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		help()
+		return exitOK, false
+	}
+	errorf(std, "%v", err)
+	hintf(std, "hardenlab %s -h explains the flags, with examples", fs.Name())
+	return exitUsage, false
 }

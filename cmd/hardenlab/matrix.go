@@ -115,11 +115,8 @@ func cmdMatrix(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, matrixExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	path, err := f.svc.single(fs.Args())
 	if err != nil {
@@ -179,6 +176,9 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 		kind = sandbox.Nspawn
 	}
 	u, err := f.unitSource().load(path)
+	if err == nil {
+		err = requireService(u, path)
+	}
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			errorf(io, "%s", line)
@@ -308,20 +308,19 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	records := r.RunAll(ctx, profiles, f.jobs, func(i int, rec report.Record) {
 		done++
 		state := fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)
-		if rec.Error != "" {
+		switch {
+		case cutByInterrupt(ctx, rec):
+			state = "interrupted, left out"
+		case rec.Error != "":
 			state = "error: " + firstLineOf(rec.Error)
-		} else if !rec.Behavior.Started {
+		case !rec.Behavior.Started:
 			state += ", service broke"
 		}
 		progress.linef("%s [%d/%d] %s: %s", env.name, done, len(profiles), profiles[i].Name, state)
 	})
-	var out []report.Record
-	for _, rec := range records {
-		if rec.Schema == 0 {
-			continue // never ran: interrupted before its turn
-		}
-		rec.Environment = report.FromEnvironment(sb.Env)
-		out = append(out, rec)
+	out := matrixRecords(ctx, records)
+	for i := range out {
+		out[i].Environment = report.FromEnvironment(sb.Env)
 	}
 	return out, sb.Env, exitOK
 }

@@ -18,6 +18,15 @@ shard of the same set and split must be given once and be complete. The
 result is what the unsharded sweep writes, timings aside, and takes the
 same --sarif, --junit and --json outputs.
 
+Examples:
+  hardenlab sweep --units units/ --shard 1/2 --out shard1.json
+  hardenlab sweep --units units/ --shard 2/2 --out shard2.json
+  hardenlab merge --out sweep.json --html sweep.html shard1.json shard2.json
+
+Exit status: 0 merged; 2 bad usage, a file that is not a sweep document,
+or shards that do not make one whole sweep; 3 an output could not be
+written.
+
 Flags:
 `
 
@@ -33,11 +42,8 @@ func cmdMerge(ctx context.Context, args []string, io stdio) int {
 		fmt.Fprint(io.err, mergeUsage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() == 0 {
 		errorf(io, "merge needs the shards' sweep documents")

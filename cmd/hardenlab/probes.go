@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -51,11 +50,8 @@ func cmdProbes(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, probesExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		errorf(io, "probes: unexpected arguments %q", fs.Args())

@@ -17,7 +17,19 @@ system with systemd, D-Bus and python3, so that "hardenlab matrix --env
 host-root,debian:SUITE" can run the same profiles under another systemd
 version side by side: debian:trixie has systemd 257, the host (Debian 12)
 252. A cached root is reused; --rebuild makes it again. "path" prints where
-the cached root is (exit 1 if it is not built).
+the cached root is.
+
+Flags (after the subcommand):
+  --rebuild          build: discard the cached root and build it again
+  --state-dir DIR    where built roots are cached (default /var/lib/hardenlab)
+
+Examples:
+  hardenlab rootfs build debian:trixie
+  hardenlab matrix --env host-root,debian:trixie fixtures/p3test-hardened.service
+  hardenlab score --offline --root $(hardenlab rootfs path debian:trixie) --all
+
+Exit status: 0 built (or found); 1 path: the root is not built; 2 bad
+usage; 3 the build failed.
 `
 
 func cmdRootfs(ctx context.Context, args []string, io stdio) int {
@@ -32,14 +44,11 @@ func cmdRootfs(ctx context.Context, args []string, io stdio) int {
 	sub := args[0]
 	fs := flag.NewFlagSet("rootfs "+sub, flag.ContinueOnError)
 	fs.SetOutput(io.err)
-	fs.Usage = func() { fmt.Fprint(io.err, rootfsUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(io.err, rootfsUsage) }
 	rebuild := fs.Bool("rebuild", false, "discard the cached root and build it again")
 	stateDir := fs.String("state-dir", rootfs.DefaultStateDir, "where built roots are cached")
-	if err := fs.Parse(args[1:]); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args[1:], io); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()

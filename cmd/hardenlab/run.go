@@ -54,6 +54,11 @@ Where systemd comes from (--sandbox):
   nspawn  a throwaway container booted from --root (default: the host's /)
           with systemd-nspawn, as permissive as possible, removed afterwards
 
+In nspawn the demo's container has the host's /usr but an almost empty /etc
+and /var (--volatile=yes): a packaged unit's User=redis is not there, so the
+demo exits 217/USER (the record says so). --service unit boots an overlay of
+the host's root instead, where its accounts and files are.
+
 Flags:
 `
 
@@ -93,11 +98,8 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, runExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	choice, err := svc.resolve()
 	if err != nil {
@@ -110,7 +112,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	}
 	if len(units) == 0 {
-		errorf(io, "run needs at least one unit file")
+		errorf(io, "run needs at least one unit file or unit name")
 		hintf(io, "hardenlab run fixtures/p3test-hardened.service")
 		return exitUsage
 	}
@@ -270,6 +272,9 @@ func loadProfiles(src unitSource, paths []string, io stdio) ([]run.Profile, int)
 	seen := map[string]int{}
 	for _, path := range paths {
 		u, err := src.load(path)
+		if err == nil {
+			err = requireService(u, path)
+		}
 		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				errorf(io, "%s", line)

@@ -21,7 +21,10 @@ systemd-nspawn command line hardenlab uses.
 
 Examples:
   hardenlab sandbox
-  hardenlab sandbox --root /var/lib/hardenlab/rootfs/trixie --json
+  hardenlab sandbox --root $(hardenlab rootfs path debian:trixie) --json
+
+Exit status: 0 booted and torn down; 2 bad usage; 3 no usable systemd
+(the reason is on stderr).
 `
 
 func cmdSandbox(ctx context.Context, args []string, io stdio) int {
@@ -31,11 +34,8 @@ func cmdSandbox(ctx context.Context, args []string, io stdio) int {
 	kindFlag := fs.String("sandbox", "auto", "where systemd comes from: auto, host or nspawn")
 	root := fs.String("root", "", "directory tree to boot with nspawn (default: the host's root)")
 	asJSON := fs.Bool("json", false, "print the environment as JSON")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	if fs.NArg() != 0 {
 		errorf(io, "sandbox takes no arguments")

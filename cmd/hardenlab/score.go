@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,7 +34,8 @@ security does (0.0 = every check passes, 10.0 = none does), without a
 running systemd and without root, and explains it: every open check with
 its share of the score and the directive that closes it, and for a single
 unit (or with --suggest N) the directives that would lower it most once
-the unit is rescored with each.
+the unit is rescored with each. Several units end with a table of their
+scores.
 
 The score is a weighted average of 81 checks ("is PrivateNetwork= on?",
 "is CAP_SYS_ADMIN in the bounding set?", "does the syscall filter cover
@@ -64,7 +64,10 @@ scores it (252 names the instance "i", 257 "test_instance"), or with
 
 --all scores every service unit of the root, as systemd-analyze security
 without arguments lists every service; templates, masked units and
-aliases are skipped, each named with the reason on stderr.
+aliases are skipped, counted on one stderr line (a unit that cannot be
+resolved is named with the reason), and the text output is one table of
+every unit's exposure, as systemd-analyze security prints it: score a
+unit by name for its checks.
 
 Two views of the same file:
   default    what the unit scores once it runs (systemd-analyze security
@@ -100,9 +103,10 @@ Examples:
   hardenlab score --offline --root $(hardenlab rootfs path debian:trixie) --all
 
 Exit status: 0 every file scored and none is above the threshold; 1 some
-unit is above the threshold; 2 bad usage or policy; 3 some file could not
-be scored (each such file is named with the reason; the others are still
-scored and printed).
+unit is above the threshold; 2 bad usage or policy, or some unit could not
+be read or scored (each such unit is named with FILE:LINE and the reason;
+the others are still scored and printed), as run refuses it; 3 the root
+could not be listed or the output written.
 `
 
 // scoredFile is one FILE argument's outcome, as --json prints it.
@@ -110,6 +114,7 @@ type scoredFile struct {
 	Path string `json:"path"`
 	*score.Result
 	Error string `json:"error,omitempty"`
+	err   error  // Error's cause, for the SARIF finding at its line
 }
 
 // scoreFlags are the flags of "hardenlab score".
@@ -144,11 +149,8 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, scoreExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	switch {
 	case fs.NArg() == 0 && !f.all:
@@ -158,6 +160,17 @@ func cmdScore(ctx context.Context, args []string, io stdio) int {
 		return exitUsage
 	case f.all && fs.NArg() > 0:
 		errorf(io, "--all scores every service of the root; give no unit arguments with it")
+		return exitUsage
+	case f.all && f.suggest > 0 && !f.asJSON.on():
+		errorf(io, "--suggest with --all: the table has one row per unit; score a unit by name for its checks and suggestions")
+		hintf(io, "hardenlab score --suggest %d nginx.service", f.suggest)
+		return exitUsage
+	case f.asJSON.on() && f.suggest > 0:
+		errorf(io, "--suggest lists rescored fixes in the text output; --json has none (each check's fix is in its \"fix\" field)")
+		return exitUsage
+	case f.all && f.instance != "":
+		errorf(io, "--instance names the instance of a template given as an argument; --all skips templates")
+		hintf(io, "hardenlab score --instance %s NAME@.service", f.instance)
 		return exitUsage
 	case f.threshold < 0 || f.threshold > 100:
 		errorf(io, "--threshold=%d: want an integer from 0 to 100 (tenths: 50 means 5.0)", f.threshold)
@@ -202,7 +215,7 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 	src.hostFacts(orRoot(f.root))
 	src.tree("/")
 	src.tree(orRoot(f.root))
-	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all)}
+	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all), table: f.all && !f.asJSON.on()}
 	files, err := r.writeScores(ctx, args, io)
 	if err != nil {
 		errorf(io, "%v", err)
@@ -219,7 +232,8 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 	}
 	switch {
 	case failed:
-		return exitError
+		// A unit that cannot be read is bad input, as it is for run.
+		return exitUsage
 	case above:
 		if !f.asJSON.on() {
 			fmt.Fprintf(io.out, "\nAbove the threshold of %d.%d.\n", f.threshold/10, f.threshold%10)
@@ -235,6 +249,9 @@ func writeScoreGate(gate gateFlags, files []scoredFile, threshold int) error {
 	var cases []junit.Scored
 	for _, f := range files {
 		c := junit.Scored{Path: f.Path, Error: f.Error}
+		if f.err != nil {
+			fs = append(fs, findings.FromRefused(f.Path, f.err)...)
+		}
 		if f.Result != nil {
 			c.Tenths, c.Level = f.Result.Tenths, f.Result.Level
 			fs = append(fs, findings.FromScore(f.Path, c.Tenths, c.Level, threshold)...)
@@ -320,10 +337,76 @@ func allServices(tree unitpath.Tree, io stdio) ([]unitpath.Unit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if line := skippedSummary(skipped); line != "" {
+		fmt.Fprintf(io.err, "hardenlab: %s\n", line)
+	}
 	for _, s := range skipped {
-		fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+		if s.Kind == unitpath.SkippedBroken {
+			fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+		}
 	}
 	return units, nil
+}
+
+// skippedKinds name each expected kind of skip in --all's summary line,
+// in its order; broken units are named one a line instead.
+func skippedKinds() []skippedKind {
+	return []skippedKind{
+		{unitpath.SkippedTemplate, "template", "templates", 3, "score one with --instance NAME"},
+		{unitpath.SkippedAlias, "alias", "aliases", 0, "of units scored under their own names"},
+		{unitpath.SkippedMasked, "masked unit", "masked units", 0, ""},
+	}
+}
+
+type skippedKind struct {
+	kind       unitpath.SkipKind
+	one, many  string
+	shown      int // names listed
+	afterNames string
+}
+
+// skippedSummary is one line for the templates, aliases and masked units
+// --all passes over (38 on a stock Debian, one stderr line each drowned
+// the real errors), with the first few names of each kind.
+func skippedSummary(skipped []unitpath.Skipped) string {
+	var parts []string
+	total := 0
+	for _, k := range skippedKinds() {
+		var names []string
+		for _, s := range skipped {
+			if s.Kind == k.kind {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) == 0 {
+			continue
+		}
+		total += len(names)
+		noun := k.many
+		if len(names) == 1 {
+			noun = k.one
+		}
+		var notes []string
+		if k.shown > 0 {
+			list := strings.Join(names[:min(k.shown, len(names))], ", ")
+			if len(names) > k.shown {
+				list += fmt.Sprintf(" and %d more", len(names)-k.shown)
+			}
+			notes = append(notes, list)
+		}
+		if k.afterNames != "" {
+			notes = append(notes, k.afterNames)
+		}
+		part := fmt.Sprintf("%d %s", len(names), noun)
+		if len(notes) > 0 {
+			part += " (" + strings.Join(notes, "; ") + ")"
+		}
+		parts = append(parts, part)
+	}
+	if total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("skipped %d units: %s", total, strings.Join(parts, ", "))
 }
 
 // scoreUnit parses one unit (a file or an installed name, with its
@@ -333,10 +416,8 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 	if err != nil {
 		return nil, err
 	}
-	// systemd loads a service without commands only when [Unit] gives a
-	// SuccessAction= (systemd-exit.service): it is scored with defaults.
-	if len(unit.Service) == 0 && !unitHas(unit, "SuccessAction") {
-		return nil, fmt.Errorf("%s: no [Service] settings, nothing to score (is this a service unit?)", path)
+	if err := requireService(unit, path); err != nil {
+		return nil, err
 	}
 	settings, err := unit.Settings()
 	if err != nil {

@@ -97,8 +97,8 @@ func TestScoreBadInput(t *testing.T) {
 	}
 	args := append(append([]string{"--systemd-version", "252"}, bad...), big, scoreBaseline, filepath.Join(t.TempDir(), "missing.service"))
 	code, out, errOut := runScore(t, args...)
-	if code != exitError {
-		t.Errorf("exit %d, want %d", code, exitError)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
 	}
 	if !strings.Contains(out, "p3test.service: 9.6 UNSAFE") {
 		t.Errorf("the good file was not scored:\n%s", out)
@@ -192,11 +192,11 @@ func TestScoreInstalledUnits(t *testing.T) {
 		}
 	}
 	code, _, errOut := runScore(t, "--offline", "--root", root, "masked.service")
-	if code != exitError || !strings.Contains(errOut, "unit is masked") {
+	if code != exitUsage || !strings.Contains(errOut, "unit is masked") {
 		t.Errorf("masked: exit %d, %s", code, errOut)
 	}
 	code, _, errOut = runScore(t, "--offline", "--root", root, "nope.service")
-	if code != exitError || !strings.Contains(errOut, "unit not found") {
+	if code != exitUsage || !strings.Contains(errOut, "unit not found") {
 		t.Errorf("missing: exit %d, %s", code, errOut)
 	}
 }
@@ -207,13 +207,15 @@ func TestScoreAll(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out, "web.service: 9.0 UNSAFE") || strings.Count(out, "weighted badness") != 1 {
-		t.Errorf("--all must score web.service once:\n%s", out)
+	// One table row per unit, as systemd-analyze security lists them, not
+	// every unit's checks.
+	if !regexp.MustCompile(`(?m)^UNIT +EXPOSURE +PREDICATE +HAPPY\nweb\.service +9\.0 +UNSAFE +\S+\n\z`).MatchString(out) || strings.Contains(out, "weighted badness") {
+		t.Errorf("--all must list web.service once, in a table:\n%s", out)
 	}
-	for _, want := range []string{"skipped alias.service: an alias of web.service", "skipped masked.service: masked", "skipped tpl@.service: a template"} {
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
-		}
+	// The expected skips are one summary line, not a line each.
+	want := "hardenlab: skipped 3 units: 1 template (tpl@.service; score one with --instance NAME), 1 alias (of units scored under their own names), 1 masked unit\n"
+	if !strings.HasSuffix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
 	}
 	if code, _, _ := runScore(t, "--all", "web.service"); code != exitUsage {
 		t.Errorf("--all with arguments: exit %d, want usage", code)
@@ -430,5 +432,102 @@ func TestRootSystemdVersion(t *testing.T) {
 	}
 	if got := rootSystemdVersion(""); got != 0 {
 		t.Errorf("no root: %d", got)
+	}
+}
+
+// Lines systemd ignores with a warning when it loads the unit are named
+// with FILE:LINE on stderr, as systemd-analyze logs them; an X- section
+// or key, which systemd ignores silently, is not.
+func TestScoreWarnsAboutIgnoredLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "odd.service")
+	text := "[Service]\nExecStart=/bin/true\nnot an assignment\n=value\nX-Mine=1\n[Foo]\nBar=1\n[X-Tool]\nKey=1\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runScore(t, "--offline", "--systemd-version", "252", path)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{path + `:3: not an assignment: ignored: line without "="`, path + `:4: ignored: no key name before "="`, path + ":7: Bar: ignored: section [Foo]"} {
+		if !strings.Contains(errOut, "hardenlab: warning: "+want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "X-") || strings.Count(errOut, "warning:") != 3 {
+		t.Errorf("want exactly the three warnings:\n%s", errOut)
+	}
+}
+
+// Several units' checks scroll away; a table of their scores ends the
+// output, a unit that could not be scored included.
+func TestScoreSeveralEndsWithTable(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.service")
+	code, out, _ := runScore(t, "--offline", "--systemd-version", "252", scoreBaseline, missing)
+	if code != exitUsage {
+		t.Errorf("exit %d", code)
+	}
+	table := regexp.MustCompile(`\n\nUNIT +EXPOSURE +PREDICATE +HAPPY\n\S*p3test\.service +9\.6 +UNSAFE +\S+\n\S*missing\.service +- +not scored\n\z`)
+	if !table.MatchString(out) {
+		t.Errorf("no closing table:\n%s", out)
+	}
+	if _, one, _ := runScore(t, "--offline", "--systemd-version", "252", scoreBaseline); strings.Contains(one, "PREDICATE") {
+		t.Errorf("one unit needs no table:\n%s", one)
+	}
+}
+
+// A unit score refuses is in the SARIF at the line it refuses, beside the
+// threshold findings: code scanning must not show a broken unit as clean.
+func TestScoreSARIFNamesRefusedUnits(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.service")
+	if err := os.WriteFile(bad, []byte("[Service]\nExecStart=/bin/true\nProtectSystem=sideways\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "s.sarif")
+	if code, _, errOut := runScore(t, "--offline", "--systemd-version", "252", "--sarif", out, bad); code != exitUsage {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Runs) != 1 || len(doc.Runs[0].Results) != 1 {
+		t.Fatalf("results: %s", data)
+	}
+	r := doc.Runs[0].Results[0]
+	if r.RuleID != "refused" || len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.Region.StartLine != 3 {
+		t.Errorf("result %+v", r)
+	}
+}
+
+// --suggest only shapes the text; with --json it would be dropped
+// silently, so the pair is refused.
+func TestScoreSuggestWithJSONIsRefused(t *testing.T) {
+	code, out, errOut := runScore(t, "--json", "--suggest", "3", scoreBaseline)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "--json has none") {
+		t.Errorf("exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	if code, _, errOut := runScore(t, "--all", "--suggest", "3"); code != exitUsage || !strings.Contains(errOut, "--suggest with --all") {
+		t.Errorf("--all --suggest 3: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := runScore(t, "--json", "--suggest", "0", scoreBaseline); code != exitOK {
+		t.Errorf("--suggest 0 --json: exit %d, %s", code, errOut)
 	}
 }

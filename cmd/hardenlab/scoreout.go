@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"sync"
+	"text/tabwriter"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/score"
@@ -20,7 +22,10 @@ type scoreRun struct {
 	opts    score.Options
 	format  jsonFlag
 	suggest int // rescored suggestions per unit in text output
-	bufs    *bufferPool
+	// table prints one row per unit instead of its checks, as
+	// systemd-analyze security without arguments does (--all).
+	table bool
+	bufs  *bufferPool
 }
 
 // bufferPool recycles the per-unit output buffers once written out: a
@@ -56,7 +61,7 @@ type unitOutcome struct {
 func (r scoreRun) one(path string) unitOutcome {
 	su, err := scoreUnit(r.src, path, r.opts)
 	if err != nil {
-		f := scoredFile{Path: path, Error: err.Error()}
+		f := scoredFile{Path: path, Error: err.Error(), err: err}
 		o := unitOutcome{file: f, err: err}
 		if r.format.on() {
 			o.out = r.appendJSON(nil, f)
@@ -65,9 +70,11 @@ func (r scoreRun) one(path string) unitOutcome {
 	}
 	f := scoredFile{Path: path, Result: su.result}
 	o := unitOutcome{warnings: unitWarnings(su.unit, r.opts.Version)}
-	if r.format.on() {
+	switch {
+	case r.format.on():
 		o.out = r.appendJSON(r.bufs.get(), f)
-	} else {
+	case r.table:
+	default:
 		buf := bytes.NewBuffer(r.bufs.get())
 		printScore(buf, path, su, r.suggest)
 		o.out = buf.Bytes()
@@ -78,10 +85,19 @@ func (r scoreRun) one(path string) unitOutcome {
 }
 
 // unitWarnings are the lines systemd-analyze would log while loading the
-// unit: syscall names the version's libseccomp does not know, and keys
-// younger than the version.
+// unit: lines it ignores (no "=", an unknown section), syscall names the
+// version's libseccomp does not know, and keys younger than the version.
 func unitWarnings(u *directive.Unit, version score.Version) []string {
 	out := score.IgnoredSyscalls(u.Service, version)
+	for _, n := range u.Notes {
+		if n.SystemdWarns {
+			what := n.Directive
+			if what != "" {
+				what += ": "
+			}
+			out = append(out, fmt.Sprintf("%s: %s%s", n.Source, what, n.Reason))
+		}
+	}
 	for _, a := range u.Service {
 		if since := directive.Since(a.Name); since > int(version) {
 			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s ignores it (\"Unknown key '%s' in section [Service], ignoring.\"), as systemd-analyze %s does; only systemd %d or newer knows it",
@@ -248,13 +264,34 @@ func (r scoreRun) writeScores(ctx context.Context, args []string, std stdio) ([]
 		out.Flush()
 		return files, fmt.Errorf("score: %w", err)
 	}
-	if r.format.on() {
+	switch {
+	case r.format.on():
 		werr = arr.close()
-	} else if werr == nil {
+	case werr == nil && (r.table || len(files) > 1):
+		// Several units' checks scroll away: their scores end the output.
+		writeScoreTable(out, files)
+		werr = out.Flush()
+	case werr == nil:
 		werr = out.Flush()
 	}
 	if werr != nil {
 		return files, fmt.Errorf("writing the scores: %w", werr)
 	}
 	return files, nil
+}
+
+// writeScoreTable lays out one row per unit, as systemd-analyze security
+// without arguments does: the name, exposure, level and its emoji; a unit
+// that could not be scored (named on stderr already) says so.
+func writeScoreTable(w io.Writer, files []scoredFile) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nUNIT\tEXPOSURE\tPREDICATE\tHAPPY")
+	for _, f := range files {
+		if f.Result == nil {
+			fmt.Fprintf(tw, "%s\t-\tnot scored\n", f.Path)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%s\t%s\n", f.Path, float64(f.Result.Tenths)/10, f.Result.Level, score.LevelEmoji(f.Result.Tenths))
+	}
+	tw.Flush()
 }

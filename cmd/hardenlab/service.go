@@ -213,14 +213,18 @@ func runMatrixFresh(ctx context.Context, f matrixFlags, kind sandbox.Kind, env m
 		envName: env.name, opts: opts, installed: f.svc.installed, first: &first,
 		done: func(i int, rec report.Record) {
 			done++
+			if cutByInterrupt(ctx, rec) {
+				progress.linef("%s [%d/%d] %s: interrupted, left out", env.name, done, len(profiles), profiles[i].Name)
+				return
+			}
 			progress.linef("%s [%d/%d] %s: %.1f %s, %s", env.name, done, len(profiles), profiles[i].Name, rec.Score.Exposure, rec.Score.Level, rec.Behavior.Outcome)
 		}}
 	records, err := runFresh(ctx, fr, profiles, progress)
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
-		return ranRecords(records), first, exitError
+		return matrixRecords(ctx, records), first, exitError
 	}
-	return ranRecords(records), first, exitOK
+	return matrixRecords(ctx, records), first, exitOK
 }
 
 // ranRecords leaves out the profiles an interrupt kept from running.
@@ -232,4 +236,25 @@ func ranRecords(records []report.Record) []report.Record {
 		}
 	}
 	return out
+}
+
+// matrixRecords are a matrix's ranRecords without, once interrupted, those
+// the interrupt cut short: a unit stopped mid-start reads as a broken
+// service and its probes as failed, which the matrix would credit to the
+// profile's directive. The document is marked incomplete instead (a run's
+// records keep theirs, each marked incomplete).
+func matrixRecords(ctx context.Context, records []report.Record) []report.Record {
+	out := []report.Record{}
+	for _, rec := range ranRecords(records) {
+		if !cutByInterrupt(ctx, rec) {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// cutByInterrupt says whether the record was cut short by the interrupt
+// (not by, say, a control that could not run).
+func cutByInterrupt(ctx context.Context, rec report.Record) bool {
+	return rec.Incomplete && ctx.Err() != nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/health"
 	"github.com/hardenlab/hardenlab/harness/profile"
+	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 )
@@ -82,5 +84,32 @@ func TestRefuseHostCloneOnlyOnTheHost(t *testing.T) {
 	err := refuseHostClone(sandbox.Host, "", f, c, []profile.Profile{p})
 	if err == nil || !strings.Contains(err.Error(), "PIDFile=/run/nginx.pid") || !strings.Contains(err.Error(), "--sandbox nspawn") {
 		t.Errorf("host: %v", err)
+	}
+}
+
+// An interrupted matrix leaves out the profiles the interrupt cut short
+// (their unit stopped mid-start would read as "service broke" and be
+// credited to the directive); a record incomplete for another reason,
+// and any record of a run that was not interrupted, stays.
+func TestMatrixRecordsLeaveOutWhatTheInterruptCut(t *testing.T) {
+	records := []report.Record{
+		{Schema: report.SchemaVersion, Profile: report.Profile{Name: "done"}},
+		{Schema: report.SchemaVersion, Profile: report.Profile{Name: "cut"}, Incomplete: true, Error: "starting transient unit: context canceled"},
+		{}, // never started
+	}
+	names := func(recs []report.Record) string {
+		var n []string
+		for _, r := range recs {
+			n = append(n, r.Profile.Name)
+		}
+		return strings.Join(n, ",")
+	}
+	if got := names(matrixRecords(context.Background(), records)); got != "done,cut" {
+		t.Errorf("not interrupted: %s", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if got := names(matrixRecords(ctx, records)); got != "done" {
+		t.Errorf("interrupted: %s", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/findings"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/run"
@@ -94,11 +95,8 @@ func cmdSweep(ctx context.Context, args []string, io stdio) int {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, sweepExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return code
 	}
 	doc, set, code := planSweep(f, fs.NArg(), io)
 	if code != exitOK {
@@ -390,12 +388,16 @@ func writeSweepOutputs(f sweepFlags, d sweep.Document, io stdio) int {
 		return exitError
 	}
 	var records []report.Record
+	var refused []findings.Finding
 	for _, r := range d.Rows {
 		if r.Record != nil {
 			records = append(records, *r.Record)
 		}
+		if r.State == sweep.Refused {
+			refused = append(refused, findings.FromRefused(r.Path, errors.New(r.Reason))...)
+		}
 	}
-	if err := f.gate.writeRecords(records); err != nil {
+	if err := f.gate.writeMatrixAnd(report.Matrix{Schema: report.SchemaVersion, Records: records}, nil, "", refused); err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}

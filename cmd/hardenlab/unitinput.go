@@ -72,6 +72,10 @@ func (s unitSource) isUnitName(arg string) bool {
 
 // load reads the unit arg names, with its drop-ins and specifiers.
 func (s unitSource) load(arg string) (*directive.Unit, error) {
+	if strings.Contains(s.instance, "/") {
+		// systemd-escape turns a path into an instance name.
+		return nil, fmt.Errorf("--instance %q: an instance name cannot contain \"/\" (systemd-escape %s gives one)", s.instance, s.instance)
+	}
 	root := orRoot(s.root)
 	var (
 		name   string
@@ -175,8 +179,12 @@ func (s unitSource) fileArgument(p string) (string, directive.Files, error) {
 func (s unitSource) instanceName(name, arg string) (string, error) {
 	n, err := directive.SplitUnitName(name)
 	if err != nil || !n.Template {
-		if s.instance != "" && err == nil && n.Instance == "" {
+		switch {
+		case s.instance == "" || err != nil:
+		case n.Instance == "":
 			return "", fmt.Errorf("%s: --instance %s given, but %s is not a template (NAME@.service)", arg, s.instance, name)
+		case n.Instance != s.instance:
+			return "", fmt.Errorf("%s: --instance %s given, but %s names its own instance %q; give the template (%s) with --instance, or the instance alone", arg, s.instance, name, n.Instance, n.TemplateName())
 		}
 		return name, nil
 	}
@@ -187,6 +195,22 @@ func (s unitSource) instanceName(name, arg string) (string, error) {
 		return n.WithInstance(directive.OfflineTemplateInstance(s.version)).String(), nil
 	}
 	return "", fmt.Errorf("%s: %s is a template, which systemd cannot start without an instance; add --instance NAME (e.g. --instance tty1 for getty@tty1.service)", arg, name)
+}
+
+// requireService refuses a unit that is not a service before anything is
+// scored or started: hardenlab models [Service] only, and a .socket or
+// .timer would otherwise boot a sandbox to run the bare demo. systemd
+// loads a service without commands only when [Unit] gives a
+// SuccessAction= (systemd-exit.service), so that one passes.
+func requireService(u *directive.Unit, arg string) error {
+	if n, err := directive.SplitUnitName(u.Name); err == nil && n.Suffix != ".service" {
+		return fmt.Errorf("%s: %s is a %s unit, not a service; hardenlab scores and runs service units (the service it starts, e.g. %s.service)",
+			arg, u.Name, strings.TrimPrefix(n.Suffix, "."), n.Prefix)
+	}
+	if len(u.Service) == 0 && !unitHas(u, "SuccessAction") {
+		return fmt.Errorf("%s: no [Service] settings, nothing to score or run (is this a service unit?)", arg)
+	}
+	return nil
 }
 
 func absOr(p string) string {

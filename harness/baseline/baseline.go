@@ -38,6 +38,10 @@ func decode(path string, data []byte) (report.Matrix, error) {
 	if len(trimmed) == 0 {
 		return m, fmt.Errorf("%s: %w: the file has no content", path, ErrEmpty)
 	}
+	if first, _, _ := bytes.Cut(trimmed, []byte("\n")); bytes.HasSuffix(bytes.TrimSpace(first), []byte("]")) && !json.Valid(trimmed) {
+		// "[Service]": the unit and the baseline swapped places.
+		return m, fmt.Errorf("%s:1: this is a unit file, not a baseline; a baseline is the matrix document (JSON) that check --update-baseline writes, and the unit is check's last argument", path)
+	}
 	if trimmed[0] == '[' {
 		return m, fmt.Errorf("%s:1: this is a list of records (hardenlab run --json); a baseline is a matrix document (hardenlab matrix --json or check --update-baseline)", path)
 	}

@@ -518,6 +518,7 @@ func TestLoadErrors(t *testing.T) {
 		{"future schema", `{"schema": 2, "records": [{"profile": {"name": "x"}}]}`, []string{"schema 2", "--update-baseline"}, ErrSchema},
 		{"no records", `{"schema": 1, "records": []}`, []string{"no records"}, ErrEmpty},
 		{"record list", `[{"schema": 1}]`, []string{"list of records", "hardenlab run --json"}, nil},
+		{"unit file", "[Service]\nExecStart=/bin/true\n", []string{"baseline.json:1: this is a unit file, not a baseline"}, nil},
 		{"trailing content", "{\"schema\": 1, \"records\": [{\"profile\": {\"name\": \"x\"}}]}\n{}", []string{"baseline.json:2", "after the matrix"}, nil},
 		{"record of another schema", `{"schema": 1, "records": [{"schema": 7, "profile": {"name": "x"}}]}`, []string{"record 0 (\"x\")", "schema 7"}, ErrSchema},
 		{"nameless profile", `{"schema": 1, "records": [{"profile": {}}]}`, []string{"record 0 has no profile name"}, nil},

@@ -235,8 +235,7 @@ func scoreAll(ctx context.Context, o ScoreOptions, asJSON bool) ([]scoredJSON, f
 
 // timeHardenlab runs one hardenlab process and returns its output and how
 // long it took in milliseconds. The output goes to a file, as "> out.json"
-// sends it: a pipe would time the benchmark's own reading too. Exit 3
-// (some file refused, named in the output) is an answer, not a failure.
+// sends it: a pipe would time the benchmark's own reading too.
 func timeHardenlab(ctx context.Context, binary string, args []string) ([]byte, float64, error) {
 	out, err := os.CreateTemp("", "hardenlab-bench-score-")
 	if err != nil {
@@ -251,7 +250,9 @@ func timeHardenlab(ctx context.Context, binary string, args []string) ([]byte, f
 	err = cmd.Run()
 	took := float64(time.Since(start).Microseconds()) / 1000
 	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 3) {
+	// Exit 2 is score's "some unit could not be scored": its output still
+	// holds every unit, the failed ones with their error.
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 2) {
 		return nil, 0, fmt.Errorf("running hardenlab %s: %w: %s", strings.Join(args[:min(len(args), 8)], " "), err, strings.TrimSpace(stderr.String()))
 	}
 	data, err := os.ReadFile(out.Name())

@@ -157,16 +157,16 @@ func (out *lexed) parseLine(text, path string, n int, section **string) error {
 		return nil
 	}
 	if *section == nil {
-		out.skipped = append(out.skipped, Note{Source: src, Reason: "ignored: assignment outside of any section (systemd ignores it too)"})
+		out.skipped = append(out.skipped, Note{Source: src, Reason: "ignored: assignment outside of any section (systemd ignores it too)", SystemdWarns: true})
 		return nil
 	}
 	key, value, ok := strings.Cut(l, "=")
 	switch {
 	case !ok:
-		out.skipped = append(out.skipped, Note{Source: src, Directive: l, Reason: `ignored: line without "=" (systemd ignores it too)`})
+		out.skipped = append(out.skipped, Note{Source: src, Directive: l, Reason: `ignored: line without "=" (systemd ignores it too)`, SystemdWarns: true})
 		return nil
 	case key == "":
-		out.skipped = append(out.skipped, Note{Source: src, Reason: `ignored: no key name before "=" (systemd ignores it too)`})
+		out.skipped = append(out.skipped, Note{Source: src, Reason: `ignored: no key name before "=" (systemd ignores it too)`, SystemdWarns: true})
 		return nil
 	}
 	out.options = append(out.options, rawOption{Section: **section,

@@ -30,10 +30,28 @@ func ParseFile(path string) (*Unit, error) {
 	return Parse(f, path)
 }
 
+// unitOpenError says "FILE: cannot open the unit file: REASON" rather than
+// naming the path twice, and still unwraps to the *fs.PathError.
+type unitOpenError struct{ pe *fs.PathError }
+
+func (e unitOpenError) Error() string {
+	return e.pe.Path + ": cannot open the unit file: " + e.pe.Err.Error()
+}
+
+func (e unitOpenError) Unwrap() error { return e.pe }
+
+func openError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return unitOpenError{pe}
+	}
+	return fmt.Errorf("open unit file: %w", err)
+}
+
 func openUnitFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open unit file: %w", err)
+		return nil, openError(err)
 	}
 	info, err := f.Stat()
 	if err != nil {
@@ -110,7 +128,7 @@ func ParseFiles(files Files, ctx SpecifierContext) (*Unit, error) {
 func readUnitFile(path string) ([]byte, error) {
 	fd, err := openNoBlock(path)
 	if err != nil {
-		return nil, fmt.Errorf("open unit file: %w", &fs.PathError{Op: "open", Path: path, Err: err})
+		return nil, openError(&fs.PathError{Op: "open", Path: path, Err: err})
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
@@ -232,7 +250,8 @@ func (u *Unit) assign(section string, a Assignment) {
 		}
 	default:
 		u.Notes = append(u.Notes, Note{Source: a.Source, Directive: a.Name,
-			Reason: fmt.Sprintf("ignored: section [%s] has no meaning for a service", section)})
+			Reason:       fmt.Sprintf("ignored: section [%s] has no meaning for a service", section),
+			SystemdWarns: !strings.HasPrefix(section, "X-")})
 	}
 }
 

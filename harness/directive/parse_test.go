@@ -223,3 +223,18 @@ func TestErrorMessageStaysOneLine(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// A unit file that cannot be opened is named once, with the reason, and
+// the error still says what it is (os.ErrNotExist) for callers.
+func TestOpenErrorNamesTheFileOnce(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "gone.service")
+	for name, parse := range map[string]func() error{
+		"ParseFile":  func() error { _, err := ParseFile(missing); return err },
+		"ParseFiles": func() error { _, err := ParseFiles(Files{Fragment: missing}, SpecifierContext{}); return err },
+	} {
+		err := parse()
+		if err == nil || err.Error() != missing+": cannot open the unit file: no such file or directory" || !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -33,6 +33,9 @@ type Note struct {
 	// but cannot be sent to a transient unit, so run and matrix refuse the
 	// unit; score only needs it parsed.
 	BlocksRun bool
+	// SystemdWarns: systemd logs a warning for the line when it loads the
+	// unit ("Missing '=', ignoring line."), so score says so as well.
+	SystemdWarns bool
 }
 
 // Unit is a parsed unit file.

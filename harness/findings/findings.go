@@ -5,6 +5,7 @@
 package findings
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
 	"github.com/hardenlab/hardenlab/harness/behavior"
+	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/probes"
@@ -45,6 +47,7 @@ const (
 	Regression             = "regression"
 	BrokeService           = "broke-service"
 	Bypass                 = "bypass"
+	Refused                = "refused"
 )
 
 // Rules is the table of every kind of finding, in the order a reader
@@ -63,6 +66,8 @@ func Rules() []Rule {
 			"The unit's exposure scored again with each directive its probes show not enforced here counted as unset is above the --effective-threshold the gate was given: the declared score credits restrictions that do not hold.", Error},
 		{Bypass, "DirectiveBypassed", "what a compromised service could still do around a directive that holds",
 			"A bypass probe did, under the unit's hardening, an action that goes around a declared directive (code mapped executable from a file under MemoryDenyWriteExecute=, a system call through the i386 ABI past SystemCallFilter=): the directive is enforced for what it claims, and this is what it leaves open. Add the directive the message names, or accept the risk.", Warning},
+		{Refused, "UnitRefused", "the unit could not be read or started as written",
+			"A line hardenlab refuses (an unknown directive, a value systemd would reject, a template without an instance, a file that is not a service unit), or a unit that could not be handed to systemd here (its ExecStart= program is missing), so it was neither scored nor run; the message names the line or the reason.", Error},
 		{Lint, "DeclaredButMeaningless", "hardening declared that cannot mean what it says",
 			"A setting that scores points while doing nothing, or does the opposite of what was most likely meant; the message explains.", Warning},
 	}
@@ -109,6 +114,24 @@ func FromScore(path string, tenths int, level string, threshold int) []Finding {
 	}
 	return []Finding{{Rule: OverThreshold, File: path,
 		Message: fmt.Sprintf("exposure %.1f %s is above the threshold %.1f", float64(tenths)/10, level, float64(threshold)/10)}}
+}
+
+// FromRefused lists the findings of a unit that could not be read: one
+// per problem at its file and line (a unit's problems come joined), or
+// one for the whole file when the error names no line.
+func FromRefused(path string, err error) []Finding {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []Finding
+		for _, e := range joined.Unwrap() {
+			out = append(out, FromRefused(path, e)...)
+		}
+		return out
+	}
+	var de *directive.Error
+	if errors.As(err, &de) && de.Source.File != "" {
+		return []Finding{{Rule: Refused, File: de.Source.File, Line: de.Source.Line, Directive: de.Directive, Message: de.Error()}}
+	}
+	return []Finding{{Rule: Refused, File: path, Message: err.Error()}}
 }
 
 // notEnforced reports each (environment, directive, probe) once, from the
@@ -169,12 +192,18 @@ func brokeService(source string, r *report.Record) []Finding {
 	if !broken || r.Profile.Kind == profile.Control {
 		return nil
 	}
+	if r.Error != "" && b.ActiveState == "" {
+		// Never handed to systemd (its ExecStart= program is missing
+		// here, say): nothing broke under the hardening.
+		return []Finding{{Rule: Refused, File: sourceFile(source, r), Environment: r.Environment.Name, Profile: r.Profile.Name,
+			Message: fmt.Sprintf("profile %s could not run in %s: %s", r.Profile.Name, envName(r), strings.SplitN(r.Error, "\n", 2)[0])}}
+	}
 	why := firstNonEmpty(b.Error, r.Error, "result "+b.Result)
 	if len(b.JournalTail) > 0 {
 		why += "; journal: " + b.JournalTail[len(b.JournalTail)-1]
 	}
 	return []Finding{{Rule: BrokeService, File: sourceFile(source, r), Environment: r.Environment.Name, Profile: r.Profile.Name,
-		Message: fmt.Sprintf("the service broke under profile %s in %s (%s, %s): %s", r.Profile.Name, envName(r), b.ActiveState, b.Result, why)}}
+		Message: fmt.Sprintf("the service broke under profile %s in %s (%s, %s): %s", r.Profile.Name, envName(r), firstNonEmpty(b.ActiveState, "no state"), firstNonEmpty(b.Result, "no result"), why)}}
 }
 
 // bypasses reports each bypass that worked under the unit as written,

@@ -1,9 +1,13 @@
 package findings
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/hardenlab/hardenlab/harness/baseline"
+	"github.com/hardenlab/hardenlab/harness/directive"
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 )
 
@@ -32,7 +36,7 @@ func TestRulesTable(t *testing.T) {
 			t.Errorf("rule %s: level %q", r.ID, r.Level)
 		}
 	}
-	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService, Bypass} {
+	for _, id := range []string{NotEnforced, Lint, OverThreshold, EffectiveOverThreshold, Regression, BrokeService, Bypass, Refused} {
 		if !seen[id] {
 			t.Errorf("rule id %s has no row", id)
 		}
@@ -208,5 +212,31 @@ func TestSplitSource(t *testing.T) {
 		if f != c.file || l != c.line || ok != c.ok {
 			t.Errorf("splitSource(%q) = %q %d %v", c.in, f, l, ok)
 		}
+	}
+}
+
+// A refused unit is a finding at each bad line, or at the file.
+func TestFromRefused(t *testing.T) {
+	_, err := directive.Parse(strings.NewReader("[Service]\nProtectSystem=sideways\nFrobnicate=1\n"), "bad.service")
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	got := FromRefused("bad.service", err)
+	if len(got) != 2 || got[0].Line != 2 || got[0].Directive != "ProtectSystem" || got[1].Line != 3 || got[1].File != "bad.service" || got[0].Rule != Refused {
+		t.Errorf("findings %+v", got)
+	}
+	whole := FromRefused("gone.service", errors.New("open gone.service: no such file"))
+	if len(whole) != 1 || whole[0].File != "gone.service" || whole[0].Line != 0 || whole[0].Message != "open gone.service: no such file" {
+		t.Errorf("findings %+v", whole)
+	}
+}
+
+// A profile that could not be handed to systemd is refused, not a
+// service that broke under its hardening.
+func TestRunThatNeverStartedIsRefused(t *testing.T) {
+	r := report.Record{Profile: report.Profile{Name: "chrony", Kind: profile.Full}, Error: "ExecStart=/usr/sbin/chronyd: no such executable in the sandbox"}
+	got := brokeService("chrony.service", &r)
+	if len(got) != 1 || got[0].Rule != Refused || !strings.Contains(got[0].Message, "profile chrony could not run in this environment: ExecStart=/usr/sbin/chronyd") {
+		t.Errorf("findings %+v", got)
 	}
 }

@@ -50,7 +50,11 @@ func sweepLineOf(r SweepRow) SweepLine {
 			l.tenths = int(e.Exposure*10 + 0.5)
 		}
 	}
-	l.Verdicts = pairVerdicts(rec.Probes)
+	if rec.Error == "" {
+		// A unit that failed before its probes ran has no verdicts to
+		// count, whatever it declares.
+		l.Verdicts = pairVerdicts(rec.Probes)
+	}
 	switch b := rec.Behavior; {
 	case rec.Error != "":
 		l.Service = firstLine(rec.Error)

@@ -63,3 +63,13 @@ func TestSweepSortsByEffectiveExposure(t *testing.T) {
 		t.Errorf("lines %+v: want b (effective 6.0) before a (declared 5.0)", lines)
 	}
 }
+
+// A unit that failed before it ran says so, not "no directive to probe".
+func TestSweepFailedRowHasNoVerdicts(t *testing.T) {
+	d := Sweep{Kind: SweepKind, Units: []string{"chrony.service"}}
+	d.Rows = []SweepRow{{Unit: "chrony.service", State: SweepFailed, Record: &Record{Error: "ExecStart=/usr/sbin/chronyd: no such executable in the sandbox"}}}
+	l := SweepLines(d)[0]
+	if l.Verdicts != "-" || !strings.HasPrefix(l.Service, "ExecStart=/usr/sbin/chronyd") {
+		t.Errorf("line %+v", l)
+	}
+}

@@ -47,8 +47,11 @@ func WriteText(w io.Writer, r Record) {
 	b := r.Behavior
 	row("service", "%s", BehaviorSummary(b))
 	if !b.Started {
-		for _, l := range b.JournalTail {
+		for _, l := range collapseJournal(b.JournalTail) {
 			row("", "| %s", l)
+		}
+		if h := volatileUserHint(r); h != "" {
+			row("hint", "%s", h)
 		}
 	}
 	if b.Started {
@@ -161,4 +164,57 @@ func plain(v *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", *v)
+}
+
+// collapseJournal folds the lines of a restart loop, which repeat with
+// only a counter changed ("restart counter is at 2", "... 3"), into one
+// line each: the last of its kind, in the order the kinds first appear,
+// with how many times it came. The JSON keeps every line.
+func collapseJournal(lines []string) []string {
+	type kind struct {
+		last  string
+		count int
+	}
+	var order []string
+	kinds := map[string]*kind{}
+	for _, l := range lines {
+		key := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return r
+		}, l)
+		k, ok := kinds[key]
+		if !ok {
+			k = &kind{}
+			kinds[key] = k
+			order = append(order, key)
+		}
+		k.last, k.count = l, k.count+1
+	}
+	out := make([]string, 0, len(order))
+	for _, key := range order {
+		k := kinds[key]
+		if k.count > 1 {
+			out = append(out, fmt.Sprintf("%s (%d times)", k.last, k.count))
+			continue
+		}
+		out = append(out, k.last)
+	}
+	return out
+}
+
+// volatileUserHint explains the commonest surprise of running a packaged
+// unit: its User= or Group= exists on the host but not in the volatile
+// root the demo runs in, whose /etc is systemd's near-empty default.
+func volatileUserHint(r Record) string {
+	status := r.Behavior.ExitStatusName // "217/USER"
+	_, name, _ := strings.Cut(status, "/")
+	key := map[string]string{"USER": "User", "GROUP": "Group"}[name]
+	if r.Environment.RootView != "volatile" || key == "" {
+		return ""
+	}
+	return fmt.Sprintf("status %s: the unit's %s= is not in this sandbox's /etc, which --volatile=yes leaves almost empty "+
+		"(only /usr is the host's); --service unit boots an overlay of the host's /etc instead, and DynamicUser=yes needs no account",
+		status, key)
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -40,5 +41,36 @@ func TestTextKeepsUnknownVerdicts(t *testing.T) {
 	})
 	if want := "1 inconclusive, 1 from-the-future"; !strings.Contains(mat.String(), want) {
 		t.Errorf("matrix text lacks %q:\n%s", want, mat.String())
+	}
+}
+
+// A restart loop's journal is one line per kind, not one per restart.
+func TestCollapseJournal(t *testing.T) {
+	var lines []string
+	for i := 2; i <= 4; i++ {
+		lines = append(lines, "x.service: Main process exited, code=exited, status=217/USER",
+			fmt.Sprintf("x.service: Scheduled restart job, restart counter is at %d.", i))
+	}
+	lines = append(lines, "x.service: Start request repeated too quickly.")
+	got := strings.Join(collapseJournal(lines), "\n")
+	want := "x.service: Main process exited, code=exited, status=217/USER (3 times)\n" +
+		"x.service: Scheduled restart job, restart counter is at 4. (3 times)\n" +
+		"x.service: Start request repeated too quickly."
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A packaged unit's User= missing from the volatile root gets a hint
+// naming the cause and the way out; the overlay root view gets none.
+func TestVolatileUserHint(t *testing.T) {
+	rec := Record{Behavior: Behavior{Outcome: "exited", ExitStatusName: "217/USER", ExecMainStatus: 217}}
+	for view, want := range map[string]string{"volatile": "hint       status 217/USER: the unit's User= is not in this sandbox's /etc", "overlay": ""} {
+		rec.Environment.RootView = view
+		var b strings.Builder
+		WriteText(&b, rec)
+		if got := strings.Contains(b.String(), "hint "); got != (want != "") || !strings.Contains(b.String(), want) {
+			t.Errorf("%s:\n%s", view, b.String())
+		}
 	}
 }

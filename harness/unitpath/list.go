@@ -15,7 +15,18 @@ import (
 // Skipped is a unit file List passed over, with the reason.
 type Skipped struct {
 	Name, Reason string
+	Kind         SkipKind
 }
+
+// SkipKind is why List passed a unit over, for callers that summarise.
+type SkipKind int
+
+const (
+	SkippedBroken   SkipKind = iota // it could not be resolved: Reason says why
+	SkippedTemplate                 // a template without an instance
+	SkippedMasked                   // a link to /dev/null
+	SkippedAlias                    // another name of a unit already listed
+)
 
 // List finds every unit with the suffix (".service") in the root's
 // search path, as systemd-analyze security without arguments lists every
@@ -47,17 +58,17 @@ func (t Tree) List(suffix string) ([]Unit, []Skipped, error) {
 	listed := map[string]bool{}
 	for _, name := range names {
 		if n, err := directive.SplitUnitName(name); err != nil || n.Template {
-			skipped = append(skipped, Skipped{name, "a template: it has no instance to score (score it by name with --instance)"})
+			skipped = append(skipped, Skipped{name, "a template: it has no instance to score (score it by name with --instance)", SkippedTemplate})
 			continue
 		}
 		u, err := t.Find(name)
 		switch {
 		case errors.Is(err, ErrMasked):
-			skipped = append(skipped, Skipped{name, "masked"})
+			skipped = append(skipped, Skipped{name, "masked", SkippedMasked})
 		case err != nil:
-			skipped = append(skipped, Skipped{name, err.Error()})
+			skipped = append(skipped, Skipped{name, err.Error(), SkippedBroken})
 		case u.Name != name && (seen[u.Name] || listed[u.Name]):
-			skipped = append(skipped, Skipped{name, "an alias of " + u.Name})
+			skipped = append(skipped, Skipped{name, "an alias of " + u.Name, SkippedAlias})
 		default:
 			listed[u.Name] = true
 			units = append(units, u)

@@ -139,8 +139,13 @@ func TestList(t *testing.T) {
 		t.Errorf("units %+v", units)
 	}
 	var reasons []string
+	kinds := map[string]SkipKind{}
 	for _, s := range skipped {
 		reasons = append(reasons, s.Name+": "+s.Reason)
+		kinds[s.Name] = s.Kind
+	}
+	if kinds["alias.service"] != SkippedAlias || kinds["masked.service"] != SkippedMasked || kinds["tpl@.service"] != SkippedTemplate {
+		t.Errorf("skip kinds %v", kinds)
 	}
 	got := strings.Join(reasons, "\n")
 	for _, want := range []string{"alias.service: an alias of foo-bar-baz.service", "masked.service: masked", "tpl@.service: a template"} {

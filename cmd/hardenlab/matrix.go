@@ -281,8 +281,17 @@ func runMatrixIn(ctx context.Context, f matrixFlags, kind sandbox.Kind, env matr
 	if freshSandboxes(kind, f.choice) {
 		return runMatrixFresh(ctx, f, kind, env, envRunID, profiles, binaries, progress, io)
 	}
+	choice := f.choice
+	why, err := choice.fitAccounts(kind, env.root, profiles)
+	if err != nil {
+		errorf(io, "%s: %v", env.name, err)
+		return nil, sandbox.Environment{Name: env.name}, exitError
+	}
+	if why != "" {
+		progress.linef("%s: %s", env.name, why)
+	}
 	progress.linef("%s: booting %s sandbox (run %s)", env.name, kind, envRunID)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries, RootView: f.choice.view})
+	sb, err := sandbox.Start(ctx, sandbox.Options{Kind: kind, RunID: envRunID, Root: env.root, Binaries: binaries, RootView: choice.view})
 	if err != nil {
 		errorf(io, "%s: %v", env.name, err)
 		return nil, sandbox.Environment{Name: env.name}, exitError

@@ -140,6 +140,14 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 		if code := checkExecutables(profiles, *root, io); code != exitOK {
 			return code
 		}
+		why, err := choice.fitAccounts(kind, *root, profiles)
+		if err != nil {
+			errorf(io, "%v", err)
+			return exitError
+		}
+		if why != "" {
+			fmt.Fprintf(io.err, "hardenlab: %s\n", why)
+		}
 	}
 	binaries := map[string]string{}
 	if !*noProbes {

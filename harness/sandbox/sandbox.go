@@ -108,13 +108,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if opts.RunID == "" {
 		return nil, errors.New("starting sandbox: empty run id")
 	}
-	kind := opts.Kind
-	if kind == "" || kind == Auto {
-		kind = Nspawn
-		if HostHasSystemd() && (opts.Root == "" || opts.Root == "/") {
-			kind = Host
-		}
-	}
+	kind := ResolveKind(opts.Kind, opts.Root)
 	switch kind {
 	case Host:
 		if opts.Root != "" && opts.Root != "/" {
@@ -127,6 +121,19 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		return nil, errors.New("the vm sandbox runs hardenlab inside a VM; it is not started here")
 	}
 	return nil, fmt.Errorf("unknown sandbox kind %q", kind)
+}
+
+// ResolveKind is the sandbox Auto (or no kind) stands for with this root:
+// the host's own systemd when PID 1 is one and the root is the host's,
+// else an nspawn container.
+func ResolveKind(kind Kind, root string) Kind {
+	if kind != "" && kind != Auto {
+		return kind
+	}
+	if HostHasSystemd() && (root == "" || root == "/") {
+		return Host
+	}
+	return Nspawn
 }
 
 // HostHasSystemd says whether PID 1 of this machine is a running systemd.

@@ -55,9 +55,11 @@ Where systemd comes from (--sandbox):
           with systemd-nspawn, as permissive as possible, removed afterwards
 
 In nspawn the demo's container has the host's /usr but an almost empty /etc
-and /var (--volatile=yes): a packaged unit's User=redis is not there, so the
-demo exits 217/USER (the record says so). --service unit boots an overlay of
-the host's root instead, where its accounts and files are.
+and /var (--volatile=yes), holding only the accounts the root's sysusers.d
+files create. A unit that runs as another account (a packaged User=redis)
+boots an overlay of the root instead, where its accounts are (writes are
+thrown away; the record's root_view says which), as --service unit always
+does.
 
 Flags:
 `

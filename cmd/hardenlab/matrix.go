@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	goio "io"
@@ -189,6 +190,9 @@ func runMatrix(ctx context.Context, f matrixFlags, path string, io stdio) (*repo
 	profiles, err := profile.Generate(u, f.mode)
 	if err != nil {
 		errorf(io, "%v", err)
+		if errors.Is(err, profile.ErrNoHardening) {
+			hintf(io, "see what the unit exposes with hardenlab score %s, or let hardenlab suggest %s find hardening it still works under", path, path)
+		}
 		return nil, exitUsage
 	}
 	if err := refuseHostClone(kind, f.root, f.svc, f.choice, profiles); err != nil {

@@ -5,6 +5,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,6 +75,9 @@ func FromUnit(u *directive.Unit, name string) (Profile, error) {
 	return build(name, "", 0, "", u, u.Service)
 }
 
+// ErrNoHardening is a unit that declares nothing a matrix could take away.
+var ErrNoHardening = errors.New("no hardening directives to build a matrix from")
+
 // Generate makes the profiles of a matrix mode from a unit. Profiles that
 // come out identical (the last ladder step and the full set, the first
 // ladder step and that directive alone) are kept once, under the first
@@ -85,7 +89,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 	}
 	dirs := Directives(u.Service)
 	if len(dirs) == 0 {
-		return nil, fmt.Errorf("%s has no hardening directives to build a matrix from", u.Path)
+		return nil, fmt.Errorf("%s: %w", u.Path, ErrNoHardening)
 	}
 	base := keep(u.Service, func(a directive.Assignment) bool { return notHardening(a.Name) })
 	var out []Profile

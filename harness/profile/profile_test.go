@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -137,5 +138,17 @@ func TestGenerateAblatesOnlySecurityDirectives(t *testing.T) {
 		if p.Kind == Control && (kept["ProtectSystem"] || kept["User"]) {
 			t.Errorf("control profile keeps a security directive: %v", p.Assignments)
 		}
+	}
+}
+
+// A unit without hardening has no matrix; the error says which so that
+// the command can point to score and suggest instead.
+func TestGenerateWithoutHardening(t *testing.T) {
+	u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/usr/sbin/nginx\nRestart=on-failure\n"), "nginx.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(u, "single"); !errors.Is(err, ErrNoHardening) || !strings.Contains(err.Error(), "nginx.service") {
+		t.Errorf("Generate = %v, want ErrNoHardening naming the file", err)
 	}
 }

@@ -110,9 +110,6 @@ func TestEveryCommandHelpHasExamplesAndExitStatus(t *testing.T) {
 // A mistyped flag is one error line and a hint, not the whole help.
 func TestBadFlagIsOneLine(t *testing.T) {
 	for _, c := range commands() {
-		if c.name == "suggest" {
-			continue // its own file parses its flags
-		}
 		var out, errOut bytes.Buffer
 		args := []string{"--no-such-flag"}
 		if c.name == "rootfs" {

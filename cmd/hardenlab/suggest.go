@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -103,11 +102,8 @@ func parseSuggestFlags(args []string, io stdio) (suggestFlags, string, int) {
 		fs.PrintDefaults()
 		fmt.Fprint(io.err, suggestExamples)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return f, "", exitOK
-		}
-		return f, "", exitUsage
+	if code, ok := parseFlags(fs, args, io); !ok {
+		return f, "", code
 	}
 	unit, err := f.svc.single(fs.Args())
 	switch {

@@ -50,8 +50,10 @@ func WriteText(w io.Writer, r Record) {
 		for _, l := range collapseJournal(b.JournalTail) {
 			row("", "| %s", l)
 		}
-		if h := volatileUserHint(r); h != "" {
-			row("hint", "%s", h)
+		for _, h := range []string{volatileUserHint(r), demoExecHint(r)} {
+			if h != "" {
+				row("hint", "%s", h)
+			}
 		}
 	}
 	if b.Started {
@@ -202,6 +204,21 @@ func collapseJournal(lines []string) []string {
 		out = append(out, k.last)
 	}
 	return out
+}
+
+// demoExecHint explains a demo that systemd could not execute: a unit whose
+// NoExecPaths= or ExecPaths= allow only its own binary forbids the demo's
+// interpreter, as the directive should; its own commands may still run.
+func demoExecHint(r Record) string {
+	if r.Behavior.Service != "demo" || r.Behavior.ExitStatusName != "203/EXEC" {
+		return ""
+	}
+	demo := "the demo"
+	if len(r.Behavior.Command) > 0 {
+		demo += " (" + r.Behavior.Command[0] + ")"
+	}
+	return fmt.Sprintf("status 203/EXEC: %s may not be executed under this unit's directives (NoExecPaths=, ExecPaths=, "+
+		"ProtectSystem=, ...), which is theirs to forbid; --service unit runs the unit's own commands instead", demo)
 }
 
 // volatileUserHint explains the commonest surprise of running a packaged

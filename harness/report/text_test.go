@@ -74,3 +74,21 @@ func TestVolatileUserHint(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoExecHint(t *testing.T) {
+	for _, tc := range []struct {
+		service, status string
+		hint            bool
+	}{
+		{"demo", "203/EXEC", true},
+		{"unit", "203/EXEC", false},
+		{"demo", "226/NAMESPACE", false},
+	} {
+		rec := Record{Behavior: Behavior{Outcome: "exited", Service: tc.service, ExitStatusName: tc.status, Command: []string{"/usr/bin/python3"}}}
+		var b strings.Builder
+		WriteText(&b, rec)
+		if got := strings.Contains(b.String(), "hint       status 203/EXEC: the demo (/usr/bin/python3)"); got != tc.hint {
+			t.Errorf("%s %s: hint %v, want %v:\n%s", tc.service, tc.status, got, tc.hint, b.String())
+		}
+	}
+}

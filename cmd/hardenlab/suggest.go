@@ -278,6 +278,10 @@ func verify(ctx context.Context, runP runProfile, u *directive.Unit, kept []sugg
 	}
 	doc.Verification = rec
 	doc.ServiceStarts += len(doc.Trials) + 1
+	if rec.Behavior.Service == string(run.ServiceDemo) && run.StandsIn(p.Settings) {
+		doc.StandIn = fmt.Sprintf("proven with the demo (python3 -m http.server) in place of ExecStart=%s, not with the service itself: "+
+			"before installing it, run hardenlab suggest --service unit --health CHECK %s", execStartLine(u), u.Name)
+	}
 	doc.EffectiveAfter = rec.Effective
 	doc.After = suggest.Exposure{Exposure: rec.Score.Exposure, Level: rec.Score.Level, Source: rec.Score.Source + " on the running unit (verification run)"}
 	if ok, why, journal := suggest.Health(rec); !ok {
@@ -300,11 +304,24 @@ func verify(ctx context.Context, runP runProfile, u *directive.Unit, kept []sugg
 	return nil
 }
 
+// execStartLine is the unit's last ExecStart= as written.
+func execStartLine(u *directive.Unit) string {
+	for i := len(u.Service) - 1; i >= 0; i-- {
+		if a := u.Service[i]; a.Name == "ExecStart" && a.Value != "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
 func dropInHeader(doc *suggest.Document) []string {
 	h := []string{
 		"Written by hardenlab suggest for " + doc.Unit + "; install as " + doc.DropInPath,
 		fmt.Sprintf("Exposure %.1f %s -> %.1f %s (%s, systemd %s)", doc.Before.Exposure, doc.Before.Level,
 			doc.After.Exposure, doc.After.Level, doc.After.Source, doc.Verification.Environment.SystemdVersion),
+	}
+	if doc.StandIn != "" {
+		h = append(h, "WARNING: "+doc.StandIn)
 	}
 	if e := report.EffectiveSummary(doc.AsWritten); e != "" {
 		h = append(h, "Before: "+e)
@@ -374,6 +391,9 @@ func printSuggestion(w io.Writer, doc *suggest.Document) {
 		fmt.Fprintf(w, "  after      %s\n", e)
 	}
 	fmt.Fprintf(w, "  service    %s (%s) after %.0f ms, %s\n", orText(b.Outcome), orText(b.Service), b.ReadyMillis, answer(b))
+	if doc.StandIn != "" {
+		fmt.Fprintf(w, "  warning    %s\n", doc.StandIn)
+	}
 	fmt.Fprintf(w, "  search     %d service starts (the control, the unit as written, %d trials, the verification) in %.1f s", doc.ServiceStarts, len(doc.Trials), doc.Seconds)
 	if doc.Sandboxes > 0 {
 		fmt.Fprintf(w, ", %d fresh containers", doc.Sandboxes)

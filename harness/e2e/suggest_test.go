@@ -39,6 +39,8 @@ var _ = Describe("hardenlab suggest", Label("suggest"), func() {
 			Expect(doc.After.Exposure).To(BeNumerically("<=", maxExposure))
 			Expect(doc.Problems).To(BeEmpty())
 			Expect(doc.AtBest).To(Equal(atBest))
+			// The tutorial unit's ExecStart= is the demo: nothing stood in.
+			Expect(doc.StandIn).To(BeEmpty())
 
 			written, err := os.ReadFile(dropIn)
 			Expect(err).NotTo(HaveOccurred())

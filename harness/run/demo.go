@@ -24,10 +24,10 @@ const defaultPython = "/usr/bin/python3"
 func demoCommand(s *directive.Settings, port int, hostPath func(string) string) (argv []string, note string, err error) {
 	python := defaultPython
 	var keep []string
-	if len(s.ExecStart) == 1 && isHTTPServer(s.ExecStart[0]) {
+	if !StandsIn(s) && len(s.ExecStart) == 1 {
 		python = s.ExecStart[0][0]
 		keep = directoryArgs(s.ExecStart[0])
-	} else if len(s.ExecStart) > 0 {
+	} else if StandsIn(s) {
 		// Not the demo: hardenlab runs the demo instead, but a command that
 		// does not even exist is a mistake in the unit worth stopping for.
 		if bin := s.ExecStart[0][0]; path.IsAbs(bin) {
@@ -55,6 +55,12 @@ func demoCommand(s *directive.Settings, port int, hostPath func(string) string) 
 	argv = append([]string{python, "-m", "http.server"}, keep...)
 	argv = append(argv, "--bind", "127.0.0.1", strconv.Itoa(port))
 	return argv, note, nil
+}
+
+// StandsIn says whether the demo runs in place of commands of the unit's
+// own: what the demo proves then holds for it, not for those commands.
+func StandsIn(s *directive.Settings) bool {
+	return len(s.ExecStart) > 0 && !(len(s.ExecStart) == 1 && isHTTPServer(s.ExecStart[0]))
 }
 
 func isHTTPServer(argv []string) bool {

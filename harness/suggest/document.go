@@ -57,4 +57,7 @@ type Document struct {
 	// work as written, the verification broke, a kept directive was not
 	// enforced there, the target missed).
 	Problems []string `json:"problems,omitempty"`
+	// StandIn is set when the demo ran in place of the unit's own
+	// ExecStart=: the drop-in is proven for the demo, not for the service.
+	StandIn string `json:"stand_in,omitempty"`
 }

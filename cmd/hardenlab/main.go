@@ -163,6 +163,10 @@ func errorf(io stdio, format string, a ...any) {
 	fmt.Fprintf(io.err, "hardenlab: error: "+format+"\n", a...)
 }
 
+func noticef(io stdio, format string, a ...any) {
+	fmt.Fprintf(io.err, "hardenlab: "+format+"\n", a...)
+}
+
 func hintf(io stdio, format string, a ...any) {
 	fmt.Fprintf(io.err, "hardenlab: hint: "+format+"\n", a...)
 }

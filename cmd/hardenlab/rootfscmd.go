@@ -70,7 +70,7 @@ func cmdRootfs(ctx context.Context, args []string, io stdio) int {
 			return exitError
 		}
 		fmt.Fprintf(io.out, "%s\n", dir)
-		fmt.Fprintf(io.err, "hardenlab: %s ready in %.1f s\n", fs.Arg(0), time.Since(t).Seconds())
+		noticef(io, "%s ready in %.1f s", fs.Arg(0), time.Since(t).Seconds())
 		return exitOK
 	case "path":
 		dir, _, err := rootfs.Lookup(spec, *stateDir)

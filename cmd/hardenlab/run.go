@@ -148,7 +148,7 @@ func cmdRun(ctx context.Context, args []string, io stdio) int {
 			return exitError
 		}
 		if why != "" {
-			fmt.Fprintf(io.err, "hardenlab: %s\n", why)
+			noticef(io, "%s", why)
 		}
 	}
 	binaries := map[string]string{}

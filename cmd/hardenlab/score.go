@@ -338,11 +338,11 @@ func allServices(tree unitpath.Tree, io stdio) ([]unitpath.Unit, error) {
 		return nil, err
 	}
 	if line := skippedSummary(skipped); line != "" {
-		fmt.Fprintf(io.err, "hardenlab: %s\n", line)
+		noticef(io, "%s", line)
 	}
 	for _, s := range skipped {
 		if s.Kind == unitpath.SkippedBroken {
-			fmt.Fprintf(io.err, "hardenlab: skipped %s: %s\n", s.Name, s.Reason)
+			noticef(io, "skipped %s: %s", s.Name, s.Reason)
 		}
 	}
 	return units, nil

@@ -149,6 +149,14 @@ func cmdSuggest(ctx context.Context, args []string, io stdio) int {
 		errorf(io, "%v", err)
 		return exitUsage
 	}
+	why, err := choice.fitAccounts(kind, f.root, []profile.Profile{asIs})
+	if err != nil {
+		errorf(io, "%v", err)
+		return exitError
+	}
+	if why != "" {
+		noticef(io, "%s", why)
+	}
 	bin, err := findProbeBinary(f.probeBin)
 	if err != nil {
 		errorf(io, "%v", err)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,28 @@ func demoType(s *directive.Settings) (typ, notifyAccess, note string) {
 		}
 	}
 	return "simple", notifyAccess, fmt.Sprintf("Type=%s: the demo runs as Type=simple in the unit's place (it never exits, forks, takes a bus name or notifies)", s.Type)
+}
+
+// demoPreserve returns the profile as the demo's unit is sent: a unit
+// with RuntimeDirectory= keeps it (RuntimeDirectoryPreserve=yes). The
+// profiles of one run share the sandbox's /run, and the directory is
+// the unit's name for it, not the profile's: without this, one profile's
+// stop or Restart= removes the directory while another is setting up
+// its mount namespace, which then fails with 226/NAMESPACE (seen with
+// redis-server's unit, 3 profiles at a time). The directory goes with
+// the sandbox; the score does not read the setting. note says so.
+func demoPreserve(p Profile) (sent Profile, note string, err error) {
+	if len(p.Settings.PlainValue("RuntimeDirectory")) == 0 || slices.Equal(p.Settings.PlainValue("RuntimeDirectoryPreserve"), []string{`"yes"`}) {
+		return p, "", nil
+	}
+	assigns := append(slices.Clone(p.Assignments), directive.Assignment{Name: "RuntimeDirectoryPreserve", Value: "yes"})
+	settings, err := directive.Resolve(assigns, p.DefaultDependencies)
+	if err != nil {
+		return p, "", fmt.Errorf("keeping the runtime directories of %s: %w", p.Name, err)
+	}
+	sent = p
+	sent.Settings = settings
+	return sent, "sent as RuntimeDirectoryPreserve=yes: the demo's profiles share the sandbox's /run, and one profile's stop or restart would remove the directory under another", nil
 }
 
 // pathless drops the host-side path (/proc/PID/root/...) from a stat

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -64,6 +65,45 @@ func TestDemoType(t *testing.T) {
 		_, _, note := demoType(p.Settings)
 		if typ != c.typ || (c.access != "" && access != c.access) || (note != "") != c.noteExpected {
 			t.Errorf("%v: Type=%s NotifyAccess=%s note %q; want %s %s", c.lines, typ, access, note, c.typ, c.access)
+		}
+	}
+}
+
+// The demo's profiles share the sandbox's /run: a unit with
+// RuntimeDirectory= is sent with RuntimeDirectoryPreserve=yes, with a
+// note, and one that already keeps it, or has none, is sent as written.
+func TestDemoPreserve(t *testing.T) {
+	for _, c := range []struct {
+		lines    []string
+		preserve []string // the value sent; nil when not sent
+		noted    bool
+	}{
+		{[]string{"RuntimeDirectory=redis"}, []string{`"yes"`}, true},
+		{[]string{"RuntimeDirectory=redis", "RuntimeDirectoryPreserve=restart"}, []string{`"yes"`}, true},
+		{[]string{"RuntimeDirectory=redis", "RuntimeDirectoryPreserve=yes"}, []string{`"yes"`}, false},
+		{[]string{"RuntimeDirectory=redis", "RuntimeDirectory="}, nil, false},
+		{[]string{"StateDirectory=redis"}, nil, false},
+	} {
+		p := profileOf(t, append([]string{"ExecStart=/usr/bin/python3 -m http.server"}, c.lines...)...)
+		sent, note, err := demoPreserve(p)
+		if err != nil {
+			t.Fatalf("%v: %v", c.lines, err)
+		}
+		if got := sent.Settings.PlainValue("RuntimeDirectoryPreserve"); !slices.Equal(got, c.preserve) {
+			t.Errorf("%v: RuntimeDirectoryPreserve sent as %q, want %q", c.lines, got, c.preserve)
+		}
+		if (note != "") != c.noted {
+			t.Errorf("%v: note %q", c.lines, note)
+		}
+		if !c.noted && sent.Settings != p.Settings {
+			t.Errorf("%v: settings rebuilt without need", c.lines)
+		}
+		sentProp := false
+		for _, prop := range (planSetup{runID: "t"}).serviceProperties(sent, []string{"/usr/bin/python3"}) {
+			sentProp = sentProp || prop.Name == "RuntimeDirectoryPreserve"
+		}
+		if sentProp != (c.preserve != nil) {
+			t.Errorf("%v: RuntimeDirectoryPreserve property sent: %v", c.lines, sentProp)
 		}
 	}
 }

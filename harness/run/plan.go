@@ -28,13 +28,14 @@ type plan struct {
 	systemd string // version string of the systemd under test
 	unit    string
 	// note says that the unit's own ExecStart was replaced by the demo,
-	// typeNote that its Type= was.
-	note, typeNote string
-	port           int
-	argv           []string // the demo's command
-	service        []sdbus.Property
-	client         *behavior.Client
-	served         string // the directory http.server hands out
+	// typeNote that its Type= was, preserveNote that its runtime
+	// directories are kept (demoPreserve).
+	note, typeNote, preserveNote string
+	port                         int
+	argv                         []string // the demo's command
+	service                      []sdbus.Property
+	client                       *behavior.Client
+	served                       string // the directory http.server hands out
 	// readback is what systemd should report for the unit: the profile,
 	// with the demo's command in place of the file's.
 	readback *directive.Settings
@@ -146,11 +147,16 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 		return pl, err
 	}
 	pl.port, pl.argv, pl.served = port, argv, servedRoot(p.Settings, argv)
-	pl.service = s.serviceProperties(p, argv)
+	sent, preserveNote, err := demoPreserve(p)
+	if err != nil {
+		return pl, err
+	}
+	pl.preserveNote = preserveNote
+	pl.service = s.serviceProperties(sent, argv)
 	// The demo's command is hardenlab's, not the file's: read-back
 	// compares ExecStart with what was sent, and the unit's other
 	// commands were not sent at all.
-	trimmed, _ := p.Settings.SkippedCommands()
+	trimmed, _ := sent.Settings.SkippedCommands()
 	want := *trimmed.WithoutPlain("BusName")
 	if typ, access, note := demoType(p.Settings); note != "" {
 		want.Type, pl.typeNote = typ, note

@@ -68,6 +68,9 @@ func newRecord(env sandbox.Environment, runID string, pl plan, planErr error, ex
 	if pl.typeNote != "" {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, "Type"), Directive: "Type", Reason: pl.typeNote})
 	}
+	if pl.preserveNote != "" {
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(p.Assignments, "RuntimeDirectory"), Directive: "RuntimeDirectoryPreserve", Reason: pl.preserveNote})
+	}
 	if src := lastSource(p.Assignments, "BusName"); src != "" && !pl.unitService {
 		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: src, Directive: "BusName",
 			Reason: "not sent: the demo takes no bus name, and PID 1 lets only one unit (the installed one) watch it"})

@@ -20,7 +20,16 @@ type qemuSpec struct {
 }
 
 func qemuArgs(s qemuSpec) []string {
-	args := []string{"-name", "hardenlab-vm", "-accel", s.accel}
+	accel := s.accel
+	if s.accel == AccelTCG {
+		// One emulation thread for all vCPUs: with a thread per vCPU the
+		// guest kernel's live code patching (an int3 written, the CPUs
+		// synchronised, the int3 replaced) was seen to trap on an int3
+		// another vCPU had already replaced, an Oops in the first seconds
+		// of boot that failed one VM run of a CI suite.
+		accel += ",thread=single"
+	}
+	args := []string{"-name", "hardenlab-vm", "-accel", accel}
 	if s.accel == AccelKVM {
 		args = append(args, "-cpu", "host")
 	}

@@ -22,17 +22,18 @@ func value(args []string, flag string) string {
 
 func TestQemuArgs(t *testing.T) {
 	tests := []struct {
-		accel   string
-		wantCPU string
+		accel     string
+		wantAccel string
+		wantCPU   string
 	}{
-		{AccelTCG, ""},
-		{AccelKVM, "host"},
+		{AccelTCG, "tcg,thread=single", ""},
+		{AccelKVM, AccelKVM, "host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.accel, func(t *testing.T) {
 			args := qemuArgs(testSpec(tt.accel))
-			if got := value(args, "-accel"); got != tt.accel {
-				t.Errorf("-accel %q, want %q", got, tt.accel)
+			if got := value(args, "-accel"); got != tt.wantAccel {
+				t.Errorf("-accel %q, want %q", got, tt.wantAccel)
 			}
 			if got := value(args, "-cpu"); got != tt.wantCPU {
 				t.Errorf("-cpu %q, want %q", got, tt.wantCPU)

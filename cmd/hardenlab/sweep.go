@@ -9,6 +9,7 @@ import (
 	goio "io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/sweep"
+	"github.com/hardenlab/hardenlab/harness/sysusers"
 	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
@@ -32,7 +34,9 @@ found as systemctl finds them (fragment and drop-ins; templates without an
 instance, masked units and aliases are rows that say so): each unit is read, run once with
 its declared directives (the demo service in place of its ExecStart=, as
 hardenlab run does) beside one shared control, probed, and scored, all in
-one sandbox. A unit that cannot be read or run gets a row saying why; it
+one sandbox — but for units that run as an account a volatile /etc lacks
+(a package's User=redis), which run as hardenlab run would run them: in a
+second sandbox that shows the root's own /etc and /var. A unit that cannot be read or run gets a row saying why; it
 never stops the sweep. The table lists the most exposed units first.
 
 For a CI job matrix, --shard I/N runs every N-th unit (by name, starting
@@ -263,29 +267,114 @@ func runSweep(ctx context.Context, f sweepFlags, doc *sweep.Document, set unitSe
 		}
 	}
 	save()
-	progress := newProgress(io.err)
-	defer progress.done()
-	n := 0
-	err := withRunner(ctx, f, progress, io, func(r *run.Runner) {
-		r.RunAll(ctx, profiles, f.jobs, func(i int, rec report.Record) {
-			n++
-			row := rows[i]
-			row.State, row.Record = sweep.Ran, &rec
-			if rec.Error != "" {
-				row.State, row.Reason, code = sweep.Failed, firstLineOf(rec.Error), exitFindings
-			}
-			if !rec.Incomplete {
-				sweep.Put(doc, row)
-				save()
-			}
-			progress.linef("%s %s: %s", progress.bar(n, len(profiles)), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
-		})
-	})
+	groups, err := sweepGroups(f, profiles)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
+	progress := newProgress(io.err)
+	defer progress.done()
+	n := 0
+	for _, g := range groups {
+		if g.why != "" {
+			progress.linef("%s", g.why)
+		}
+		err := withRunner(ctx, f, g.choice, progress, io, func(r *run.Runner) {
+			r.RunAll(ctx, g.profiles(profiles), f.jobs, func(i int, rec report.Record) {
+				n++
+				row := rows[g.index[i]]
+				row.State, row.Record = sweep.Ran, &rec
+				if rec.Error != "" {
+					row.State, row.Reason, code = sweep.Failed, firstLineOf(rec.Error), exitFindings
+				}
+				if !rec.Incomplete {
+					sweep.Put(doc, row)
+					save()
+				}
+				progress.linef("%s %s: %s", progress.bar(n, len(profiles)), row.Unit, firstNonEmpty(row.Reason, fmt.Sprintf("%.1f %s", rec.Score.Exposure, rec.Score.Level)))
+			})
+		})
+		if err != nil {
+			errorf(io, "%v", err)
+			return exitError
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
 	return code
+}
+
+// sweepGroup is the units of a sweep that share a sandbox: those that
+// need the same root view.
+type sweepGroup struct {
+	choice serviceChoice
+	why    string // why this group's view is not the sweep's own, or ""
+	index  []int  // the group's units, as indices into the sweep's profiles
+}
+
+func (g sweepGroup) profiles(all []run.Profile) []run.Profile {
+	out := make([]run.Profile, len(g.index))
+	for i, j := range g.index {
+		out[i] = all[j]
+	}
+	return out
+}
+
+// sweepGroups gives each unit the root view run would give it alone: the
+// demo's volatile view, or the overlay view for a unit that runs as an
+// account a volatile /etc lacks (fitAccounts). Deciding per unit keeps
+// each row the same whichever shard or resume runs it, and the other
+// units keep the view they would have had without it; each view gets a
+// sandbox of its own.
+func sweepGroups(f sweepFlags, profiles []run.Profile) ([]sweepGroup, error) {
+	kind, err := sandbox.ParseKind(f.sandbox)
+	if err != nil {
+		return nil, err
+	}
+	choice, err := f.svc.resolve()
+	if err != nil {
+		return nil, err
+	}
+	all := []sweepGroup{{choice: choice, index: indices(len(profiles))}}
+	probe := choice
+	if why, err := probe.fitAccounts(kind, f.root, profiles); err != nil || why == "" {
+		return all, err
+	}
+	accounts, err := sysusers.Read(orRoot(f.root))
+	if err != nil {
+		return nil, fmt.Errorf("reading the accounts a volatile root would have: %w", err)
+	}
+	own, overlay := sweepGroup{choice: choice}, sweepGroup{choice: probe}
+	var names, missing []string
+	for i, p := range profiles {
+		m := missingAccounts(accounts, []profile.Profile{p})
+		if len(m) == 0 {
+			own.index = append(own.index, i)
+			continue
+		}
+		overlay.index = append(overlay.index, i)
+		names = append(names, p.Name)
+		for _, a := range m {
+			if !slices.Contains(missing, a) {
+				missing = append(missing, a)
+			}
+		}
+	}
+	overlay.why = fmt.Sprintf("%d of %d units (%s) run as accounts a volatile /etc lacks (%s): they run in a sandbox of their own that shows the root's own /etc and /var (root view %s, writes thrown away)",
+		len(overlay.index), len(profiles), strings.Join(names, ", "), strings.Join(missing, ", "), probe.view)
+	if len(own.index) == 0 {
+		return []sweepGroup{overlay}, nil
+	}
+	return []sweepGroup{own, overlay}, nil
+}
+
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 // loadSweepUnit reads one unit (a file, or an installed name) with its
@@ -325,16 +414,12 @@ func loadSweepUnit(f sweepFlags, path string) (run.Profile, sweep.Row) {
 
 // withRunner boots the sandbox, makes a runner in it, hands it to use and
 // tears both down, whatever happens.
-func withRunner(ctx context.Context, f sweepFlags, progress *progress, io stdio, use func(*run.Runner)) error {
+func withRunner(ctx context.Context, f sweepFlags, choice serviceChoice, progress *progress, io stdio, use func(*run.Runner)) error {
 	kind, err := sandbox.ParseKind(f.sandbox)
 	if err != nil {
 		return err
 	}
 	bin, err := findProbeBinary(f.probeBin)
-	if err != nil {
-		return err
-	}
-	choice, err := f.svc.resolve()
 	if err != nil {
 		return err
 	}

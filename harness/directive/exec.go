@@ -86,6 +86,13 @@ type execWire struct {
 	IgnoreFailure bool
 }
 
+// CommandProperty says whether a D-Bus property carries the command
+// directive (ExecStart, ExecStop, ...), in either form execProperties
+// sends it.
+func CommandProperty(prop, directive string) bool {
+	return prop == directive || prop == directive+"Ex"
+}
+
 // execExWire is the (sasas) element of ExecStartEx=/ExecStopEx=.
 type execExWire struct {
 	Path  string

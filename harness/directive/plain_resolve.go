@@ -271,7 +271,7 @@ func (s *Settings) WithoutPlain(names ...string) *Settings {
 // IsCommandProperty says whether a D-Bus property is one of the commands
 // SkippedCommands leaves out (in either form: they are sent as ...Ex).
 func IsCommandProperty(name string) bool {
-	return slices.Contains(demoSkipped(), strings.TrimSuffix(name, "Ex"))
+	return slices.ContainsFunc(demoSkipped(), func(d string) bool { return CommandProperty(name, d) })
 }
 
 // PlainValue renders the value a plain directive resolved to, one text

@@ -5,6 +5,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/user"
 	"path/filepath"
 	"time"
 
@@ -109,5 +110,35 @@ var _ = Describe("hardenlab sweep", Label("sweep"), func() {
 				Expect(row.Record.RunID).NotTo(Equal(kept["p3test.service"]), "the resumed unit ran in the new sweep")
 			}
 		}
+	}, SpecTimeout(5*time.Minute))
+
+	// Two shapes of real units that a sweep of this machine's own once
+	// failed: an ExecStart= with a prefix (systemd-networkd's "!!", sent
+	// as ExecStartEx beside the demo's ExecStart, PID 1 refused "more than
+	// one ExecStart="), and a package's account that only the root's own
+	// /etc has (redis-server's User=redis), which needs the overlay view
+	// while the other units keep the volatile one.
+	It("runs prefixed commands, and gives only a unit whose account a volatile /etc lacks the overlay view", func(ctx SpecContext) {
+		if _, err := user.Lookup("redis"); err != nil {
+			Skip("no redis account here (.ci/setup installs redis-server, which makes it)")
+		}
+		dir := GinkgoT().TempDir()
+		for name, body := range map[string]string{
+			"prefixed.service": "[Service]\nExecStart=!!/usr/bin/python3 -m http.server\nExecStop=+/bin/kill $MAINPID\n",
+			"packaged.service": "[Service]\nExecStart=/usr/bin/redis-server --port 0\nUser=redis\nGroup=redis\n",
+		} {
+			Expect(os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)).To(Succeed())
+		}
+		out := filepath.Join(GinkgoT().TempDir(), "sweep.json")
+		stdout, stderr, code := hardenlab(ctx, "sweep", "--units", dir, "--out", out)
+		Expect(code).To(Equal(0), stdout+stderr)
+		Expect(stderr).To(ContainSubstring("1 of 2 units (packaged) run as accounts a volatile /etc lacks (user redis, group redis)"))
+		views := map[string]string{}
+		for _, r := range load(out).Rows {
+			Expect(r.State).To(Equal(sweep.Ran), "%s: %s", r.Unit, r.Reason)
+			Expect(r.Record.Behavior.Outcome).To(BeEquivalentTo("serves"), "%s: %v", r.Unit, r.Record.Behavior.JournalTail)
+			views[r.Unit] = string(r.Record.Environment.RootView)
+		}
+		Expect(views).To(Equal(map[string]string{"prefixed.service": "volatile", "packaged.service": "overlay"}))
 	}, SpecTimeout(5*time.Minute))
 })

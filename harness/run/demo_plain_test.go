@@ -3,6 +3,8 @@ package run
 import (
 	"slices"
 	"testing"
+
+	"github.com/coreos/go-systemd/v22/dbus"
 )
 
 // With the demo in place of the unit's commands, ExecStartPre= and friends
@@ -104,6 +106,33 @@ func TestDemoPreserve(t *testing.T) {
 		}
 		if sentProp != (c.preserve != nil) {
 			t.Errorf("%v: RuntimeDirectoryPreserve property sent: %v", c.lines, sentProp)
+		}
+	}
+}
+
+// A unit's ExecStart= with a "!!" or "+" prefix travels as ExecStartEx:
+// neither the demo's unit nor the probe unit may carry it beside their
+// own ExecStart, which PID 1 refuses ("more than one ExecStart=",
+// measured on systemd-networkd's and man-db's units).
+func TestOwnExecStartNotSentInEitherForm(t *testing.T) {
+	for _, line := range []string{"ExecStart=!!/lib/systemd/systemd-networkd", "ExecStart=+/usr/bin/install -d /var/cache/man", "ExecStart=/bin/true"} {
+		p := profileOf(t, line, "ExecStop=+/bin/kill $MAINPID")
+		count := func(props []dbus.Property, prefix string) int {
+			n := 0
+			for _, prop := range props {
+				if prop.Name == prefix || prop.Name == prefix+"Ex" {
+					n++
+				}
+			}
+			return n
+		}
+		svc := (planSetup{runID: "t"}).serviceProperties(p, []string{"/usr/bin/python3"})
+		if n := count(svc, "ExecStart"); n != 1 {
+			t.Errorf("%s: the demo's unit has %d ExecStart properties", line, n)
+		}
+		probe := (planSetup{runID: "t"}).probeProperties(p.Settings, "s.service", "/out", []string{"/probe"})
+		if n, m := count(probe, "ExecStart"), count(probe, "ExecStop"); n != 1 || m != 0 {
+			t.Errorf("%s: the probe unit has %d ExecStart and %d ExecStop properties", line, n, m)
 		}
 	}
 }

@@ -79,6 +79,13 @@ func (r *Runner) execute(ctx context.Context, pl plan) (ex execution) {
 	ex.timings.Start = ms(time.Since(t))
 	var je *systemd.JobError
 	if startErr != nil && !errors.As(startErr, &je) {
+		if systemd.IsBadSetting(startErr) {
+			// PID 1 logs why and keeps nothing of the unit: the journal
+			// line is the only place the user could learn it.
+			if why := r.journalTail(pl.unit, 5); len(why) > 0 {
+				startErr = fmt.Errorf("%w: %s", startErr, strings.Join(why, "; "))
+			}
+		}
 		ex.refused = explainRefusal(startErr, pl.profile, pl.systemd)
 		return ex
 	}

@@ -186,7 +186,9 @@ func (s planSetup) serviceProperties(p Profile, argv []string) []sdbus.Property 
 	typ, access, _ := demoType(p.Settings)
 	for _, prop := range p.Settings.Properties() {
 		switch {
-		case prop.Name == "ExecStart", prop.Name == "Description", directive.IsCommandProperty(prop.Name):
+		case directive.CommandProperty(prop.Name, "ExecStart"), prop.Name == "Description", directive.IsCommandProperty(prop.Name):
+			// ExecStart in either form: a unit's "ExecStart=!!..." comes as
+			// ExecStartEx, and a second command makes PID 1 refuse the unit.
 			continue
 		case prop.Name == "TimeoutStopUSec":
 			stopBounded = true
@@ -313,7 +315,7 @@ func (s planSetup) probeProperties(settings *directive.Settings, service string,
 	var props []sdbus.Property
 	for _, prop := range settings.Properties() {
 		switch {
-		case prop.Name == "ExecStart", prop.Name == "ExecStop", prop.Name == "Type", prop.Name == "Description", prop.Name == "RemainAfterExit":
+		case directive.CommandProperty(prop.Name, "ExecStart"), directive.CommandProperty(prop.Name, "ExecStop"), prop.Name == "Type", prop.Name == "Description", prop.Name == "RemainAfterExit":
 			continue
 		case directive.IsCommandProperty(prop.Name), serviceLifecycle(prop.Name):
 			// The probe is a oneshot of its own: the service's other

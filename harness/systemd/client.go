@@ -273,6 +273,12 @@ func isNotFailed(err error) bool {
 	return n == "org.freedesktop.systemd1.LoadFailed" || n == "org.freedesktop.systemd1.UnitInactive"
 }
 
+// IsBadSetting says whether systemd refused a unit for a combination of
+// settings, whose reason only its journal has.
+func IsBadSetting(err error) bool {
+	return dbusName(err) == "org.freedesktop.systemd1.BadUnitSetting"
+}
+
 // explainDBusError turns systemd's terse D-Bus refusals into messages a
 // user can act on.
 func explainDBusError(err error) error {

@@ -228,6 +228,28 @@ func TestCallVerdictChecksTheErrno(t *testing.T) {
 	if v, _ := CallVerdict(killed, eperm, true, "EPERM"); v != Inconclusive {
 		t.Errorf("a call killed under the control too: %s, want inconclusive", v)
 	}
+	// A kernel without the call answers ENOSYS, without any filter: the
+	// filter is shown by an answer that differs from it, never by one
+	// that equals it.
+	enosys := CallResult{Name: "uselib", Outcome: CallBlocked, Errno: "ENOSYS", Expected: "EFAULT"}
+	for _, tt := range []struct {
+		name    string
+		profile CallResult
+		denied  bool
+		action  string
+		want    VerdictKind
+	}{
+		{"kernel lacks it, the filter kills", CallResult{Name: "uselib", Outcome: CallKilled}, true, ActionKill, Enforced},
+		{"kernel lacks it, the filter's EPERM", CallResult{Name: "uselib", Outcome: CallBlocked, Errno: "EPERM"}, true, "EPERM", Enforced},
+		{"kernel lacks it, the filter's errno is ENOSYS", enosys, true, "ENOSYS", Inconclusive},
+		{"kernel lacks it, ENOSYS where EPERM is declared", enosys, true, "EPERM", Inconclusive},
+		{"kernel lacks it, another errno", CallResult{Name: "uselib", Outcome: CallBlocked, Errno: "EACCES"}, true, "EPERM", Inconclusive},
+		{"kernel lacks it, not denied", CallResult{Name: "uselib", Outcome: CallBlocked, Errno: "EPERM"}, false, "EPERM", Inconclusive},
+	} {
+		if v, why := CallVerdict(enosys, tt.profile, tt.denied, tt.action); v != tt.want {
+			t.Errorf("%s: %s (%s), want %s", tt.name, v, why, tt.want)
+		}
+	}
 	if v, _ := CallVerdict(ctl, CallResult{Name: "swapoff"}, true, "EPERM"); v != VerdictError {
 		t.Errorf("results of two calls compared: %s, want error", v)
 	}

@@ -34,6 +34,13 @@ func CallVerdict(control, profile CallResult, denied bool, action string) (Verdi
 		}
 	}
 	if control.Outcome != CallAllowed {
+		if denied && control.Outcome == CallBlocked && getsAction(profile, action) && control.Errno != action {
+			// A filter acts before the kernel looks the call up: a kernel
+			// that lacks it (ENOSYS) or refuses it anyway (EPERM) answers the
+			// control so, but only the filter turns that into its own action.
+			return Enforced, fmt.Sprintf("the control got %s (%s); the profile got %s, which only the filter gives",
+				callHow(control), control.Detail, callHow(profile))
+		}
 		return Inconclusive, fmt.Sprintf("the control got %s (%s): this environment answers it so without any filter", callHow(control), control.Detail)
 	}
 	if !denied {
@@ -60,6 +67,15 @@ func CallVerdict(control, profile CallResult, denied bool, action string) (Verdi
 		return NotEnforced, "denied by the filter but reached the kernel: " + profile.Detail
 	}
 	return NotEnforced, fmt.Sprintf("denied by the filter, which must answer %s, but it got %s: %s", action, callHow(profile), profile.Detail)
+}
+
+// getsAction says whether the call got the filter's action: the kill,
+// or the errno.
+func getsAction(r CallResult, action string) bool {
+	if action == ActionKill {
+		return r.Outcome == CallKilled
+	}
+	return r.Outcome == CallBlocked && r.Errno == action
 }
 
 func callHow(r CallResult) string {

@@ -32,6 +32,17 @@ func Listing() []Entry {
 	return out
 }
 
+// PathFlag names the path flag a probe's result is about, "" when it
+// takes none: two runs' results compare only when they tried the same
+// path.
+func PathFlag(id string) string {
+	p, ok := Find(id)
+	if !ok || p.Needs == NeedTCPTarget {
+		return ""
+	}
+	return needFlag(p.Needs)
+}
+
 // needFlag names the flag that satisfies a need.
 func needFlag(n Need) string {
 	switch n {

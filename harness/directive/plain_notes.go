@@ -39,6 +39,16 @@ var legacyAliases = map[string]string{
 	"ReadWriteDirectories": "ReadWritePaths", "ReadOnlyDirectories": "ReadOnlyPaths", "InaccessibleDirectories": "InaccessiblePaths",
 }
 
+// Canonical is the directive a key sets: the security directive a legacy
+// spelling stands for (ReadWriteDirectories= is ReadWritePaths=), else
+// the key itself.
+func Canonical(key string) string {
+	if target, ok := legacyAliases[key]; ok {
+		return target
+	}
+	return key
+}
+
 // unitKeyNote explains a [Unit] key hardenlab does not send.
 func unitKeyNote(name string) passedOver {
 	switch {

@@ -53,7 +53,7 @@ func ModeNames() []string { return []string{"ladder", "single", "leave-one-out",
 // assignment: only hardening (security directives, and the sandboxing
 // ones passed through) is ablated; the service's own keys (Restart=,
 // PIDFile=, StateDirectory=, ...) are its environment.
-func notHardening(name string) bool { return !directive.Hardening(name) }
+func notHardening(name string) bool { return !directive.Hardening(directive.Canonical(name)) }
 
 // Directives lists the unit's hardening directives in the order they first
 // appear; repeated lines of one directive are one step.
@@ -61,11 +61,12 @@ func Directives(assigns []directive.Assignment) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range assigns {
-		if notHardening(a.Name) || seen[a.Name] {
+		name := directive.Canonical(a.Name)
+		if notHardening(name) || seen[name] {
 			continue
 		}
-		seen[a.Name] = true
-		out = append(out, a.Name)
+		seen[name] = true
+		out = append(out, name)
 	}
 	return out
 }
@@ -112,7 +113,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 			for _, d := range dirs {
 				d := d
 				if err = add("single-"+d, Single, 0, d, keep(u.Service, func(a directive.Assignment) bool {
-					return notHardening(a.Name) || a.Name == d
+					return notHardening(a.Name) || directive.Canonical(a.Name) == d
 				})); err != nil {
 					break
 				}
@@ -124,7 +125,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 					upTo[e] = true
 				}
 				if err = add(fmt.Sprintf("ladder-%02d-%s", i+1, d), Ladder, i+1, d, keep(u.Service, func(a directive.Assignment) bool {
-					return notHardening(a.Name) || upTo[a.Name]
+					return notHardening(a.Name) || upTo[directive.Canonical(a.Name)]
 				})); err != nil {
 					break
 				}
@@ -133,7 +134,7 @@ func Generate(u *directive.Unit, mode string) ([]Profile, error) {
 			for _, d := range dirs {
 				d := d
 				if err = add("without-"+d, LeaveOneOut, 0, d, keep(u.Service, func(a directive.Assignment) bool {
-					return a.Name != d
+					return directive.Canonical(a.Name) != d
 				})); err != nil {
 					break
 				}

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,5 +151,29 @@ func TestGenerateWithoutHardening(t *testing.T) {
 	}
 	if _, err := Generate(u, "single"); !errors.Is(err, ErrNoHardening) || !strings.Contains(err.Error(), "nginx.service") {
 		t.Errorf("Generate = %v, want ErrNoHardening naming the file", err)
+	}
+}
+
+// A legacy spelling is the directive it stands for: ReadWriteDirectories=
+// is ablated with ReadWritePaths=, not kept in the control as the
+// service's own setting.
+func TestLegacyAliasIsItsDirective(t *testing.T) {
+	u, err := directive.Parse(strings.NewReader("[Service]\nExecStart=/usr/bin/python3 -m http.server\nReadWritePaths=-/var/lib/redis\nReadWriteDirectories=-/etc/redis\nPrivateTmp=yes\n"), "t.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Directives(u.Service); !slices.Equal(got, []string{"ReadWritePaths", "PrivateTmp"}) {
+		t.Errorf("directives %v", got)
+	}
+	ps, err := Generate(u, "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		n := len(p.Settings.ReadWritePaths)
+		want := map[string]int{"control": 0, "single-PrivateTmp": 0, "single-ReadWritePaths": 2, "full": 2}[p.Name]
+		if n != want {
+			t.Errorf("%s: %d ReadWritePaths, want %d", p.Name, n, want)
+		}
 	}
 }

@@ -29,6 +29,7 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		}
 	}
 	first, order := runOrder(profiles)
+	ctlPaths := ControlPaths(profiles)
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for _, i := range order {
@@ -41,7 +42,12 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		// profile that got to Run first would start a bare control of its
 		// own, and the matrix's control would only wait for it.
 		if profiles[i].Kind == profile.Control && r.claimControl() {
-			job = r.makeControl
+			job = func(ctx context.Context, p Profile) report.Record {
+				if ctlPaths == nil {
+					return r.makeControl(ctx, p, r.controlPaths(p))
+				}
+				return r.makeControl(ctx, p, ctlPaths)
+			}
 		}
 		wg.Add(1)
 		go func(i int) {

@@ -19,13 +19,14 @@ type Baseline struct {
 	results []probes.Result
 	calls   []probes.CallResult // per-call SystemCallFilter= results
 	posture probes.Posture      // capability sets, for CapabilityBoundingSet=
+	paths   []string            // the path flags its probes tried
 }
 
 // Baseline is the control once it is made.
 func (r *Runner) Baseline() (Baseline, bool) {
 	select {
 	case <-r.ctlDone:
-		return Baseline{record: *r.control, results: r.ctlDoc, calls: r.ctlCalls, posture: r.ctlPosture}, true
+		return Baseline{record: *r.control, results: r.ctlDoc, calls: r.ctlCalls, posture: r.ctlPosture, paths: r.ctlPaths}, true
 	default:
 		return Baseline{}, false
 	}
@@ -34,7 +35,7 @@ func (r *Runner) Baseline() (Baseline, bool) {
 // AdoptBaseline makes b this runner's control, so that none runs here.
 func (r *Runner) AdoptBaseline(b Baseline) {
 	if r.claimControl() {
-		r.ctlDoc, r.ctlCalls, r.ctlPosture = b.results, b.calls, b.posture
+		r.ctlDoc, r.ctlCalls, r.ctlPosture, r.ctlPaths = b.results, b.calls, b.posture, b.paths
 		r.setControl(b.record)
 	}
 }
@@ -62,6 +63,9 @@ func RunFresh(ctx context.Context, boot Boot, opts Options, profiles []Profile, 
 		}
 	}
 	out := make([]report.Record, len(profiles))
+	if opts.ControlPaths == nil {
+		opts.ControlPaths = ControlPaths(profiles)
+	}
 	series := NewSeries(boot, opts)
 	for _, i := range order {
 		if ctx.Err() != nil {

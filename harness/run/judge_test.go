@@ -1,9 +1,11 @@
 package run
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/hardenlab/hardenlab/harness/profile"
 	"github.com/hardenlab/hardenlab/harness/report"
 	"github.com/hardenlab/hardenlab/harness/score"
 	"github.com/hardenlab/hardenlab/probes"
@@ -48,5 +50,52 @@ func TestJudge(t *testing.T) {
 	}
 	if got := judge(claimed, control, nil, false); got == nil || len(got) != 0 {
 		t.Errorf("no results: judge = %#v, want an empty list", got)
+	}
+}
+
+// A path probe is judged against the control only when both tried the
+// same path: a run of several units shares the control of the first.
+func TestOtherPaths(t *testing.T) {
+	results := []probes.Result{
+		{ID: "fs.write-rw-path", Outcome: probes.Allowed, Detail: "created and removed an empty file in /var/lib/b"},
+		{ID: "fs.write-etc", Outcome: probes.Blocked, Errno: "EROFS"},
+	}
+	same := otherPaths(results, []string{"--rw-path", "/var/lib/b"}, []string{"--rw-path", "/var/lib/b"})
+	if !reflect.DeepEqual(same, results) {
+		t.Errorf("same path: results changed to %+v", same)
+	}
+	other := otherPaths(results, []string{"--rw-path", "/var/lib/a"}, []string{"--ro-path", "/x", "--rw-path", "/var/lib/b"})
+	if other[0].Outcome != probes.Skipped || !strings.Contains(other[0].Detail, `"/var/lib/a"`) || other[1] != results[1] {
+		t.Errorf("another path: %+v", other)
+	}
+	if results[0].Outcome != probes.Allowed {
+		t.Error("otherPaths changed its argument")
+	}
+	v := judge([]probeClaim{{id: "fs.write-rw-path", directives: []string{"ReadWritePaths"}}}, results[:1], other[:1], false)
+	if len(v) != 1 || v[0].Verdict != string(probes.Inconclusive) {
+		t.Errorf("verdict on another path: %+v", v)
+	}
+}
+
+// The control of a unit's profiles tries the full profile's paths, which
+// every profile of the unit shares; without a full profile, the first
+// profile's that has any.
+func TestControlPaths(t *testing.T) {
+	unit := []string{"ExecStart=/usr/bin/python3 -m http.server", "ReadWritePaths=-/var/lib/a -/var/lib/b", "ReadOnlyPaths=/srv"}
+	full := profileOf(t, unit...)
+	full.Kind = profile.Full
+	single := profileOf(t, unit[0], unit[2])
+	single.Kind = profile.Single
+	ctl := profileOf(t, unit[0])
+	ctl.Kind = profile.Control
+	want := []string{"--ro-path", "/srv", "--rw-path", "/var/lib/a"}
+	if got := ControlPaths([]Profile{ctl, single, full}); !reflect.DeepEqual(got, want) {
+		t.Errorf("with a full profile: %q, want %q", got, want)
+	}
+	if got := ControlPaths([]Profile{ctl, single}); !reflect.DeepEqual(got, []string{"--ro-path", "/srv"}) {
+		t.Errorf("without one: %q", got)
+	}
+	if got := ControlPaths([]Profile{ctl}); got != nil {
+		t.Errorf("no paths: %q", got)
 	}
 }

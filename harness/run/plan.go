@@ -24,8 +24,9 @@ import (
 // plan is everything decided about one profile before anything starts.
 type plan struct {
 	profile Profile
-	control bool   // the run every verdict compares against
-	systemd string // version string of the systemd under test
+	control bool     // the run every verdict compares against
+	paths   []string // the path probes' flags (pathFlags)
+	systemd string   // version string of the systemd under test
 	unit    string
 	// note says that the unit's own ExecStart was replaced by the demo,
 	// typeNote that its Type= was, preserveNote that its runtime
@@ -81,6 +82,9 @@ type probePlan struct {
 	scope   string // "all" or "declared", as in report.Record.ProbeScope
 	// ids are the probes to run; nil runs all of them.
 	ids []string
+	// paths are the path flags the probes get (pathFlags): the profile's
+	// own, or for the control those of the profile that asked for it.
+	paths []string
 	// claims are the probes whose verdicts the profile gets: each one
 	// that evidences a directive the profile declares.
 	claims   []probeClaim
@@ -124,10 +128,16 @@ func (s planSetup) outFile(name string) (unitPath, hostPath string) {
 	return filepath.Join(s.outDir, name), filepath.Join(s.hostOut, name)
 }
 
-// plan decides how p runs. On error nothing may start; the plan still
-// carries what was decided (the ExecStart note) for the record.
-func (s planSetup) plan(p Profile, control bool) (plan, error) {
-	pl := plan{profile: p, control: control, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
+// plan decides how p runs. Its path probes try the profile's own paths,
+// or for the control ctlPaths (pathFlags of the profile it is the
+// control of). On error nothing may start; the plan still carries what
+// was decided (the ExecStart note) for the record.
+func (s planSetup) plan(p Profile, control bool, ctlPaths []string) (plan, error) {
+	paths := pathFlags(p.Settings)
+	if control {
+		paths = ctlPaths
+	}
+	pl := plan{profile: p, control: control, paths: paths, systemd: s.systemd, unit: s.unitName(p.Name, ""), timeout: s.opts.Timeout, ready: s.opts.ReadyTimeout}
 	if s.runsUnit(p, control) {
 		return s.planUnit(pl)
 	}
@@ -169,7 +179,7 @@ func (s planSetup) plan(p Profile, control bool) (plan, error) {
 	pl.readback = &want
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
-		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes, pl.score.claimVersion())
+		pl.probe = s.probePlan(p, pl.unit, control || s.opts.AllProbes, pl.score.claimVersion(), pl.paths)
 		s.planCalls(&pl.probe, p, pl.unit, control, pl.score)
 		pl.check = s.checkPlan(p, pl.unit, port)
 	}
@@ -244,7 +254,7 @@ func (sp scorePlan) claimVersion() score.Version {
 // profile. Unless all is set it runs only the probes of the profile's
 // declared directives and no preflight: every other probe's answer is
 // already in the control's record, and each probe is a process of its own.
-func (s planSetup) probePlan(p Profile, service string, all bool, v score.Version) probePlan {
+func (s planSetup) probePlan(p Profile, service string, all bool, v score.Version, paths []string) probePlan {
 	pp := probePlan{enabled: true, scope: "all", claims: declaredClaims(p.Settings, v), bypasses: declaredBypasses(p.Settings, v), unit: s.unitName(p.Name, "-probe")}
 	pp.unitOut, pp.hostOut = s.outFile(pp.unit + ".json")
 	argv := []string{filepath.Join(s.binDir, ProbeBinary), "run", "--tcp-target", s.tcpTarget}
@@ -261,7 +271,8 @@ func (s planSetup) probePlan(p Profile, service string, all bool, v score.Versio
 		}
 		argv = append(argv, "--skip-preflight", "--only", strings.Join(pp.ids, ","))
 	}
-	pp.argv = append(argv, pathFlags(p.Settings)...)
+	pp.paths = paths
+	pp.argv = append(argv, paths...)
 	return pp
 }
 

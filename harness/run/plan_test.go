@@ -48,7 +48,7 @@ func property(props []sdbus.Property, name string) (any, bool) {
 
 func TestPlanOfADeclaredProfile(t *testing.T) {
 	p := profileOf(t, "ProtectSystem=strict", "ReadWritePaths=/var/lib/x", "Description=mine")
-	pl, err := testSetup(t, Options{}).plan(p, false)
+	pl, err := testSetup(t, Options{}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestPlanOfTheControlRunsEveryProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := testSetup(t, Options{}).plan(ctl, true)
+	pl, err := testSetup(t, Options{}).plan(ctl, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,14 +118,14 @@ func TestPlanOfTheControlRunsEveryProbe(t *testing.T) {
 
 func TestPlanWithoutProbes(t *testing.T) {
 	p := profileOf(t, "ExecStart=/usr/bin/python3 -m http.server")
-	pl, err := testSetup(t, Options{}).plan(p, false)
+	pl, err := testSetup(t, Options{}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !pl.probe.enabled || pl.probe.argv != nil || pl.probe.scope != "declared" {
 		t.Errorf("nothing to evidence: enabled %v argv %v scope %s, want no probe unit", pl.probe.enabled, pl.probe.argv, pl.probe.scope)
 	}
-	pl, err = testSetup(t, Options{SkipProbes: true}).plan(profileOf(t, "PrivateTmp=yes"), false)
+	pl, err = testSetup(t, Options{SkipProbes: true}).plan(profileOf(t, "PrivateTmp=yes"), false, nil)
 	if err != nil || pl.probe.enabled {
 		t.Errorf("SkipProbes: enabled %v, %v", pl.probe.enabled, err)
 	}
@@ -146,7 +146,7 @@ func TestPlanPicksTheScorer(t *testing.T) {
 		s.systemd = tc.systemd
 		p := profileOf(t, "PrivateTmp=yes")
 		p.Kind = tc.kind
-		pl, err := s.plan(p, false)
+		pl, err := s.plan(p, false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,11 +164,11 @@ func TestPlanPicksTheScorer(t *testing.T) {
 func TestPlanErrors(t *testing.T) {
 	s := testSetup(t, Options{})
 	s.freePort = func() (int, error) { return 0, errors.New("no port") }
-	if _, err := s.plan(profileOf(t, "PrivateTmp=yes"), false); err == nil || err.Error() != "no port" {
+	if _, err := s.plan(profileOf(t, "PrivateTmp=yes"), false, nil); err == nil || err.Error() != "no port" {
 		t.Errorf("free port failure: %v", err)
 	}
 	s = testSetup(t, Options{})
-	if _, err := s.plan(profileOf(t, "ExecStart=/opt/none/python3 -m http.server"), false); err == nil || !strings.Contains(err.Error(), "/opt/none/python3") {
+	if _, err := s.plan(profileOf(t, "ExecStart=/opt/none/python3 -m http.server"), false, nil); err == nil || !strings.Contains(err.Error(), "/opt/none/python3") {
 		t.Errorf("missing interpreter: %v", err)
 	}
 	var newer directive.Spec
@@ -179,7 +179,7 @@ func TestPlanErrors(t *testing.T) {
 		}
 	}
 	s.systemd = "200"
-	pl, err := s.plan(profileOf(t, "ExecStart=/usr/bin/python3 -V", newer.Name+"="+newer.Example), false)
+	pl, err := s.plan(profileOf(t, "ExecStart=/usr/bin/python3 -V", newer.Name+"="+newer.Example), false, nil)
 	var re *RefusalError
 	if !errors.As(err, &re) || re.Directive != newer.Name {
 		t.Errorf("%s under systemd 200: %v, want a refusal", newer.Name, err)

@@ -33,13 +33,13 @@ func (r *Runner) judgeProfile(ctx context.Context, pl plan, ex execution) judgem
 		return judgement{}
 	}
 	if pl.control {
-		r.ctlDoc, r.ctlCalls, r.ctlPosture = pr.doc.Results, pr.calls, pr.doc.Posture
+		r.ctlDoc, r.ctlCalls, r.ctlPosture, r.ctlPaths = pr.doc.Results, pr.calls, pr.doc.Posture, pl.probe.paths
 		return judgement{verdicts: judge(pl.probe.claims, pr.doc.Results, pr.doc.Results, ex.outcome().Broken())}
 	}
 	if err := r.awaitControl(ctx); err != nil {
 		return judgement{err: err}
 	}
-	verdicts := judge(pl.probe.claims, r.ctlDoc, pr.doc.Results, ex.outcome().Broken())
+	verdicts := judge(pl.probe.claims, r.ctlDoc, otherPaths(pr.doc.Results, r.ctlPaths, pl.probe.paths), ex.outcome().Broken())
 	verdicts = append(verdicts, judgeSyscalls(pl.probe.calls, r.ctlCalls, pr.calls, ex.outcome().Broken())...)
 	if pl.probe.argv != nil {
 		verdicts = append(verdicts, judgeBoundingSet(pl.profile.Settings, r.ctlPosture, pr.doc.Posture, ex.outcome().Broken())...)

@@ -14,7 +14,7 @@ import (
 
 func testPlan(t *testing.T, lines ...string) plan {
 	t.Helper()
-	pl, err := testSetup(t, Options{}).plan(profileOf(t, lines...), false)
+	pl, err := testSetup(t, Options{}).plan(profileOf(t, lines...), false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,10 @@ type Profile = profile.Profile
 // Options tune a run.
 type Options struct {
 	RunID string
+	// ControlPaths are the path flags (pathFlags) an explicit control's
+	// path probes try: those of the profiles it is the control of, which
+	// its own settings, stripped of the hardening, lack. nil: its own.
+	ControlPaths []string
 	// Timeout bounds one profile from start to stop.
 	Timeout time.Duration
 	// ReadyTimeout bounds the wait for the demo's first HTTP answer.
@@ -76,6 +80,9 @@ type Runner struct {
 	ctlDoc     []probes.Result
 	ctlCalls   []probes.CallResult
 	ctlPosture probes.Posture
+	// ctlPaths are the path probes' flags the control ran with: a
+	// profile's path probe is judged against it only for the same path.
+	ctlPaths []string
 	// unitMu lets one ServiceUnit profile run at a time: a real service
 	// binds the fixed port its configuration names.
 	unitMu sync.Mutex
@@ -197,7 +204,7 @@ func (r *Runner) UnitName(profile, suffix string) string {
 func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 	if p.Kind == profile.Control {
 		if r.claimControl() {
-			return r.makeControl(ctx, p)
+			return r.makeControl(ctx, p, r.controlPaths(p))
 		}
 		// Another control profile: the one control run stands for it.
 		if err := r.awaitControl(ctx); err != nil {
@@ -214,10 +221,41 @@ func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 		r.ctlWG.Add(1)
 		go func() {
 			defer r.ctlWG.Done()
-			r.makeControl(ctx, ctl)
+			// The control tries the paths of the profile that asked
+			// for it: without them its path probes have nothing to try.
+			r.makeControl(ctx, ctl, pathFlags(p.Settings))
 		}()
 	}
-	return r.run(ctx, p, false)
+	return r.run(ctx, p, false, nil)
+}
+
+// controlPaths are the path flags an explicit control p tries.
+func (r *Runner) controlPaths(p Profile) []string {
+	if r.opts.ControlPaths != nil {
+		return r.opts.ControlPaths
+	}
+	return pathFlags(p.Settings)
+}
+
+// ControlPaths are the path flags the control of profiles should try:
+// the full profile's, which has every list the unit declares (its
+// profiles agree on the first path of each), else the first profile's
+// that has any.
+func ControlPaths(profiles []Profile) []string {
+	var first []string
+	for _, p := range profiles {
+		if p.Kind == profile.Control || p.Settings == nil {
+			continue
+		}
+		f := pathFlags(p.Settings)
+		if p.Kind == profile.Full {
+			return f
+		}
+		if first == nil && len(f) > 0 {
+			first = f
+		}
+	}
+	return first
 }
 
 // claimControl reports whether the caller is the one to make the control.
@@ -231,9 +269,10 @@ func (r *Runner) claimControl() bool {
 	return true
 }
 
-// makeControl runs p as the control; the caller has claimed it.
-func (r *Runner) makeControl(ctx context.Context, p Profile) report.Record {
-	rec := r.run(ctx, p, true)
+// makeControl runs p as the control, its path probes on paths; the
+// caller has claimed it.
+func (r *Runner) makeControl(ctx context.Context, p Profile, paths []string) report.Record {
+	rec := r.run(ctx, p, true, paths)
 	r.setControl(rec)
 	return rec
 }
@@ -265,10 +304,10 @@ func (r *Runner) Control() *report.Record {
 
 // run carries one profile through the four stages: plan, execute, judge,
 // record.
-func (r *Runner) run(ctx context.Context, p Profile, isControl bool) report.Record {
+func (r *Runner) run(ctx context.Context, p Profile, isControl bool, ctlPaths []string) report.Record {
 	start := time.Now()
 	r.opts.Progress("%s: starting %s", p.Name, r.UnitName(p.Name, ""))
-	pl, err := r.setup.plan(p, isControl)
+	pl, err := r.setup.plan(p, isControl, ctlPaths)
 	var (
 		ex execution
 		j  judgement

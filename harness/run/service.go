@@ -86,7 +86,7 @@ func (s planSetup) planUnit(pl plan) (plan, error) {
 	pl.readback = p.Settings
 	pl.score = s.scorePlan(p)
 	if !s.opts.SkipProbes {
-		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes, pl.score.claimVersion())
+		pl.probe = s.probePlan(p, pl.unit, pl.control || s.opts.AllProbes, pl.score.claimVersion(), pl.paths)
 		s.planCalls(&pl.probe, p, pl.unit, pl.control, pl.score)
 		pl.check = s.unitCheckPlan(pl)
 	}

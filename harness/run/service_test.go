@@ -15,7 +15,7 @@ func TestPlanOfTheUnitsOwnCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := testSetup(t, Options{Service: ServiceUnit, Health: checks}).plan(p, false)
+	pl, err := testSetup(t, Options{Service: ServiceUnit, Health: checks}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestPlanOfTheUnitsOwnCommands(t *testing.T) {
 
 func TestUnitServiceDefaultsToStayingActive(t *testing.T) {
 	p := profileOf(t, "ExecStart=/usr/bin/python3 -m mine")
-	pl, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false)
+	pl, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestUnitServiceDefaultsToStayingActive(t *testing.T) {
 
 func TestUnitServiceRefusesAMissingCommand(t *testing.T) {
 	p := profileOf(t, "ExecStart=/usr/sbin/nothing-here")
-	_, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false)
+	_, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false, nil)
 	if err == nil || !strings.Contains(err.Error(), "no such executable") {
 		t.Fatalf("err = %v", err)
 	}
@@ -89,7 +89,7 @@ func TestParseService(t *testing.T) {
 
 func TestOneshotIsJudgedByItsStartJob(t *testing.T) {
 	p := profileOf(t, "Type=oneshot", "ExecStart=/usr/bin/python3 -c pass")
-	pl, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false)
+	pl, err := testSetup(t, Options{Service: ServiceUnit}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

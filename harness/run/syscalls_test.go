@@ -93,7 +93,7 @@ func TestControlAsksEveryGroupCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pl, err := testSetup(t, Options{}).plan(ctl, true)
+	pl, err := testSetup(t, Options{}).plan(ctl, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestControlAsksEveryGroupCall(t *testing.T) {
 		t.Errorf("control: %d calls (want %d), argv %v", len(pl.probe.controlCalls), len(all), pl.probe.callArgv)
 	}
 	p := profileOf(t, "SystemCallFilter=~@swap @debug")
-	pl, err = testSetup(t, Options{}).plan(p, false)
+	pl, err = testSetup(t, Options{}).plan(p, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

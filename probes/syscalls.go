@@ -186,6 +186,14 @@ func (h harmlessCall) capabilityState() (string, bool) {
 	return h.capability, false
 }
 
+// KernelFeature names the kernel option a call needs ("" when every
+// kernel has it): a kernel built without it answers the call ENOSYS or
+// EOPNOTSUPP whatever a filter says.
+func KernelFeature(name string) string {
+	h, _ := findHarmless(name)
+	return h.optional
+}
+
 // HarmlessAnswer is the answer "syscalls" expects for the named call when
 // no filter stops it (an errno name, or "success"); ok is false for a
 // call it does not make. The harness samples an allow-list's denied

@@ -105,16 +105,26 @@ func allowListChecks(f score.Filter, action string) []syscallCheck {
 	var out []syscallCheck
 	for _, g := range f.Groups() {
 		n := 0
-		for _, m := range f.Members(g) {
-			if n == allowListSample {
+		// Calls every kernel has first: a call some kernels lack is
+		// sampled only when its group has no other. In the VM, whose
+		// kernel has no CONFIG_USELIB, redis-server's allow-list got
+		// uselib answered ENOSYS, as the control did: nothing to judge.
+		for _, optional := range []bool{false, true} {
+			if optional && n > 0 {
 				break
 			}
-			answer, probed := probes.HarmlessAnswer(m)
-			if !f.Denies(m) || !probed || answer == "ENOSYS" || slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) {
-				continue
+			for _, m := range f.Members(g) {
+				if n == allowListSample {
+					break
+				}
+				answer, probed := probes.HarmlessAnswer(m)
+				if !f.Denies(m) || !probed || answer == "ENOSYS" || (probes.KernelFeature(m) != "") != optional ||
+					slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) {
+					continue
+				}
+				out = append(out, syscallCheck{call: m, item: g, action: action})
+				n++
 			}
-			out = append(out, syscallCheck{call: m, item: g, action: action})
-			n++
 		}
 	}
 	return out

@@ -70,6 +70,15 @@ func TestAllowListIsJudgedByCallsOutsideIt(t *testing.T) {
 			t.Errorf("%s: more than %d calls", c.item, allowListSample)
 		}
 	}
+	everyKernel := map[string]bool{}
+	for _, c := range checks {
+		everyKernel[c.item] = everyKernel[c.item] || probes.KernelFeature(c.call) == ""
+	}
+	for _, c := range checks {
+		if probes.KernelFeature(c.call) != "" && everyKernel[c.item] {
+			t.Errorf("%+v: a call some kernels lack is sampled although its group has others", c)
+		}
+	}
 	for _, g := range []string{"@swap", "@debug", "@mount", "@module", "@reboot", "@clock"} {
 		if groups[g] == 0 {
 			t.Errorf("the allow-list leaves out %s, yet none of its calls is checked: %v", g, groups)

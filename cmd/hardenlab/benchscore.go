@@ -42,18 +42,23 @@ func cmdBenchScore(ctx context.Context, f benchScoreFlags, files []string, io st
 		errorf(io, "%v", err)
 		return exitError
 	}
-	cr, err := writeBenchCorpus(ctx, f, root, int(version), files)
+	scratch, err := os.MkdirTemp(filepath.Join(root, "tmp"), "hardenlab-bench-")
+	if err != nil {
+		errorf(io, "making the scratch root: %v", err)
+		return exitError
+	}
+	defer os.RemoveAll(scratch)
+	cr, alone, err := writeBenchCorpus(ctx, f, root, scratch, int(version), files)
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
 	}
-	defer os.RemoveAll(cr.Dir)
 	self, err := os.Executable()
 	if err != nil {
 		errorf(io, "finding the hardenlab binary: %v", err)
 		return exitError
 	}
-	res, err := bench.RunScore(ctx, bench.ScoreOptions{Hardenlab: self, Root: root, Version: version.String(), Files: cr.Files, CorpusRoot: cr.Dir, Runs: f.runs})
+	res, err := bench.RunScore(ctx, bench.ScoreOptions{Hardenlab: self, Root: root, Version: version.String(), Files: cr.Files, CorpusRoot: cr.Dir, Analyzed: alone, Runs: f.runs})
 	if err != nil {
 		errorf(io, "%v", err)
 		return exitError
@@ -73,30 +78,29 @@ func cmdBenchScore(ctx context.Context, f benchScoreFlags, files []string, io st
 }
 
 // writeBenchCorpus lays the files (or, with none, the corpus of root)
-// out as a scratch root inside root's /tmp, where root's systemd-analyze
-// reads them too; the caller removes cr.Dir.
-func writeBenchCorpus(ctx context.Context, f benchScoreFlags, root string, version int, files []string) (*bench.CorpusRoot, error) {
+// out as a scratch root in scratch/root, and links each file alone into
+// scratch/alone for systemd-analyze; scratch is inside root's /tmp, where
+// root's systemd-analyze reads them too.
+func writeBenchCorpus(ctx context.Context, f benchScoreFlags, root, scratch string, version int, files []string) (*bench.CorpusRoot, []string, error) {
 	units, err := bench.FileUnits(files)
 	if len(files) == 0 {
 		units, err = bench.CorpusUnits(ctx, root, f.debCache, f.packages)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	dir, err := os.MkdirTemp(filepath.Join(root, "tmp"), "hardenlab-bench-")
+	cr, err := bench.WriteCorpusRoot(root, filepath.Join(scratch, "root"), units, version)
 	if err != nil {
-		return nil, fmt.Errorf("making the scratch root: %w", err)
-	}
-	cr, err := bench.WriteCorpusRoot(root, dir, units, version)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return nil, nil, err
 	}
 	if len(cr.Files) == 0 {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("no unit files to benchmark: %d empty", len(cr.Empty))
+		return nil, nil, fmt.Errorf("no unit files to benchmark: %d empty", len(cr.Empty))
 	}
-	return cr, nil
+	alone, err := bench.LinkAlone(cr.Files, filepath.Join(scratch, "alone"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cr, alone, nil
 }
 
 func writeScoreBench(w io.Writer, r *bench.ScoreResult, cr *bench.CorpusRoot) {

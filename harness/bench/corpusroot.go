@@ -146,3 +146,25 @@ func copyHostFacts(root, dir string) error {
 	}
 	return nil
 }
+
+// LinkAlone hard-links each file into a directory of its own under dir
+// (dir/NAME/NAME) and returns the links, in the order of files: the file
+// systemd-analyze scores, the very same file, where its unit search path
+// (the file's directory) holds nothing else. systemd-analyze reads the
+// whole directory of its unit path, and the scratch root's one directory
+// of every unit made each of its runs about a tenth slower.
+func LinkAlone(files []string, dir string) ([]string, error) {
+	links := make([]string, 0, len(files))
+	for _, f := range files {
+		name := filepath.Base(f)
+		link := filepath.Join(dir, name, name)
+		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+			return nil, fmt.Errorf("linking the units for systemd-analyze: %w", err)
+		}
+		if err := os.Link(f, link); err != nil {
+			return nil, fmt.Errorf("linking the units for systemd-analyze: %w", err)
+		}
+		links = append(links, link)
+	}
+	return links, nil
+}

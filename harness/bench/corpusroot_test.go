@@ -77,3 +77,35 @@ func TestWriteCorpusRootRefusesABadName(t *testing.T) {
 		t.Errorf("a unit without a type suffix: %v, want an error naming its origin", err)
 	}
 }
+
+func TestLinkAlone(t *testing.T) {
+	src, dir := t.TempDir(), t.TempDir()
+	var files []string
+	for _, name := range []string{"b.service", "a@i.service"} {
+		p := filepath.Join(src, name)
+		if err := os.WriteFile(p, []byte("[Service]\nExecStart=/bin/"+name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	links, err := LinkAlone(files, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range links {
+		if l != filepath.Join(dir, filepath.Base(files[i]), filepath.Base(files[i])) {
+			t.Errorf("link %d: %s", i, l)
+		}
+		a, errA := os.Stat(l)
+		b, errB := os.Stat(files[i])
+		if errA != nil || errB != nil || !os.SameFile(a, b) {
+			t.Errorf("%s is not %s: %v %v", l, files[i], errA, errB)
+		}
+		if entries, err := os.ReadDir(filepath.Dir(l)); err != nil || len(entries) != 1 {
+			t.Errorf("%s: %d entries, %v; want the file alone", filepath.Dir(l), len(entries), err)
+		}
+	}
+	if _, err := LinkAlone([]string{filepath.Join(src, "missing.service")}, dir); err == nil {
+		t.Error("a missing file: no error")
+	}
+}

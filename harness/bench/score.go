@@ -29,6 +29,9 @@ type ScoreOptions struct {
 	// exactly Files, under the names score --all lists them by: the
 	// headline command runs `score --all --root CorpusRoot`.
 	CorpusRoot string
+	// Analyzed are the files systemd-analyze scores, one for each of
+	// Files (nil: Files themselves).
+	Analyzed []string
 	Runs      int      // whole comparisons, one after the other (0: 1)
 }
 
@@ -97,15 +100,15 @@ type scoredJSON struct {
 // against one `systemd-analyze security --offline=true FILE` per file, Runs
 // times, and compares the overall exposure of every file both scored.
 func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
-	if len(o.Files) == 0 || o.CorpusRoot == "" {
-		return nil, errors.New("benchmarking the scorer: no unit files, or no corpus root holding them")
+	if len(o.Files) == 0 || o.CorpusRoot == "" || (o.Analyzed != nil && len(o.Analyzed) != len(o.Files)) {
+		return nil, errors.New("benchmarking the scorer: no unit files, no corpus root holding them, or not one file for systemd-analyze each")
 	}
 	res := &ScoreResult{Root: o.Root, SystemdVersion: o.Version, Units: len(o.Files),
 		Command:        "hardenlab " + strings.Join(scoreArgs(o, true), " ") + " FILE...",
 		TextCommand:    "hardenlab " + strings.Join(scoreArgs(o, false), " ") + " FILE...",
 		AllCommand:     "hardenlab " + strings.Join(allArgs(o, o.Root), " "),
 		CorpusCommand:  "hardenlab " + strings.Join(allArgs(o, "SCRATCH"), " "),
-		AnalyzeCommand: "systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
+		AnalyzeCommand: "SYSTEMD_UNIT_PATH=$(dirname FILE) systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
 	for range max(1, o.Runs) {
 		run, err := res.runOnce(ctx, o)
 		if err != nil {
@@ -147,7 +150,11 @@ func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, 
 			}
 			res.AllUnits, res.CorpusUnits = s.allUnits, len(s.corpus)
 		}
-		theirs, took, err := analyzeOne(ctx, o.Root, f)
+		analyzed := f
+		if o.Analyzed != nil {
+			analyzed = o.Analyzed[i]
+		}
+		theirs, took, err := analyzeOne(ctx, o.Root, analyzed)
 		run.AnalyzeMs += float64(took.Microseconds()) / 1000
 		if first {
 			res.record(f, s.files[i], theirs, err)

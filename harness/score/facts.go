@@ -126,8 +126,8 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 		}
 	}
 
-	f.syscallTable = sem.syscalls
-	f.syscallAllowList, f.syscalls = effectiveSyscallFilter(s.SystemCallFilter, sem.syscalls)
+	f.syscallTable = sem.syscalls()
+	f.syscallAllowList, f.syscalls = effectiveSyscallFilter(s.SystemCallFilter, sem.syscalls())
 
 	f.ipDenyAll = denyAll(s.IPAddressDeny)
 	for _, p := range s.IPAddressAllow {

@@ -27,8 +27,8 @@ func ResolveFilter(lines []directive.FilterLine, v Version) (f Filter, ok bool, 
 	if len(lines) == 0 {
 		return Filter{}, false, nil
 	}
-	allow, set := effectiveSyscallFilter(lines, sem.syscalls)
-	return Filter{AllowList: allow, set: set, t: sem.syscalls}, true, nil
+	allow, set := effectiveSyscallFilter(lines, sem.syscalls())
+	return Filter{AllowList: allow, set: set, t: sem.syscalls()}, true, nil
 }
 
 // Denies says whether the filter stops the named native call.
@@ -83,7 +83,7 @@ func FilterCalls(v Version) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := Filter{t: sem.syscalls}
+	f := Filter{t: sem.syscalls()}
 	var out []string
 	for _, g := range append(f.Groups(), "@default") {
 		for _, m := range f.Members(g) {

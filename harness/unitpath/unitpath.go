@@ -160,19 +160,20 @@ func (t Tree) Find(name string) (Unit, error) {
 func (t Tree) findFragment(name string) (frag, target string, err error) {
 	root := t.Root
 	for _, dir := range t.SearchPath {
+		var l listing
+		if t.links != nil {
+			if l = t.list(dir); l.read {
+				if _, listed := l.names[name]; !listed {
+					continue // the listing read once answers without a stat
+				}
+			}
+		}
 		p := path.Join(dir, name)
 		final := ""
-		if t.links != nil {
-			l := t.list(dir)
-			isLink, listed := l.names[name]
-			if l.read && !listed {
-				continue // the listing read once answers without a stat
-			}
-			switch {
-			case listed && !isLink:
+		if isLink, listed := l.names[name]; listed {
+			final = l.finals[name] // "" when it does not resolve: found below
+			if !isLink {
 				final = p
-			case listed && l.finals[name] != "":
-				final = l.finals[name] // resolved once, when listing
 			}
 		}
 		if final == "" {
@@ -227,6 +228,19 @@ func resolveInRoot(root, p string) (string, error) {
 		p = path.Clean(link)
 	}
 	return "", fmt.Errorf("%s: too many levels of symbolic links", p)
+}
+
+// resolveListedLink is resolveInRoot for a path its directory's listing
+// says is a symlink: it reads the link without an lstat first.
+func resolveListedLink(root, p string) (string, error) {
+	link, err := os.Readlink(filepath.Join(root, p))
+	if err != nil {
+		return resolveInRoot(root, p) // gone since, or not a link: say why
+	}
+	if !path.IsAbs(link) {
+		link = path.Join(path.Dir(p), link)
+	}
+	return resolveInRoot(root, path.Clean(link))
 }
 
 // aliasesOf finds the symlinks of the search path that name the unit by
@@ -296,7 +310,7 @@ func (t Tree) readListing(dir string, known map[string]listing) listing {
 		if e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
-		final, err := resolveInRoot(t.Root, path.Join(dir, e.Name()))
+		final, err := resolveListedLink(t.Root, path.Join(dir, e.Name()))
 		if err != nil {
 			continue
 		}

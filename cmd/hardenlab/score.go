@@ -423,6 +423,12 @@ func skippedSummary(skipped []unitpath.Skipped) string {
 // scoreUnit parses one unit (a file or an installed name, with its
 // drop-ins) with the same parser as `hardenlab run` and scores it.
 func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, error) {
+	return scoreUnitInto(nil, src, path, opts)
+}
+
+// scoreUnitInto is scoreUnit with the result's rows written into spare
+// (score.ScoreInto).
+func scoreUnitInto(spare []score.Check, src unitSource, path string, opts score.Options) (*scoredUnit, error) {
 	unit, err := src.load(path)
 	if err != nil {
 		return nil, err
@@ -435,7 +441,7 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 		return nil, err
 	}
 	opts.UnitName = unit.Name
-	res, err := score.Score(settings, opts)
+	res, err := score.ScoreInto(spare, settings, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -23,6 +23,7 @@ stock service unit of --root plus the service units of 30 Debian server
 packages of its release (fetched with apt-get download into --deb-cache,
 never installed); templates are written as the instance systemd-analyze
 --offline scores them as. Exits 1 when a unit scores differently`
+
 // benchScoreFlags are the flags of "hardenlab bench --score".
 type benchScoreFlags struct {
 	root, debCache string
@@ -110,7 +111,7 @@ func writeScoreBench(w io.Writer, r *bench.ScoreResult, cr *bench.CorpusRoot) {
 	fmt.Fprintf(w, "  hardenlab:       %s (one process; median of 5 in each run)\n", r.Command)
 	fmt.Fprintf(w, "  hardenlab text:  %s\n", r.TextCommand)
 	fmt.Fprintf(w, "  root --all:      %s (%d installed services)\n", r.AllCommand, r.AllUnits)
-	fmt.Fprintf(w, "  systemd-analyze: %s\n", r.AnalyzeCommand)
+	fmt.Fprintf(w, "  systemd-analyze: %s (FILE: the unit file hard-linked alone into a directory of its own)\n", r.AnalyzeCommand)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  run\t--all ms/unit\tfiles\ttext\troot --all\tsystemd-analyze ms/unit\t--all ratio\tfiles\ttext\troot --all\tload\t")
 	for i, run := range r.Runs {
@@ -120,8 +121,8 @@ func writeScoreBench(w io.Writer, r *bench.ScoreResult, cr *bench.CorpusRoot) {
 	tw.Flush()
 	fmt.Fprintf(w, "  speed-up per unit, whole process, score --all over the corpus: %.1fx median (%.1fx to %.1fx over the runs)\n", r.CorpusSpeedUp, r.CorpusSpeedUpMin, r.CorpusSpeedUpMax)
 	fmt.Fprintf(w, "  the same, the files as arguments: %.1fx (%.1fx to %.1fx); text output %.1fx; --all over %s's services %.1fx\n", r.SpeedUp, r.SpeedUpMin, r.SpeedUpMax, r.TextSpeedUp, r.Root, r.AllSpeedUp)
-	fmt.Fprintf(w, "  exact: %d units score the same both ways, %d differently, %d refused by hardenlab, %d by systemd-analyze; --all over the corpus: %d of %d the same as systemd-analyze\n",
-		r.Compared, len(r.Mismatches), len(r.Refused), len(r.AnalyzeRefused), r.CorpusCompared, r.CorpusUnits)
+	fmt.Fprintf(w, "  exact: --all over the corpus scores %d of %d units as systemd-analyze scores their files, the files as arguments %d of %d; %d differ, %d refused by hardenlab, %d by systemd-analyze\n",
+		r.CorpusCompared, r.Units, r.Compared, r.Units, len(r.Mismatches), len(r.Refused), len(r.AnalyzeRefused))
 	for _, group := range []struct {
 		title string
 		lines []string

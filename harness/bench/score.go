@@ -32,41 +32,41 @@ type ScoreOptions struct {
 	// Analyzed are the files systemd-analyze scores, one for each of
 	// Files (nil: Files themselves).
 	Analyzed []string
-	Runs      int      // whole comparisons, one after the other (0: 1)
+	Runs     int // whole comparisons, one after the other (0: 1)
 }
 
 // ScoreResult is the scorer benchmark: every run's times and ratios, the
 // median run's figures at the top, and the exactness of every file.
 type ScoreResult struct {
-	Root           string     `json:"root"`
-	SystemdVersion string     `json:"systemd_version"`
-	Units          int        `json:"units"`
-	Compared       int        `json:"compared"`
-	Command        string     `json:"command"`      // the hardenlab command timed, files left out
-	TextCommand    string     `json:"text_command"` // the same with text output, as a user runs it
-	AnalyzeCommand string     `json:"analyze_command"`
-	HardenlabMs    float64    `json:"hardenlab_ms"`          // of the median run
-	AnalyzeMs      float64    `json:"systemd_analyze_ms"`    // of the median run
-	HardenlabPerMs float64    `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
-	AnalyzePerMs   float64    `json:"systemd_analyze_per_unit_ms"`
-	SpeedUp        float64    `json:"speed_up"` // median of the runs' ratios
-	SpeedUpMin     float64    `json:"speed_up_min"`
-	SpeedUpMax     float64    `json:"speed_up_max"`
-	TextSpeedUp    float64    `json:"text_speed_up"` // median ratio for the text command
-	AllCommand     string     `json:"all_command"`
-	AllUnits       int        `json:"all_units"` // services score --all found in the root
-	AllSpeedUp     float64    `json:"all_speed_up"`
+	Root           string  `json:"root"`
+	SystemdVersion string  `json:"systemd_version"`
+	Units          int     `json:"units"`
+	Compared       int     `json:"compared"`
+	Command        string  `json:"command"`      // the hardenlab command timed, files left out
+	TextCommand    string  `json:"text_command"` // the same with text output, as a user runs it
+	AnalyzeCommand string  `json:"analyze_command"`
+	HardenlabMs    float64 `json:"hardenlab_ms"`          // of the median run
+	AnalyzeMs      float64 `json:"systemd_analyze_ms"`    // of the median run
+	HardenlabPerMs float64 `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
+	AnalyzePerMs   float64 `json:"systemd_analyze_per_unit_ms"`
+	SpeedUp        float64 `json:"speed_up"` // median of the runs' ratios
+	SpeedUpMin     float64 `json:"speed_up_min"`
+	SpeedUpMax     float64 `json:"speed_up_max"`
+	TextSpeedUp    float64 `json:"text_speed_up"` // median ratio for the text command
+	AllCommand     string  `json:"all_command"`
+	AllUnits       int     `json:"all_units"` // services score --all found in the root
+	AllSpeedUp     float64 `json:"all_speed_up"`
 	// The headline: score --all over a root that holds every unit file.
-	CorpusCommand    string  `json:"corpus_all_command"`
-	CorpusUnits      int     `json:"corpus_all_units"`    // units it scored
-	CorpusCompared   int     `json:"corpus_all_compared"` // of them, scored the same as systemd-analyze scores the file
-	CorpusSpeedUp    float64 `json:"corpus_all_speed_up"` // median of the runs' ratios
-	CorpusSpeedUpMin float64 `json:"corpus_all_speed_up_min"`
-	CorpusSpeedUpMax float64 `json:"corpus_all_speed_up_max"`
-	Runs           []ScoreRun `json:"runs"`
-	Refused        []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
-	AnalyzeRefused []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
-	Mismatches     []string   `json:"mismatches,omitempty"`      // files the two score differently
+	CorpusCommand    string     `json:"corpus_all_command"`
+	CorpusUnits      int        `json:"corpus_all_units"`    // units it scored
+	CorpusCompared   int        `json:"corpus_all_compared"` // of them, scored the same as systemd-analyze scores the file
+	CorpusSpeedUp    float64    `json:"corpus_all_speed_up"` // median of the runs' ratios
+	CorpusSpeedUpMin float64    `json:"corpus_all_speed_up_min"`
+	CorpusSpeedUpMax float64    `json:"corpus_all_speed_up_max"`
+	Runs             []ScoreRun `json:"runs"`
+	Refused          []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
+	AnalyzeRefused   []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
+	Mismatches       []string   `json:"mismatches,omitempty"`      // files the two score differently
 }
 
 // ScoreRun is one whole comparison: both sides timed in the same window

@@ -13,7 +13,7 @@ type Filter struct {
 	// AllowList: the first line allowed names (the list starts from
 	// @default); otherwise it denies them.
 	AllowList bool
-	set       map[string]bool
+	set       callSet
 	t         *syscallTable
 }
 
@@ -33,7 +33,7 @@ func ResolveFilter(lines []directive.FilterLine, v Version) (f Filter, ok bool, 
 
 // Denies says whether the filter stops the named native call.
 func (f Filter) Denies(call string) bool {
-	return f.set[call] != f.AllowList
+	return f.set.has(f.t, call) != f.AllowList
 }
 
 // Members are the native calls of a group, nested groups expanded, each

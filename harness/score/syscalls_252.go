@@ -7,7 +7,7 @@ import "sync"
 // syscalls252 holds the @groups of systemd 252 (252.39-1~deb12u2), members in definition order, without
 // the names libseccomp cannot resolve at all (PID 1 drops those). It is
 // built on first use: a run scores with one version's table, and building
-// both at start-up was a tenth of a short score process's package init.
+// both at start-up cost every process, scoring or not.
 var syscalls252 = sync.OnceValue(func() *syscallTable {
 	return &syscallTable{
 		source: "systemd 252 (252.39-1~deb12u2)",

@@ -87,7 +87,7 @@ func run(ctx context.Context, root, varName, out string) error {
 	fmt.Fprintf(&b, "// %s holds the @groups of %s, members in definition order, without\n", varName, version)
 	fmt.Fprintf(&b, "// the names libseccomp cannot resolve at all (PID 1 drops those). It is\n")
 	fmt.Fprintf(&b, "// built on first use: a run scores with one version's table, and building\n")
-	fmt.Fprintf(&b, "// both at start-up was a tenth of a short score process's package init.\n")
+	fmt.Fprintf(&b, "// both at start-up cost every process, scoring or not.\n")
 	fmt.Fprintf(&b, "var %s = sync.OnceValue(func() *syscallTable {\n\treturn &syscallTable{\n\tsource: %q,\n\tgroups: map[string][]string{\n", varName, version)
 	for _, g := range groups {
 		fmt.Fprintf(&b, "\t\t%q: {", g.name)

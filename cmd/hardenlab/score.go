@@ -209,12 +209,12 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 		printScoreHeader(io.out, opts.Version, opts.Offline, opts.Policy)
 	}
 	// The workers share src: its memo of host facts and search trees is
-	// filled now, for both roots a unit can be read from, and only read
+	// filled now, for the roots the units are read from, and only read
 	// from then on.
-	src.hostFacts("/")
-	src.hostFacts(orRoot(f.root))
-	src.tree("/")
-	src.tree(orRoot(f.root))
+	for _, root := range sourceRoots(src, args) {
+		src.hostFacts(root)
+		src.tree(root)
+	}
 	r := scoreRun{src: src, opts: opts, format: f.asJSON, suggest: suggestions(f.suggest, len(args), f.all), table: f.all && !f.asJSON.on()}
 	files, err := r.writeScores(ctx, args, io)
 	if err != nil {
@@ -241,6 +241,17 @@ func (f *scoreFlags) run(ctx context.Context, args []string, opts score.Options,
 		return exitFindings
 	}
 	return exitOK
+}
+
+// sourceRoots are the roots args are read from: --root (or "/") for a
+// unit name, "/" for a file: --all names units only, for which this
+// machine's host facts would be read for nothing.
+func sourceRoots(src unitSource, args []string) []string {
+	roots := []string{orRoot(src.root)}
+	if roots[0] != "/" && slices.ContainsFunc(args, func(a string) bool { return !src.isUnitName(a) }) {
+		roots = append(roots, "/")
+	}
+	return roots
 }
 
 // writeScoreGate writes the --sarif and --junit files of a score run.
@@ -412,6 +423,12 @@ func skippedSummary(skipped []unitpath.Skipped) string {
 // scoreUnit parses one unit (a file or an installed name, with its
 // drop-ins) with the same parser as `hardenlab run` and scores it.
 func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, error) {
+	return scoreUnitInto(nil, src, path, opts)
+}
+
+// scoreUnitInto is scoreUnit with the result's rows written into spare
+// (score.ScoreInto).
+func scoreUnitInto(spare []score.Check, src unitSource, path string, opts score.Options) (*scoredUnit, error) {
 	unit, err := src.load(path)
 	if err != nil {
 		return nil, err
@@ -424,7 +441,7 @@ func scoreUnit(src unitSource, path string, opts score.Options) (*scoredUnit, er
 		return nil, err
 	}
 	opts.UnitName = unit.Name
-	res, err := score.Score(settings, opts)
+	res, err := score.ScoreInto(spare, settings, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -529,5 +530,22 @@ func TestScoreSuggestWithJSONIsRefused(t *testing.T) {
 	}
 	if code, _, errOut := runScore(t, "--json", "--suggest", "0", scoreBaseline); code != exitOK {
 		t.Errorf("--suggest 0 --json: exit %d, %s", code, errOut)
+	}
+}
+
+func TestSourceRoots(t *testing.T) {
+	for _, tc := range []struct {
+		root string
+		args []string
+		want []string
+	}{
+		{"", []string{"nginx.service", "./x.service"}, []string{"/"}},
+		{"/srv/root", []string{"nginx.service", "ssh.service"}, []string{"/srv/root"}},
+		{"/srv/root", []string{"nginx.service", "fixtures/p3test.service"}, []string{"/srv/root", "/"}},
+		{"/srv/root", nil, []string{"/srv/root"}},
+	} {
+		if got := sourceRoots(unitSource{root: tc.root}, tc.args); !slices.Equal(got, tc.want) {
+			t.Errorf("root %q, args %q: %q, want %q", tc.root, tc.args, got, tc.want)
+		}
 	}
 }

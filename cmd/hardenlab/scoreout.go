@@ -25,28 +25,41 @@ type scoreRun struct {
 	// table prints one row per unit instead of its checks, as
 	// systemd-analyze security without arguments does (--all).
 	table bool
-	bufs  *bufferPool
+	bufs  *slicePool[byte]
+	rows  *slicePool[score.Check]
 }
 
-// bufferPool recycles the per-unit output buffers once written out: a
-// fresh 20 kB of JSON per unit was most of a run's new memory, and so of
-// its page faults and collections.
-type bufferPool struct{ p sync.Pool }
+// slicePool recycles per-unit slices once their unit is written out.
+type slicePool[T any] struct {
+	p       sync.Pool
+	initial int // capacity of a new one
+	maxKept int // a giant's is not kept
+}
 
-func (b *bufferPool) get() []byte {
+func (b *slicePool[T]) get() []T {
 	if b != nil {
-		if v, ok := b.p.Get().(*[]byte); ok {
+		if v, ok := b.p.Get().(*[]T); ok {
 			return (*v)[:0]
 		}
+		return make([]T, 0, b.initial)
 	}
-	return make([]byte, 0, 32<<10)
+	return nil
 }
 
-func (b *bufferPool) put(buf []byte) {
-	if b != nil && cap(buf) <= 1<<20 { // a giant's buffer is not kept
-		b.p.Put(&buf)
+func (b *slicePool[T]) put(s []T) {
+	if b != nil && s != nil && cap(s) <= b.maxKept {
+		b.p.Put(&s)
 	}
 }
+
+// outputBuffers are the per-unit output buffers: a fresh 20 kB of JSON
+// per unit was most of a run's new memory, and so of its page faults and
+// collections.
+func outputBuffers() *slicePool[byte] { return &slicePool[byte]{initial: 32 << 10, maxKept: 1 << 20} }
+
+// checkRows are the per-unit score rows, handed back once the unit's
+// output is rendered (the gate and the threshold keep only its score).
+func checkRows() *slicePool[score.Check] { return &slicePool[score.Check]{maxKept: 1 << 10} }
 
 // unitOutcome is one argument's result, rendered by the worker that
 // scored it so that rendering runs in parallel too.
@@ -59,8 +72,10 @@ type unitOutcome struct {
 
 // one scores and renders one argument.
 func (r scoreRun) one(path string) unitOutcome {
-	su, err := scoreUnit(r.src, path, r.opts)
+	spare := r.rows.get()
+	su, err := scoreUnitInto(spare, r.src, path, r.opts)
 	if err != nil {
+		r.rows.put(spare)
 		f := scoredFile{Path: path, Error: err.Error(), err: err}
 		o := unitOutcome{file: f, err: err}
 		if r.format.on() {
@@ -81,6 +96,7 @@ func (r scoreRun) one(path string) unitOutcome {
 	}
 	// The rows are written; the gate and the threshold read only these.
 	o.file = scoredFile{Path: path, Result: &score.Result{Tenths: su.result.Tenths, Level: su.result.Level}}
+	r.rows.put(su.result.Checks)
 	return o
 }
 
@@ -241,7 +257,7 @@ func (r scoreRun) writeScores(ctx context.Context, args []string, std stdio) ([]
 	out := bufio.NewWriterSize(std.out, 64<<10)
 	arr := &jsonArray{w: out, pretty: r.format == "pretty"}
 	files := make([]scoredFile, 0, len(args))
-	r.bufs = &bufferPool{}
+	r.bufs, r.rows = outputBuffers(), checkRows()
 	var werr error
 	err := inOrder(ctx, len(args), scoreWorkers(), func(i int) unitOutcome { return r.one(args[i]) }, func(o unitOutcome) bool {
 		if o.err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,34 +25,48 @@ type ScoreOptions struct {
 	Root      string   // "/" for the host's systemd-analyze, else a root it is chrooted into
 	Version   string   // systemd version to score with, as --systemd-version takes it
 	Files     []string // unit files, host paths inside Root
-	Runs      int      // whole comparisons, one after the other (0: 1)
+	// CorpusRoot is a root (inside Root) whose unit directory holds
+	// exactly Files, under the names score --all lists them by: the
+	// headline command runs `score --all --root CorpusRoot`.
+	CorpusRoot string
+	// Analyzed are the files systemd-analyze scores, one for each of
+	// Files (nil: Files themselves).
+	Analyzed []string
+	Runs     int // whole comparisons, one after the other (0: 1)
 }
 
 // ScoreResult is the scorer benchmark: every run's times and ratios, the
 // median run's figures at the top, and the exactness of every file.
 type ScoreResult struct {
-	Root           string     `json:"root"`
-	SystemdVersion string     `json:"systemd_version"`
-	Units          int        `json:"units"`
-	Compared       int        `json:"compared"`
-	Command        string     `json:"command"`      // the hardenlab command timed, files left out
-	TextCommand    string     `json:"text_command"` // the same with text output, as a user runs it
-	AnalyzeCommand string     `json:"analyze_command"`
-	HardenlabMs    float64    `json:"hardenlab_ms"`          // of the median run
-	AnalyzeMs      float64    `json:"systemd_analyze_ms"`    // of the median run
-	HardenlabPerMs float64    `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
-	AnalyzePerMs   float64    `json:"systemd_analyze_per_unit_ms"`
-	SpeedUp        float64    `json:"speed_up"` // median of the runs' ratios
-	SpeedUpMin     float64    `json:"speed_up_min"`
-	SpeedUpMax     float64    `json:"speed_up_max"`
-	TextSpeedUp    float64    `json:"text_speed_up"` // median ratio for the text command
-	AllCommand     string     `json:"all_command"`
-	AllUnits       int        `json:"all_units"` // services score --all found in the root
-	AllSpeedUp     float64    `json:"all_speed_up"`
-	Runs           []ScoreRun `json:"runs"`
-	Refused        []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
-	AnalyzeRefused []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
-	Mismatches     []string   `json:"mismatches,omitempty"`      // files the two score differently
+	Root           string  `json:"root"`
+	SystemdVersion string  `json:"systemd_version"`
+	Units          int     `json:"units"`
+	Compared       int     `json:"compared"`
+	Command        string  `json:"command"`      // the hardenlab command timed, files left out
+	TextCommand    string  `json:"text_command"` // the same with text output, as a user runs it
+	AnalyzeCommand string  `json:"analyze_command"`
+	HardenlabMs    float64 `json:"hardenlab_ms"`          // of the median run
+	AnalyzeMs      float64 `json:"systemd_analyze_ms"`    // of the median run
+	HardenlabPerMs float64 `json:"hardenlab_per_unit_ms"` // HardenlabMs / Units
+	AnalyzePerMs   float64 `json:"systemd_analyze_per_unit_ms"`
+	SpeedUp        float64 `json:"speed_up"` // median of the runs' ratios
+	SpeedUpMin     float64 `json:"speed_up_min"`
+	SpeedUpMax     float64 `json:"speed_up_max"`
+	TextSpeedUp    float64 `json:"text_speed_up"` // median ratio for the text command
+	AllCommand     string  `json:"all_command"`
+	AllUnits       int     `json:"all_units"` // services score --all found in the root
+	AllSpeedUp     float64 `json:"all_speed_up"`
+	// The headline: score --all over a root that holds every unit file.
+	CorpusCommand    string     `json:"corpus_all_command"`
+	CorpusUnits      int        `json:"corpus_all_units"`    // units it scored
+	CorpusCompared   int        `json:"corpus_all_compared"` // of them, scored the same as systemd-analyze scores the file
+	CorpusSpeedUp    float64    `json:"corpus_all_speed_up"` // median of the runs' ratios
+	CorpusSpeedUpMin float64    `json:"corpus_all_speed_up_min"`
+	CorpusSpeedUpMax float64    `json:"corpus_all_speed_up_max"`
+	Runs             []ScoreRun `json:"runs"`
+	Refused          []string   `json:"refused,omitempty"`         // files hardenlab did not score, with the reason
+	AnalyzeRefused   []string   `json:"analyze_refused,omitempty"` // files systemd-analyze did not score
+	Mismatches       []string   `json:"mismatches,omitempty"`      // files the two score differently
 }
 
 // ScoreRun is one whole comparison: both sides timed in the same window
@@ -62,6 +77,9 @@ type ScoreRun struct {
 	AllMs           float64 `json:"hardenlab_all_ms"`  // score --all --root: the root's installed services by name
 	AllPerMs        float64 `json:"hardenlab_all_per_unit_ms"`
 	AllSpeedUp      float64 `json:"all_speed_up"`
+	CorpusMs        float64 `json:"hardenlab_corpus_all_ms"` // score --all --root over the corpus root
+	CorpusPerMs     float64 `json:"hardenlab_corpus_all_per_unit_ms"`
+	CorpusSpeedUp   float64 `json:"corpus_all_speed_up"`
 	AnalyzeMs       float64 `json:"systemd_analyze_ms"`
 	HardenlabPerMs  float64 `json:"hardenlab_per_unit_ms"`
 	TextPerMs       float64 `json:"hardenlab_text_per_unit_ms"`
@@ -82,14 +100,15 @@ type scoredJSON struct {
 // against one `systemd-analyze security --offline=true FILE` per file, Runs
 // times, and compares the overall exposure of every file both scored.
 func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
-	if len(o.Files) == 0 {
-		return nil, errors.New("benchmarking the scorer: no unit files")
+	if len(o.Files) == 0 || o.CorpusRoot == "" || (o.Analyzed != nil && len(o.Analyzed) != len(o.Files)) {
+		return nil, errors.New("benchmarking the scorer: no unit files, no corpus root holding them, or not one file for systemd-analyze each")
 	}
 	res := &ScoreResult{Root: o.Root, SystemdVersion: o.Version, Units: len(o.Files),
 		Command:        "hardenlab " + strings.Join(scoreArgs(o, true), " ") + " FILE...",
 		TextCommand:    "hardenlab " + strings.Join(scoreArgs(o, false), " ") + " FILE...",
-		AllCommand:     "hardenlab " + strings.Join(allArgs(o), " "),
-		AnalyzeCommand: "systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
+		AllCommand:     "hardenlab " + strings.Join(allArgs(o, o.Root), " "),
+		CorpusCommand:  "hardenlab " + strings.Join(allArgs(o, "SCRATCH"), " "),
+		AnalyzeCommand: "SYSTEMD_UNIT_PATH=$(dirname FILE) systemd-analyze security --offline=true --no-pager FILE, once per FILE"}
 	for range max(1, o.Runs) {
 		run, err := res.runOnce(ctx, o)
 		if err != nil {
@@ -106,6 +125,8 @@ func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
 	res.TextSpeedUp = runs[len(runs)/2].TextSpeedUp
 	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.AllSpeedUp, b.AllSpeedUp) })
 	res.AllSpeedUp = runs[len(runs)/2].AllSpeedUp
+	slices.SortFunc(runs, func(a, b ScoreRun) int { return cmp.Compare(a.CorpusSpeedUp, b.CorpusSpeedUp) })
+	res.CorpusSpeedUp, res.CorpusSpeedUpMin, res.CorpusSpeedUpMax = runs[len(runs)/2].CorpusSpeedUp, runs[0].CorpusSpeedUp, runs[len(runs)-1].CorpusSpeedUp
 	return res, nil
 }
 
@@ -117,44 +138,79 @@ func RunScore(ctx context.Context, o ScoreOptions) (*ScoreResult, error) {
 func (res *ScoreResult) runOnce(ctx context.Context, o ScoreOptions) (ScoreRun, error) {
 	first := len(res.Runs) == 0
 	run := ScoreRun{Load: loadAvg()}
-	var ours []scoredJSON
-	var jsonMs, textMs, allMs []float64
+	var s samples
 	every := max(1, len(o.Files)/hardenlabRuns)
 	for i, f := range o.Files {
 		if ctx.Err() != nil {
 			return run, ctx.Err()
 		}
-		if i%every == 0 && len(jsonMs) < hardenlabRuns {
-			got, took, err := scoreAll(ctx, o, true)
-			if err != nil {
+		if i%every == 0 && len(s.json) < hardenlabRuns {
+			if err := s.take(ctx, o); err != nil {
 				return run, err
 			}
-			_, textTook, err := scoreAll(ctx, o, false)
-			if err != nil {
-				return run, err
-			}
-			n, allTook, err := scoreInstalled(ctx, o)
-			if err != nil {
-				return run, err
-			}
-			ours, jsonMs, textMs, allMs = got, append(jsonMs, took), append(textMs, textTook), append(allMs, allTook)
-			res.AllUnits = n
+			res.AllUnits, res.CorpusUnits = s.allUnits, len(s.corpus)
 		}
-		theirs, took, err := analyzeOne(ctx, o.Root, f)
+		analyzed := f
+		if o.Analyzed != nil {
+			analyzed = o.Analyzed[i]
+		}
+		theirs, took, err := analyzeOne(ctx, o.Root, analyzed)
 		run.AnalyzeMs += float64(took.Microseconds()) / 1000
 		if first {
-			res.record(f, ours[i], theirs, err)
+			res.record(f, s.files[i], theirs, err)
+			res.recordAll(f, s.corpus, theirs, err)
 		}
 	}
+	if first {
+		res.recordUnlisted(o.Files, s.corpus)
+	}
 	units := float64(len(o.Files))
-	run.HardenlabMs, run.HardenlabTextMs = median(jsonMs), median(textMs)
+	run.HardenlabMs, run.HardenlabTextMs = median(s.json), median(s.text)
 	run.HardenlabPerMs, run.TextPerMs, run.AnalyzePerMs = run.HardenlabMs/units, run.HardenlabTextMs/units, run.AnalyzeMs/units
 	run.SpeedUp, run.TextSpeedUp = run.AnalyzePerMs/run.HardenlabPerMs, run.AnalyzePerMs/run.TextPerMs
-	run.AllMs = median(allMs)
+	run.AllMs = median(s.all)
 	run.AllPerMs = run.AllMs / float64(max(1, res.AllUnits))
 	run.AllSpeedUp = run.AnalyzePerMs / run.AllPerMs
+	run.CorpusMs = median(s.corpusMs)
+	run.CorpusPerMs = run.CorpusMs / float64(max(1, res.CorpusUnits))
+	run.CorpusSpeedUp = run.AnalyzePerMs / run.CorpusPerMs
 	run.Load += " -> " + loadAvg()
 	return run, nil
+}
+
+// samples are one run's hardenlab timings and the last answers.
+type samples struct {
+	json, text, all, corpusMs []float64
+	files                     []scoredJSON          // the JSON command's, in file order
+	corpus                    map[string]scoredJSON // --all over the corpus root, by unit name
+	allUnits                  int                   // services --all found in the real root
+}
+
+// take times each hardenlab command once.
+func (s *samples) take(ctx context.Context, o ScoreOptions) error {
+	files, took, err := scoreAll(ctx, o, true)
+	if err != nil {
+		return err
+	}
+	_, textTook, err := scoreAll(ctx, o, false)
+	if err != nil {
+		return err
+	}
+	installed, allTook, err := scoreInstalled(ctx, o, o.Root)
+	if err != nil {
+		return err
+	}
+	corpus, corpusTook, err := scoreInstalled(ctx, o, o.CorpusRoot)
+	if err != nil {
+		return err
+	}
+	s.files, s.allUnits, s.corpus = files, len(installed), map[string]scoredJSON{}
+	for _, u := range corpus {
+		s.corpus[u.Path] = u
+	}
+	s.json, s.text = append(s.json, took), append(s.text, textTook)
+	s.all, s.corpusMs = append(s.all, allTook), append(s.corpusMs, corpusTook)
+	return nil
 }
 
 func median(xs []float64) float64 {
@@ -186,6 +242,40 @@ func (res *ScoreResult) record(f string, ours scoredJSON, theirs int, analyzeErr
 	}
 }
 
+// recordAll compares --all's score of the unit named after file with
+// systemd-analyze's of the file; a refusal by either is recorded once,
+// by record.
+func (res *ScoreResult) recordAll(f string, corpus map[string]scoredJSON, theirs int, analyzeErr error) {
+	ours, ok := corpus[filepath.Base(f)]
+	switch {
+	case !ok || analyzeErr != nil:
+	case ours.Tenths == nil:
+		res.Refused = append(res.Refused, fmt.Sprintf("--all %s: %s", ours.Path, firstLine(ours.Error)))
+	case *ours.Tenths != theirs:
+		res.Mismatches = append(res.Mismatches, fmt.Sprintf("--all %s: hardenlab %d, systemd-analyze %d (tenths)", ours.Path, *ours.Tenths, theirs))
+	default:
+		res.CorpusCompared++
+	}
+}
+
+// recordUnlisted names the files --all over the corpus root did not
+// score, and the units it scored that are no file: the corpus root holds
+// exactly the files, so either is a difference in listing.
+func (res *ScoreResult) recordUnlisted(files []string, corpus map[string]scoredJSON) {
+	names := map[string]bool{}
+	for _, f := range files {
+		names[filepath.Base(f)] = true
+		if _, ok := corpus[filepath.Base(f)]; !ok {
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("--all %s: not listed", filepath.Base(f)))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(corpus)) {
+		if !names[name] {
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("--all %s: listed, but no such file", name))
+		}
+	}
+}
+
 // hardenlabRuns is how many times each hardenlab command runs per run.
 const hardenlabRuns = 5
 
@@ -199,24 +289,25 @@ func scoreArgs(o ScoreOptions, asJSON bool) []string {
 	return args
 }
 
-// allArgs is `score --all` over the root's installed services, which it
-// finds by name as systemctl --root would (JSON, to count them).
-func allArgs(o ScoreOptions) []string {
-	return []string{"score", "--offline", "--systemd-version", o.Version, "--json=short", "--all", "--root", o.Root}
+// allArgs is `score --all` over a root's installed services, which it
+// finds by name as systemctl --root would (JSON, to read the scores).
+func allArgs(o ScoreOptions, root string) []string {
+	return []string{"score", "--offline", "--systemd-version", o.Version, "--json=short", "--all", "--root", root}
 }
 
-// scoreInstalled is one `hardenlab score --all` process: how many units
-// it scored and how long it took in milliseconds.
-func scoreInstalled(ctx context.Context, o ScoreOptions) (int, float64, error) {
-	data, took, err := timeHardenlab(ctx, o.Hardenlab, allArgs(o))
+// scoreInstalled is one `hardenlab score --all --root root` process: the
+// units it scored, by the name it lists them under, and how long it
+// took in milliseconds.
+func scoreInstalled(ctx context.Context, o ScoreOptions, root string) ([]scoredJSON, float64, error) {
+	data, took, err := timeHardenlab(ctx, o.Hardenlab, allArgs(o, root))
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	var units []scoredJSON
 	if err := json.Unmarshal(data, &units); err != nil || len(units) == 0 {
-		return 0, 0, fmt.Errorf("reading hardenlab score --all's output: %d units, %v", len(units), err)
+		return nil, 0, fmt.Errorf("reading hardenlab score --all --root %s's output: %d units, %v", root, len(units), err)
 	}
-	return len(units), took, nil
+	return units, took, nil
 }
 
 // scoreAll is one hardenlab score process over every file, and how long
@@ -312,10 +403,10 @@ func AnalyzeVersion(ctx context.Context, root string) (score.Version, error) {
 	return score.ParseVersion(first[1])
 }
 
-// WriteCorpus writes the stock service units of root and, with packages,
+// CorpusUnits are the stock service units of root and, with packages,
 // the units of corpus.ServerPackages() of root's release (fetched into
-// cacheDir) into dir, one subdirectory per source, and returns the paths.
-func WriteCorpus(ctx context.Context, root, dir, cacheDir string, packages bool) ([]string, error) {
+// cacheDir), the stock ones first.
+func CorpusUnits(ctx context.Context, root, cacheDir string, packages bool) ([]corpus.Unit, error) {
 	units, _, err := corpus.Stock(root)
 	if err != nil {
 		return nil, err
@@ -331,18 +422,20 @@ func WriteCorpus(ctx context.Context, root, dir, cacheDir string, packages bool)
 		}
 		units = append(units, pkgUnits...)
 	}
-	var paths []string
-	for _, u := range units {
-		p := filepath.Join(dir, u.Source(), u.Name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, fmt.Errorf("writing the corpus: %w", err)
+	return units, nil
+}
+
+// FileUnits reads unit files given by path, each named after its file.
+func FileUnits(files []string) ([]corpus.Unit, error) {
+	units := make([]corpus.Unit, 0, len(files))
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading the unit files: %w", err)
 		}
-		if err := os.WriteFile(p, u.Text, 0o644); err != nil {
-			return nil, fmt.Errorf("writing the corpus: %w", err)
-		}
-		paths = append(paths, p)
+		units = append(units, corpus.Unit{Name: filepath.Base(f), Origin: f, Text: text})
 	}
-	return paths, nil
+	return units, nil
 }
 
 // aptOf fetches packages of root's release: the host's apt for "/", else

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -38,5 +39,30 @@ func TestAptOfReadsTheRelease(t *testing.T) {
 	apt, err := aptOf(root, "/c")
 	if err != nil || apt.Suite != "trixie" || apt.Sources == "" || apt.CacheDir != "/c" {
 		t.Errorf("aptOf = %+v, %v", apt, err)
+	}
+}
+
+func TestScoreResultRecordAll(t *testing.T) {
+	var r ScoreResult
+	tenths := func(n int) *int { return &n }
+	corpus := map[string]scoredJSON{
+		"a.service": {Path: "a.service", Tenths: tenths(96)},
+		"b.service": {Path: "b.service", Tenths: tenths(49)},
+		"c.service": {Path: "c.service", Error: "c.service: no [Service] settings\nmore"},
+		"d.service": {Path: "d.service", Tenths: tenths(10)},
+		"x.service": {Path: "x.service", Tenths: tenths(10)},
+	}
+	r.recordAll("/s/a.service", corpus, 96, nil)
+	r.recordAll("/s/b.service", corpus, 51, nil)
+	r.recordAll("/s/c.service", corpus, 70, nil)
+	r.recordAll("/s/d.service", corpus, 0, errors.New("refused"))
+	r.recordAll("/s/e.service", corpus, 20, nil) // not listed: recordUnlisted says so
+	r.recordUnlisted([]string{"/s/a.service", "/s/b.service", "/s/c.service", "/s/d.service", "/s/e.service"}, corpus)
+	want := []string{"--all b.service: hardenlab 49, systemd-analyze 51 (tenths)", "--all e.service: not listed", "--all x.service: listed, but no such file"}
+	if r.CorpusCompared != 1 || !slices.Equal(r.Mismatches, want) {
+		t.Errorf("compared %d, mismatches %q, want 1 and %q", r.CorpusCompared, r.Mismatches, want)
+	}
+	if !slices.Equal(r.Refused, []string{"--all c.service: c.service: no [Service] settings"}) || len(r.AnalyzeRefused) != 0 {
+		t.Errorf("refused %q, analyze refused %q", r.Refused, r.AnalyzeRefused)
 	}
 }

@@ -1,6 +1,7 @@
 package directive
 
 import (
+	"bytes"
 	"fmt"
 	"iter"
 	"strings"
@@ -71,7 +72,9 @@ func physicalLines(text string) iter.Seq2[int, string] {
 // problems (systemd refuses to load the unit) are errors naming
 // FILE:LINE; lines systemd skips with a warning become notes.
 func lexUnit(data []byte, path string) (lexed, error) {
-	var out lexed
+	// Every option has an "=": sized once, the options are not copied
+	// over and over as they grow.
+	out := lexed{options: make([]rawOption, 0, bytes.Count(data, []byte("=")))}
 	var continued []byte // the text so far of a continued line
 	inContinuation := false
 	var section *string // nil before the first section header

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -212,6 +213,7 @@ func (u *Unit) add(data []byte, path string, ctx *SpecifierContext) error {
 		return err
 	}
 	u.Notes = append(u.Notes, lex.skipped...)
+	u.Service = slices.Grow(u.Service, len(lex.options)) // most options are [Service]'s
 	for _, o := range lex.options {
 		a := Assignment{Name: o.Name, Value: o.Value, Source: Source{File: path, Line: o.Line}, Context: ctx}
 		u.assign(o.Section, a)

@@ -361,7 +361,7 @@ func assessDeviceAllow(f *facts) outcome {
 }
 
 func assessSyscallGroup(f *facts, group string) outcome {
-	if !f.syscallAllowList && len(f.syscalls) == 0 {
+	if !f.syscallAllowList && f.syscalls.empty() {
 		return outcome{badness: 10, desc: "Service does not filter system calls"}
 	}
 	offender, bad := firstOffender(f, group)
@@ -389,7 +389,7 @@ func firstOffender(f *facts, group string) (string, bool) {
 		if f.syscallTable.nonNative[m] {
 			continue
 		}
-		if f.syscalls[m] == f.syscallAllowList {
+		if f.syscalls.has(f.syscallTable, m) == f.syscallAllowList {
 			return m, true
 		}
 	}

@@ -71,7 +71,7 @@ func TestLevels(t *testing.T) {
 // generator use, and every nested @group it references.
 func TestSyscallTables(t *testing.T) {
 	for _, sem := range versionSemantics() {
-		g := sem.syscalls.groups
+		g := sem.syscalls().groups
 		for _, c := range checks() {
 			if name, ok := strings.CutPrefix(c.name, "SystemCallFilter=~"); ok && len(g[name]) == 0 {
 				t.Errorf("systemd %d: group %s missing or empty", sem.version, name)

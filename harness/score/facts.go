@@ -39,7 +39,7 @@ type facts struct {
 
 	syscallTable     *syscallTable
 	syscallAllowList bool
-	syscalls         map[string]bool // names in the effective filter
+	syscalls         callSet // names in the effective filter
 
 	ipDenyAll, ipAllowLocalhost, ipAllowOther bool
 
@@ -126,8 +126,8 @@ func deriveFacts(s *directive.Settings, unitName string, sem semantics, online b
 		}
 	}
 
-	f.syscallTable = sem.syscalls
-	f.syscallAllowList, f.syscalls = effectiveSyscallFilter(s.SystemCallFilter, sem.syscalls)
+	f.syscallTable = sem.syscalls()
+	f.syscallAllowList, f.syscalls = effectiveSyscallFilter(s.SystemCallFilter, sem.syscalls())
 
 	f.ipDenyAll = denyAll(s.IPAddressDeny)
 	for _, p := range s.IPAddressAllow {
@@ -224,12 +224,12 @@ func isLocalhost(p netip.Prefix, online bool) bool {
 // @default), later lines add names to the list or take them out of it.
 // Unknown groups, unresolvable names and malformed "name:errno" entries
 // are ignored, as PID 1 ignores them.
-func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allowList bool, set map[string]bool) {
+func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allowList bool, set callSet) {
 	if len(lines) == 0 {
 		return false, nil
 	}
 	allowList = lines[0].Allow
-	set = make(map[string]bool, 256) // @default, @system-service, ...: hundreds of names
+	set = newCallSet(t)
 	if allowList {
 		expandInto(set, "@default", true, t)
 	}
@@ -246,19 +246,14 @@ func effectiveSyscallFilter(lines []directive.FilterLine, t *syscallTable) (allo
 	return allowList, set
 }
 
-func expandInto(set map[string]bool, name string, add bool, t *syscallTable) {
+func expandInto(set callSet, name string, add bool, t *syscallTable) {
 	if strings.HasPrefix(name, "@") {
 		for _, m := range t.groups[name] {
 			expandInto(set, m, add, t)
 		}
 		return
 	}
-	if !t.resolvable[name] {
-		return
-	}
-	if add {
-		set[name] = true
-	} else {
-		delete(set, name)
+	if n, ok := t.number(name); ok {
+		set.put(n, add)
 	}
 }

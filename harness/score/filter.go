@@ -13,7 +13,7 @@ type Filter struct {
 	// AllowList: the first line allowed names (the list starts from
 	// @default); otherwise it denies them.
 	AllowList bool
-	set       map[string]bool
+	set       callSet
 	t         *syscallTable
 }
 
@@ -27,13 +27,13 @@ func ResolveFilter(lines []directive.FilterLine, v Version) (f Filter, ok bool, 
 	if len(lines) == 0 {
 		return Filter{}, false, nil
 	}
-	allow, set := effectiveSyscallFilter(lines, sem.syscalls)
-	return Filter{AllowList: allow, set: set, t: sem.syscalls}, true, nil
+	allow, set := effectiveSyscallFilter(lines, sem.syscalls())
+	return Filter{AllowList: allow, set: set, t: sem.syscalls()}, true, nil
 }
 
 // Denies says whether the filter stops the named native call.
 func (f Filter) Denies(call string) bool {
-	return f.set[call] != f.AllowList
+	return f.set.has(f.t, call) != f.AllowList
 }
 
 // Members are the native calls of a group, nested groups expanded, each
@@ -83,7 +83,7 @@ func FilterCalls(v Version) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := Filter{t: sem.syscalls}
+	f := Filter{t: sem.syscalls()}
 	var out []string
 	for _, g := range append(f.Groups(), "@default") {
 		for _, m := range f.Members(g) {

@@ -54,9 +54,12 @@ func AppendJSONFields(b []byte, r *Result) []byte {
 var plainTableTexts = sync.OnceValue(func() [][]string {
 	rows := checkTable()
 	out := make([][]string, len(rows))
+	var scratch []byte
 	for i, c := range rows {
 		for _, s := range []string{c.jsonField, c.name, c.fix, c.good, c.bad, c.na, descBootPhase, descExcluded} {
-			if string(AppendJSONString(nil, s)) == `"`+s+`"` {
+			// Every escape lengthens the string: one as long as s plus
+			// its quotes is s itself.
+			if scratch = AppendJSONString(scratch[:0], s); len(scratch) == len(s)+2 {
 				out[i] = append(out[i], s)
 			}
 		}

@@ -110,7 +110,13 @@ func LevelEmoji(tenths int) string { return levelOf(tenths).emoji }
 func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
 
 // Score rates the settings of one service.
-func Score(s *directive.Settings, opts Options) (*Result, error) {
+func Score(s *directive.Settings, opts Options) (*Result, error) { return ScoreInto(nil, s, opts) }
+
+// ScoreInto is Score writing the result's rows into spare's backing array
+// when it has room: a caller that scores many units, done with an earlier
+// result's rows, hands them back. Fresh rows (81 of 136 bytes per unit)
+// were a third of a short run's new memory, so of its page faults.
+func ScoreInto(spare []Check, s *directive.Settings, opts Options) (*Result, error) {
 	if s == nil {
 		return nil, errors.New("scoring: no settings")
 	}
@@ -124,13 +130,11 @@ func Score(s *directive.Settings, opts Options) (*Result, error) {
 	}
 	f := deriveFacts(s, opts.UnitName, sem, !opts.Offline)
 	rows := checkTable()
-	res := &Result{Version: v, Offline: opts.Offline, Checks: make([]Check, 0, len(rows))}
-	type scored struct {
-		badness, weight, rng uint64
-		na                   bool
+	if cap(spare) < len(rows) {
+		spare = make([]Check, 0, len(rows))
 	}
-	sc := make([]scored, len(rows))
-	for i, c := range rows {
+	res := &Result{Version: v, Offline: opts.Offline, Checks: spare[:0]}
+	for _, c := range rows {
 		w, r, good, bad, na := c.weight, c.rng, c.good, c.bad, c.na
 		if p, ok := opts.Policy.lookup(c.jsonField); ok {
 			w, r = p.weight(w), p.rangeOr(r)
@@ -170,7 +174,6 @@ func Score(s *directive.Settings, opts Options) (*Result, error) {
 			res.BadnessSum += ceilDiv(o.badness*w, r)
 			res.WeightSum += w
 		}
-		sc[i] = scored{o.badness, w, r, o.na}
 		res.Checks = append(res.Checks, row)
 	}
 	if res.WeightSum == 0 {
@@ -180,9 +183,9 @@ func Score(s *directive.Settings, opts Options) (*Result, error) {
 	res.Exposure = float64(res.Tenths) / 10
 	res.Level = LevelWord(res.Tenths)
 	for i := range res.Checks {
-		if s := sc[i]; !s.na && s.badness > 0 {
-			x := ceilDiv(ceilDiv(s.badness*s.weight*100, s.rng), res.WeightSum)
-			res.Checks[i].Exposure = float64(x) / 10
+		if c := &res.Checks[i]; !c.NA && c.Badness > 0 {
+			x := ceilDiv(ceilDiv(c.Badness*c.Weight*100, c.Range), res.WeightSum)
+			c.Exposure = float64(x) / 10
 		}
 	}
 	return res, nil

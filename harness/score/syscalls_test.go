@@ -90,7 +90,7 @@ func TestRareSystemCallNames(t *testing.T) {
 // agree on every name.
 func TestSyscallTablesMatchDirectiveModel(t *testing.T) {
 	names := map[string]bool{}
-	for _, table := range []*syscallTable{&syscalls252, &syscalls257} {
+	for _, table := range []*syscallTable{syscalls252(), syscalls257()} {
 		for n := range table.resolvable {
 			names[n] = true
 		}
@@ -106,7 +106,7 @@ func TestSyscallTablesMatchDirectiveModel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := int(v) >= since; sem.syscalls.resolvable[n] != want {
+			if want := int(v) >= since; sem.syscalls().resolvable[n] != want {
 				t.Errorf("%s: systemd %s table resolvable=%v, directive says since %d", n, v, !want, since)
 			}
 		}
@@ -141,5 +141,48 @@ func TestIgnoredSyscalls(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCallSet(t *testing.T) {
+	tab := syscalls252()
+	s := newCallSet(tab)
+	if !s.empty() || s.has(tab, "read") {
+		t.Fatal("a new set holds calls")
+	}
+	seen := map[int]string{}
+	for name := range tab.resolvable {
+		n, ok := tab.number(name)
+		if !ok || n < 0 || n >= len(s)*64 {
+			t.Fatalf("%s: number %d, %v", name, n, ok)
+		}
+		if other, dup := seen[n]; dup {
+			t.Fatalf("%s and %s share bit %d", name, other, n)
+		}
+		seen[n] = name
+	}
+	if _, ok := tab.number("not_a_call"); ok {
+		t.Error("a name libseccomp does not resolve has a number")
+	}
+	for _, name := range []string{"read", "write", "mseal"} { // mseal: only 257 resolves it
+		if n, ok := tab.number(name); ok {
+			s.put(n, true)
+		}
+	}
+	if !s.has(tab, "read") || !s.has(tab, "write") || s.has(tab, "mseal") || s.has(tab, "openat") || s.empty() {
+		t.Errorf("after adding read and write: read %v write %v mseal %v openat %v", s.has(tab, "read"), s.has(tab, "write"), s.has(tab, "mseal"), s.has(tab, "openat"))
+	}
+	n, _ := tab.number("read")
+	s.put(n, false)
+	if s.has(tab, "read") || !s.has(tab, "write") {
+		t.Error("taking read out")
+	}
+	n, _ = tab.number("write")
+	s.put(n, false)
+	if !s.empty() {
+		t.Error("every call taken out, the set is not empty")
+	}
+	if (callSet(nil)).has(nil, "read") || (Filter{}).Denies("read") {
+		t.Error("no filter holds or denies a call")
 	}
 }

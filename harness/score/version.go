@@ -36,13 +36,13 @@ type semantics struct {
 	// a bool, so a unit that never says PrivateMounts= (or resets it) scores
 	// as if it said yes; only an explicit "no" is bad. 252 stores a bool.
 	offlineUnsetPrivateMountsIsGood bool
-	syscalls                        *syscallTable
+	syscalls                        func() *syscallTable // built on first use
 }
 
 func versionSemantics() []semantics {
 	return []semantics{
-		{version: V252, offlineUnsetPrivateMountsIsGood: false, syscalls: &syscalls252},
-		{version: V257, offlineUnsetPrivateMountsIsGood: true, syscalls: &syscalls257},
+		{version: V252, offlineUnsetPrivateMountsIsGood: false, syscalls: syscalls252},
+		{version: V257, offlineUnsetPrivateMountsIsGood: true, syscalls: syscalls257},
 	}
 }
 

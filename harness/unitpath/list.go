@@ -3,9 +3,7 @@ package unitpath
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -38,14 +36,11 @@ func (t Tree) List(suffix string) ([]Unit, []Skipped, error) {
 	seen := map[string]bool{}
 	var names []string
 	for _, dir := range t.SearchPath {
-		entries, err := os.ReadDir(filepath.Join(root, dir))
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			return nil, nil, fmt.Errorf("list %s: %w", path.Join(root, dir), err)
+		l := t.list(dir)
+		if l.err != nil {
+			return nil, nil, fmt.Errorf("list %s: %w", path.Join(root, dir), l.err)
 		}
-		for _, e := range entries {
+		for _, e := range l.entries {
 			if strings.HasSuffix(e.Name(), suffix) && !e.IsDir() && !seen[e.Name()] {
 				seen[e.Name()] = true
 				names = append(names, e.Name())

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/hardenlab/hardenlab/harness/directive"
 )
@@ -73,14 +74,23 @@ type linkCache struct {
 	byDir map[string]listing
 }
 
-// listing is one search directory: its entry names and its symlinks.
+// listing is one search directory: its entries and its symlinks.
 type listing struct {
-	names map[string]bool // entry name -> whether it is a symlink
+	entries []fs.DirEntry   // sorted by name, as os.ReadDir returns them
+	names   map[string]bool // entry name -> whether it is a symlink
+	// finals maps each symlink that resolves to the path in the root it
+	// ends at: the fragment of a unit found by that name.
+	finals map[string]string
 	// linksTo maps the file name a symlink finally ends at to the
 	// symlinks, in directory order: every unit asks for its aliases.
 	linksTo map[string][]string
-	read    bool // names are all its entries (none if it does not exist)
+	read    bool  // names are all its entries (none if it does not exist)
+	err     error // why it could not be read, other than not existing
+	id      dirID // the directory itself, to read one reached by two paths once
 }
+
+// dirID names a directory by device and inode.
+type dirID struct{ dev, ino uint64 }
 
 // System is the system manager's tree under root ("/" for this machine).
 func System(root string) Tree {
@@ -150,15 +160,19 @@ func (t Tree) Find(name string) (Unit, error) {
 func (t Tree) findFragment(name string) (frag, target string, err error) {
 	root := t.Root
 	for _, dir := range t.SearchPath {
+		var l listing
+		if t.links != nil {
+			if l = t.list(dir); l.read {
+				if _, listed := l.names[name]; !listed {
+					continue // the listing read once answers without a stat
+				}
+			}
+		}
 		p := path.Join(dir, name)
 		final := ""
-		if t.links != nil {
-			l := t.list(dir)
-			isLink, listed := l.names[name]
-			if l.read && !listed {
-				continue // the listing read once answers without a stat
-			}
-			if listed && !isLink {
+		if isLink, listed := l.names[name]; listed {
+			final = l.finals[name] // "" when it does not resolve: found below
+			if !isLink {
 				final = p
 			}
 		}
@@ -216,6 +230,19 @@ func resolveInRoot(root, p string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", p)
 }
 
+// resolveListedLink is resolveInRoot for a path its directory's listing
+// says is a symlink: it reads the link without an lstat first.
+func resolveListedLink(root, p string) (string, error) {
+	link, err := os.Readlink(filepath.Join(root, p))
+	if err != nil {
+		return resolveInRoot(root, p) // gone since, or not a link: say why
+	}
+	if !path.IsAbs(link) {
+		link = path.Join(path.Dir(p), link)
+	}
+	return resolveInRoot(root, path.Clean(link))
+}
+
 // aliasesOf finds the symlinks of the search path that name the unit by
 // another name: systemd reads their drop-ins too.
 func (t Tree) aliasesOf(name string) []string {
@@ -232,31 +259,80 @@ func (t Tree) aliasesOf(name string) []string {
 
 // list reads one search directory, or remembers it.
 func (t Tree) list(dir string) listing {
-	if t.links != nil {
-		t.links.mu.Lock()
-		defer t.links.mu.Unlock()
-		if l, ok := t.links.byDir[dir]; ok {
-			return l
+	if t.links == nil {
+		return t.readListing(dir, nil)
+	}
+	t.links.mu.Lock()
+	defer t.links.mu.Unlock()
+	if l, ok := t.links.byDir[dir]; ok {
+		return l
+	}
+	l := t.readListing(dir, t.links.byDir)
+	t.links.byDir[dir] = l
+	return l
+}
+
+// readListing reads dir. A directory already listed under another path
+// (/lib/systemd/system is /usr/lib/systemd/system on a merged-/usr root)
+// shares its entries, read once; its symlinks are resolved from this path,
+// which names the fragments found through it.
+func (t Tree) readListing(dir string, known map[string]listing) listing {
+	var l listing
+	f, err := os.Open(filepath.Join(t.Root, dir))
+	if err == nil {
+		defer f.Close()
+		if info, serr := f.Stat(); serr == nil {
+			if st, ok := info.Sys().(*syscall.Stat_t); ok {
+				l.id = dirID{uint64(st.Dev), st.Ino}
+			}
+		}
+		if same, ok := sameDir(known, l.id); ok {
+			l.entries, l.names, l.read = same.entries, same.names, true
+		} else {
+			l.entries, err = f.ReadDir(-1)
+			slices.SortFunc(l.entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(t.Root, dir))
-	l := listing{names: make(map[string]bool, len(entries))}
-	l.read = err == nil || errors.Is(err, fs.ErrNotExist)
-	for _, e := range entries {
-		l.names[e.Name()] = e.Type()&fs.ModeSymlink != 0
+	switch {
+	case l.read:
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		l.read = true
+	default:
+		l.err = err
+	}
+	if l.names == nil {
+		l.names = make(map[string]bool, len(l.entries))
+		for _, e := range l.entries {
+			l.names[e.Name()] = e.Type()&fs.ModeSymlink != 0
+		}
+	}
+	for _, e := range l.entries {
 		if e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
-		if final, err := resolveInRoot(t.Root, path.Join(dir, e.Name())); err == nil {
-			if l.linksTo == nil {
-				l.linksTo = map[string][]string{}
-			}
-			base := path.Base(final)
-			l.linksTo[base] = append(l.linksTo[base], e.Name())
+		final, err := resolveListedLink(t.Root, path.Join(dir, e.Name()))
+		if err != nil {
+			continue
 		}
-	}
-	if t.links != nil {
-		t.links.byDir[dir] = l
+		if l.linksTo == nil {
+			l.linksTo, l.finals = map[string][]string{}, map[string]string{}
+		}
+		base := path.Base(final)
+		l.linksTo[base] = append(l.linksTo[base], e.Name())
+		l.finals[e.Name()] = final
 	}
 	return l
+}
+
+// sameDir finds a listing already read of the directory id.
+func sameDir(known map[string]listing, id dirID) (listing, bool) {
+	if id == (dirID{}) {
+		return listing{}, false
+	}
+	for _, l := range known {
+		if l.id == id && l.err == nil {
+			return l, true
+		}
+	}
+	return listing{}, false
 }

@@ -181,3 +181,53 @@ func TestSystemForDropsLibFrom255(t *testing.T) {
 		t.Error("/lib/systemd/system must be searched by 252 (and by default), not by 257")
 	}
 }
+
+// On a merged-/usr root /lib/systemd/system is /usr/lib/systemd/system,
+// listed once; a unit found through /lib (252 searches it first) is named
+// /lib/..., its relative alias resolved from there, as systemd-analyze
+// 252 names it (%y).
+func TestMergedUsrReadsTheDirectoryOnce(t *testing.T) {
+	root := tree(t, nil)
+	if err := os.Symlink("usr/lib", filepath.Join(root, "lib")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		version int
+		dir     string
+	}{{252, "/lib/systemd/system"}, {257, "/usr/lib/systemd/system"}} {
+		tr := SystemFor(root, tc.version)
+		units, _, err := tr.List(".service")
+		if err != nil || len(units) != 1 {
+			t.Fatalf("%d: %+v, %v", tc.version, units, err)
+		}
+		if units[0].InRoot != tc.dir+"/foo-bar-baz.service" {
+			t.Errorf("%d: fragment %s, want it under %s", tc.version, units[0].InRoot, tc.dir)
+		}
+		u, err := tr.Find("alias.service")
+		if err != nil || u.InRoot != tc.dir+"/foo-bar-baz.service" || u.Name != "foo-bar-baz.service" {
+			t.Errorf("%d: the alias: %+v, %v", tc.version, u, err)
+		}
+		if tc.version == 252 {
+			usr, lib := tr.list("/usr/lib/systemd/system"), tr.list("/lib/systemd/system")
+			if &usr.entries[0] != &lib.entries[0] || lib.finals["alias.service"] != "/lib/systemd/system/foo-bar-baz.service" {
+				t.Errorf("/lib and /usr/lib: entries shared %v, /lib's alias ends at %q", &usr.entries[0] == &lib.entries[0], lib.finals["alias.service"])
+			}
+		}
+	}
+}
+
+// A listing without the cache (a Tree literal) reads the same.
+func TestListWithoutCache(t *testing.T) {
+	root := tree(t, nil)
+	units, skipped, err := Tree{Root: root, SearchPath: SearchPath()}.List(".service")
+	if err != nil || len(units) != 1 || len(skipped) != 2 {
+		t.Errorf("%+v %+v %v", units, skipped, err)
+	}
+}
+
+func TestListRefusesAnUnreadableDirectory(t *testing.T) {
+	root := tree(t, map[string]string{"etc/systemd/system.control": "not a directory"})
+	if _, _, err := System(root).List(".service"); err == nil || !strings.Contains(err.Error(), "system.control") {
+		t.Errorf("a search directory that is a file: %v, want an error naming it", err)
+	}
+}

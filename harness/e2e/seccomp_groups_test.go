@@ -181,4 +181,3 @@ func groupSpecs(env func() (*sandbox.Sandbox, *systemd.Client)) {
 		groupEntries(),
 	)
 }
-

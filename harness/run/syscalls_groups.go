@@ -1,8 +1,11 @@
 package run
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/hardenlab/hardenlab/harness/score"
 )
 
 // ProbeNeeds are the @groups whose calls hardenlab-probe itself needs, with
@@ -28,4 +31,18 @@ func ProbeNeeds() map[string]string {
 // ProbeNeededGroups are the groups of ProbeNeeds, sorted.
 func ProbeNeededGroups() []string {
 	return slices.Sorted(maps.Keys(ProbeNeeds()))
+}
+
+// probeStopped says, for each group of ProbeNeeds that the filter denies
+// whole, that the probe cannot run under it: such a profile's probe unit
+// fails, so none of its calls gets a verdict.
+func probeStopped(f score.Filter) []string {
+	var out []string
+	for _, g := range ProbeNeededGroups() {
+		ms := f.Members(g)
+		if len(ms) > 0 && !slices.ContainsFunc(ms, func(m string) bool { return !f.Denies(m) }) {
+			out = append(out, fmt.Sprintf("it denies %s, which hardenlab-probe needs (%s)", g, ProbeNeeds()[g]))
+		}
+	}
+	return out
 }

@@ -49,7 +49,7 @@ func planSyscalls(s *directive.Settings, v score.Version, verr error) (checks []
 	if err != nil {
 		return nil, "SystemCallFilter= is not checked per call: " + err.Error()
 	}
-	if stops := probeStopped(f); len(stops) > 0 {
+	if stops := probeStopped(f, v); len(stops) > 0 {
 		return nil, "SystemCallFilter= is not checked per call: " + strings.Join(stops, "; ")
 	}
 	action := probes.ActionKill

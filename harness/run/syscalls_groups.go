@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/hardenlab/hardenlab/harness/directive"
 	"github.com/hardenlab/hardenlab/harness/score"
 )
 
@@ -33,14 +34,19 @@ func ProbeNeededGroups() []string {
 	return slices.Sorted(maps.Keys(ProbeNeeds()))
 }
 
-// probeStopped says, for each group of ProbeNeeds that the filter denies
-// whole, that the probe cannot run under it: such a profile's probe unit
-// fails, so none of its calls gets a verdict.
-func probeStopped(f score.Filter) []string {
+// probeStopped says, for each group of ProbeNeeds, that the probe cannot
+// run under the filter when it denies every call SystemCallFilter=~GROUP
+// denies (systemd keeps execve, exit... even then): such a profile's probe
+// unit fails, so none of its calls gets a verdict.
+func probeStopped(f score.Filter, v score.Version) []string {
 	var out []string
 	for _, g := range ProbeNeededGroups() {
+		alone, ok, err := score.ResolveFilter([]directive.FilterLine{{Names: []string{g}}}, v)
+		if err != nil || !ok {
+			continue
+		}
 		ms := f.Members(g)
-		if len(ms) > 0 && !slices.ContainsFunc(ms, func(m string) bool { return !f.Denies(m) }) {
+		if len(ms) > 0 && !slices.ContainsFunc(ms, func(m string) bool { return alone.Denies(m) && !f.Denies(m) }) {
 			out = append(out, fmt.Sprintf("it denies %s, which hardenlab-probe needs (%s)", g, ProbeNeeds()[g]))
 		}
 	}

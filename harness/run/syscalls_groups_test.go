@@ -41,6 +41,7 @@ func TestPlanSyscallsNamesTheGroupThatStopsTheProbe(t *testing.T) {
 		{[]string{"SystemCallFilter=~@process", "SystemCallErrorNumber=EPERM"}, "@process"},
 		{[]string{"SystemCallFilter=~@swap @signal"}, "@signal"},
 		{[]string{"SystemCallFilter=~@system-service"}, "@basic-io"},
+		{[]string{"SystemCallFilter=~@known", "SystemCallErrorNumber=EPERM"}, "@known"}, // systemd still keeps execve, exit...
 		{[]string{"SystemCallFilter=@swap"}, "@basic-io"}, // an allow-list keeps @default, not @basic-io
 		{[]string{"SystemCallFilter=~@swap @timer"}, ""},
 		{[]string{"SystemCallFilter=@system-service"}, ""},

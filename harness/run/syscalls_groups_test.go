@@ -42,7 +42,7 @@ func TestPlanSyscallsNamesTheGroupThatStopsTheProbe(t *testing.T) {
 		{[]string{"SystemCallFilter=~@swap @signal"}, "@signal"},
 		{[]string{"SystemCallFilter=~@system-service"}, "@basic-io"},
 		{[]string{"SystemCallFilter=~@known", "SystemCallErrorNumber=EPERM"}, "@known"}, // systemd still keeps execve, exit...
-		{[]string{"SystemCallFilter=@swap"}, "@basic-io"}, // an allow-list keeps @default, not @basic-io
+		{[]string{"SystemCallFilter=@swap"}, "@basic-io"},                               // an allow-list keeps @default, not @basic-io
 		{[]string{"SystemCallFilter=~@swap @timer"}, ""},
 		{[]string{"SystemCallFilter=@system-service"}, ""},
 		{[]string{"SystemCallFilter=~clone"}, ""}, // a call alone is judged, not the group

@@ -16,8 +16,7 @@ import (
 var _ = Describe("hardenlab run --sandbox vm", Label("vm"), Ordered, func() {
 	// rec is the tutorial's unit, deny the deny-list filter unit of the
 	// seccomp-run specs, groups the records of one unit per @group that a
-	// record can judge: one VM
-	// boot for all.
+	// record can judge: one VM boot for all.
 	var (
 		rec, deny report.Record
 		groups    map[string]report.Record

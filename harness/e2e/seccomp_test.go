@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,15 @@ import (
 // probeUnit runs hardenlab-probe with args as a oneshot unit with the
 // given directive lines and returns what it printed.
 func probeUnit(ctx context.Context, sb *sandbox.Sandbox, sd *systemd.Client, args []string, lines ...string) []byte {
+	GinkgoHelper()
+	data, err := startProbeUnit(ctx, sb, sd, args, lines...)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}
+
+// startProbeUnit is probeUnit for a unit that may fail: its error says
+// how the unit ended when its start job failed.
+func startProbeUnit(ctx context.Context, sb *sandbox.Sandbox, sd *systemd.Client, args []string, lines ...string) ([]byte, error) {
 	GinkgoHelper()
 	var assigns []directive.Assignment
 	for i, l := range lines {
@@ -54,10 +64,12 @@ func probeUnit(ctx context.Context, sb *sandbox.Sandbox, sd *systemd.Client, arg
 		Expect(sd.Stop(ctx, name)).To(Succeed())
 		_ = os.Remove(hostOut)
 	})
-	Expect(sd.StartTransient(ctx, name, props)).To(Succeed())
-	data, err := os.ReadFile(hostOut)
-	Expect(err).NotTo(HaveOccurred())
-	return data
+	if err := sd.StartTransient(ctx, name, props); err != nil {
+		st, serr := sd.State(ctx, name)
+		Expect(serr).NotTo(HaveOccurred())
+		return nil, fmt.Errorf("%w (result %s, exit code %d status %d)", err, st.Result, st.ExecMainCode, st.ExecMainStatus)
+	}
+	return os.ReadFile(hostOut)
 }
 
 // syscallsUnit runs "hardenlab-probe syscalls --calls CALLS" in a unit.
@@ -113,6 +125,8 @@ func seccompSpecs(env func() *sandbox.Sandbox) {
 		Entry("SystemCallErrorNumber=EACCES", SpecTimeout(time.Minute), "EACCES", "SystemCallFilter=~@swap", "SystemCallErrorNumber=EACCES"),
 		Entry("the kill action", SpecTimeout(time.Minute), probes.ActionKill, "SystemCallFilter=~@swap"),
 	)
+
+	groupSpecs(func() (*sandbox.Sandbox, *systemd.Client) { return sb, sd })
 
 	// What a compromised service could still do around a directive that
 	// holds: each bypass probe is open without hardening, and under the

@@ -10,23 +10,39 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hardenlab/hardenlab/harness/report"
+	"github.com/hardenlab/hardenlab/harness/score"
 )
 
 var _ = Describe("hardenlab run --sandbox vm", Label("vm"), Ordered, func() {
 	// rec is the tutorial's unit, deny the deny-list filter unit of the
-	// seccomp-run specs: one VM boot for both.
-	var rec, deny report.Record
+	// seccomp-run specs, groups the records of one unit per @group that a
+	// record can judge: one VM boot for all.
+	var (
+		rec, deny report.Record
+		groups    map[string]report.Record
+		version   score.Version
+	)
 
 	BeforeAll(func(ctx SpecContext) {
-		stdout, stderr, code := hardenlab(ctx, "run", "--sandbox", "vm", "--json", "fixtures/p3test-hardened.service", filterUnits[0])
+		units := writeGroupUnits(true)
+		stdout, stderr, code := hardenlab(ctx, append([]string{"run", "--sandbox", "vm", "--json", "fixtures/p3test-hardened.service", filterUnits[0]}, units...)...)
 		Expect(code).To(Equal(0), stderr)
 		var recs []report.Record
 		Expect(json.Unmarshal([]byte(stdout), &recs)).To(Succeed(), stdout)
-		Expect(recs).To(HaveLen(2))
+		Expect(recs).To(HaveLen(2 + len(units)))
 		rec, deny = recs[0], recs[1]
+		groups = groupRecords(recs[2:])
+		var err error
+		version, err = score.ParseVersion(rec.Environment.SystemdVersion)
+		Expect(err).NotTo(HaveOccurred())
 		AddReportEntry("record", rec, ReportEntryVisibilityNever)
 		AddReportEntry("filter record", deny, ReportEntryVisibilityNever)
+		AddReportEntry("group records", recs[2:], ReportEntryVisibilityNever)
 	}, NodeTimeout(40*time.Minute))
+
+	// Each group the records can judge, on the VM's own kernel, where no
+	// container filter answers a call in the control.
+	groupRunSpecs(func() (map[string]report.Record, score.Version) { return groups, version }, true, true)
 
 	// On its own kernel, with systemd as PID 1, the control reaches every
 	// call: each group the filter names is enforced call by call, with the

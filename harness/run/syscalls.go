@@ -49,6 +49,9 @@ func planSyscalls(s *directive.Settings, v score.Version, verr error) (checks []
 	if err != nil {
 		return nil, "SystemCallFilter= is not checked per call: " + err.Error()
 	}
+	if stops := probeStopped(f, v); len(stops) > 0 {
+		return nil, "SystemCallFilter= is not checked per call: " + strings.Join(stops, "; ")
+	}
 	action := probes.ActionKill
 	if e := s.SystemCallErrorNumber; e != "" && e != "kill" {
 		action = e

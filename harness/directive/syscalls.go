@@ -236,11 +236,21 @@ type SyscallNeed struct {
 	Since int // the first release that keeps it, as SyscallSince says
 }
 
+// Ignored says what an older PID 1 does with the name, as it logs it:
+// "ignores system call "mseal" (...): only the libseccomp of systemd
+// 257 or newer resolves it".
+func (n SyscallNeed) Ignored() string {
+	if strings.HasPrefix(n.Name, "@") {
+		return fmt.Sprintf("ignores system call group %s, which it does not define (\"Unknown system call group, ignoring: %s\"): it needs systemd %d or newer", n.Name, n.Name, n.Since)
+	}
+	return fmt.Sprintf("ignores system call %q (\"Failed to parse system call, ignoring: %s\"): only the libseccomp of systemd %d or newer resolves it", n.Name, n.Name, n.Since)
+}
+
 // NewerSyscalls lists the system call names of a SystemCallFilter=
 // assignment that systemd release (a major version) would log and ignore
-// because its libseccomp does not resolve them: each name once, in the
-// order written. @groups are PID 1's own business and never listed. It
-// returns nil for other directives and for values Resolve refuses.
+// because its libseccomp does not resolve them, and the @groups it does
+// not define yet (@sandbox before 257): each once, in the order written.
+// It returns nil for other directives and for values Resolve refuses.
 func NewerSyscalls(a Assignment, release int) []SyscallNeed {
 	if a.Name != "SystemCallFilter" {
 		return nil
@@ -253,6 +263,9 @@ func NewerSyscalls(a Assignment, release int) []SyscallNeed {
 	for _, w := range words {
 		name, _, _ := strings.Cut(w, ":")
 		since, ok := SyscallSince(name)
+		if g, newer := syscallGroupsSince()[name]; newer {
+			since, ok = g, true
+		}
 		if !ok || since == 0 || release >= since {
 			continue
 		}

@@ -140,6 +140,8 @@ func TestNewerSyscalls(t *testing.T) {
 		{"SystemCallFilter=~listmount:EPERM mseal:kill", 252, "listmount mseal"},
 		{"SystemCallFilter=@system-service listmount read mseal listmount", 252, "listmount mseal"},
 		{"SystemCallFilter=@system-service read uselib", 252, ""},
+		{"SystemCallFilter=~@sandbox mseal", 252, "@sandbox mseal"},
+		{"SystemCallFilter=~@sandbox", 257, ""},
 		{"SystemCallFilter=", 252, ""},
 		{"SystemCallArchitectures=native", 252, ""},
 		{"SystemCallErrorNumber=EPERM", 252, ""},

@@ -1,6 +1,7 @@
 package directive
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,13 +102,16 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
+// syscallGroupsSince are the @groups younger than 252, with the first
+// release that defines them; an older PID 1 logs "Unknown system call
+// group, ignoring" and starts the unit without it (NewerSyscalls).
+func syscallGroupsSince() map[string]int {
+	return map[string]int{"@sandbox": 257}
+}
+
 func isSyscallGroup(word string) bool {
-	for _, g := range syscallGroups {
-		if g == word {
-			return true
-		}
-	}
-	return false
+	_, newer := syscallGroupsSince()[word]
+	return newer || slices.Contains(syscallGroups[:], word)
 }
 
 func isArchitecture(word string) bool {

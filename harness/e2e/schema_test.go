@@ -74,6 +74,11 @@ var _ = Describe("JSON schema 1 of a matrix", Label("schema"), func() {
 		Expect(err).NotTo(HaveOccurred(), "no golden document; make one with -args -update")
 		golden := normalized(b)
 
+		By("every profile of the tutorial unit serving, as in the golden")
+		for _, r := range m.Records {
+			Expect(r.Behavior.Outcome).To(BeEquivalentTo("serves"), "%s: %s %s; journal %v", r.Profile.Name, r.Behavior.ExitStatusName, r.Behavior.OutcomeDetail, r.Behavior.JournalTail)
+		}
+
 		By("comparing the JSON paths and their types with the golden")
 		Expect(shapeDiff(shapeOf(golden), shapeOf(now))).To(BeEmpty(),
 			"the document's paths differ from %s (-: golden only, +: this run only, ~: type changed)", goldenMatrix)

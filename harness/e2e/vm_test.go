@@ -24,7 +24,7 @@ var _ = Describe("hardenlab run --sandbox vm", Label("vm"), Ordered, func() {
 	)
 
 	BeforeAll(func(ctx SpecContext) {
-		units := writeGroupUnits(true)
+		units := writeGroupUnits(257, true) // the VM image is trixie
 		stdout, stderr, code := hardenlab(ctx, append([]string{"run", "--sandbox", "vm", "--json", "fixtures/p3test-hardened.service", filterUnits[0]}, units...)...)
 		Expect(code).To(Equal(0), stderr)
 		var recs []report.Record

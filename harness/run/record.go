@@ -202,6 +202,11 @@ func unreachableDetail(rd readiness) string {
 // that they ran in the service's own sandbox.
 func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 	pr := ex.probes
+	if pl.probe.callsNote != "" {
+		// Why the filter has no per-call verdicts holds whether or not
+		// the probe unit ran: a filter that stops the probe fails it too.
+		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(pl.profile.Assignments, "SystemCallFilter"), Directive: "SystemCallFilter", Reason: pl.probe.callsNote})
+	}
 	switch {
 	case pr.err != nil:
 		rec.ProbeError = pr.err.Error()
@@ -217,9 +222,6 @@ func recordProbes(rec *report.Record, pl plan, ex execution, j judgement) {
 	}
 	rec.Bypasses = j.bypasses
 	rec.ProbeScope = pl.probe.scope
-	if pl.probe.callsNote != "" {
-		rec.Profile.Notes = append(rec.Profile.Notes, report.Note{Source: lastSource(pl.profile.Assignments, "SystemCallFilter"), Directive: "SystemCallFilter", Reason: pl.probe.callsNote})
-	}
 	rec.ProbeResults = report.FromProbeResults(pr.doc.Results)
 	rec.Preflight = report.FromPreflight(pr.doc.Environment)
 	rec.HostCheck = report.FromHostCheck(pr.doc.HostCheck)

@@ -50,9 +50,7 @@ func checkSupported(p Profile, systemdVersion string) error {
 			continue
 		}
 		for _, n := range directive.NewerSyscalls(a, major) {
-			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion,
-				Reason: fmt.Sprintf("with its libseccomp would ignore system call %q (\"Failed to parse system call, ignoring: %s\"): "+
-					"only the libseccomp of systemd %d or newer resolves it", n.Name, n.Name, n.Since)})
+			errs = append(errs, &RefusalError{Directive: a.Name, Value: a.Value, Source: a.Source.String(), Systemd: systemdVersion, Reason: n.Ignored()})
 		}
 	}
 	return errors.Join(errs...)

@@ -152,7 +152,7 @@ func TestCheckSupportedNewerSyscalls(t *testing.T) {
 			}
 			for i, name := range tc.refused {
 				for _, want := range []string{
-					"u.service:2: SystemCallFilter=" + tc.filter + ": systemd " + tc.systemd + " with its libseccomp would ignore system call " + strconv.Quote(name),
+					"u.service:2: SystemCallFilter=" + tc.filter + ": systemd " + tc.systemd + " ignores system call " + strconv.Quote(name),
 					`"Failed to parse system call, ignoring: ` + name + `"`,
 					"systemd 257 or newer",
 				} {

@@ -88,8 +88,7 @@ func IgnoredSyscalls(as []directive.Assignment, v Version) []string {
 	var out []string
 	for _, a := range as {
 		for _, n := range directive.NewerSyscalls(a, int(v)) {
-			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s ignores system call %q (\"Failed to parse system call, ignoring: %s\"): "+
-				"only the libseccomp of systemd %d or newer resolves it; scored without it", a.Source, a.Name, a.Value, v, n.Name, n.Name, n.Since))
+			out = append(out, fmt.Sprintf("%s: %s=%s: systemd %s %s; scored without it", a.Source, a.Name, a.Value, v, n.Ignored()))
 		}
 	}
 	return out

@@ -17,12 +17,12 @@ import (
 // overlay view shows the root's own /etc and /var and throws writes away
 // all the same. It returns why it changed the view, or "".
 func (c *serviceChoice) fitAccounts(kind sandbox.Kind, root string, profiles []profile.Profile) (string, error) {
-	if c.service != run.ServiceDemo || c.view != sandbox.Volatile || sandbox.ResolveKind(kind, root) != sandbox.Nspawn {
+	if !c.volatileDemo(kind, root) {
 		return "", nil
 	}
-	accounts, err := sysusers.Read(orRoot(root))
+	accounts, err := volatileAccounts(root)
 	if err != nil {
-		return "", fmt.Errorf("reading the accounts a volatile root would have: %w", err)
+		return "", err
 	}
 	missing := missingAccounts(accounts, profiles)
 	if len(missing) == 0 {
@@ -31,6 +31,22 @@ func (c *serviceChoice) fitAccounts(kind sandbox.Kind, root string, profiles []p
 	c.view = sandbox.Overlay
 	return fmt.Sprintf("the unit runs as %s, which a volatile /etc lacks: the sandbox shows the root's own /etc and /var (root view overlay, writes thrown away)",
 		strings.Join(missing, ", ")), nil
+}
+
+// volatileDemo says whether the choice runs the demo in a volatile nspawn
+// root, the one view that can lack a unit's accounts.
+func (c serviceChoice) volatileDemo(kind sandbox.Kind, root string) bool {
+	return c.service == run.ServiceDemo && c.view == sandbox.Volatile && sandbox.ResolveKind(kind, root) == sandbox.Nspawn
+}
+
+// volatileAccounts are the accounts a volatile view of root has: those
+// its sysusers.d files create.
+func volatileAccounts(root string) (sysusers.Accounts, error) {
+	accounts, err := sysusers.Read(orRoot(root))
+	if err != nil {
+		return accounts, fmt.Errorf("reading the accounts a volatile root would have: %w", err)
+	}
+	return accounts, nil
 }
 
 // missingAccounts lists, once each, the accounts the profiles run as that

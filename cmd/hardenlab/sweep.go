@@ -21,7 +21,6 @@ import (
 	"github.com/hardenlab/hardenlab/harness/run"
 	"github.com/hardenlab/hardenlab/harness/sandbox"
 	"github.com/hardenlab/hardenlab/harness/sweep"
-	"github.com/hardenlab/hardenlab/harness/sysusers"
 	"github.com/hardenlab/hardenlab/harness/unitpath"
 )
 
@@ -337,15 +336,15 @@ func sweepGroups(f sweepFlags, profiles []run.Profile) ([]sweepGroup, error) {
 		return nil, err
 	}
 	all := []sweepGroup{{choice: choice, index: indices(len(profiles))}}
-	probe := choice
-	if why, err := probe.fitAccounts(kind, f.root, profiles); err != nil || why == "" {
-		return all, err
+	if !choice.volatileDemo(kind, f.root) {
+		return all, nil
 	}
-	accounts, err := sysusers.Read(orRoot(f.root))
+	accounts, err := volatileAccounts(f.root)
 	if err != nil {
-		return nil, fmt.Errorf("reading the accounts a volatile root would have: %w", err)
+		return nil, err
 	}
-	own, overlay := sweepGroup{choice: choice}, sweepGroup{choice: probe}
+	own, overlay := sweepGroup{choice: choice}, sweepGroup{choice: choice}
+	overlay.choice.view = sandbox.Overlay
 	var names, missing []string
 	for i, p := range profiles {
 		m := missingAccounts(accounts, []profile.Profile{p})
@@ -361,8 +360,11 @@ func sweepGroups(f sweepFlags, profiles []run.Profile) ([]sweepGroup, error) {
 			}
 		}
 	}
+	if len(overlay.index) == 0 {
+		return all, nil
+	}
 	overlay.why = fmt.Sprintf("%d of %d units (%s) run as accounts a volatile /etc lacks (%s): they run in a sandbox of their own that shows the root's own /etc and /var (root view %s, writes thrown away)",
-		len(overlay.index), len(profiles), strings.Join(names, ", "), strings.Join(missing, ", "), probe.view)
+		len(overlay.index), len(profiles), strings.Join(names, ", "), strings.Join(missing, ", "), overlay.choice.view)
 	if len(own.index) == 0 {
 		return []sweepGroup{overlay}, nil
 	}

@@ -17,13 +17,6 @@ import (
 // of the search path, so that each file is found by its own name.
 const CorpusUnitDir = "usr/lib/systemd/system"
 
-// hostFactFiles are the files of a root `hardenlab score --root` reads
-// its host facts from (specifiers: %m, %o, %s, ...); the scratch root
-// carries the real root's, so that a specifier expands the same in both.
-func hostFactFiles() []string {
-	return []string{"etc/machine-id", "etc/os-release", "usr/lib/os-release", "etc/passwd", "etc/machine-info"}
-}
-
 // CorpusRoot is the corpus laid out as a root for `score --all --root`.
 type CorpusRoot struct {
 	Dir   string   // the scratch root
@@ -128,7 +121,7 @@ func freeName(want string, text []byte, taken map[string][]byte) (name string, s
 
 // copyHostFacts copies the host fact files root has into dir.
 func copyHostFacts(root, dir string) error {
-	for _, rel := range hostFactFiles() {
+	for _, rel := range directive.HostFactFiles() {
 		data, err := os.ReadFile(filepath.Join(root, rel))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue

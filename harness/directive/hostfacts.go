@@ -17,6 +17,21 @@ var systemdArchitectures = map[string]string{
 	"ppc64": "ppc64", "s390x": "s390x", "riscv64": "riscv64", "mips64le": "mips64-le", "loong64": "loongarch64",
 }
 
+// The files of a root its host facts come from.
+const (
+	machineIDFile   = "etc/machine-id"
+	osReleaseFile   = "etc/os-release"
+	osReleaseVendor = "usr/lib/os-release" // when etc/os-release is missing
+	passwdFile      = "etc/passwd"         // root's shell
+	machineInfoFile = "etc/machine-info"   // the pretty host name
+)
+
+// HostFactFiles are the files, relative to a root, that ReadHostFacts
+// reads: a copy of a root that holds them expands specifiers the same.
+func HostFactFiles() []string {
+	return []string{machineIDFile, osReleaseFile, osReleaseVendor, passwdFile, machineInfoFile}
+}
+
 // ReadHostFacts gathers the specifier values of a system manager whose
 // root is root ("/" for this machine): the files under the root give the
 // machine ID, os-release, pretty hostname and root's shell; the running
@@ -28,14 +43,14 @@ func ReadHostFacts(root string) HostFacts {
 		Architecture: systemdArchitectures[runtime.GOARCH],
 		UserName:     "root", UID: "0", GroupName: "root", GID: "0", Home: "/root",
 		BootID:    readFirstLine("/proc/sys/kernel/random/boot_id"),
-		MachineID: readFirstLine(filepath.Join(root, "etc/machine-id")),
-		OSRelease: readEnvLike(filepath.Join(root, "etc/os-release")),
-		Shell:     rootShell(filepath.Join(root, "etc/passwd")),
+		MachineID: readFirstLine(filepath.Join(root, machineIDFile)),
+		OSRelease: readEnvLike(filepath.Join(root, osReleaseFile)),
+		Shell:     rootShell(filepath.Join(root, passwdFile)),
 	}
 	if len(h.OSRelease) == 0 {
-		h.OSRelease = readEnvLike(filepath.Join(root, "usr/lib/os-release"))
+		h.OSRelease = readEnvLike(filepath.Join(root, osReleaseVendor))
 	}
-	h.PrettyHostname = readEnvLike(filepath.Join(root, "etc/machine-info"))["PRETTY_HOSTNAME"]
+	h.PrettyHostname = readEnvLike(filepath.Join(root, machineInfoFile))["PRETTY_HOSTNAME"]
 	h.BootID = strings.ReplaceAll(h.BootID, "-", "")
 	if name, err := os.Hostname(); err == nil {
 		h.Hostname = name

@@ -29,7 +29,6 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		}
 	}
 	first, order := runOrder(profiles)
-	ctlPaths := ControlPaths(profiles)
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for _, i := range order {
@@ -43,10 +42,7 @@ func (r *Runner) RunAll(ctx context.Context, profiles []Profile, jobs int, done 
 		// own, and the matrix's control would only wait for it.
 		if profiles[i].Kind == profile.Control && r.claimControl() {
 			job = func(ctx context.Context, p Profile) report.Record {
-				if ctlPaths == nil {
-					return r.makeControl(ctx, p, r.controlPaths(p))
-				}
-				return r.makeControl(ctx, p, ctlPaths)
+				return r.makeControl(ctx, p, r.controlPaths(p, profiles))
 			}
 		}
 		wg.Add(1)

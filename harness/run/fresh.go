@@ -64,7 +64,7 @@ func RunFresh(ctx context.Context, boot Boot, opts Options, profiles []Profile, 
 	}
 	out := make([]report.Record, len(profiles))
 	if opts.ControlPaths == nil {
-		opts.ControlPaths = ControlPaths(profiles)
+		opts.ControlPaths = pathsOfProfiles(profiles)
 	}
 	series := NewSeries(boot, opts)
 	for _, i := range order {

@@ -80,7 +80,7 @@ func TestOtherPaths(t *testing.T) {
 // The control of a unit's profiles tries the full profile's paths, which
 // every profile of the unit shares; without a full profile, the first
 // profile's that has any.
-func TestControlPaths(t *testing.T) {
+func TestPathsOfProfiles(t *testing.T) {
 	unit := []string{"ExecStart=/usr/bin/python3 -m http.server", "ReadWritePaths=-/var/lib/a -/var/lib/b", "ReadOnlyPaths=/srv"}
 	full := profileOf(t, unit...)
 	full.Kind = profile.Full
@@ -89,13 +89,13 @@ func TestControlPaths(t *testing.T) {
 	ctl := profileOf(t, unit[0])
 	ctl.Kind = profile.Control
 	want := []string{"--ro-path", "/srv", "--rw-path", "/var/lib/a"}
-	if got := ControlPaths([]Profile{ctl, single, full}); !reflect.DeepEqual(got, want) {
+	if got := pathsOfProfiles([]Profile{ctl, single, full}); !reflect.DeepEqual(got, want) {
 		t.Errorf("with a full profile: %q, want %q", got, want)
 	}
-	if got := ControlPaths([]Profile{ctl, single}); !reflect.DeepEqual(got, []string{"--ro-path", "/srv"}) {
+	if got := pathsOfProfiles([]Profile{ctl, single}); !reflect.DeepEqual(got, []string{"--ro-path", "/srv"}) {
 		t.Errorf("without one: %q", got)
 	}
-	if got := ControlPaths([]Profile{ctl}); got != nil {
+	if got := pathsOfProfiles([]Profile{ctl}); got != nil {
 		t.Errorf("no paths: %q", got)
 	}
 }

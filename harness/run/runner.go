@@ -204,7 +204,7 @@ func (r *Runner) UnitName(profile, suffix string) string {
 func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 	if p.Kind == profile.Control {
 		if r.claimControl() {
-			return r.makeControl(ctx, p, r.controlPaths(p))
+			return r.makeControl(ctx, p, r.controlPaths(p, nil))
 		}
 		// Another control profile: the one control run stands for it.
 		if err := r.awaitControl(ctx); err != nil {
@@ -229,19 +229,24 @@ func (r *Runner) Run(ctx context.Context, p Profile) report.Record {
 	return r.run(ctx, p, false, nil)
 }
 
-// controlPaths are the path flags an explicit control p tries.
-func (r *Runner) controlPaths(p Profile) []string {
+// controlPaths are the path flags an explicit control p tries: the
+// caller's (Options.ControlPaths), else those of the profiles it is the
+// control of (pathsOfProfiles), else its own.
+func (r *Runner) controlPaths(p Profile, profiles []Profile) []string {
 	if r.opts.ControlPaths != nil {
 		return r.opts.ControlPaths
+	}
+	if f := pathsOfProfiles(profiles); f != nil {
+		return f
 	}
 	return pathFlags(p.Settings)
 }
 
-// ControlPaths are the path flags the control of profiles should try:
+// pathsOfProfiles are the path flags the control of profiles should try:
 // the full profile's, which has every list the unit declares (its
 // profiles agree on the first path of each), else the first profile's
 // that has any.
-func ControlPaths(profiles []Profile) []string {
+func pathsOfProfiles(profiles []Profile) []string {
 	var first []string
 	for _, p := range profiles {
 		if p.Kind == profile.Control || p.Settings == nil {

@@ -106,28 +106,35 @@ func entryAction(errno string) string {
 
 func allowListChecks(f score.Filter, action string) []syscallCheck {
 	var out []syscallCheck
+	taken := func(m string) bool { return slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) }
+	everyKernel := func(m string) bool { return probes.KernelFeature(m) == "" }
 	for _, g := range f.Groups() {
-		n := 0
 		// Calls every kernel has first: a call some kernels lack is
 		// sampled only when its group has no other. In the VM, whose
 		// kernel has no CONFIG_USELIB, redis-server's allow-list got
 		// uselib answered ENOSYS, as the control did: nothing to judge.
-		for _, optional := range []bool{false, true} {
-			if optional && n > 0 {
-				break
-			}
-			for _, m := range f.Members(g) {
-				if n == allowListSample {
-					break
-				}
-				answer, probed := probes.HarmlessAnswer(m)
-				if !f.Denies(m) || !probed || answer == "ENOSYS" || (probes.KernelFeature(m) != "") != optional ||
-					slices.ContainsFunc(out, func(c syscallCheck) bool { return c.call == m }) {
-					continue
-				}
-				out = append(out, syscallCheck{call: m, item: g, action: action})
-				n++
-			}
+		sample := groupSample(f, g, func(m string) bool { return !taken(m) && everyKernel(m) })
+		if len(sample) == 0 {
+			sample = groupSample(f, g, func(m string) bool { return !taken(m) })
+		}
+		for _, m := range sample {
+			out = append(out, syscallCheck{call: m, item: g, action: action})
+		}
+	}
+	return out
+}
+
+// groupSample is up to allowListSample calls of group g that the filter
+// denies, the probe makes harmlessly with an answer other than ENOSYS,
+// and keep accepts.
+func groupSample(f score.Filter, g string, keep func(string) bool) []string {
+	var out []string
+	for _, m := range f.Members(g) {
+		if len(out) == allowListSample {
+			break
+		}
+		if answer, probed := probes.HarmlessAnswer(m); f.Denies(m) && probed && answer != "ENOSYS" && keep(m) {
+			out = append(out, m)
 		}
 	}
 	return out

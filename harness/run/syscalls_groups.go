@@ -29,18 +29,13 @@ func ProbeNeeds() map[string]string {
 	}
 }
 
-// ProbeNeededGroups are the groups of ProbeNeeds, sorted.
-func ProbeNeededGroups() []string {
-	return slices.Sorted(maps.Keys(ProbeNeeds()))
-}
-
 // probeStopped says, for each group of ProbeNeeds, that the probe cannot
 // run under the filter when it denies every call SystemCallFilter=~GROUP
 // denies (systemd keeps execve, exit... even then): such a profile's probe
 // unit fails, so none of its calls gets a verdict.
 func probeStopped(f score.Filter, v score.Version) []string {
 	var out []string
-	for _, g := range ProbeNeededGroups() {
+	for _, g := range slices.Sorted(maps.Keys(ProbeNeeds())) {
 		alone, ok, err := score.ResolveFilter([]directive.FilterLine{{Names: []string{g}}}, v)
 		if err != nil || !ok {
 			continue

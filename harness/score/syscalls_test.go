@@ -186,3 +186,40 @@ func TestCallSet(t *testing.T) {
 		t.Error("no filter holds or denies a call")
 	}
 }
+
+// The unit parser's groups are the scorer's: every group of every
+// modelled release is accepted, and a release that lacks a group a newer
+// one defines is told so by NewerSyscalls, with that newer release.
+func TestParserKnowsEveryGroup(t *testing.T) {
+	defined := map[Version]map[string]bool{}
+	for _, v := range Versions() {
+		f, _, err := ResolveFilter([]directive.FilterLine{{Names: []string{"@swap"}}}, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defined[v] = map[string]bool{"@known": true, "@default": true}
+		for _, g := range f.Groups() {
+			defined[v][g] = true
+		}
+	}
+	for _, v := range Versions() {
+		for g := range defined[v] {
+			a, err := directive.ParseAssignment("SystemCallFilter=~"+g, directive.Source{File: "t.service", Line: 1})
+			if err != nil {
+				t.Errorf("%s of systemd %s: %v", g, v, err)
+				continue
+			}
+			for _, older := range Versions() {
+				var got []string
+				for _, n := range directive.NewerSyscalls(a, int(older)) {
+					if n.Since > int(older) && defined[Version(n.Since)][g] {
+						got = append(got, n.Name)
+					}
+				}
+				if lacks := !defined[older][g]; lacks != (len(got) == 1) {
+					t.Errorf("%s under systemd %s (which defines it: %v): NewerSyscalls says %v", g, older, !lacks, got)
+				}
+			}
+		}
+	}
+}
